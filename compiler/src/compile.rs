@@ -1,0 +1,59 @@
+//! The driver: runs the stages in order and stops between stages when a
+//! stage reported errors.
+
+use crate::diagnostic::Diagnostics;
+use crate::emit::BuildOutput;
+use crate::model::Program;
+use crate::source::{SourceMap, SourceProvider};
+
+/// What to compile.
+#[derive(Clone, Debug, Default)]
+pub struct CompileOptions {
+    /// Repository-relative folder of the app ("" = the repository root).
+    pub app_dir: String,
+    /// Environment overlay from air.toml (`--env`).
+    pub env: Option<String>,
+}
+
+/// Everything a compilation produced. `sources` is always filled with what
+/// was read, so diagnostics can be rendered.
+#[derive(Debug, Default)]
+pub struct Compilation {
+    pub sources: SourceMap,
+    pub program: Option<Program>,
+    pub diagnostics: Diagnostics,
+    /// Set by [`build`] when there were no errors.
+    pub output: Option<BuildOutput>,
+}
+
+/// parse + resolve + check.
+pub fn check(provider: &dyn SourceProvider, opts: &CompileOptions) -> Compilation {
+    let mut c = Compilation::default();
+    c.program = crate::resolve::resolve(provider, opts, &mut c.sources, &mut c.diagnostics);
+    if let Some(program) = &c.program
+        && !c.diagnostics.has_errors()
+    {
+        crate::check::check(program, &c.sources, &mut c.diagnostics);
+    }
+    c.diagnostics.sort();
+    c
+}
+
+/// parse + resolve + check + lower + emit. `output` is `None` when any
+/// error was reported: nothing of a broken app is ever emitted.
+pub fn build(provider: &dyn SourceProvider, opts: &CompileOptions) -> Compilation {
+    let mut c = check(provider, opts);
+    if c.diagnostics.has_errors() {
+        return c;
+    }
+    if let Some(program) = &c.program {
+        let lowered = crate::lower::lower(program, &c.sources, &mut c.diagnostics);
+        if !c.diagnostics.has_errors()
+            && let Some(lowered) = lowered
+        {
+            c.output = Some(crate::emit::emit(&lowered));
+        }
+    }
+    c.diagnostics.sort();
+    c
+}

@@ -1,0 +1,1 @@
+//! `air fmt`: one canonical layout, comments kept, idempotent.

@@ -1,0 +1,33 @@
+//! `air_compiler`: the `.air` compiler as a pure library.
+//!
+//! Architecture invariant: nothing in this crate touches the file system,
+//! the environment, the network or the clock. Input arrives through a
+//! [`source::SourceProvider`]; output is values (artifacts + diagnostics).
+//! Same input, same bytes out.
+//!
+//! Pipeline (one module per stage; each reports every error it can find and
+//! the driver in [`compile`] stops between stages when errors exist):
+//!
+//! ```text
+//! SourceMap ─ parse ─ resolve ─ check ─ lower ─ emit
+//! ```
+
+pub mod ast;
+pub mod check;
+pub mod codes;
+pub mod compile;
+pub mod diagnostic;
+pub mod emit;
+pub mod fmt;
+pub mod graph;
+pub mod lower;
+pub mod model;
+pub mod parse;
+pub mod resolve;
+pub mod source;
+pub mod span;
+
+pub use compile::{Compilation, CompileOptions};
+pub use diagnostic::{Diagnostic, Diagnostics, Severity};
+pub use source::{AppFiles, LoadError, SourceMap, SourceProvider};
+pub use span::{FileId, Span};

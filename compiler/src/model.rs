@@ -1,0 +1,234 @@
+//! The resolved program: what `resolve` hands to `check` and `lower`.
+//! Parsed files plus the facts name resolution established (air.toml with
+//! the environment overlay applied, parameter values, imports, and a
+//! symbol table per app).
+
+use crate::ast;
+use crate::span::{FileId, Span};
+use std::collections::BTreeMap;
+
+/// The root app (index 0) and every app it imports, transitively.
+#[derive(Clone, Debug, Default)]
+pub struct Program {
+    pub apps: Vec<AppUnit>,
+}
+
+impl Program {
+    pub fn root(&self) -> Option<&AppUnit> {
+        self.apps.first()
+    }
+}
+
+/// One app folder, parsed and resolved.
+#[derive(Clone, Debug, Default)]
+pub struct AppUnit {
+    /// Repository-relative folder ("" = repository root).
+    pub dir: String,
+    /// air.toml with the selected environment applied.
+    pub manifest: Manifest,
+    /// The air.toml file in the source map (for spans).
+    pub manifest_file: Option<FileId>,
+    /// Every `.air` file of the app, sorted by path.
+    pub files: Vec<ast::File>,
+    /// Import alias → index of the imported app in [`Program::apps`].
+    pub imports: BTreeMap<String, usize>,
+    /// Final compile-time value of every `param` (air.toml `[params]`,
+    /// overridden by `[env.NAME.params]`, else the declared default).
+    pub params: BTreeMap<String, ParamValue>,
+    /// Declarations by kind and name.
+    pub symbols: BTreeMap<(DeclKind, String), DeclId>,
+}
+
+impl AppUnit {
+    /// The item a [`DeclId`] points at.
+    pub fn item(&self, id: DeclId) -> Option<&ast::Item> {
+        self.files
+            .get(id.file as usize)?
+            .items
+            .get(id.item as usize)
+    }
+
+    /// Look a name up among the declarations of one kind.
+    pub fn lookup(&self, kind: DeclKind, name: &str) -> Option<&ast::Item> {
+        let id = *self.symbols.get(&(kind, name.to_string()))?;
+        self.item(id)
+    }
+
+    /// Every item of the app, in file then source order.
+    pub fn items(&self) -> impl Iterator<Item = &ast::Item> {
+        self.files.iter().flat_map(|f| f.items.iter())
+    }
+
+    pub fn workflows(&self) -> impl Iterator<Item = &ast::WorkflowDecl> {
+        self.items().filter_map(|i| match i {
+            ast::Item::Workflow(w) => Some(w),
+            _ => None,
+        })
+    }
+
+    pub fn functions(&self) -> impl Iterator<Item = &ast::FunctionDecl> {
+        self.items().filter_map(|i| match i {
+            ast::Item::Function(f) => Some(f),
+            _ => None,
+        })
+    }
+
+    pub fn events(&self) -> impl Iterator<Item = &ast::EventDecl> {
+        self.items().filter_map(|i| match i {
+            ast::Item::Event(e) => Some(e),
+            _ => None,
+        })
+    }
+}
+
+/// Kinds of declaration. Each kind is its own namespace, except that
+/// functions and services share one (both are `call` targets).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DeclKind {
+    Type,
+    Event,
+    Error,
+    Param,
+    Function,
+    Service,
+    Workflow,
+    Import,
+}
+
+impl DeclKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeclKind::Type => "type",
+            DeclKind::Event => "event",
+            DeclKind::Error => "error",
+            DeclKind::Param => "param",
+            DeclKind::Function => "function",
+            DeclKind::Service => "service",
+            DeclKind::Workflow => "workflow",
+            DeclKind::Import => "import",
+        }
+    }
+
+    pub fn of(item: &ast::Item) -> DeclKind {
+        match item {
+            ast::Item::Type(_) => DeclKind::Type,
+            ast::Item::Event(_) => DeclKind::Event,
+            ast::Item::Error(_) => DeclKind::Error,
+            ast::Item::Param(_) => DeclKind::Param,
+            ast::Item::Function(_) => DeclKind::Function,
+            ast::Item::Service(_) => DeclKind::Service,
+            ast::Item::Workflow(_) => DeclKind::Workflow,
+            ast::Item::Import(_) => DeclKind::Import,
+        }
+    }
+}
+
+/// Position of a declaration: index of the file in [`AppUnit::files`] and
+/// of the item in that file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DeclId {
+    pub file: u32,
+    pub item: u32,
+}
+
+/// A parameter's compile-time value and where it came from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParamValue {
+    pub value: serde_json::Value,
+    /// The air.toml entry or the `param` default that supplied it.
+    pub span: Span,
+}
+
+/// air.toml after the environment overlay.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Manifest {
+    /// `[app] name`: a DNS-1123 label.
+    pub name: String,
+    /// Target namespace (`[app] namespace`, or `[env.NAME] namespace`).
+    pub namespace: String,
+    pub owner: Option<String>,
+    pub description: Option<String>,
+    /// The Knative Broker events flow through (default: the app name).
+    pub broker_name: String,
+    /// The broker exists already: do not emit it.
+    pub broker_external: bool,
+    /// `"generic"` or `"sonataflow"`.
+    pub runtime_kind: String,
+    /// Where start events for workflows are delivered (generic runtime).
+    pub runtime_url: String,
+    /// The environment selected with `--env`, if any.
+    pub env: Option<String>,
+}
+
+/// Where the generic workflow runtime listens unless air.toml says otherwise.
+pub const DEFAULT_RUNTIME_URL: &str = "http://air-runtime.air-system.svc.cluster.local";
+
+impl Default for Manifest {
+    fn default() -> Self {
+        Manifest {
+            name: String::new(),
+            namespace: String::new(),
+            owner: None,
+            description: None,
+            broker_name: String::new(),
+            broker_external: false,
+            runtime_kind: "generic".to_string(),
+            runtime_url: DEFAULT_RUNTIME_URL.to_string(),
+            env: None,
+        }
+    }
+}
+
+/// `OrderCreated` → `order-created`, `resize_image` → `resize-image`,
+/// `HTTPServer` → `http-server`: the Kubernetes form of a name.
+pub fn kebab_case(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, &c) in chars.iter().enumerate() {
+        if c == '_' || c == '-' {
+            if !out.is_empty() && !out.ends_with('-') {
+                out.push('-');
+            }
+            continue;
+        }
+        if c.is_ascii_uppercase() {
+            let prev = i.checked_sub(1).map(|j| chars[j]);
+            let next = chars.get(i + 1).copied();
+            let boundary = match prev {
+                Some(p) if p.is_ascii_lowercase() || p.is_ascii_digit() => true,
+                Some(p) if p.is_ascii_uppercase() => next.is_some_and(|n| n.is_ascii_lowercase()),
+                _ => false,
+            };
+            if boundary && !out.is_empty() && !out.ends_with('-') {
+                out.push('-');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
+}
+
+/// `OrderCreated` → `order_created` (default CloudEvents type suffix).
+pub fn snake_case(name: &str) -> String {
+    kebab_case(name).replace('-', "_")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kebab_case_examples() {
+        assert_eq!(kebab_case("OrderCreated"), "order-created");
+        assert_eq!(kebab_case("resize_image"), "resize-image");
+        assert_eq!(kebab_case("HTTPServer"), "http-server");
+        assert_eq!(kebab_case("fulfil_order"), "fulfil-order");
+        assert_eq!(kebab_case("v2Api"), "v2-api");
+        assert_eq!(snake_case("OrderCreated"), "order_created");
+    }
+}

@@ -1,0 +1,178 @@
+//! The files a compilation reads. The compiler never touches the file
+//! system: callers (the CLI from disk, the reconciler from a Git tree) fill
+//! a [`SourceMap`] through a [`SourceProvider`].
+
+use crate::span::{FileId, Span};
+
+/// One source file: its path relative to the repository root ('/'-separated)
+/// and its text.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    pub path: String,
+    pub text: String,
+    /// Byte offset of the start of every line, for line/column lookups.
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    pub fn new(path: impl Into<String>, text: impl Into<String>) -> Self {
+        let text = text.into();
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        SourceFile {
+            path: path.into(),
+            text,
+            line_starts,
+        }
+    }
+
+    /// 1-based line and column (column counted in chars) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[line];
+        let col = self
+            .text
+            .get(start..offset)
+            .map(|s| s.chars().count())
+            .unwrap_or(offset - start);
+        (line + 1, col + 1)
+    }
+}
+
+/// All files of one compilation, indexed by [`FileId`].
+#[derive(Clone, Debug, Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+impl SourceMap {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, path: impl Into<String>, text: impl Into<String>) -> FileId {
+        let id = FileId(self.files.len() as u32);
+        self.files.push(SourceFile::new(path, text));
+        id
+    }
+
+    pub fn get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id.0 as usize)
+    }
+
+    /// The file's path, or `"<unknown>"` for an id from another map.
+    pub fn path(&self, id: FileId) -> &str {
+        self.get(id).map(|f| f.path.as_str()).unwrap_or("<unknown>")
+    }
+
+    pub fn text(&self, id: FileId) -> &str {
+        self.get(id).map(|f| f.text.as_str()).unwrap_or("")
+    }
+
+    /// The source text a span covers ("" when out of range).
+    pub fn snippet(&self, span: Span) -> &str {
+        self.text(span.file).get(span.range()).unwrap_or("")
+    }
+
+    /// 1-based (line, column) of the span's start.
+    pub fn line_col(&self, span: Span) -> (usize, usize) {
+        self.get(span.file)
+            .map(|f| f.line_col(span.start as usize))
+            .unwrap_or((0, 0))
+    }
+
+    pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(i as u32), f))
+    }
+}
+
+/// The files of one app folder, as a provider returns them.
+#[derive(Clone, Debug, Default)]
+pub struct AppFiles {
+    /// Repository-relative, normalised folder of the app ("" = root).
+    pub dir: String,
+    /// Text of `air.toml`, if the folder has one.
+    pub manifest: Option<String>,
+    /// Every `*.air` file below the folder (recursively) as
+    /// (repository-relative path, text), sorted by path.
+    pub sources: Vec<(String, String)>,
+}
+
+/// Why a provider could not load an app folder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LoadError {
+    /// No such folder.
+    NotFound(String),
+    /// The folder (after resolving symlinks) lies outside the repository root.
+    OutsideRoot(String),
+    /// Any other IO problem, described.
+    Io(String),
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::NotFound(p) => write!(f, "no app folder at `{p}`"),
+            LoadError::OutsideRoot(p) => write!(f, "`{p}` lies outside the repository"),
+            LoadError::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// Where the compiler gets app folders from: the CLI implements it over the
+/// file system, the reconciler and `air diff` over a Git tree. Paths are
+/// repository-relative and '/'-separated; the provider resolves symlinks and
+/// refuses anything that leaves the repository.
+pub trait SourceProvider {
+    fn load_app(&self, dir: &str) -> Result<AppFiles, LoadError>;
+}
+
+/// Join a repository-relative folder and a relative path lexically,
+/// resolving `.` and `..`. `None` when the result would climb above the
+/// repository root.
+pub fn join_relative(base: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
+    if rel.starts_with('/') {
+        return None;
+    }
+    for p in rel.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_from_one() {
+        let f = SourceFile::new("a.air", "ab\ncd\n");
+        assert_eq!(f.line_col(0), (1, 1));
+        assert_eq!(f.line_col(4), (2, 2));
+        assert_eq!(f.line_col(6), (3, 1));
+    }
+
+    #[test]
+    fn join_stays_inside_root() {
+        assert_eq!(
+            join_relative("apps/shop", "../common").as_deref(),
+            Some("apps/common")
+        );
+        assert_eq!(join_relative("shop", "../../x"), None);
+        assert_eq!(join_relative("", "/etc"), None);
+    }
+}

@@ -1,0 +1,1 @@
+//! air_reconciler: Git sources, Kubernetes apply/prune/drift/health, the control loop.
