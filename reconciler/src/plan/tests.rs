@@ -95,7 +95,7 @@ fn never_touches_unlabelled_or_foreign_objects() {
     unlabelled["metadata"]["labels"] = json!({});
     let p = plan(
         "a",
-        &[d.clone()],
+        std::slice::from_ref(&d),
         &live_of(&[unlabelled]),
         &Inventory::default(),
         PlanOptions::default(),
@@ -122,9 +122,9 @@ fn prunes_only_inventory_objects_still_labelled() {
     let live = live_of(&[keep.clone(), gone.clone(), relabelled.clone(), stranger]);
     let p = plan(
         "a",
-        &[keep.clone()],
+        std::slice::from_ref(&keep),
         &live,
-        &inv(&[keep, gone, relabelled]),
+        &inv(&[keep.clone(), gone, relabelled]),
         PlanOptions::default(),
     );
     let deleted: Vec<_> = p
@@ -147,8 +147,8 @@ fn prune_off_orphans() {
     };
     let p = plan(
         "a",
-        &[keep.clone()],
-        &live_of(&[gone.clone(), keep]),
+        std::slice::from_ref(&keep),
+        &live_of(&[gone.clone(), keep.clone()]),
         &inv(&[gone]),
         opts,
     );
