@@ -1,3 +1,6 @@
+// Tests build small object lists inline; cloning into slices reads better here.
+#![allow(clippy::cloned_ref_to_slice_refs)]
+
 use super::*;
 use serde_json::json;
 
