@@ -112,22 +112,14 @@ pub fn parse_manifest(
                 .unzip();
             let header = header.unwrap_or(start);
             match r.string(app, "app.", "name") {
-                Some((name, span)) => {
-                    if r.dns_label(&name, span, "app.name") {
-                        m.name = name;
-                    }
-                }
+                Some((name, span)) if r.dns_label(&name, span, "app.name") => m.name = name,
                 None if !r.has(app, "name") => r.missing("app.name", header),
-                None => {}
+                _ => {}
             }
             match r.string(app, "app.", "namespace") {
-                Some((ns, span)) => {
-                    if r.dns_label(&ns, span, "app.namespace") {
-                        m.namespace = ns;
-                    }
-                }
+                Some((ns, span)) if r.dns_label(&ns, span, "app.namespace") => m.namespace = ns,
                 None if !r.has(app, "namespace") => r.missing("app.namespace", header),
-                None => {}
+                _ => {}
             }
             m.owner = r.string(app, "app.", "owner").map(|s| s.0);
             m.description = r.string(app, "app.", "description").map(|s| s.0);
@@ -400,7 +392,7 @@ impl Reader<'_> {
     fn params(&mut self, t: &DeTable<'_>, from_env: bool, out: &mut BTreeMap<String, TomlParam>) {
         for (key, value) in t.iter() {
             let value_span = self.span(value.span());
-            let Some(json) = to_json(value, self, value_span) else {
+            let Some(json) = to_json(value, self) else {
                 continue;
             };
             out.insert(
@@ -418,7 +410,7 @@ impl Reader<'_> {
 
 /// A TOML value as JSON (datetimes become their text). `None` (with an
 /// error) for floats JSON cannot hold (nan, inf).
-fn to_json(v: &Spanned<DeValue<'_>>, r: &mut Reader<'_>, span: Span) -> Option<serde_json::Value> {
+fn to_json(v: &Spanned<DeValue<'_>>, r: &mut Reader<'_>) -> Option<serde_json::Value> {
     use serde_json::Value as J;
     Some(match v.get_ref() {
         DeValue::String(s) => J::String(s.to_string()),
@@ -452,14 +444,14 @@ fn to_json(v: &Spanned<DeValue<'_>>, r: &mut Reader<'_>, span: Span) -> Option<s
         DeValue::Array(items) => {
             let mut out = Vec::new();
             for item in items.iter() {
-                out.push(to_json(item, r, span)?);
+                out.push(to_json(item, r)?);
             }
             J::Array(out)
         }
         DeValue::Table(t) => {
             let mut out = serde_json::Map::new();
             for (k, item) in t.iter() {
-                out.insert(k.get_ref().to_string(), to_json(item, r, span)?);
+                out.insert(k.get_ref().to_string(), to_json(item, r)?);
             }
             J::Object(out)
         }
@@ -484,6 +476,7 @@ pub fn is_dns_label(s: &str) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
