@@ -330,7 +330,13 @@ impl Reader<'_> {
         };
         self.diags.push(
             Diagnostic::error(E_MISSING_KEY, format!("air.toml is missing `{key}`"))
-                .with_primary(span, "required")
+                .with_primary(
+                    span,
+                    match key.strip_prefix("app.") {
+                        Some(k) => format!("this table needs `{k}`"),
+                        None => "air.toml needs an [app] table".to_string(),
+                    },
+                )
                 .with_help(format!("add:\n{example}")),
         );
     }
