@@ -63,6 +63,9 @@ pub struct TomlParam {
     pub value_span: Span,
     /// Set by `[env.NAME.params]` rather than `[params]`.
     pub from_env: bool,
+    /// The `[params]` entry an environment value replaced (value and its
+    /// span): still checked, a wrong value there is a mistake too.
+    pub shadowed: Option<(serde_json::Value, Span)>,
 }
 
 /// What air.toml says, environment applied.
@@ -401,13 +404,16 @@ impl Reader<'_> {
             let Some(json) = to_json(value, self) else {
                 continue;
             };
+            let name = key.get_ref().to_string();
+            let shadowed = out.remove(&name).map(|old| (old.value, old.value_span));
             out.insert(
-                key.get_ref().to_string(),
+                name,
                 TomlParam {
                     value: json,
                     key_span: self.span(key.span()),
                     value_span,
                     from_env,
+                    shadowed,
                 },
             );
         }

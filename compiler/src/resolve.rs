@@ -195,7 +195,11 @@ pub fn resolve(
             app.params = values;
         }
     }
-    if let Some(root) = program.apps.first() {
+    // With errors, "never used" is mostly noise (a misspelt `call` makes
+    // its target look unused); report it once the app resolves.
+    if !diags.has_errors()
+        && let Some(root) = program.apps.first()
+    {
         refs::report_unused(root, 0, &used, diags);
     }
     Some(program)

@@ -40,6 +40,22 @@ pub fn evaluate(
     for p in &decls {
         let name = &p.name.name;
         if let Some(t) = toml.get(name) {
+            if let Some((old, span)) = &t.shadowed
+                && let Err(why) = check_type(program, app, old, &p.ty, 0)
+            {
+                diags.push(
+                    Diagnostic::error(
+                        E_PARAM_TYPE,
+                        format!("air.toml gives param `{name}` a value of the wrong type"),
+                    )
+                    .with_primary(*span, why)
+                    .with_secondary(
+                        p.ty.span,
+                        format!("`{name}` is declared as `{}`", type_text(&p.ty)),
+                    )
+                    .with_help("fix the value in air.toml [params] (the selected environment overrides it, other environments may not)"),
+                );
+            }
             if let Err(why) = check_type(program, app, &t.value, &p.ty, 0) {
                 let source = if t.from_env {
                     format!("[env.{}.params]", env.as_deref().unwrap_or("?"))

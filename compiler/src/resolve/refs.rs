@@ -346,7 +346,7 @@ impl Walker<'_, '_> {
             .with_suggestion(suggest(name, candidates.iter().map(String::as_str)));
         if d.help.is_none() {
             d = match other_kind(unit, name, kinds) {
-                Some(k) => d.with_help(format!("`{name}` is a {}, not a {what}", k.as_str())),
+                Some(k) => d.with_help(format!("`{name}` is {}, not {}", a(k.as_str()), a(what))),
                 None => match self.in_imports(name, kinds) {
                     Some(alias) => d.with_help(format!(
                         "`{name}` is declared in the app imported as `{alias}`: write `{alias}.{name}`"
@@ -432,7 +432,11 @@ impl Walker<'_, '_> {
         if d.help.is_none()
             && let Some(k) = other_kind(other, name, kinds)
         {
-            d = d.with_help(format!("`{name}` there is a {}, not a {what}", k.as_str()));
+            d = d.with_help(format!(
+                "`{name}` there is {}, not {}",
+                a(k.as_str()),
+                a(what)
+            ));
         }
         self.diags.push(d);
         false
@@ -467,6 +471,14 @@ fn other_kind(unit: &AppUnit, name: &str, kinds: &[DeclKind]) -> Option<DeclKind
         .keys()
         .find(|(k, n)| n == name && !kinds.contains(k) && *k != DeclKind::Import)
         .map(|(k, _)| *k)
+}
+
+/// "an event", "a type".
+fn a(word: &str) -> String {
+    match word.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => format!("an {word}"),
+        _ => format!("a {word}"),
+    }
 }
 
 fn display_dir(dir: &str) -> &str {

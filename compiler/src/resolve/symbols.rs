@@ -121,8 +121,7 @@ fn check_length(item: &Item, kebab: &str, diags: &mut Diagnostics) {
             Diagnostic::error(
                 E_NAME_TOO_LONG,
                 format!(
-                    "the {object} name derived from `{}` is {} characters long (limit {K8S_NAME_MAX})",
-                    name.name,
+                    "{object} name too long: {} characters (limit {K8S_NAME_MAX})",
                     derived.len()
                 ),
             )

@@ -435,6 +435,7 @@ fn toml_param(value: serde_json::Value, n: u32, from_env: bool) -> TomlParam {
         key_span: sp(n),
         value_span: sp(n + 100),
         from_env,
+        shadowed: None,
     }
 }
 
