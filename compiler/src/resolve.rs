@@ -207,3 +207,6 @@ pub fn resolve(
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod load_tests;

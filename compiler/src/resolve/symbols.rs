@@ -94,12 +94,19 @@ fn duplicate(kind: DeclKind, name: &Ident, first_kind: DeclKind, first: &Ident) 
 }
 
 /// A declaration name, label or branch name that is a keyword.
+/// The parser reports most of these already (it sees the keyword in
+/// place); this check only speaks when nothing was said about the name.
 pub fn check_keyword(name: &Ident, what: &str, diags: &mut Diagnostics) {
-    if KEYWORDS.contains(&name.name.as_str()) {
+    let reported = || diags.iter().any(|d| d.primary_span() == Some(name.span));
+    if KEYWORDS.contains(&name.name.as_str()) && !reported() {
+        let what = match what.chars().next() {
+            Some('a' | 'e' | 'i' | 'o' | 'u') => format!("an {what}"),
+            _ => format!("a {what}"),
+        };
         diags.push(
             Diagnostic::error(
                 E_KEYWORD,
-                format!("`{}` is a keyword and cannot name a {what}", name.name),
+                format!("`{}` is a keyword and cannot name {what}", name.name),
             )
             .with_primary(name.span, "keyword")
             .with_help(format!("choose another name, e.g. `{}_`", name.name)),
