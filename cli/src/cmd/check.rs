@@ -47,8 +47,8 @@ pub fn run(args: Args) -> u8 {
     if c.program.is_none() && errors == 0 {
         return fail("nothing to check");
     }
-    if errors == 0 && args.format == Format::Human {
-        eprintln!("{}", clean_summary(&c, warnings));
+    if errors + warnings == 0 && args.format == Format::Human {
+        eprintln!("{}", clean_summary(&c));
     }
     if errors > 0 || (args.deny_warnings && warnings > 0) {
         exit::FINDINGS
@@ -59,7 +59,8 @@ pub fn run(args: Args) -> u8 {
 
 /// The closing line of a check without errors, so a clean run says what it
 /// looked at: `checked app `shop` (env prod): 3 files, no problems`.
-fn clean_summary(c: &air_compiler::Compilation, warnings: usize) -> String {
+/// (With warnings, the renderer's "N warnings emitted" closes the output.)
+fn clean_summary(c: &air_compiler::Compilation) -> String {
     let Some(root) = c.program.as_ref().and_then(|p| p.root()) else {
         return String::new();
     };
@@ -73,13 +74,8 @@ fn clean_summary(c: &air_compiler::Compilation, warnings: usize) -> String {
     } else {
         format!("{files} files")
     };
-    let problems = match warnings {
-        0 => "no problems".to_string(),
-        1 => "1 warning".to_string(),
-        n => format!("{n} warnings"),
-    };
     format!(
-        "checked app `{}`{env}: {files}, {problems}",
+        "checked app `{}`{env}: {files}, no problems",
         root.manifest.name
     )
 }

@@ -125,7 +125,7 @@ impl Loader<'_> {
         if self.stack.len() >= MAX_IMPORT_DEPTH {
             if let Some(imp) = via {
                 self.diags.push(
-                    Diagnostic::error(E_IMPORT_CYCLE, "imports nested too deep").with_primary(
+                    Diagnostic::error(E_LOAD, "imports nested too deep").with_primary(
                         imp.path.span,
                         format!("more than {MAX_IMPORT_DEPTH} apps deep"),
                     ),
