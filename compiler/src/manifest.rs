@@ -665,6 +665,27 @@ min_scale = 2
     }
 
     #[test]
+    fn the_documented_example_is_valid() {
+        let doc = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/air-toml.md");
+        let text = std::fs::read_to_string(doc).unwrap();
+        let start = text.find("```toml\n").unwrap() + 8;
+        let end = start + text[start..].find("```").unwrap();
+        let (m, d) = parse(&text[start..end], Some("prod"));
+        assert!(d.is_empty(), "{d:?}");
+        let m = m.unwrap();
+        assert_eq!(m.manifest.namespace, "shop-prod");
+        assert_eq!(m.manifest.owner.as_deref(), Some("orders-oncall"));
+        assert!(m.manifest.broker_external);
+        assert_eq!(m.manifest.broker_name, "shop");
+        assert_eq!(m.manifest.runtime_url, "https://runtime.prod.example.com");
+        assert_eq!(m.params["image_tag"].value, serde_json::json!("1.5.0"));
+        assert_eq!(
+            m.params["image_tag"].shadowed.as_ref().map(|s| &s.0),
+            Some(&serde_json::json!("1.4.2"))
+        );
+    }
+
+    #[test]
     fn dns_labels() {
         assert!(is_dns_label("shop-2"));
         assert!(!is_dns_label("-shop"));
