@@ -685,6 +685,22 @@ min_scale = 2
         );
     }
 
+    proptest::proptest! {
+        /// Whatever air.toml holds, reading it never panics, and every
+        /// diagnostic points inside the file.
+        #[test]
+        fn never_panics(text in "(\\[[a-z.]{0,12}\\]\n|[a-z_]{1,10} = (\"[a-zA-Z_-]{0,8}\"|[0-9.e+-]{1,6}|true|\\[1, \"a\"\\]|\\{ a = 1 \\})\n|[^\\x00]{0,6}){0,12}",
+                        env in proptest::option::of("[a-z]{1,5}")) {
+            let mut d = Diagnostics::new();
+            let _ = parse_manifest(FileId(0), &text, env.as_deref(), true, &mut d);
+            for diag in d.iter() {
+                if let Some(s) = diag.primary_span() {
+                    proptest::prop_assert!(s.end as usize <= text.len());
+                }
+            }
+        }
+    }
+
     #[test]
     fn dns_labels() {
         assert!(is_dns_label("shop-2"));

@@ -151,3 +151,47 @@ fn env_selects_param_values() {
     let (_, _, d) = run(&p, "a", Some("staging"));
     assert_eq!(codes(&d), vec![crate::manifest::E_UNKNOWN_ENV]);
 }
+
+/// Declarations built from a small pool of names, so duplicates, collisions,
+/// unknown and cross-kind references, imports and cycles all occur.
+fn decl() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let name = prop::sample::select(vec!["A", "a", "Ab", "a_b", "AB", "wait", "x1"]);
+    let dir = prop::sample::select(vec![".", "../b", "../c", "../../z", "../a"]);
+    (0..10usize, name.clone(), name, dir).prop_map(|(k, n, m, d)| match k {
+        0 => format!("type {n} {{ f: {m}  g?: [{m}] }}\n"),
+        1 => format!("event {n} {{ data {{ f: {m} }} }}\n"),
+        2 => format!("error {n} {{ status = 500 }}\n"),
+        3 => format!("param {n}: {m} = params.{m}\n"),
+        4 => format!("function {n} {{ image = \"r/i:1\"  on {m} }}\n"),
+        5 => format!("service {n} {{ url = \"http://x\" }}\n"),
+        6 => format!(
+            "workflow {n} {{\n on {m}\n {n}: call {m}\n emit {m}\n run {m}\n try {{ fail {m} }} catch {m} {{ wait for i.{m} }}\n}}\n"
+        ),
+        7 => format!("import \"{d}\" as i\n"),
+        8 => format!("type {n} = i.{m}\n"),
+        _ => format!("workflow {n} {{ on http\n set {{ v: params.{m} }} }}\n"),
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    /// Resolving any mix of declarations across three apps never panics,
+    /// and the root is always app 0.
+    #[test]
+    fn resolve_never_panics(
+        a in proptest::collection::vec(decl(), 0..8),
+        b in proptest::collection::vec(decl(), 0..4),
+        c in proptest::collection::vec(decl(), 0..4),
+        params in "[a-zA-Z_]{1,3}",
+    ) {
+        let mut p = MemProvider::default();
+        let manifest = format!("[app]\nname = \"a\"\nnamespace = \"a\"\n[params]\n{params} = 1\n");
+        p.insert("a", &manifest, &[("m.air", &a.concat())]);
+        p.insert("b", &toml("b"), &[("m.air", &b.concat())]);
+        p.insert("c", &toml("c"), &[("m.air", &c.concat())]);
+        let (program, _, _) = run(&p, "a", None);
+        let program = program.unwrap();
+        proptest::prop_assert_eq!(program.apps[0].dir.as_str(), "a");
+    }
+}
