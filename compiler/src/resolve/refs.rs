@@ -12,10 +12,11 @@ use super::{
 };
 use crate::ast::{
     Block, EventMember, Fields, Ident, Item, Member, Path, StepKind, TriggerKind, TypeBody,
-    TypeExpr, TypeExprKind, Value, ValueKind,
+    TypeExpr, TypeExprKind, Value, ValueKind, WorkflowDecl,
 };
 use crate::diagnostic::{Diagnostic, Diagnostics, suggest};
 use crate::model::{AppUnit, DeclKind, Program};
+use crate::naming::{StepNames, child_blocks};
 use crate::span::Span;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -126,6 +127,7 @@ impl Walker<'_, '_> {
                 self.members(&wf.members);
                 let mut labels = BTreeMap::new();
                 self.block(&wf.body, &mut labels);
+                self.generated_name_clashes(wf, &labels);
             }
             Item::Import(_) => {}
         }
@@ -309,6 +311,32 @@ impl Walker<'_, '_> {
                 self.path(error, &[DeclKind::Error], "error", &[]);
             }
             StepKind::Return { value } => self.opt_value(value),
+        }
+    }
+
+    /// A label equal to the generated name of an unlabelled step
+    /// (`call_inventory_1`) would give two tasks one name.
+    fn generated_name_clashes(&mut self, wf: &WorkflowDecl, labels: &BTreeMap<String, Span>) {
+        let names = StepNames::of(wf);
+        let mut stack = vec![&wf.body];
+        while let Some(block) = stack.pop() {
+            for step in &block.steps {
+                if step.label.is_none() {
+                    let generated = names.get(step);
+                    if let Some(label) = labels.get(&generated) {
+                        self.diags.push(
+                            Diagnostic::error(
+                                E_DUPLICATE_LABEL,
+                                format!("step label `{generated}` is also the generated name of an unlabelled step"),
+                            )
+                            .with_primary(*label, "this label")
+                            .with_secondary(step.span, format!("this step is named `{generated}`"))
+                            .with_help("rename the label, or label the other step"),
+                        );
+                    }
+                }
+                stack.extend(child_blocks(&step.kind));
+            }
         }
     }
 
