@@ -185,6 +185,16 @@ pub fn resolve(
 ) -> Option<Program> {
     let loaded = load::load_program(provider, opts, sources, diags)?;
     let mut program = loaded.program;
+    if loaded.syntax_errors {
+        // Names in a file that did not parse are half-read: checking them
+        // would mostly report the syntax error again in other words. Fill
+        // the symbol tables (for tools) and stop, as between stages.
+        let mut ignored = Diagnostics::new();
+        for app in &mut program.apps {
+            symbols::build(app, &mut ignored);
+        }
+        return Some(program);
+    }
     for app in &mut program.apps {
         symbols::build(app, diags);
     }

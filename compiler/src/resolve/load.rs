@@ -20,6 +20,8 @@ pub struct Loaded {
     pub program: Program,
     /// air.toml `[params]` (overlay applied) of each app, by app index.
     pub toml_params: Vec<BTreeMap<String, TomlParam>>,
+    /// The parser reported errors in some file.
+    pub syntax_errors: bool,
 }
 
 struct Loader<'a> {
@@ -29,6 +31,7 @@ struct Loader<'a> {
     diags: &'a mut Diagnostics,
     apps: Vec<AppUnit>,
     toml_params: Vec<BTreeMap<String, TomlParam>>,
+    syntax_errors: bool,
     /// Folder (as requested and as the provider normalised it) → app index.
     by_dir: HashMap<String, usize>,
     /// The chain of apps being loaded, and for each the import leading on.
@@ -49,6 +52,7 @@ pub fn load_program(
         diags,
         apps: Vec::new(),
         toml_params: Vec::new(),
+        syntax_errors: false,
         by_dir: HashMap::new(),
         stack: Vec::new(),
         edges: Vec::new(),
@@ -57,6 +61,7 @@ pub fn load_program(
     Some(Loaded {
         program: Program { apps: l.apps },
         toml_params: l.toml_params,
+        syntax_errors: l.syntax_errors,
     })
 }
 
@@ -113,8 +118,10 @@ impl Loader<'_> {
         }
         for (path, text) in &files.sources {
             let id = self.sources.add(path.clone(), text.clone());
+            let before = self.diags.count(crate::Severity::Error);
             unit.files
                 .push(crate::parse::parse_file(id, text, self.diags));
+            self.syntax_errors |= self.diags.count(crate::Severity::Error) > before;
         }
         let index = self.apps.len();
         self.apps.push(unit);

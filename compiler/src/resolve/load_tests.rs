@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use super::*;
+use crate::model::DeclKind;
 use crate::source::{AppFiles, MemProvider};
 
 fn toml(name: &str) -> String {
@@ -194,4 +195,24 @@ proptest::proptest! {
         let program = program.unwrap();
         proptest::prop_assert_eq!(program.apps[0].dir.as_str(), "a");
     }
+}
+
+#[test]
+fn syntax_errors_stop_before_names() {
+    let p = MemProvider::single(
+        "a",
+        &toml("a"),
+        &[
+            (
+                "bad.air",
+                "workflow w {\n  on http\n  call resize retry 99999999999\n}\n",
+            ),
+            ("good.air", "workflow v { on Nope }\n"),
+        ],
+    );
+    let (program, _, d) = run(&p, "a", None);
+    assert!(!d.is_empty());
+    assert!(d.iter().all(|d| d.code.starts_with("E01")), "{d:?}");
+    let program = program.unwrap();
+    assert!(program.apps[0].lookup(DeclKind::Workflow, "v").is_some());
 }
