@@ -1,0 +1,92 @@
+//! Fetching over git:// from a real `git daemon` on 127.0.0.1, including a
+//! remote that goes down and comes back.
+
+mod git_support;
+
+use air_reconciler::git::{GitCache, GitError, GitRef, GitSource};
+use git_support::{Upstream, free_port, git_daemon, require_binary};
+
+#[test]
+fn git_daemon_branch_tag_and_outage() {
+    if !require_binary("git", "git") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let serve = tmp.path().join("srv");
+    std::fs::create_dir_all(&serve).unwrap();
+    let up = Upstream::new(tmp.path(), "srv/app.git");
+    up.write("app/air.toml", "[app]\n");
+    up.write("app/a.air", "a");
+    let c1 = up.commit("one");
+    up.tag("v1.0.0");
+    up.push();
+
+    let port = free_port();
+    let mut daemon = git_daemon(&serve, port);
+    let url = format!("git://127.0.0.1:{port}/app.git");
+    let cache = GitCache::new(tmp.path().join("cache")).with_env(|_| None);
+    let branch = GitSource::new(url.clone(), GitRef::Branch("main".into()));
+
+    let out = cache.fetch_detailed(&branch).unwrap();
+    assert_eq!(out.revision.commit, c1);
+    assert!(out.downloaded);
+    let tag = cache
+        .fetch(&GitSource::new(url.clone(), GitRef::Semver("^1".into())))
+        .unwrap();
+    assert_eq!(tag.commit, c1);
+
+    // New commit: picked up, shallow over the daemon.
+    up.write("app/a.air", "b");
+    let c2 = up.commit("two");
+    up.push();
+    let out = cache.fetch_detailed(&branch).unwrap();
+    assert_eq!(out.revision.commit, c2);
+
+    // Remote down: a clear "cannot reach" error naming the URL.
+    daemon.kill();
+    let err = cache.fetch(&branch).unwrap_err();
+    assert!(matches!(err, GitError::Unreachable { .. }), "{err:?}");
+    assert!(err.is_transient());
+    let msg = err.to_string();
+    assert!(
+        msg.starts_with(&format!("cannot reach Git remote {url}")),
+        "{msg}"
+    );
+
+    // Back again: fetching works and sees the newest commit.
+    up.write("app/a.air", "c");
+    let c3 = up.commit("three");
+    up.push();
+    let _daemon = git_daemon(&serve, port);
+    assert_eq!(cache.fetch(&branch).unwrap().commit, c3);
+}
+
+#[test]
+fn git_daemon_fetches_old_commit_by_id() {
+    if !require_binary("git", "git") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let serve = tmp.path().join("srv");
+    std::fs::create_dir_all(&serve).unwrap();
+    let up = Upstream::new(tmp.path(), "srv/app.git");
+    up.write("a.air", "1");
+    let c1 = up.commit("one");
+    up.write("a.air", "2");
+    let c2 = up.commit("two");
+    up.push();
+    let port = free_port();
+    let _daemon = git_daemon(&serve, port);
+    let url = format!("git://127.0.0.1:{port}/app.git");
+    let cache = GitCache::new(tmp.path().join("cache")).with_env(|_| None);
+    // Shallow fetch of the branch first, then an older commit that the
+    // shallow cache does not hold.
+    let tip = cache
+        .fetch(&GitSource::new(url.clone(), GitRef::Branch("main".into())))
+        .unwrap();
+    assert_eq!(tip.commit, c2);
+    let old = cache
+        .fetch(&GitSource::new(url.clone(), GitRef::Commit(c1.clone())))
+        .unwrap();
+    assert_eq!(old.commit, c1);
+}
