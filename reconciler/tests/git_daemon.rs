@@ -1,6 +1,8 @@
 //! Fetching over git:// from a real `git daemon` on 127.0.0.1, including a
 //! remote that goes down and comes back.
 
+#![allow(clippy::unwrap_used)]
+
 mod git_support;
 
 use air_reconciler::git::{GitCache, GitError, GitRef, GitSource};
@@ -30,6 +32,8 @@ fn git_daemon_branch_tag_and_outage() {
     let out = cache.fetch_detailed(&branch).unwrap();
     assert_eq!(out.revision.commit, c1);
     assert!(out.downloaded);
+    // git:// supports depth 1: the cache holds only the tip.
+    assert!(out.shallow);
     let tag = cache
         .fetch(&GitSource::new(url.clone(), GitRef::Semver("^1".into())))
         .unwrap();
@@ -41,6 +45,9 @@ fn git_daemon_branch_tag_and_outage() {
     up.push();
     let out = cache.fetch_detailed(&branch).unwrap();
     assert_eq!(out.revision.commit, c2);
+    assert!(out.downloaded && out.shallow);
+    let again = cache.fetch_detailed(&branch).unwrap();
+    assert!(!again.downloaded);
 
     // Remote down: a clear "cannot reach" error naming the URL.
     daemon.kill();
@@ -89,4 +96,11 @@ fn git_daemon_fetches_old_commit_by_id() {
         .fetch(&GitSource::new(url.clone(), GitRef::Commit(c1.clone())))
         .unwrap();
     assert_eq!(old.commit, c1);
+    // Both commits are readable from the cache afterwards.
+    let repo = cache
+        .open(&GitSource::new(url, GitRef::Commit(c1.clone())))
+        .unwrap();
+    for c in [&c1, &c2] {
+        assert!(repo.find_commit(git2::Oid::from_str(c).unwrap()).is_ok());
+    }
 }

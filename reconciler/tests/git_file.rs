@@ -1,6 +1,8 @@
 //! Fetching over file:// from a real repository made with the git CLI:
 //! every kind of ref, new commits, and the cache fast path.
 
+#![allow(clippy::unwrap_used)]
+
 mod git_support;
 
 use air_compiler::source::SourceProvider;

@@ -1,6 +1,8 @@
 //! Fetching over ssh from a real OpenSSH sshd on 127.0.0.1 with generated
 //! host and user keys, strict known_hosts checking, and an encrypted key.
 
+#![allow(clippy::unwrap_used)]
+
 mod git_support;
 
 use std::path::{Path, PathBuf};
@@ -108,6 +110,7 @@ fn ssh_key_and_known_hosts() {
         .fetch_detailed(&source(&f, "id_plain", "known_hosts", None))
         .unwrap();
     assert_eq!(out.revision.commit, f.commit);
+    assert!(out.shallow, "ssh fetches depth 1");
 
     // A new commit over the same cache.
     f.up.write("a.air", "b");
@@ -134,6 +137,12 @@ fn unknown_or_wrong_host_key_is_refused() {
         .unwrap_err();
     assert!(matches!(err, GitError::HostKeyUnknown { .. }), "{err:?}");
     assert!(err.to_string().contains(&host), "{err}");
+    assert!(!err.is_transient());
+
+    // Only the explicit opt-out accepts an unknown host.
+    let mut insecure = source(&f, "id_plain", "empty_known_hosts", None);
+    insecure.credentials.insecure_skip_host_key_check = true;
+    assert_eq!(cache.fetch(&insecure).unwrap().commit, f.commit);
 
     // Same host, another key: a mismatch.
     keygen(&f.dir.join("other_host_key"), "");

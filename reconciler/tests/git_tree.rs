@@ -2,6 +2,8 @@
 //! tree (WorkdirProvider): symlinks, escapes, limits, order; and the merge
 //! base `air diff` uses by default.
 
+#![allow(clippy::unwrap_used)]
+
 mod git_support;
 
 use air_compiler::source::{LoadError, SourceProvider};

@@ -316,6 +316,7 @@ impl ResolvedAuth {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

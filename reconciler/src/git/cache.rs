@@ -162,6 +162,7 @@ fn open_or_init(dir: &Path, url: &RemoteUrl) -> Result<Repository, GitError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

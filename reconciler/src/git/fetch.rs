@@ -61,7 +61,7 @@ impl Fetcher<'_> {
         }
         // Listing first gives a precise error when the remote is down or
         // refuses us, before any download.
-        let refs = self.list()?;
+        self.list()?;
         let keep = format!("refs/air/commits/{sha}");
         if sha.len() == 40 {
             // Servers that allow fetching any reachable commit (GitHub,
@@ -84,7 +84,6 @@ impl Fetcher<'_> {
             )?;
         }
         let Some(oid) = self.lookup_commit(&sha) else {
-            let _ = refs;
             return Err(GitError::RefNotFound {
                 url: self.url.redacted(),
                 kind: "commit",

@@ -134,6 +134,7 @@ pub(crate) fn highest_matching(tags: &[String], range: &str) -> Result<Option<St
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -169,6 +169,7 @@ pub struct Revision {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -166,8 +166,10 @@ impl Drop for Server {
 
 /// `git daemon` serving every repository under `base` on `port`.
 pub fn git_daemon(base: &Path, port: u16) -> Server {
-    let child = Command::new("git")
-        .arg("daemon")
+    // Start git-daemon itself: `git daemon` would run it as a grandchild
+    // that survives killing the `git` wrapper.
+    let exec_path = git(Path::new("/"), &["--exec-path"]);
+    let child = Command::new(Path::new(&exec_path).join("git-daemon"))
         .arg("--reuseaddr")
         .arg(format!("--base-path={}", base.display()))
         .arg("--export-all")
