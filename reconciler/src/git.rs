@@ -19,7 +19,7 @@ mod workdir;
 
 pub use cache::GitCache;
 pub use error::GitError;
-pub use fetch::FetchOutcome;
+pub use fetch::{FetchLimits, FetchOutcome};
 pub use known_hosts::{HostKeyStatus, KnownHosts};
 pub use source::{Credentials, GitRef, GitSource, Revision};
 pub use tree::{Limits, TreeProvider};

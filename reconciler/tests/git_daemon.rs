@@ -5,7 +5,7 @@
 
 mod git_support;
 
-use air_reconciler::git::{GitCache, GitError, GitRef, GitSource};
+use air_reconciler::git::{FetchLimits, GitCache, GitError, GitRef, GitSource};
 use git_support::{Upstream, free_port, git_daemon, require_binary};
 
 #[test]
@@ -103,4 +103,44 @@ fn git_daemon_fetches_old_commit_by_id() {
     for c in [&c1, &c2] {
         assert!(repo.find_commit(git2::Oid::from_str(c).unwrap()).is_ok());
     }
+}
+
+#[test]
+fn fetch_size_is_bounded() {
+    if !require_binary("git", "git") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let serve = tmp.path().join("srv");
+    std::fs::create_dir_all(&serve).unwrap();
+    let up = Upstream::new(tmp.path(), "srv/app.git");
+    // Incompressible content, so the pack really is large.
+    let mut x: u64 = 0x9e3779b97f4a7c15;
+    let noise: String = (0..200_000)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            char::from(b'!' + (x % 90) as u8)
+        })
+        .collect();
+    up.write("big.txt", &noise);
+    up.commit("big");
+    up.push();
+    let port = free_port();
+    let _daemon = git_daemon(&serve, port);
+    let url = format!("git://127.0.0.1:{port}/app.git");
+    let src = GitSource::new(url.clone(), GitRef::Branch("main".into()));
+    let small = GitCache::new(tmp.path().join("cache"))
+        .with_env(|_| None)
+        .with_fetch_limits(FetchLimits {
+            max_bytes: 16 * 1024,
+            ..FetchLimits::default()
+        });
+    let err = small.fetch(&src).unwrap_err();
+    assert!(matches!(err, GitError::TooLarge { .. }), "{err:?}");
+    assert!(err.to_string().contains(&url), "{err}");
+    // The default limit lets it through.
+    let cache = GitCache::new(tmp.path().join("cache")).with_env(|_| None);
+    assert!(cache.fetch(&src).is_ok());
 }

@@ -46,6 +46,8 @@ pub(crate) struct AuthState {
     pub(crate) rejected: Option<String>,
     pub(crate) missing: Option<String>,
     pub(crate) host_key: Option<GitError>,
+    /// Set when a progress callback cancelled the transfer (time or size).
+    pub(crate) aborted: Option<GitError>,
 }
 
 /// Everything needed to authenticate one fetch. `Debug` by hand: secrets

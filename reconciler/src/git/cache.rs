@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use super::auth::{EnvLookup, ResolvedAuth};
 use super::error::GitError;
-use super::fetch::{FetchOutcome, Fetcher};
+use super::fetch::{FetchLimits, FetchOutcome, Fetcher};
 use super::source::{GitSource, Revision};
 use super::tree::TreeProvider;
 use super::url::RemoteUrl;
@@ -23,6 +23,7 @@ use super::url::RemoteUrl;
 pub struct GitCache {
     root: PathBuf,
     env: Arc<EnvLookup>,
+    limits: FetchLimits,
     locks: Arc<Mutex<HashMap<PathBuf, Arc<Mutex<()>>>>>,
 }
 
@@ -40,6 +41,7 @@ impl GitCache {
         GitCache {
             root: root.into(),
             env: Arc::new(|name: &str| std::env::var(name).ok()),
+            limits: FetchLimits::default(),
             locks: Arc::default(),
         }
     }
@@ -51,6 +53,12 @@ impl GitCache {
         lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static,
     ) -> Self {
         self.env = Arc::new(lookup);
+        self
+    }
+
+    /// Bound the time and size of each fetch.
+    pub fn with_fetch_limits(mut self, limits: FetchLimits) -> Self {
+        self.limits = limits;
         self
     }
 
@@ -80,6 +88,7 @@ impl GitCache {
     /// downloaded and whether the cache is shallow.
     pub fn fetch_detailed(&self, source: &GitSource) -> Result<FetchOutcome, GitError> {
         let url = source.validate()?;
+        let started = std::time::Instant::now();
         let auth = ResolvedAuth::resolve(&url, &source.credentials, self.env.as_ref())?;
         let dir = self.dir_for(&url);
         let lock = self.lock_for(&dir);
@@ -95,6 +104,8 @@ impl GitCache {
             repo: &repo,
             url: &url,
             auth: &auth,
+            limits: self.limits,
+            started,
         }
         .fetch(&source.reference);
         match &result {

@@ -64,6 +64,12 @@ pub enum GitError {
     #[error("Git repository {path}: {detail}")]
     Repository { path: String, detail: String },
 
+    #[error("fetching from {url} took longer than {seconds}s; aborted")]
+    Timeout { url: String, seconds: u64 },
+
+    #[error("fetching from {url} would download more than {limit} bytes; aborted")]
+    TooLarge { url: String, limit: usize },
+
     #[error("fetching from {url} failed: {detail}")]
     Fetch { url: String, detail: String },
 }
@@ -80,6 +86,9 @@ impl GitError {
     /// True when retrying later may help (network down, server busy), so the
     /// controller should keep the last applied state and back off.
     pub fn is_transient(&self) -> bool {
-        matches!(self, GitError::Unreachable { .. } | GitError::Fetch { .. })
+        matches!(
+            self,
+            GitError::Unreachable { .. } | GitError::Fetch { .. } | GitError::Timeout { .. }
+        )
     }
 }

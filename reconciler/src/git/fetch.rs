@@ -4,6 +4,7 @@
 //! to a commit.
 
 use std::cell::RefCell;
+use std::time::{Duration, Instant};
 
 use git2::{AutotagOption, Direction, ErrorClass, ErrorCode, FetchOptions, Oid, Repository};
 
@@ -17,6 +18,26 @@ use super::url::{RemoteUrl, Transport};
 const DEPTH_UNSHALLOW: i32 = i32::MAX;
 /// libgit2's "full history".
 const DEPTH_FULL: i32 = 0;
+
+/// Bounds on one fetch, so a slow or hostile remote cannot hold the
+/// controller or fill its disk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FetchLimits {
+    /// Abort a transfer still running after this long (checked while data
+    /// or server progress arrives).
+    pub timeout: Duration,
+    /// Abort a transfer that has received more than this many bytes.
+    pub max_bytes: usize,
+}
+
+impl Default for FetchLimits {
+    fn default() -> Self {
+        FetchLimits {
+            timeout: Duration::from_secs(300),
+            max_bytes: 1 << 30,
+        }
+    }
+}
 
 /// What a fetch did.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,6 +53,8 @@ pub(crate) struct Fetcher<'a> {
     pub(crate) repo: &'a Repository,
     pub(crate) url: &'a RemoteUrl,
     pub(crate) auth: &'a ResolvedAuth,
+    pub(crate) limits: FetchLimits,
+    pub(crate) started: Instant,
 }
 
 impl Fetcher<'_> {
@@ -181,8 +204,38 @@ impl Fetcher<'_> {
             .remote_anonymous(&self.url.for_libgit2())
             .map_err(|e| self.error(&e, &AuthState::default()))?;
         let state = RefCell::new(AuthState::default());
+        let mut callbacks = self.auth.callbacks(&state);
+        let deadline = self.started + self.limits.timeout;
+        let (max_bytes, url) = (self.limits.max_bytes, self.url.redacted());
+        let timeout = GitError::Timeout {
+            url: url.clone(),
+            seconds: self.limits.timeout.as_secs(),
+        };
+        let timeout2 = timeout.clone();
+        let st = &state;
+        callbacks.transfer_progress(move |p| {
+            if p.received_bytes() > max_bytes {
+                st.borrow_mut().aborted = Some(GitError::TooLarge {
+                    url: url.clone(),
+                    limit: max_bytes,
+                });
+                return false;
+            }
+            if Instant::now() > deadline {
+                st.borrow_mut().aborted = Some(timeout.clone());
+                return false;
+            }
+            true
+        });
+        callbacks.sideband_progress(move |_| {
+            if Instant::now() > deadline {
+                st.borrow_mut().aborted = Some(timeout2.clone());
+                return false;
+            }
+            true
+        });
         let mut opts = FetchOptions::new();
-        opts.remote_callbacks(self.auth.callbacks(&state))
+        opts.remote_callbacks(callbacks)
             .download_tags(AutotagOption::None)
             .update_fetchhead(false)
             .depth(depth);
@@ -217,6 +270,9 @@ impl Fetcher<'_> {
     fn error(&self, e: &git2::Error, st: &AuthState) -> GitError {
         let url = self.url.redacted();
         let detail = self.auth.scrub(e.message());
+        if let Some(abort) = &st.aborted {
+            return abort.clone();
+        }
         if let Some(hk) = &st.host_key {
             return hk.clone();
         }
