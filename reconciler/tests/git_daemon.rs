@@ -10,7 +10,7 @@ use git_support::{Upstream, free_port, git_daemon, require_binary};
 
 #[test]
 fn git_daemon_branch_tag_and_outage() {
-    if !require_binary("git", "git") {
+    if !require_binary(&git_support::daemon_path(), "git") {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -20,7 +20,7 @@ fn git_daemon_branch_tag_and_outage() {
     up.write("app/air.toml", "[app]\n");
     up.write("app/a.air", "a");
     let c1 = up.commit("one");
-    up.tag("v1.0.0");
+    up.annotated_tag("v1.0.0");
     up.push();
 
     let port = free_port();
@@ -52,6 +52,7 @@ fn git_daemon_branch_tag_and_outage() {
     // Remote down: a clear "cannot reach" error naming the URL.
     daemon.kill();
     let err = cache.fetch(&branch).unwrap_err();
+    eprintln!("{err}");
     assert!(matches!(err, GitError::Unreachable { .. }), "{err:?}");
     assert!(err.is_transient());
     let msg = err.to_string();
@@ -70,7 +71,7 @@ fn git_daemon_branch_tag_and_outage() {
 
 #[test]
 fn git_daemon_fetches_old_commit_by_id() {
-    if !require_binary("git", "git") {
+    if !require_binary(&git_support::daemon_path(), "git") {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -107,7 +108,7 @@ fn git_daemon_fetches_old_commit_by_id() {
 
 #[test]
 fn fetch_size_is_bounded() {
-    if !require_binary("git", "git") {
+    if !require_binary(&git_support::daemon_path(), "git") {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -138,6 +139,7 @@ fn fetch_size_is_bounded() {
             ..FetchLimits::default()
         });
     let err = small.fetch(&src).unwrap_err();
+    eprintln!("{err}");
     assert!(matches!(err, GitError::TooLarge { .. }), "{err:?}");
     assert!(err.to_string().contains(&url), "{err}");
     // The default limit lets it through.

@@ -104,6 +104,7 @@ fn semver_range_picks_highest_matching_tag() {
     assert_eq!(fetch(">=2").unwrap().commit, ids["v2.0.0"]);
 
     let err = fetch("^3").unwrap_err();
+    eprintln!("{err}");
     assert!(matches!(err, GitError::NoMatchingTag { .. }), "{err:?}");
     let msg = err.to_string();
     assert!(msg.contains("`^3`") && msg.contains("v2.0.0"), "{msg}");
@@ -187,6 +188,7 @@ fn missing_repository_is_unreachable() {
     let err = cache
         .fetch(&GitSource::new(url.clone(), GitRef::Branch("main".into())))
         .unwrap_err();
+    eprintln!("{err}");
     assert!(matches!(err, GitError::Unreachable { .. }), "{err:?}");
     assert!(err.to_string().contains(&url), "{err}");
 }

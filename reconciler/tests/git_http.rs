@@ -57,6 +57,7 @@ fn wrong_token_is_an_auth_error_without_the_token() {
     let (res, logs) =
         capture_logs(|| cache.fetch(&source(&server.url("app.git"), Some("GIT_TOKEN"))));
     let err = res.unwrap_err();
+    eprintln!("{err}");
     assert!(matches!(err, GitError::AuthFailed { .. }), "{err:?}");
     let shown = format!("{err} {err:?}");
     assert!(shown.contains(&server.url("app.git")), "{shown}");
@@ -77,6 +78,7 @@ fn missing_token_is_an_auth_error() {
     let err = cache
         .fetch(&source(&server.url("app.git"), None))
         .unwrap_err();
+    eprintln!("{err}");
     assert!(matches!(err, GitError::MissingCredential { .. }), "{err:?}");
     assert!(err.to_string().contains("token_env"), "{err}");
     // A configured but unset variable is named.
@@ -106,10 +108,27 @@ fn password_in_url_is_used_but_never_shown() {
         capture_logs(|| cache.fetch(&GitSource::new(&bad, GitRef::Branch("main".into()))));
     let err = res.unwrap_err();
     let shown = format!("{err} {err:?}");
+    eprintln!("{err}");
     assert!(matches!(err, GitError::AuthFailed { .. }), "{err:?}");
     assert!(shown.contains("user:***@127.0.0.1"), "{shown}");
     assert!(
         !shown.contains("hunter2-secret") && !logs.contains("hunter2-secret"),
         "{shown} {logs}"
     );
+}
+
+#[test]
+fn unknown_repository_is_unreachable() {
+    if !require_binary("git", "git") {
+        return;
+    }
+    let (tmp, _up, server, _c) = setup();
+    let cache = GitCache::new(tmp.path().join("cache"))
+        .with_env(|k| (k == "GIT_TOKEN").then(|| TOKEN.to_string()));
+    let err = cache
+        .fetch(&source(&server.url("nope.git"), Some("GIT_TOKEN")))
+        .unwrap_err();
+    eprintln!("{err}");
+    assert!(matches!(err, GitError::Unreachable { .. }), "{err:?}");
+    assert!(err.to_string().contains("nope.git"), "{err}");
 }

@@ -135,6 +135,7 @@ fn unknown_or_wrong_host_key_is_refused() {
     let err = cache
         .fetch(&source(&f, "id_plain", "empty_known_hosts", None))
         .unwrap_err();
+    eprintln!("{err}");
     assert!(matches!(err, GitError::HostKeyUnknown { .. }), "{err:?}");
     assert!(err.to_string().contains(&host), "{err}");
     assert!(!err.is_transient());
@@ -151,6 +152,7 @@ fn unknown_or_wrong_host_key_is_refused() {
     let err = cache
         .fetch(&source(&f, "id_plain", "wrong_known_hosts", None))
         .unwrap_err();
+    eprintln!("{err}");
     assert!(matches!(err, GitError::HostKeyMismatch { .. }), "{err:?}");
     assert!(err.to_string().contains(&host), "{err}");
 
@@ -164,6 +166,7 @@ fn unknown_or_wrong_host_key_is_refused() {
     let err = cache
         .fetch(&source(&f, "id_plain", "port22_known_hosts", None))
         .unwrap_err();
+    eprintln!("{err}");
     assert!(matches!(err, GitError::HostKeyUnknown { .. }), "{err:?}");
 
     // Hashed entry (ssh-keygen -H) of the right key works.
@@ -201,6 +204,7 @@ fn encrypted_key_with_passphrase_from_env() {
     let (res, logs) =
         capture_logs(|| cache.fetch(&source(&f, "id_enc", "known_hosts", Some("KEY_PASS"))));
     let err = res.unwrap_err();
+    eprintln!("{err}");
     assert!(matches!(err, GitError::AuthFailed { .. }), "{err:?}");
     let shown = format!("{err} {err:?}");
     for secret in [wrong, PASSPHRASE] {
@@ -219,5 +223,6 @@ fn key_not_authorized_is_an_auth_error() {
     let err = cache
         .fetch(&source(&f, "id_stranger", "known_hosts", None))
         .unwrap_err();
+    eprintln!("{err}");
     assert!(matches!(err, GitError::AuthFailed { .. }), "{err:?}");
 }

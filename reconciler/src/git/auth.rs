@@ -55,6 +55,8 @@ pub(crate) struct AuthState {
 pub(crate) struct ResolvedAuth {
     url: RemoteUrl,
     token: Option<(String, Secret)>,
+    /// The variable the token came from, for messages.
+    token_env: Option<String>,
     ssh_key: Option<PathBuf>,
     passphrase: Option<Secret>,
     known_hosts: Option<(String, KnownHosts)>,
@@ -149,6 +151,7 @@ impl ResolvedAuth {
         Ok(ResolvedAuth {
             url: url.clone(),
             token,
+            token_env: creds.token_env.clone(),
             ssh_key: creds.ssh_key.clone(),
             passphrase,
             known_hosts,
@@ -304,7 +307,12 @@ impl ResolvedAuth {
                 return Err(git2::Error::from_str("no credentials configured"));
             };
             if st.userpass_tries > 0 {
-                st.rejected = Some("the server rejected the token".into());
+                st.rejected = Some(match &self.token_env {
+                    Some(var) => {
+                        format!("the server rejected the token (from environment variable `{var}`)")
+                    }
+                    None => "the server rejected the user name and password in the URL".into(),
+                });
                 return Err(git2::Error::from_str("credentials rejected"));
             }
             st.userpass_tries += 1;

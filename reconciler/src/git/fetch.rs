@@ -296,6 +296,11 @@ impl Fetcher<'_> {
         {
             return GitError::AuthFailed { url, detail };
         }
+        let detail = if lower.contains("404") {
+            format!("{detail} (no such repository?)")
+        } else {
+            detail
+        };
         match e.class() {
             ErrorClass::Net
             | ErrorClass::Os

@@ -28,13 +28,9 @@ impl std::fmt::Debug for WorkdirProvider {
 }
 
 impl WorkdirProvider {
-    /// The repository containing `path` (searched upwards).
+    /// The working tree of the repository containing `path`.
     pub fn discover(path: &Path) -> Result<Self, GitError> {
-        let repo = Repository::discover(path).map_err(|e| GitError::Repository {
-            path: path.display().to_string(),
-            detail: e.message().to_string(),
-        })?;
-        Self::new(repo)
+        Self::new(discover_repository(path)?)
     }
 
     pub fn new(repo: Repository) -> Result<Self, GitError> {
@@ -181,6 +177,14 @@ impl SourceProvider for WorkdirProvider {
         files.sources.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(files)
     }
+}
+
+/// The repository containing `path` (searched upwards), for `air diff`.
+pub fn discover_repository(path: &Path) -> Result<Repository, GitError> {
+    Repository::discover(path).map_err(|e| GitError::Repository {
+        path: path.display().to_string(),
+        detail: e.message().to_string(),
+    })
 }
 
 /// The default branch: `origin/HEAD`, else `main`, else `master` (remote

@@ -164,12 +164,19 @@ impl Drop for Server {
     }
 }
 
+/// The `git-daemon` program. Tests start it directly: `git daemon` would
+/// run it as a grandchild that survives killing the `git` wrapper.
+pub fn daemon_path() -> String {
+    let exec_path = git(Path::new("/"), &["--exec-path"]);
+    Path::new(&exec_path)
+        .join("git-daemon")
+        .display()
+        .to_string()
+}
+
 /// `git daemon` serving every repository under `base` on `port`.
 pub fn git_daemon(base: &Path, port: u16) -> Server {
-    // Start git-daemon itself: `git daemon` would run it as a grandchild
-    // that survives killing the `git` wrapper.
-    let exec_path = git(Path::new("/"), &["--exec-path"]);
-    let child = Command::new(Path::new(&exec_path).join("git-daemon"))
+    let child = Command::new(daemon_path())
         .arg("--reuseaddr")
         .arg(format!("--base-path={}", base.display()))
         .arg("--export-all")
