@@ -1,4 +1,3 @@
-//! The `air` command: thin — parse arguments, read files, print.
-fn main() {
-    println!("air {}", env!("CARGO_PKG_VERSION"));
+fn main() -> std::process::ExitCode {
+    air_cli::main()
 }

@@ -22,6 +22,7 @@ pub mod fmt;
 pub mod graph;
 pub mod lower;
 pub mod model;
+pub mod naming;
 pub mod parse;
 pub mod resolve;
 pub mod source;

@@ -17,6 +17,31 @@ impl Program {
     pub fn root(&self) -> Option<&AppUnit> {
         self.apps.first()
     }
+
+    /// Resolve a reference written in app `app`: `Name` in that app, or
+    /// `alias.Name` in the app the alias imports. Returns the index of the
+    /// app that declares it and the item.
+    pub fn lookup_path(
+        &self,
+        app: usize,
+        kind: DeclKind,
+        path: &ast::Path,
+    ) -> Option<(usize, &ast::Item)> {
+        let unit = self.apps.get(app)?;
+        let target = match &path.alias {
+            Some(alias) => *unit.imports.get(&alias.name)?,
+            None => app,
+        };
+        let item = self.apps.get(target)?.lookup(kind, &path.name.name)?;
+        Some((target, item))
+    }
+
+    /// Like [`Program::lookup_path`] for `call` targets, which may be a
+    /// function or a service.
+    pub fn lookup_callable(&self, app: usize, path: &ast::Path) -> Option<(usize, &ast::Item)> {
+        self.lookup_path(app, DeclKind::Function, path)
+            .or_else(|| self.lookup_path(app, DeclKind::Service, path))
+    }
 }
 
 /// One app folder, parsed and resolved.

@@ -134,6 +134,54 @@ pub trait SourceProvider {
     fn load_app(&self, dir: &str) -> Result<AppFiles, LoadError>;
 }
 
+/// An in-memory repository: app folders by repository-relative path. For
+/// tests, benchmarks and property tests (and any caller that already holds
+/// the files).
+#[derive(Clone, Debug, Default)]
+pub struct MemProvider {
+    pub apps: std::collections::BTreeMap<String, AppFiles>,
+}
+
+impl MemProvider {
+    /// A repository holding one app at `dir` with the given air.toml and files.
+    pub fn single(dir: &str, manifest: &str, files: &[(&str, &str)]) -> Self {
+        let mut p = MemProvider::default();
+        p.insert(dir, manifest, files);
+        p
+    }
+
+    /// Add an app; file names are relative to `dir`.
+    pub fn insert(&mut self, dir: &str, manifest: &str, files: &[(&str, &str)]) {
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
+        let mut sources: Vec<(String, String)> = files
+            .iter()
+            .map(|(n, t)| (format!("{prefix}{n}"), t.to_string()))
+            .collect();
+        sources.sort();
+        self.apps.insert(
+            dir.to_string(),
+            AppFiles {
+                dir: dir.to_string(),
+                manifest: Some(manifest.to_string()),
+                sources,
+            },
+        );
+    }
+}
+
+impl SourceProvider for MemProvider {
+    fn load_app(&self, dir: &str) -> Result<AppFiles, LoadError> {
+        self.apps
+            .get(dir)
+            .cloned()
+            .ok_or_else(|| LoadError::NotFound(dir.to_string()))
+    }
+}
+
 /// Join a repository-relative folder and a relative path lexically,
 /// resolving `.` and `..`. `None` when the result would climb above the
 /// repository root.

@@ -1,3 +1,9 @@
-//! air_reconciler: Git sources, Kubernetes apply/prune/drift/health, the control loop.
+//! `air_reconciler`: Git sources, Kubernetes apply/prune/drift/health and
+//! the control loop — everything with IO. The compiler stays pure; this
+//! crate feeds it sources and acts on its output.
 
+pub mod disk;
+pub mod fields;
 pub mod git;
+pub mod object;
+pub mod plan;

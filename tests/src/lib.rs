@@ -1,1 +1,38 @@
-//! Shared helpers for the end-to-end tests.
+//! Shared helpers for the end-to-end tests: locating the repository and
+//! ../shared, and the fixture format.
+//!
+//! Fixtures (see docs/testing.md):
+//! - `tests/fixtures/err/<group>/<name>.air`: a one-file app (air.toml is
+//!   `<name>.toml` beside it if present, else [`DEFAULT_MANIFEST`]); or
+//!   `tests/fixtures/err/<group>/<name>/` with `app/` (the app) and any
+//!   sibling apps it imports. Lines `// expect: E0402 @ 7` state the
+//!   diagnostics that must appear (code and line in that file).
+//! - `tests/fixtures/ok/...`: same shapes; must compile with no error and
+//!   no warning except codes listed in `// allow: W0401, W0402`.
+
+pub mod fixtures;
+
+use std::path::PathBuf;
+
+/// The workspace root.
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_default()
+}
+
+/// `../shared` beside the repository. Under CI=true a missing folder is a
+/// failure, never a skip.
+pub fn shared_dir() -> PathBuf {
+    let dir = repo_root().join("../shared");
+    assert!(
+        dir.join("specs").is_dir(),
+        "../shared/specs not found at {} — the tests read the official schemas from there",
+        dir.display()
+    );
+    dir
+}
+
+/// The air.toml a one-file fixture gets unless it brings its own.
+pub const DEFAULT_MANIFEST: &str = "[app]\nname = \"fixture\"\nnamespace = \"fixtures\"\n";

@@ -1,0 +1,46 @@
+//! One module per subcommand: its clap `Args` and its `run`.
+
+pub mod apply;
+pub mod build;
+pub mod check;
+pub mod diff;
+pub mod explain;
+pub mod fmt;
+pub mod graph;
+pub mod reconcile;
+pub mod status;
+
+use air_compiler::source::LoadError;
+use air_reconciler::disk::{DiskProvider, find_root};
+use std::path::{Path, PathBuf};
+
+/// An app folder on disk, resolved against its repository root.
+pub struct LocalApp {
+    pub provider: DiskProvider,
+    /// Repository-relative folder of the app.
+    pub dir: String,
+}
+
+/// Locate the app at `path` (a folder holding air.toml) and its repository.
+pub fn local_app(path: &Path, root: Option<&PathBuf>) -> Result<LocalApp, String> {
+    if !path.is_dir() {
+        return Err(format!("`{}` is not a folder", path.display()));
+    }
+    let root = find_root(path, root.map(PathBuf::as_path));
+    let provider = DiskProvider::new(&root).map_err(|e| e.to_string())?;
+    let dir = provider.relative(path).map_err(|e| match e {
+        LoadError::OutsideRoot(_) => format!(
+            "`{}` is outside the repository root `{}`",
+            path.display(),
+            root.display()
+        ),
+        e => e.to_string(),
+    })?;
+    Ok(LocalApp { provider, dir })
+}
+
+/// Print "error: …" for a problem that stopped the command from running.
+pub fn fail(message: &str) -> u8 {
+    eprintln!("error: {message}");
+    crate::exit::ERROR
+}

@@ -1,0 +1,126 @@
+//! Printing diagnostics: human (miette, colour unless NO_COLOR or not a
+//! terminal) or JSON (one document with every diagnostic).
+
+use air_compiler::diagnostic::{Diagnostic, JsonDiagnostic};
+use air_compiler::{Severity, SourceMap};
+use miette::{GraphicalReportHandler, GraphicalTheme, NamedSource};
+use std::io::IsTerminal;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum Format {
+    #[default]
+    Human,
+    Json,
+}
+
+/// Whether to colour output on stderr: never with NO_COLOR set (any
+/// value, see no-color.org) or when stderr is not a terminal.
+pub fn color_enabled() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+}
+
+/// Render one diagnostic as rustc-style text. `width` fixes the line width
+/// (tests use 100); colour only when asked.
+pub fn human(d: &Diagnostic, map: &SourceMap, color: bool, width: usize) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(width);
+    let mut out = String::new();
+    let primary = d.primary_span();
+    let result = match primary {
+        Some(span) => {
+            let src = NamedSource::new(map.path(span.file), map.text(span.file).to_string());
+            let report = miette::Report::new(d.clone()).with_source_code(src);
+            handler.render_report(&mut out, report.as_ref())
+        }
+        None => handler.render_report(&mut out, d),
+    };
+    if result.is_err() {
+        out = format!("{}[{}]: {}\n", severity_word(d.severity), d.code, d.message);
+    }
+    // A miette report holds one source: list labels in other files here.
+    if let Some(span) = primary {
+        for l in d.labels.iter().filter(|l| l.span.file != span.file) {
+            let (line, col) = map.line_col(l.span);
+            out.push_str(&format!(
+                "  = also at {}:{line}:{col}: {}\n",
+                map.path(l.span.file),
+                l.message
+            ));
+        }
+    }
+    out
+}
+
+fn severity_word(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "note",
+    }
+}
+
+/// Print every diagnostic to stderr (human) or one JSON document to stdout,
+/// then a summary line in human mode.
+pub fn print_all<'a>(diags: impl Iterator<Item = &'a Diagnostic>, map: &SourceMap, format: Format) {
+    let diags: Vec<&Diagnostic> = diags.collect();
+    match format {
+        Format::Json => {
+            let json: Vec<JsonDiagnostic> = diags
+                .iter()
+                .map(|d| JsonDiagnostic::from_diagnostic(d, map))
+                .collect();
+            let doc = serde_json::json!({ "diagnostics": json });
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        }
+        Format::Human => {
+            let color = color_enabled();
+            let width = terminal_width();
+            for d in &diags {
+                eprint!("{}", human(d, map, color, width));
+            }
+            let errors = diags
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .count();
+            let warnings = diags
+                .iter()
+                .filter(|d| d.severity == Severity::Warning)
+                .count();
+            if errors + warnings > 0 {
+                eprintln!("{}", summary(errors, warnings));
+            }
+        }
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// `2 errors, 1 warning`-style closing line.
+pub fn summary(errors: usize, warnings: usize) -> String {
+    match (errors, warnings) {
+        (0, w) => format!("{} emitted", plural(w, "warning")),
+        (e, 0) => format!("could not compile: {}", plural(e, "error")),
+        (e, w) => format!(
+            "could not compile: {}, {}",
+            plural(e, "error"),
+            plural(w, "warning")
+        ),
+    }
+}
+
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100)
+}
