@@ -47,6 +47,8 @@ fn sorted_recursive_with_manifest() {
             ("apps/m/sub/deep/b.air", "b"),
             ("apps/m/sub/air.toml", "nested manifest is not the app's"),
             ("apps/m/README.md", "ignored"),
+            ("apps/m/.hidden/h.air", "hidden folders are skipped"),
+            ("apps/m/target/t.air", "build output is skipped"),
             ("apps/other/x.air", "x"),
         ],
         &[],
@@ -77,6 +79,7 @@ fn symlinks_inside_the_repository_are_followed() {
             ("real/one.air", "1"),
         ],
         &[
+            ("apps/m/dangling.air", "nowhere.air"),
             ("apps/m/lib", "../../common/lib"),
             ("apps/m/alias.air", "../../common/lib/shared.air"),
             ("apps/m/loop", ".."),
@@ -96,11 +99,12 @@ fn symlinks_inside_the_repository_are_followed() {
             "apps/m/main.air"
         ]
     );
-    // The app folder itself may be a symlink.
+    // The app folder itself may be a symlink; it is named by its real path.
     let linked = p.load_app("apps/linked").unwrap();
+    assert_eq!(linked.dir, "real");
     assert_eq!(
         linked.sources,
-        vec![("apps/linked/one.air".to_string(), "1".to_string())]
+        vec![("real/one.air".to_string(), "1".to_string())]
     );
 }
 
@@ -179,6 +183,7 @@ fn workdir_sees_uncommitted_and_untracked_not_ignored() {
     );
     up.write("apps/m/a.air", "edited");
     up.write("apps/m/new/n.air", "untracked");
+    up.write("apps/m/.cache/c.air", "hidden");
     up.write("apps/m/scratch.tmp.air", "ignored");
     std::fs::remove_file(up.work.join("apps/m/gone.air")).unwrap();
     up.symlink("apps/m/evil.air", "/etc/passwd");

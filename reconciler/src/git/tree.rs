@@ -238,6 +238,11 @@ impl TreeProvider {
             let Ok(name) = std::str::from_utf8(entry.name_bytes()) else {
                 continue;
             };
+            // Same file set as the CLI's disk provider: hidden entries and
+            // build output folders are not part of an app.
+            if name.starts_with('.') || name == "target" {
+                continue;
+            }
             let path = join(shown, name);
             let is_air = name.ends_with(".air");
             let is_manifest = depth == 0 && name == "air.toml";
@@ -259,11 +264,8 @@ impl TreeProvider {
                         let text = self.read_text(oid, &path, walk)?;
                         push(walk, is_manifest, path, text);
                     }
-                    Node::Missing if is_air || is_manifest => {
-                        return Err(LoadError::Io(format!(
-                            "`{path}` is a symlink to a file that does not exist"
-                        )));
-                    }
+                    // Dangling links (and links to non-app files) hold
+                    // nothing to read, as on disk.
                     _ => {}
                 },
                 _ if is_air || is_manifest => {
@@ -310,16 +312,18 @@ impl SourceProvider for TreeProvider {
             Node::Tree(oid, real) => (oid, real),
             Node::Blob(_) | Node::Missing => return Err(LoadError::NotFound(dir)),
         };
+        // Like the disk provider, an app folder reached through a symlink
+        // is named by its real path; links below it keep their own names.
         let mut walk = Walk {
             entries: 0,
             total: 0,
             files: AppFiles {
-                dir: dir.clone(),
+                dir: real.clone(),
                 manifest: None,
                 sources: Vec::new(),
             },
         };
-        self.walk(tree, &real, &dir, 0, &mut Vec::new(), &mut walk)?;
+        self.walk(tree, &real, &real, 0, &mut Vec::new(), &mut walk)?;
         walk.files.sources.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(walk.files)
     }

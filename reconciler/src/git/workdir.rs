@@ -139,8 +139,9 @@ impl SourceProvider for WorkdirProvider {
             return Err(LoadError::OutsideRoot(dir));
         };
         let real_rel = real_rel.to_string_lossy().replace('\\', "/");
+        // Named by its real path, like the disk provider.
         let mut files = AppFiles {
-            dir: dir.clone(),
+            dir: real_rel.clone(),
             manifest: None,
             sources: Vec::new(),
         };
@@ -156,11 +157,14 @@ impl SourceProvider for WorkdirProvider {
             } else {
                 &rel[real_rel.len() + 1..]
             };
-            let shown = if dir.is_empty() {
-                suffix.to_string()
-            } else {
-                format!("{dir}/{suffix}")
-            };
+            // Hidden entries and build output folders are not part of an app.
+            if suffix
+                .split('/')
+                .any(|c| c.starts_with('.') || c == "target")
+            {
+                continue;
+            }
+            let shown = rel.clone();
             if rel == manifest_path {
                 files.manifest = Some(self.read(&rel, &shown, &mut total)?);
             } else if rel.ends_with(".air") {
