@@ -6,7 +6,9 @@
 use std::cell::RefCell;
 use std::time::{Duration, Instant};
 
-use git2::{AutotagOption, Direction, ErrorClass, ErrorCode, FetchOptions, Oid, Repository};
+use git2::{
+    AutotagOption, Direction, ErrorClass, ErrorCode, FetchOptions, Oid, ProxyOptions, Repository,
+};
 
 use super::auth::{AuthState, ResolvedAuth};
 use super::error::GitError;
@@ -164,7 +166,11 @@ impl Fetcher<'_> {
             .map_err(|e| self.error(&e, &AuthState::default()))?;
         let state = RefCell::new(AuthState::default());
         let result = remote
-            .connect_auth(Direction::Fetch, Some(self.auth.callbacks(&state)), None)
+            .connect_auth(
+                Direction::Fetch,
+                Some(self.auth.callbacks(&state)),
+                Some(auto_proxy()),
+            )
             .and_then(|conn| {
                 conn.list().map(|heads| {
                     heads
@@ -236,6 +242,7 @@ impl Fetcher<'_> {
         });
         let mut opts = FetchOptions::new();
         opts.remote_callbacks(callbacks)
+            .proxy_options(auto_proxy())
             .download_tags(AutotagOption::None)
             .update_fetchhead(false)
             .depth(depth);
@@ -313,6 +320,14 @@ impl Fetcher<'_> {
             _ => GitError::Fetch { url, detail },
         }
     }
+}
+
+/// libgit2's proxy auto-detection (Git's `http.proxy`, the `http_proxy` /
+/// `https_proxy` environment variables), as clusters often require.
+fn auto_proxy<'a>() -> ProxyOptions<'a> {
+    let mut p = ProxyOptions::new();
+    p.auto();
+    p
 }
 
 /// Errors a retry with another depth cannot fix.

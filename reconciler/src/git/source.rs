@@ -158,7 +158,7 @@ impl GitSource {
 }
 
 /// The commit a ref resolved to.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Revision {
     /// Full commit id, lowercase hex.
     pub commit: String,
