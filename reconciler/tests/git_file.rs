@@ -192,3 +192,43 @@ fn missing_repository_is_unreachable() {
     assert!(matches!(err, GitError::Unreachable { .. }), "{err:?}");
     assert!(err.to_string().contains(&url), "{err}");
 }
+
+#[test]
+fn cache_with_too_many_packs_is_rebuilt() {
+    let (_tmp, up, cache) = setup();
+    let cache = cache.with_max_packs(2);
+    let src = GitSource::new(up.file_url(), GitRef::Branch("main".into()));
+    let packs = |dir: &std::path::Path| {
+        std::fs::read_dir(dir.join("objects/pack"))
+            .map(|d| {
+                d.filter(|e| {
+                    e.as_ref()
+                        .unwrap()
+                        .path()
+                        .extension()
+                        .is_some_and(|x| x == "pack")
+                })
+                .count()
+            })
+            .unwrap_or(0)
+    };
+    let dir = cache.repo_dir(&up.file_url()).unwrap();
+    let mut most = 0;
+    for i in 0..6 {
+        up.write("a.air", &i.to_string());
+        let c = up.commit(&format!("c{i}"));
+        up.push();
+        let out = cache.fetch_detailed(&src).unwrap();
+        assert_eq!(out.revision.commit, c);
+        most = most.max(packs(&dir));
+    }
+    // Each fetch adds a pack; the cache is rebuilt before it exceeds 3.
+    assert!(most >= 2, "fetches should add packs ({most})");
+    assert!(most <= 3, "cache was not rebuilt ({most} packs)");
+    let files = cache
+        .tree_provider(&src, &cache.fetch(&src).unwrap())
+        .unwrap()
+        .load_app("")
+        .unwrap();
+    assert_eq!(files.sources[0].1, "5");
+}

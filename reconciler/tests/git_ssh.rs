@@ -80,7 +80,10 @@ fn start() -> Option<Fixture> {
         format!("[127.0.0.1]:{port} {host_pub}"),
     )
     .unwrap();
-    let user = std::env::var("USER").unwrap_or_else(|_| "root".into());
+    let user = std::env::var("USER").unwrap_or_else(|_| {
+        let out = Command::new("id").arg("-un").output().expect("run id -un");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    });
     let url = format!("ssh://{user}@127.0.0.1:{port}{}", up.bare.display());
     Some(Fixture {
         _tmp: tmp,

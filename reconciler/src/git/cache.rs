@@ -15,6 +15,10 @@ use super::source::{GitSource, Revision};
 use super::tree::TreeProvider;
 use super::url::RemoteUrl;
 
+/// libgit2 cannot repack, and every fetch that downloads adds a pack file;
+/// past this many the cache is rebuilt from the remote instead.
+const DEFAULT_MAX_PACKS: usize = 64;
+
 /// Fetches Git sources into bare repositories under one folder.
 ///
 /// Cheap to clone; clones share the per-repository locks, so two apps on
@@ -24,6 +28,7 @@ pub struct GitCache {
     root: PathBuf,
     env: Arc<EnvLookup>,
     limits: FetchLimits,
+    max_packs: usize,
     locks: Arc<Mutex<HashMap<PathBuf, Arc<Mutex<()>>>>>,
 }
 
@@ -42,6 +47,7 @@ impl GitCache {
             root: root.into(),
             env: Arc::new(|name: &str| std::env::var(name).ok()),
             limits: FetchLimits::default(),
+            max_packs: DEFAULT_MAX_PACKS,
             locks: Arc::default(),
         }
     }
@@ -59,6 +65,13 @@ impl GitCache {
     /// Bound the time and size of each fetch.
     pub fn with_fetch_limits(mut self, limits: FetchLimits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// Rebuild a cache from scratch once it holds more than `n` pack files
+    /// (each downloading fetch adds one; libgit2 cannot repack).
+    pub fn with_max_packs(mut self, n: usize) -> Self {
+        self.max_packs = n;
         self
     }
 
@@ -99,6 +112,14 @@ impl GitCache {
             reference = %source.reference.describe()
         );
         let _enter = span.enter();
+        let packs = pack_count(&dir);
+        if packs > self.max_packs {
+            tracing::info!(packs, "Git cache holds too many packs; rebuilding it");
+            std::fs::remove_dir_all(&dir).map_err(|e| GitError::Cache {
+                path: dir.display().to_string(),
+                detail: e.to_string(),
+            })?;
+        }
         let repo = open_or_init(&dir, &url)?;
         let result = Fetcher {
             repo: &repo,
@@ -145,6 +166,17 @@ impl GitCache {
         let mut locks = self.locks.lock().unwrap_or_else(PoisonError::into_inner);
         locks.entry(dir.to_path_buf()).or_default().clone()
     }
+}
+
+fn pack_count(dir: &Path) -> usize {
+    std::fs::read_dir(dir.join("objects/pack"))
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "pack"))
+                .count()
+        })
+        .unwrap_or(0)
 }
 
 /// Open the bare cache, or (re)create it: a cache that cannot be opened is
