@@ -80,7 +80,7 @@ impl Fetcher<'_> {
 
     fn fetch_commit(&self, sha: &str) -> Result<FetchOutcome, GitError> {
         let sha = sha.to_ascii_lowercase();
-        if let Some(oid) = self.lookup_commit(&sha) {
+        if let Some(oid) = self.lookup_commit(&sha)? {
             tracing::debug!(commit = %oid, "cache already holds the commit");
             return Ok(self.outcome(oid, oid.to_string(), false));
         }
@@ -97,7 +97,7 @@ impl Fetcher<'_> {
                 tracing::debug!(error = %e, "fetch by commit id refused; fetching all branches and tags");
             }
         }
-        if self.lookup_commit(&sha).is_none() {
+        if self.lookup_commit(&sha)?.is_none() {
             let depth = if self.repo.is_shallow() {
                 DEPTH_UNSHALLOW
             } else {
@@ -108,7 +108,7 @@ impl Fetcher<'_> {
                 depth,
             )?;
         }
-        let Some(oid) = self.lookup_commit(&sha) else {
+        let Some(oid) = self.lookup_commit(&sha)? else {
             return Err(GitError::RefNotFound {
                 url: self.url.redacted(),
                 kind: "commit",
@@ -148,14 +148,18 @@ impl Fetcher<'_> {
         }
     }
 
-    fn lookup_commit(&self, sha: &str) -> Option<Oid> {
-        let obj = self.repo.revparse_single(sha).ok()?;
-        let commit = obj.peel_to_commit().ok()?;
-        commit
-            .id()
-            .to_string()
-            .starts_with(sha)
-            .then(|| commit.id())
+    /// A commit of the cache by (possibly abbreviated) id — never by ref
+    /// name, so a branch called `dead` cannot stand in for commit `dead…`.
+    /// An ambiguous prefix finds nothing.
+    fn lookup_commit(&self, sha: &str) -> Result<Option<Oid>, GitError> {
+        match self.repo.find_commit_by_prefix(sha) {
+            Ok(c) => Ok(Some(c.id())),
+            Err(e) if e.code() == ErrorCode::Ambiguous => Err(GitError::InvalidConfig(format!(
+                "commit `{sha}` is ambiguous in {}; give more digits",
+                self.url.redacted()
+            ))),
+            Err(_) => Ok(None),
+        }
     }
 
     /// ls-remote: connect, read the advertisement, disconnect.
