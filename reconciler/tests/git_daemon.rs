@@ -5,6 +5,7 @@
 
 mod git_support;
 
+use air_compiler::source::SourceProvider;
 use air_reconciler::git::{FetchLimits, GitCache, GitError, GitRef, GitSource};
 use git_support::{Upstream, free_port, git_daemon, require_binary};
 
@@ -48,6 +49,17 @@ fn git_daemon_branch_tag_and_outage() {
     assert!(out.downloaded && out.shallow);
     let again = cache.fetch_detailed(&branch).unwrap();
     assert!(!again.downloaded);
+    // The app reads from the shallow cache's objects.
+    let files = cache
+        .tree_provider(&branch, &again.revision)
+        .unwrap()
+        .load_app("app")
+        .unwrap();
+    assert_eq!(files.manifest.as_deref(), Some("[app]\n"));
+    assert_eq!(
+        files.sources,
+        vec![("app/a.air".to_string(), "b".to_string())]
+    );
 
     // Remote down: a clear "cannot reach" error naming the URL.
     daemon.kill();
