@@ -4,6 +4,7 @@
 
 pub mod disk;
 pub mod fields;
+pub mod git;
 pub mod object;
 pub mod plan;
 pub mod apply;
