@@ -84,3 +84,6 @@ pub fn check_graphs(program: &Program, diags: &mut Diagnostics) {
     found.sort_by_key(|d| (d.primary_span(), d.code));
     diags.extend(found);
 }
+
+#[cfg(test)]
+mod tests;
