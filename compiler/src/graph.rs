@@ -15,9 +15,13 @@ pub mod analysis;
 pub mod cfg;
 pub mod events;
 pub mod flow;
+pub mod layout;
+pub mod render;
+pub mod svg;
 
 pub use cfg::{Cfg, EdgeKind, NodeKind};
 pub use events::{EventGraph, event_graph};
+pub use render::{Drawing, Format, cfg_drawing, event_drawing, render};
 
 use crate::codes::CodeInfo;
 use crate::diagnostic::Diagnostics;
