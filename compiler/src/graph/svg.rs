@@ -127,19 +127,45 @@ fn one(d: &Drawing) -> (String, f64, f64) {
                     ay + 24.0,
                     ay + 6.0
                 ),
-                (loop_x, ay),
+                (loop_x + 4.0 + text_w(e.label.as_deref().unwrap_or(""), 6.1) / 2.0, ay),
             )
         } else if l.back.get(i).copied().unwrap_or(false) {
-            let sx = ax + aw / 2.0;
-            let tx = bx + bw / 2.0;
-            let bulge = sx.max(tx) + 40.0 + lane;
-            lane += 14.0;
+            // Route beside every node between the two ends, on the side
+            // with the shorter detour.
+            let (top, bottom) = (ay.min(by) - 1.0, ay.max(by) + 1.0);
+            let between = l.centers.iter().zip(&sizes).filter(|((_, y), _)| *y >= top && *y <= bottom);
+            let right = between.clone().map(|((x, _), (w, _))| x + w / 2.0).fold(f64::MIN, f64::max);
+            let left = between.map(|((x, _), (w, _))| x - w / 2.0).fold(f64::MAX, f64::min);
+            // Leave the source at its bottom, run in the free gap below
+            // it to a lane beside the nodes, climb, and come down into the
+            // target's top slightly off-centre: nodes are never crossed.
+            let go_left = left - 24.0 - lane > 8.0 && (ax.min(bx) - left) < (right - ax.max(bx));
+            let sign = if go_left { -1.0 } else { 1.0 };
+            let bulge = if go_left {
+                left - 24.0 - lane
+            } else {
+                right + 24.0 + lane
+            };
+            let gap = 14.0 + (lane / 12.0 % 3.0) * 6.0;
+            lane += 12.0;
             width = width.max(bulge + 20.0);
-            let mx = 0.25 * sx + 0.75 * bulge;
-            (
-                format!("M{sx:.1},{ay:.1} C{bulge:.1},{ay:.1} {bulge:.1},{by:.1} {tx:.1},{by:.1}"),
-                (mx.max(0.125 * sx + 0.75 * bulge + 0.125 * tx), (ay + by) / 2.0),
-            )
+            let r = 8.0;
+            let (sx, sb) = (ax + sign * aw / 6.0, ay + ah / 2.0);
+            let (tx, tt) = (bx + sign * bw / 4.0, by - bh / 2.0);
+            let (low, high) = (sb + gap, tt - gap);
+            let path = format!(
+                "M{sx:.1},{sb:.1} L{sx:.1},{:.1} Q{sx:.1},{low:.1} {:.1},{low:.1} L{:.1},{low:.1} Q{bulge:.1},{low:.1} {bulge:.1},{:.1} L{bulge:.1},{:.1} Q{bulge:.1},{high:.1} {:.1},{high:.1} L{:.1},{high:.1} Q{tx:.1},{high:.1} {tx:.1},{:.1} L{tx:.1},{tt:.1}",
+                low - r,
+                sx + sign * r,
+                bulge - sign * r,
+                low - r,
+                high + r,
+                bulge - sign * r,
+                tx + sign * r,
+                high + r,
+            );
+            let lw = text_w(e.label.as_deref().unwrap_or(""), 6.1) / 2.0 + 4.0;
+            (path, (bulge + sign * lw, (ay + by) / 2.0))
         } else {
             let pts = l.paths.get(i).cloned().unwrap_or_default();
             let mut pts = if pts.len() >= 2 { pts } else { vec![(ax, ay), (bx, by)] };

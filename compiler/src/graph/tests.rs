@@ -360,3 +360,109 @@ proptest! {
         prop_assert_eq!(found, again);
     }
 }
+
+/// A workflow using every kind of edge.
+fn rich(t: &T) -> WorkflowDecl {
+    let cond_body = t.block(vec![
+        t.call("release"),
+        t.step(
+            Some("declined"),
+            StepKind::Fail {
+                error: t.path("PaymentDeclined"),
+                detail: None,
+            },
+            vec![],
+        ),
+    ]);
+    let if_step = t.step(
+        Some("check"),
+        StepKind::If {
+            branches: vec![(t.expr(" .status == \"declined\" "), cond_body)],
+            otherwise: None,
+        },
+        vec![],
+    );
+    let par = t.step(
+        Some("ship"),
+        StepKind::Parallel {
+            compete: false,
+            branches: vec![
+                Branch {
+                    name: t.id("notify"),
+                    body: t.block(vec![t.call("confirm")]),
+                    span: t.sp(),
+                },
+                Branch {
+                    name: t.id("label"),
+                    body: t.block(vec![t.call("labels")]),
+                    span: t.sp(),
+                },
+            ],
+        },
+        vec![],
+    );
+    let each = t.step(
+        Some("each_line"),
+        StepKind::For {
+            item: t.id("line"),
+            index: None,
+            collection: t.expr(".data.items"),
+            while_: None,
+            body: t.block(vec![t.call("pack")]),
+        },
+        vec![],
+    );
+    let poll = t.step(
+        Some("poll"),
+        StepKind::Switch {
+            cases: vec![SwitchCase {
+                cond: t.expr(" .done "),
+                target: t.to("finish"),
+                span: t.sp(),
+            }],
+            default: Some(t.to("reserve")),
+        },
+        vec![],
+    );
+    let mut reserve = t.call("reserve");
+    reserve.modifiers.push(Modifier::Retry(Retry {
+        attempts: 3,
+        attempts_span: t.sp(),
+        backoff: None,
+        delay: None,
+        max: None,
+        span: t.sp(),
+    }));
+    t.wf(vec![
+        reserve,
+        t.call("charge"),
+        if_step,
+        par,
+        each,
+        poll,
+        t.ret("finish"),
+    ])
+}
+
+#[test]
+fn renderings_are_deterministic_and_well_formed() {
+    use super::render::{Format, cfg_drawing, render};
+    let t = T::new();
+    let wf = rich(&t);
+    assert!(codes(&wf).is_empty(), "{:?}", codes(&wf));
+    let d = cfg_drawing(&build(&wf));
+    let dot = render(std::slice::from_ref(&d), Format::Dot);
+    assert!(dot.starts_with("digraph \"workflow w\" {"), "{dot}");
+    assert!(dot.contains("style=dashed"), "{dot}");
+    assert!(dot.contains("color=\"#c62828\""), "{dot}");
+    assert!(dot.contains("label=\"each line\""), "{dot}");
+    let mermaid = render(std::slice::from_ref(&d), Format::Mermaid);
+    assert!(mermaid.contains("flowchart TD"), "{mermaid}");
+    assert!(mermaid.contains("#quot;declined#quot;"), "{mermaid}");
+    let svg = render(std::slice::from_ref(&d), Format::Svg);
+    assert!(svg.contains("call · reserve"), "{svg}");
+    assert_eq!(svg, render(&[d.clone()], Format::Svg));
+    if let Ok(path) = std::env::var("AIR_GRAPH_SVG_OUT") {
+        std::fs::write(path, &svg).unwrap();
+    }
+}
