@@ -8,7 +8,7 @@ use air_compiler::diagnostic::suggest;
 use air_compiler::graph::{
     Drawing, Format, cfg_drawing, event_drawing, event_graph, render, workflow_graph,
 };
-use air_compiler::{Compilation, CompileOptions};
+use air_compiler::{Compilation, CompileOptions, Severity};
 use std::path::{Path, PathBuf};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Default)]
@@ -161,8 +161,11 @@ pub fn run(args: Args) -> u8 {
         &select,
         args.format.into(),
     );
+    // Errors and warnings go to stderr (the drawing may be on stdout);
+    // notes are left to `air check`.
     if let Some(c) = &c {
-        print_all(c.diagnostics.iter(), &c.sources, DiagFormat::Human);
+        let shown = c.diagnostics.iter().filter(|d| d.severity != Severity::Note);
+        print_all(shown, &c.sources, DiagFormat::Human);
     }
     match drawn {
         Drawn::Findings => exit::FINDINGS,

@@ -201,7 +201,7 @@ pub fn build(workflow: &WorkflowDecl) -> Cfg {
         bad_jumps: Vec::new(),
         fail,
     };
-    let top = b.alloc(&workflow.body, None, format!("workflow `{}`", workflow.name.name));
+    let top = b.alloc(&workflow.body, None, format!("the body of workflow `{}`", workflow.name.name));
     let after = Flow {
         to: end,
         kind: EdgeKind::Next,

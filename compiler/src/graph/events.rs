@@ -117,7 +117,9 @@ pub fn event_graph(program: &Program, app: usize) -> EventGraph {
                     w.name.span,
                 );
             }
-            ast::Item::Function(f) => {
+            // Functions only appear when an event starts them; a function
+            // that is only called is part of a workflow, not of this graph.
+            ast::Item::Function(f) if f.members.iter().any(|m| matches!(m, ast::Member::On(_))) => {
                 b.node(
                     Key::Function(f.name.name.clone()),
                     EventNodeKind::Function,
