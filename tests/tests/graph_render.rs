@@ -28,7 +28,10 @@ fn fixture_drawings() -> Vec<(String, Drawing)> {
                 cfg_drawing(&workflow_graph(w)),
             ));
         }
-        out.push((format!("{}#events", f.name), event_drawing(&event_graph(&program, 0))));
+        out.push((
+            format!("{}#events", f.name),
+            event_drawing(&event_graph(&program, 0)),
+        ));
     }
     assert!(out.len() > 10, "too few fixture drawings: {}", out.len());
     out
@@ -65,7 +68,11 @@ fn assert_svg(name: &str, svg: &str, drawings: &[&Drawing]) {
         .filter_map(|n| n.text())
         .collect();
     for d in drawings {
-        assert!(texts.contains(&d.title.as_str()), "{name}: no title {}", d.title);
+        assert!(
+            texts.contains(&d.title.as_str()),
+            "{name}: no title {}",
+            d.title
+        );
         for n in &d.nodes {
             assert!(
                 texts.contains(&n.label.as_str()),
@@ -84,7 +91,11 @@ fn svg_of_every_fixture_parses_and_shows_every_node() {
     for (name, d) in &all {
         let svg = render(std::slice::from_ref(d), Format::Svg);
         assert_svg(name, &svg, &[d]);
-        assert_eq!(svg, render(std::slice::from_ref(d), Format::Svg), "{name}: not deterministic");
+        assert_eq!(
+            svg,
+            render(std::slice::from_ref(d), Format::Svg),
+            "{name}: not deterministic"
+        );
     }
     // Stacked: every drawing in one image.
     let ds: Vec<Drawing> = all.iter().map(|(_, d)| d.clone()).collect();
@@ -109,8 +120,8 @@ fn svg_of_every_example_app_parses() {
             let (drawn, c) = draw(&app, None, None, &select, Format::Svg);
             match drawn {
                 Drawn::Text(svg) => {
-                    let doc = roxmltree::Document::parse(&svg)
-                        .unwrap_or_else(|e| panic!("{name}: {e}"));
+                    let doc =
+                        roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{name}: {e}"));
                     assert_eq!(doc.root_element().tag_name().name(), "svg");
                 }
                 // An app without workflows has only its event graph.
@@ -181,7 +192,10 @@ fn mermaid_output_is_well_formed() {
             }
             // Quoted text may hold no raw quote: count them in pairs.
             assert_eq!(l.matches('"').count() % 2, 0, "{name}: {l}");
-            let first = l.split(|c: char| !c.is_ascii_alphanumeric()).next().unwrap_or("");
+            let first = l
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .next()
+                .unwrap_or("");
             assert!(ids.contains(&first), "{name}: unknown id in `{l}`");
             if l.contains("-->") || l.contains("-.->") {
                 edges += 1;
@@ -196,7 +210,11 @@ fn mermaid_output_is_well_formed() {
 /// A one-file fixture copied into a fresh app folder.
 fn app_from_fixture(rel: &str) -> PathBuf {
     let src = repo_root().join("tests/fixtures").join(rel);
-    let stem = src.file_stem().expect("stem").to_string_lossy().into_owned();
+    let stem = src
+        .file_stem()
+        .expect("stem")
+        .to_string_lossy()
+        .into_owned();
     let dir = std::env::temp_dir().join(format!("air-graph-{}-{stem}", std::process::id()));
     let app = dir.join("app");
     std::fs::create_dir_all(&app).expect("mkdir");
@@ -221,10 +239,16 @@ fn args(path: &Path, out: Option<PathBuf>, workflow: Option<&str>, format: Graph
 fn air_graph_exit_codes() {
     let ok = app_from_fixture("ok/graph/loop_with_exit.air");
     let out = ok.join("poll.svg");
-    assert_eq!(run(args(&ok, Some(out.clone()), Some("poll"), GraphFormat::Svg)), 0);
+    assert_eq!(
+        run(args(&ok, Some(out.clone()), Some("poll"), GraphFormat::Svg)),
+        0
+    );
     let svg = std::fs::read_to_string(&out).expect("written");
     let doc = roxmltree::Document::parse(&svg).expect("svg");
-    assert!(doc.descendants().any(|n| n.text() == Some("switch · decide")));
+    assert!(
+        doc.descendants()
+            .any(|n| n.text() == Some("switch · decide"))
+    );
     // Unknown workflow: could not run.
     assert_eq!(run(args(&ok, None, Some("pol"), GraphFormat::Dot)), 2);
     let (drawn, _) = draw(
@@ -244,10 +268,16 @@ fn air_graph_exit_codes() {
     // An app with errors: findings, nothing drawn.
     let bad = app_from_fixture("err/graph/jump_unknown.air");
     let out = bad.join("never.dot");
-    assert_eq!(run(args(&bad, Some(out.clone()), None, GraphFormat::Dot)), 1);
+    assert_eq!(
+        run(args(&bad, Some(out.clone()), None, GraphFormat::Dot)),
+        1
+    );
     assert!(!out.exists());
     // Not an app folder.
-    assert_eq!(run(args(&ok.join("missing"), None, None, GraphFormat::Dot)), 2);
+    assert_eq!(
+        run(args(&ok.join("missing"), None, None, GraphFormat::Dot)),
+        2
+    );
     let _ = std::fs::remove_dir_all(ok.parent().expect("dir"));
     let _ = std::fs::remove_dir_all(bad.parent().expect("dir"));
 }

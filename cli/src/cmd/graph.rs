@@ -164,7 +164,10 @@ pub fn run(args: Args) -> u8 {
     // Errors and warnings go to stderr (the drawing may be on stdout);
     // notes are left to `air check`.
     if let Some(c) = &c {
-        let shown = c.diagnostics.iter().filter(|d| d.severity != Severity::Note);
+        let shown = c
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity != Severity::Note);
         print_all(shown, &c.sources, DiagFormat::Human);
     }
     match drawn {

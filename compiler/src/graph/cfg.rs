@@ -144,7 +144,7 @@ impl Cfg {
     pub fn successors(&self, n: NodeIndex) -> Vec<NodeIndex> {
         let mut out: Vec<NodeIndex> = Vec::new();
         let mut edges: Vec<_> = self.graph.edges(n).collect();
-        edges.sort_by_key(|e| petgraph::visit::EdgeRef::id(e));
+        edges.sort_by_key(petgraph::visit::EdgeRef::id);
         for e in edges {
             let t = petgraph::visit::EdgeRef::target(&e);
             if !out.contains(&t) {
@@ -201,7 +201,11 @@ pub fn build(workflow: &WorkflowDecl) -> Cfg {
         bad_jumps: Vec::new(),
         fail,
     };
-    let top = b.alloc(&workflow.body, None, format!("the body of workflow `{}`", workflow.name.name));
+    let top = b.alloc(
+        &workflow.body,
+        None,
+        format!("the body of workflow `{}`", workflow.name.name),
+    );
     let after = Flow {
         to: end,
         kind: EdgeKind::Next,
@@ -255,7 +259,10 @@ impl Builder {
                 span: step.span,
                 block: id,
                 stops: matches!(step.kind, StepKind::Return { .. } | StepKind::Fail { .. })
-                    && !step.modifiers.iter().any(|m| matches!(m, Modifier::When(_))),
+                    && !step
+                        .modifiers
+                        .iter()
+                        .any(|m| matches!(m, Modifier::When(_))),
             });
             let places = child_places(&step.kind, &name);
             let mut kids = Vec::new();
@@ -290,7 +297,14 @@ impl Builder {
     }
 
     /// Resolve a jump target written in block `block`.
-    fn target(&mut self, from: NodeIndex, block: usize, target: &Target, ctx: &Ctx, next: Flow) -> Flow {
+    fn target(
+        &mut self,
+        from: NodeIndex,
+        block: usize,
+        target: &Target,
+        ctx: &Ctx,
+        next: Flow,
+    ) -> Flow {
         let jump = |to| Flow {
             to,
             kind: EdgeKind::Jump,
@@ -300,19 +314,25 @@ impl Builder {
             Target::Exit(_) => jump(ctx.exit),
             Target::Continue(_) => jump(next.to),
             Target::Step(ident) => {
-                let siblings = self.blocks.get(block).map(|b| b.steps.clone()).unwrap_or_default();
+                let siblings = self
+                    .blocks
+                    .get(block)
+                    .map(|b| b.steps.clone())
+                    .unwrap_or_default();
                 if let Some(&n) = siblings.iter().find(|&&n| self.graph[n].name == ident.name) {
                     return jump(n);
                 }
-                let found = self
-                    .graph
-                    .node_indices()
-                    .find(|&n| self.graph[n].kind == NodeKind::Step && self.graph[n].name == ident.name);
+                let found = self.graph.node_indices().find(|&n| {
+                    self.graph[n].kind == NodeKind::Step && self.graph[n].name == ident.name
+                });
                 self.bad_jumps.push(BadJump {
                     from,
                     target: ident.clone(),
                     found,
-                    candidates: siblings.iter().map(|&n| self.graph[n].name.clone()).collect(),
+                    candidates: siblings
+                        .iter()
+                        .map(|&n| self.graph[n].name.clone())
+                        .collect(),
                 });
                 // Fall through so one bad name does not also make the rest
                 // of the workflow look unreachable or stuck.
@@ -362,7 +382,15 @@ impl Builder {
         }
     }
 
-    fn wire_step(&mut self, step: &Step, node: NodeIndex, block: usize, kids: &[usize], next: Flow, ctx: &Ctx) {
+    fn wire_step(
+        &mut self,
+        step: &Step,
+        node: NodeIndex,
+        block: usize,
+        kids: &[usize],
+        next: Flow,
+        ctx: &Ctx,
+    ) {
         let then = step.modifiers.iter().rev().find_map(|m| match m {
             Modifier::Then(t) => Some(t),
             _ => None,
@@ -401,7 +429,12 @@ impl Builder {
             } => {
                 for ((cond, body), &kid) in branches.iter().zip(kids) {
                     let entry = self.entry(kid, after);
-                    self.add_kind(node, entry.to, EdgeKind::Branch, Some(cond_label(&cond.source)));
+                    self.add_kind(
+                        node,
+                        entry.to,
+                        EdgeKind::Branch,
+                        Some(cond_label(&cond.source)),
+                    );
                     self.wire(body, kid, &nested(ctx.handlers.clone()));
                 }
                 match (otherwise, kids.get(branches.len())) {
@@ -416,7 +449,12 @@ impl Builder {
             StepKind::Switch { cases, default } => {
                 for case in cases {
                     let to = self.target(node, block, &case.target, ctx, next);
-                    self.add_kind(node, to.to, EdgeKind::Jump, Some(cond_label(&case.cond.source)));
+                    self.add_kind(
+                        node,
+                        to.to,
+                        EdgeKind::Jump,
+                        Some(cond_label(&case.cond.source)),
+                    );
                 }
                 match default {
                     Some(t) => {
@@ -429,7 +467,12 @@ impl Builder {
             StepKind::Parallel { branches, .. } => {
                 for (branch, &kid) in branches.iter().zip(kids) {
                     let entry = self.entry(kid, after);
-                    self.add_kind(node, entry.to, EdgeKind::Branch, Some(branch.name.name.clone()));
+                    self.add_kind(
+                        node,
+                        entry.to,
+                        EdgeKind::Branch,
+                        Some(branch.name.name.clone()),
+                    );
                     self.wire(&branch.body, kid, &nested(ctx.handlers.clone()));
                 }
                 if branches.is_empty() {
@@ -444,7 +487,12 @@ impl Builder {
                 if let Some(&kid) = kids.first() {
                     let entry = self.entry(kid, back);
                     if entry.to != node {
-                        self.add_kind(node, entry.to, EdgeKind::Branch, Some(format!("each {}", item.name)));
+                        self.add_kind(
+                            node,
+                            entry.to,
+                            EdgeKind::Branch,
+                            Some(format!("each {}", item.name)),
+                        );
                     }
                     let inner = Ctx {
                         after: back,
@@ -476,7 +524,12 @@ impl Builder {
                 self.add_kind(node, handler_entry.to, EdgeKind::ErrorEdge, Some(label));
                 self.wire(&catch.body, catch_id, &nested(ctx.handlers.clone()));
                 if let Some(r) = &catch.retry {
-                    self.add_kind(node, node, EdgeKind::Retry, Some(format!("retry {}", r.attempts)));
+                    self.add_kind(
+                        node,
+                        node,
+                        EdgeKind::Retry,
+                        Some(format!("retry {}", r.attempts)),
+                    );
                 }
             }
             _ => self.add(node, out, out_label),
@@ -484,7 +537,12 @@ impl Builder {
         for m in &step.modifiers {
             match m {
                 Modifier::Retry(r) => {
-                    self.add_kind(node, node, EdgeKind::Retry, Some(format!("retry {}", r.attempts)));
+                    self.add_kind(
+                        node,
+                        node,
+                        EdgeKind::Retry,
+                        Some(format!("retry {}", r.attempts)),
+                    );
                 }
                 Modifier::When(_) => {
                     let already = self

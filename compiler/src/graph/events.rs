@@ -14,7 +14,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EventNodeKind {
-    Event { is_extern: bool, local: bool },
+    Event {
+        is_extern: bool,
+        local: bool,
+    },
     Workflow,
     Function,
     /// `on schedule "cron"` (the node's name is the cron text).
@@ -37,7 +40,9 @@ impl EventNode {
     /// `event · OrderCreated`, `workflow · fulfil_order`, …
     pub fn label(&self) -> String {
         let kind = match self.kind {
-            EventNodeKind::Event { is_extern: true, .. } => "extern event",
+            EventNodeKind::Event {
+                is_extern: true, ..
+            } => "extern event",
             EventNodeKind::Event { .. } => "event",
             EventNodeKind::Workflow => "workflow",
             EventNodeKind::Function => "function",
@@ -263,7 +268,9 @@ pub fn check_events(graph: &EventGraph) -> Vec<Diagnostic> {
 /// subgraph `keep` selects, each starting at the component's first handler
 /// in source order.
 fn cycles(graph: &EventGraph, keep: impl Fn(&EventEdge) -> bool + Copy) -> Vec<Vec<NodeIndex>> {
-    let g = graph.graph.filter_map(|_, n| Some(n.clone()), |_, e| keep(e).then(|| e.clone()));
+    let g = graph
+        .graph
+        .filter_map(|_, n| Some(n.clone()), |_, e| keep(e).then(|| e.clone()));
     let mut out = Vec::new();
     for scc in petgraph::algo::tarjan_scc(&g) {
         let set: BTreeSet<NodeIndex> = scc.iter().copied().collect();
@@ -309,7 +316,10 @@ fn run_cycles(graph: &EventGraph, out: &mut Vec<Diagnostic>) {
         };
         let mut d = Diagnostic::error(
             "E0404",
-            format!("workflows run each other in a cycle: {}", names(graph, &walk)),
+            format!(
+                "workflows run each other in a cycle: {}",
+                names(graph, &walk)
+            ),
         )
         .with_primary(first, format!("runs `{}`", graph.graph[to].name));
         for (span, to) in spans {
@@ -365,7 +375,12 @@ fn unmatched_events(graph: &EventGraph, out: &mut Vec<Diagnostic>) {
             .collect();
         let consumed: Vec<Span> = g
             .edges(n)
-            .filter(|e| matches!(e.weight().kind, EventEdgeKind::Starts | EventEdgeKind::WaitsFor))
+            .filter(|e| {
+                matches!(
+                    e.weight().kind,
+                    EventEdgeKind::Starts | EventEdgeKind::WaitsFor
+                )
+            })
             .map(|e| e.weight().span)
             .collect();
         if let (true, Some(&at)) = (produced.is_empty(), consumed.iter().min()) {
@@ -386,7 +401,10 @@ fn unmatched_events(graph: &EventGraph, out: &mut Vec<Diagnostic>) {
             out.push(
                 Diagnostic::note_level(
                     "W0405",
-                    format!("event `{}` is produced but never consumed in this app", node.name),
+                    format!(
+                        "event `{}` is produced but never consumed in this app",
+                        node.name
+                    ),
                 )
                 .with_primary(at, "nothing in this app listens for this event")
                 .with_secondary(node.span, "declared here")

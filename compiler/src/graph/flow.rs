@@ -92,7 +92,10 @@ fn unreachable(cfg: &Cfg, out: &mut Vec<Diagnostic>) {
                         "W0401",
                         format!("step `{}` is unreachable", node.name),
                     )
-                    .with_primary(node.span, "no path from the start of the workflow leads here")
+                    .with_primary(
+                        node.span,
+                        "no path from the start of the workflow leads here",
+                    )
                     .with_help(format!(
                         "the step before it never continues here and no `then`/`case` targets `{}`",
                         node.name

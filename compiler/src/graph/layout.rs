@@ -218,7 +218,10 @@ fn crossings(layers: &[Vec<usize>], links: &[(usize, usize)], n: usize) -> usize
             if !same {
                 continue;
             }
-            let (p, q) = (pos[a.0] as i64 - pos[b.0] as i64, pos[a.1] as i64 - pos[b.1] as i64);
+            let (p, q) = (
+                pos[a.0] as i64 - pos[b.0] as i64,
+                pos[a.1] as i64 - pos[b.1] as i64,
+            );
             if p * q < 0 {
                 total += 1;
             }

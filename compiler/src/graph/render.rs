@@ -113,7 +113,10 @@ pub fn cfg_drawing(cfg: &Cfg) -> Drawing {
     let mut order: Vec<NodeIndex> = vec![cfg.start];
     order.extend(cfg.steps());
     order.push(cfg.end);
-    if g.edges_directed(cfg.fail, petgraph::Direction::Incoming).next().is_some() {
+    if g.edges_directed(cfg.fail, petgraph::Direction::Incoming)
+        .next()
+        .is_some()
+    {
         order.push(cfg.fail);
     }
     let pos: BTreeMap<NodeIndex, usize> = order.iter().enumerate().map(|(i, &n)| (n, i)).collect();
@@ -185,7 +188,9 @@ pub fn event_drawing(graph: &EventGraph) -> Drawing {
         .map(|n| {
             let node = &g[n];
             let (shape, tone) = match node.kind {
-                EventNodeKind::Event { is_extern: true, .. } => (Shape::Ellipse, Tone::Extern),
+                EventNodeKind::Event {
+                    is_extern: true, ..
+                } => (Shape::Ellipse, Tone::Extern),
                 EventNodeKind::Event { local: false, .. } => (Shape::Ellipse, Tone::Extern),
                 EventNodeKind::Event { .. } => (Shape::Ellipse, Tone::Event),
                 EventNodeKind::Workflow => (Shape::Box, Tone::Plain),
@@ -369,7 +374,11 @@ pub fn mermaid(d: &Drawing) -> String {
     tones.dedup();
     for t in tones {
         let (fill, stroke) = t.colors();
-        let _ = writeln!(s, "  classDef tone_{} fill:{fill},stroke:{stroke}", t.name());
+        let _ = writeln!(
+            s,
+            "  classDef tone_{} fill:{fill},stroke:{stroke}",
+            t.name()
+        );
         let ids: Vec<&str> = d
             .nodes
             .iter()

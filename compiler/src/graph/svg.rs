@@ -99,7 +99,11 @@ pub fn svg(drawings: &[Drawing]) -> String {
 
 /// One drawing: its SVG elements, width and height.
 fn one(d: &Drawing) -> (String, f64, f64) {
-    let sizes: Vec<(f64, f64)> = d.nodes.iter().map(|n| node_size(&n.label, n.shape)).collect();
+    let sizes: Vec<(f64, f64)> = d
+        .nodes
+        .iter()
+        .map(|n| node_size(&n.label, n.shape))
+        .collect();
     let input = LayoutInput {
         sizes: sizes.clone(),
         edges: d.edges.iter().map(|e| (e.from, e.to)).collect(),
@@ -110,7 +114,8 @@ fn one(d: &Drawing) -> (String, f64, f64) {
     let mut width = l.width;
     let mut lane = 0.0;
     for (i, e) in d.edges.iter().enumerate() {
-        let (Some(&(ax, ay)), Some(&(bx, by))) = (l.centers.get(e.from), l.centers.get(e.to)) else {
+        let (Some(&(ax, ay)), Some(&(bx, by))) = (l.centers.get(e.from), l.centers.get(e.to))
+        else {
             continue;
         };
         let (aw, ah) = sizes.get(e.from).copied().unwrap_or((0.0, 0.0));
@@ -127,15 +132,27 @@ fn one(d: &Drawing) -> (String, f64, f64) {
                     ay + 24.0,
                     ay + 6.0
                 ),
-                (loop_x + 4.0 + text_w(e.label.as_deref().unwrap_or(""), 6.1) / 2.0, ay),
+                (
+                    loop_x + 4.0 + text_w(e.label.as_deref().unwrap_or(""), 6.1) / 2.0,
+                    ay,
+                ),
             )
         } else if l.back.get(i).copied().unwrap_or(false) {
             // Route beside every node between the two ends, on the side
             // with the shorter detour.
             let (top, bottom) = (ay.min(by) - 1.0, ay.max(by) + 1.0);
-            let between = l.centers.iter().zip(&sizes).filter(|((_, y), _)| *y >= top && *y <= bottom);
-            let right = between.clone().map(|((x, _), (w, _))| x + w / 2.0).fold(f64::MIN, f64::max);
-            let left = between.map(|((x, _), (w, _))| x - w / 2.0).fold(f64::MAX, f64::min);
+            let between = l
+                .centers
+                .iter()
+                .zip(&sizes)
+                .filter(|((_, y), _)| *y >= top && *y <= bottom);
+            let right = between
+                .clone()
+                .map(|((x, _), (w, _))| x + w / 2.0)
+                .fold(f64::MIN, f64::max);
+            let left = between
+                .map(|((x, _), (w, _))| x - w / 2.0)
+                .fold(f64::MAX, f64::min);
             // Leave the source at its bottom, run in the free gap below
             // it to a lane beside the nodes, climb, and come down into the
             // target's top slightly off-centre: nodes are never crossed.
@@ -168,7 +185,11 @@ fn one(d: &Drawing) -> (String, f64, f64) {
             (path, (bulge + sign * lw, (ay + by) / 2.0))
         } else {
             let pts = l.paths.get(i).cloned().unwrap_or_default();
-            let mut pts = if pts.len() >= 2 { pts } else { vec![(ax, ay), (bx, by)] };
+            let mut pts = if pts.len() >= 2 {
+                pts
+            } else {
+                vec![(ax, ay), (bx, by)]
+            };
             let last = pts.len() - 1;
             pts[0].1 += ah / 2.0;
             pts[last].1 -= bh / 2.0;
@@ -179,7 +200,10 @@ fn one(d: &Drawing) -> (String, f64, f64) {
                 let _ = write!(p, " C{x1:.1},{my:.1} {x2:.1},{my:.1} {x2:.1},{y2:.1}");
             }
             let k = (pts.len() - 1) / 2;
-            let mid = ((pts[k].0 + pts[k + 1].0) / 2.0, (pts[k].1 + pts[k + 1].1) / 2.0);
+            let mid = (
+                (pts[k].0 + pts[k + 1].0) / 2.0,
+                (pts[k].1 + pts[k + 1].1) / 2.0,
+            );
             (p, mid)
         };
         let color = if e.red { RED } else { EDGE };

@@ -66,7 +66,11 @@ impl T {
         }
     }
     fn then(&self, label: &str, target: Target) -> Step {
-        self.step(Some(label), self.call_kind(label), vec![Modifier::Then(target)])
+        self.step(
+            Some(label),
+            self.call_kind(label),
+            vec![Modifier::Then(target)],
+        )
     }
     fn to(&self, name: &str) -> Target {
         Target::Step(self.id(name))
@@ -138,7 +142,11 @@ fn jump_into_nested_block_names_where_the_step_lives() {
     let wf = t.wf(vec![t.then("a", t.to("deep")), for_step]);
     let found = check_cfg(&build(&wf));
     assert_eq!(found[0].code, "E0402", "{found:?}");
-    assert!(found[0].message.contains("the body of `each`"), "{}", found[0].message);
+    assert!(
+        found[0].message.contains("the body of `each`"),
+        "{}",
+        found[0].message
+    );
 }
 
 #[test]
@@ -158,7 +166,11 @@ fn cycle_without_exit_is_named_from_its_first_step() {
         )),
         "{found:?}"
     );
-    assert!(found.iter().any(|(c, m)| *c == "W0401" && m.contains("`c`")));
+    assert!(
+        found
+            .iter()
+            .any(|(c, m)| *c == "W0401" && m.contains("`c`"))
+    );
 }
 
 #[test]
@@ -192,11 +204,7 @@ fn dead_code_after_return_is_one_warning() {
 #[test]
 fn step_after_return_that_is_jumped_to_is_fine() {
     let t = T::new();
-    let wf = t.wf(vec![
-        t.then("a", t.to("b")),
-        t.ret("r"),
-        t.call("b"),
-    ]);
+    let wf = t.wf(vec![t.then("a", t.to("b")), t.ret("r"), t.call("b")]);
     // `r` is now unreachable (a jumps over it), `b` is reached.
     let found = codes(&wf);
     assert_eq!(found.len(), 1, "{found:?}");
@@ -236,7 +244,7 @@ fn fail_inside_try_goes_to_catch() {
         .steps()
         .into_iter()
         .find(|&n| cfg.graph[n].name == "boom")
-        .unwrap();
+        .expect("boom");
     let kinds: Vec<EdgeKind> = cfg.graph.edges(boom).map(|e| e.weight().kind).collect();
     assert_eq!(kinds, vec![EdgeKind::ErrorEdge]);
     assert!(codes(&wf).is_empty(), "{:?}", codes(&wf));
@@ -245,7 +253,14 @@ fn fail_inside_try_goes_to_catch() {
 #[test]
 fn for_loop_has_back_and_exit_edges() {
     let t = T::new();
-    let body = t.block(vec![t.call("x"), t.step(Some("y"), t.call_kind("y"), vec![Modifier::Then(Target::Exit(t.sp()))])]);
+    let body = t.block(vec![
+        t.call("x"),
+        t.step(
+            Some("y"),
+            t.call_kind("y"),
+            vec![Modifier::Then(Target::Exit(t.sp()))],
+        ),
+    ]);
     let f = t.step(
         Some("loop"),
         StepKind::For {
@@ -339,7 +354,7 @@ proptest! {
         let cfg = build(&wf);
         let steps = cfg.steps();
         prop_assert_eq!(steps.len(), spec.len());
-        let index = |n| steps.iter().position(|&s| s == n).unwrap();
+        let index = |n| steps.iter().position(|&s| s == n).expect("a step");
         let unreachable: BTreeSet<usize> = unreachable_steps(&cfg).into_iter().map(index).collect();
         let reach = brute_reachable(&succ);
         let expected: BTreeSet<usize> = (0..spec.len()).filter(|i| !reach.contains(i)).collect();
@@ -461,8 +476,8 @@ fn renderings_are_deterministic_and_well_formed() {
     assert!(mermaid.contains("#quot;declined#quot;"), "{mermaid}");
     let svg = render(std::slice::from_ref(&d), Format::Svg);
     assert!(svg.contains("call · reserve"), "{svg}");
-    assert_eq!(svg, render(&[d.clone()], Format::Svg));
+    assert_eq!(svg, render(std::slice::from_ref(&d), Format::Svg));
     if let Ok(path) = std::env::var("AIR_GRAPH_SVG_OUT") {
-        std::fs::write(path, &svg).unwrap();
+        std::fs::write(path, &svg).expect("write svg");
     }
 }
