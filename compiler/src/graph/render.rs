@@ -41,6 +41,8 @@ pub enum Tone {
     Event,
     Extern,
     Function,
+    /// A step no path reaches.
+    Unreachable,
 }
 
 impl Tone {
@@ -53,6 +55,7 @@ impl Tone {
             Tone::Event => "event",
             Tone::Extern => "extern",
             Tone::Function => "function",
+            Tone::Unreachable => "unreachable",
         }
     }
 
@@ -66,6 +69,7 @@ impl Tone {
             Tone::Event => ("#f3e8fd", "#7b1fa2"),
             Tone::Extern => ("#f5f5f5", "#757575"),
             Tone::Function => ("#e0f7fa", "#00838f"),
+            Tone::Unreachable => ("#eeeeee", "#9e9e9e"),
         }
     }
 }
@@ -120,6 +124,7 @@ pub fn cfg_drawing(cfg: &Cfg) -> Drawing {
         order.push(cfg.fail);
     }
     let pos: BTreeMap<NodeIndex, usize> = order.iter().enumerate().map(|(i, &n)| (n, i)).collect();
+    let dead = super::analysis::unreachable_steps(cfg);
     let nodes = order
         .iter()
         .enumerate()
@@ -128,6 +133,7 @@ pub fn cfg_drawing(cfg: &Cfg) -> Drawing {
             let (shape, tone) = match node.kind {
                 NodeKind::Start | NodeKind::End => (Shape::Round, Tone::Terminal),
                 NodeKind::Fail => (Shape::Round, Tone::Error),
+                NodeKind::Step if dead.contains(&n) => (Shape::Box, Tone::Unreachable),
                 NodeKind::Step => match node.keyword {
                     "if" | "switch" => (Shape::Diamond, Tone::Control),
                     "for" | "parallel" | "race" | "try" => (Shape::Box, Tone::Control),
@@ -205,8 +211,12 @@ pub fn event_drawing(graph: &EventGraph) -> Drawing {
             }
         })
         .collect();
+    // One edge per (from, to, kind): three `wait for E` in a workflow are
+    // one arrow in the picture.
+    let mut seen = std::collections::BTreeSet::new();
     let edges = g
         .edge_references()
+        .filter(|e| seen.insert((e.source(), e.target(), e.weight().kind as u8)))
         .map(|e| {
             let (label, line) = match e.weight().kind {
                 EventEdgeKind::Starts => (None, Line::Solid),
