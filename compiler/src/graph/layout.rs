@@ -49,10 +49,12 @@ pub fn layout(input: &LayoutInput) -> Layout {
             indeg[b] += 1;
         }
     }
+    let out = out_edges(n, &input.edges);
     let mut ready: BTreeSet<usize> = (0..n).filter(|&v| indeg[v] == 0).collect();
     while let Some(v) = ready.pop_first() {
-        for (i, &(a, b)) in input.edges.iter().enumerate() {
-            if a == v && !back[i] && b < n {
+        for &i in &out[v] {
+            let b = input.edges[i].1;
+            if !back[i] {
                 rank[b] = rank[b].max(rank[v] + 1);
                 indeg[b] -= 1;
                 if indeg[b] == 0 {
@@ -88,10 +90,11 @@ pub fn layout(input: &LayoutInput) -> Layout {
     }
     let layers_n = vrank.iter().max().map_or(0, |m| m + 1);
     let mut layers: Vec<Vec<usize>> = vec![Vec::new(); layers_n];
-    for v in dfs_order(vrank.len(), &links) {
+    let adj = Adj::new(vrank.len(), &links);
+    for v in dfs_order(&adj) {
         layers[vrank[v]].push(v);
     }
-    order_layers(&mut layers, &links, vrank.len());
+    order_layers(&mut layers, &adj, &links, &vrank);
     // y per layer
     let mut layer_h = vec![0.0f64; layers_n];
     for (v, &r) in vrank.iter().enumerate() {
@@ -103,7 +106,7 @@ pub fn layout(input: &LayoutInput) -> Layout {
         ys[r] = y + layer_h[r] / 2.0;
         y += layer_h[r] + V_GAP;
     }
-    let xs = place_x(&layers, &links, &vsize);
+    let xs = place_x(&layers, &adj, &vsize);
     let min_left = (0..vrank.len())
         .map(|v| xs[v] - vsize[v].0 / 2.0)
         .fold(f64::INFINITY, f64::min);
@@ -132,28 +135,59 @@ pub fn layout(input: &LayoutInput) -> Layout {
     }
 }
 
+/// For each node, the indices of the edges leaving it, in edge order.
+fn out_edges(n: usize, edges: &[(usize, usize)]) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new(); n];
+    for (i, &(a, b)) in edges.iter().enumerate() {
+        if a < n && b < n {
+            out[a].push(i);
+        }
+    }
+    out
+}
+
+/// Neighbours between consecutive layers.
+struct Adj {
+    down: Vec<Vec<usize>>,
+    up: Vec<Vec<usize>>,
+}
+
+impl Adj {
+    fn new(n: usize, links: &[(usize, usize)]) -> Adj {
+        let mut down = vec![Vec::new(); n];
+        let mut up = vec![Vec::new(); n];
+        for &(a, b) in links {
+            down[a].push(b);
+            up[b].push(a);
+        }
+        Adj { down, up }
+    }
+
+    /// Neighbours in the layer above (`down` sweep) or below.
+    fn toward(&self, v: usize, down: bool) -> &[usize] {
+        if down { &self.up[v] } else { &self.down[v] }
+    }
+}
+
 /// Edges closing a cycle in a DFS from node 0 (then every unvisited node),
 /// plus self loops.
 fn back_edges(n: usize, edges: &[(usize, usize)]) -> Vec<bool> {
+    let out = out_edges(n, edges);
     let mut back = vec![false; edges.len()];
     let mut state = vec![0u8; n]; // 0 new, 1 on stack, 2 done
     for root in 0..n {
         if state[root] != 0 {
             continue;
         }
-        // Iterative DFS: (node, next edge index to look at).
+        // Iterative DFS: (node, position in its out-edge list).
         let mut stack = vec![(root, 0usize)];
         state[root] = 1;
         while let Some(&(v, from)) = stack.last() {
             let mut k = from;
             let mut next = None;
-            while k < edges.len() {
-                let i = k;
+            while let Some(&i) = out[v].get(k) {
                 k += 1;
-                let (a, b) = edges[i];
-                if a != v || b >= n {
-                    continue;
-                }
+                let b = edges[i].1;
                 match state[b] {
                     0 => {
                         next = Some(b);
@@ -182,7 +216,8 @@ fn back_edges(n: usize, edges: &[(usize, usize)]) -> Vec<bool> {
 }
 
 /// Nodes in depth-first discovery order from node 0 (then the rest).
-fn dfs_order(n: usize, links: &[(usize, usize)]) -> Vec<usize> {
+fn dfs_order(adj: &Adj) -> Vec<usize> {
+    let n = adj.down.len();
     let mut seen = vec![false; n];
     let mut out = Vec::with_capacity(n);
     for root in 0..n {
@@ -193,46 +228,42 @@ fn dfs_order(n: usize, links: &[(usize, usize)]) -> Vec<usize> {
             }
             seen[v] = true;
             out.push(v);
-            let next: Vec<usize> = links.iter().filter(|l| l.0 == v).map(|l| l.1).collect();
-            stack.extend(next.into_iter().rev());
+            stack.extend(adj.down[v].iter().rev());
         }
     }
     out
 }
 
-fn crossings(layers: &[Vec<usize>], links: &[(usize, usize)], n: usize) -> usize {
-    let mut pos = vec![0usize; n];
+/// Crossings between consecutive layers: only links leaving the same
+/// layer can cross, so pairs are counted per layer.
+fn crossings(layers: &[Vec<usize>], links: &[(usize, usize)], rank: &[usize]) -> usize {
+    let mut pos = vec![0usize; rank.len()];
     for layer in layers {
         for (i, &v) in layer.iter().enumerate() {
             pos[v] = i;
         }
     }
+    let mut by_layer: Vec<Vec<(usize, usize)>> = vec![Vec::new(); layers.len()];
+    for &(a, b) in links {
+        by_layer[rank[a]].push((pos[a], pos[b]));
+    }
     let mut total = 0;
-    for (i, a) in links.iter().enumerate() {
-        for b in &links[i + 1..] {
-            if a.0 == b.0 || a.1 == b.1 {
-                continue;
-            }
-            // Only links between the same pair of layers can cross.
-            let same = layers.iter().any(|l| l.contains(&a.0) && l.contains(&b.0));
-            if !same {
-                continue;
-            }
-            let (p, q) = (
-                pos[a.0] as i64 - pos[b.0] as i64,
-                pos[a.1] as i64 - pos[b.1] as i64,
-            );
-            if p * q < 0 {
-                total += 1;
+    for group in &by_layer {
+        for (i, a) in group.iter().enumerate() {
+            for b in &group[i + 1..] {
+                if (a.0 < b.0 && a.1 > b.1) || (a.0 > b.0 && a.1 < b.1) {
+                    total += 1;
+                }
             }
         }
     }
     total
 }
 
-fn order_layers(layers: &mut [Vec<usize>], links: &[(usize, usize)], n: usize) {
+fn order_layers(layers: &mut [Vec<usize>], adj: &Adj, links: &[(usize, usize)], rank: &[usize]) {
+    let n = rank.len();
     let mut best = layers.to_vec();
-    let mut best_c = crossings(layers, links, n);
+    let mut best_c = crossings(layers, links, rank);
     for round in 0..8 {
         let down = round % 2 == 0;
         let mut pos = vec![0f64; n];
@@ -251,18 +282,7 @@ fn order_layers(layers: &mut [Vec<usize>], links: &[(usize, usize)], n: usize) {
                 .iter()
                 .enumerate()
                 .map(|(i, &v)| {
-                    let nb: Vec<f64> = links
-                        .iter()
-                        .filter_map(|&(a, b)| {
-                            if down && b == v {
-                                Some(pos[a])
-                            } else if !down && a == v {
-                                Some(pos[b])
-                            } else {
-                                None
-                            }
-                        })
-                        .collect();
+                    let nb: Vec<f64> = adj.toward(v, down).iter().map(|&u| pos[u]).collect();
                     let bary = if nb.is_empty() {
                         i as f64
                     } else {
@@ -277,7 +297,7 @@ fn order_layers(layers: &mut [Vec<usize>], links: &[(usize, usize)], n: usize) {
                 pos[v] = i as f64;
             }
         }
-        let c = crossings(layers, links, n);
+        let c = crossings(layers, links, rank);
         if c < best_c {
             best_c = c;
             best = layers.to_vec();
@@ -286,7 +306,7 @@ fn order_layers(layers: &mut [Vec<usize>], links: &[(usize, usize)], n: usize) {
     layers.clone_from_slice(&best);
 }
 
-fn place_x(layers: &[Vec<usize>], links: &[(usize, usize)], size: &[(f64, f64)]) -> Vec<f64> {
+fn place_x(layers: &[Vec<usize>], adj: &Adj, size: &[(f64, f64)]) -> Vec<f64> {
     let n = size.len();
     let mut x = vec![0f64; n];
     for layer in layers {
@@ -308,18 +328,7 @@ fn place_x(layers: &[Vec<usize>], links: &[(usize, usize)], size: &[(f64, f64)])
             let desired: Vec<f64> = layer
                 .iter()
                 .map(|&v| {
-                    let nb: Vec<f64> = links
-                        .iter()
-                        .filter_map(|&(a, b)| {
-                            if down && b == v {
-                                Some(x[a])
-                            } else if !down && a == v {
-                                Some(x[b])
-                            } else {
-                                None
-                            }
-                        })
-                        .collect();
+                    let nb: Vec<f64> = adj.toward(v, down).iter().map(|&u| x[u]).collect();
                     if nb.is_empty() {
                         x[v]
                     } else {

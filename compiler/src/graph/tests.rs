@@ -481,3 +481,166 @@ fn renderings_are_deterministic_and_well_formed() {
         std::fs::write(path, &svg).expect("write svg");
     }
 }
+
+// ------------------------------------------------------------ nested shapes
+
+/// A random step tree: jumps name `s0`…`s11`, which may be missing, in
+/// the same block or in another one.
+#[derive(Clone, Debug)]
+enum Shape {
+    Call(Option<u8>),
+    Ret,
+    Fail,
+    If(Vec<Shape>, Option<Vec<Shape>>),
+    For(Vec<Shape>),
+    Try(Vec<Shape>, Vec<Shape>),
+    Par(Vec<Shape>, Vec<Shape>),
+    Switch(u8, Option<u8>),
+}
+
+fn shape() -> impl Strategy<Value = Vec<Shape>> {
+    let leaf = prop_oneof![
+        4 => proptest::option::of(0u8..12).prop_map(Shape::Call),
+        1 => Just(Shape::Ret),
+        1 => Just(Shape::Fail),
+        1 => (0u8..12, proptest::option::of(0u8..12)).prop_map(|(a, b)| Shape::Switch(a, b)),
+    ];
+    let step = leaf.prop_recursive(3, 24, 4, |inner| {
+        let block = proptest::collection::vec(inner, 0..4);
+        prop_oneof![
+            (block.clone(), proptest::option::of(block.clone())).prop_map(|(a, b)| Shape::If(a, b)),
+            block.clone().prop_map(Shape::For),
+            (block.clone(), block.clone()).prop_map(|(a, b)| Shape::Try(a, b)),
+            (block.clone(), block).prop_map(|(a, b)| Shape::Par(a, b)),
+        ]
+    });
+    proptest::collection::vec(step, 0..6)
+}
+
+fn to_steps(t: &T, shapes: &[Shape], k: &mut usize) -> Vec<Step> {
+    shapes.iter().map(|s| to_step(t, s, k)).collect()
+}
+
+fn to_step(t: &T, s: &Shape, k: &mut usize) -> Step {
+    let label = format!("s{k}");
+    *k += 1;
+    let jump = |j: u8| t.to(&format!("s{j}"));
+    let (kind, mods) = match s {
+        Shape::Call(then) => (
+            t.call_kind("f"),
+            then.map(|j| vec![Modifier::Then(jump(j))])
+                .unwrap_or_default(),
+        ),
+        Shape::Ret => (StepKind::Return { value: None }, vec![]),
+        Shape::Fail => (
+            StepKind::Fail {
+                error: t.path("E"),
+                detail: None,
+            },
+            vec![],
+        ),
+        Shape::Switch(a, b) => (
+            StepKind::Switch {
+                cases: vec![SwitchCase {
+                    cond: t.expr(".x"),
+                    target: jump(*a),
+                    span: t.sp(),
+                }],
+                default: b.map(jump),
+            },
+            vec![],
+        ),
+        Shape::If(a, b) => (
+            StepKind::If {
+                branches: vec![(t.expr(".c"), t.block(to_steps(t, a, k)))],
+                otherwise: b.as_ref().map(|b| t.block(to_steps(t, b, k))),
+            },
+            vec![],
+        ),
+        Shape::For(a) => (
+            StepKind::For {
+                item: t.id("i"),
+                index: None,
+                collection: t.expr(".xs"),
+                while_: None,
+                body: t.block(to_steps(t, a, k)),
+            },
+            vec![],
+        ),
+        Shape::Try(a, b) => (
+            StepKind::Try {
+                body: t.block(to_steps(t, a, k)),
+                catch: Catch {
+                    error: None,
+                    as_: None,
+                    retry: None,
+                    body: t.block(to_steps(t, b, k)),
+                    span: t.sp(),
+                },
+            },
+            vec![],
+        ),
+        Shape::Par(a, b) => (
+            StepKind::Parallel {
+                compete: false,
+                branches: vec![
+                    Branch {
+                        name: t.id("a"),
+                        body: t.block(to_steps(t, a, k)),
+                        span: t.sp(),
+                    },
+                    Branch {
+                        name: t.id("b"),
+                        body: t.block(to_steps(t, b, k)),
+                        span: t.sp(),
+                    },
+                ],
+            },
+            vec![],
+        ),
+    };
+    t.step(Some(&label), kind, mods)
+}
+
+proptest! {
+    #[test]
+    fn nested_workflows_keep_the_invariants(shapes in shape()) {
+        use super::analysis::{stuck_steps, unreachable_steps};
+        use super::render::{Format, cfg_drawing, render};
+        let t = T::new();
+        let mut k = 0;
+        let steps = to_steps(&t, &shapes, &mut k);
+        let wf = t.wf(steps);
+        let cfg = build(&wf);
+        prop_assert_eq!(cfg.steps().len(), k);
+        // Every step goes somewhere.
+        for n in cfg.steps() {
+            prop_assert!(cfg.graph.edges(n).next().is_some(), "{} has no successor", cfg.graph[n].name);
+        }
+        let found = check_cfg(&cfg);
+        let jumps = found.iter().filter(|d| d.code == "E0401" || d.code == "E0402").count();
+        prop_assert_eq!(jumps, cfg.bad_jumps.len());
+        let dead = unreachable_steps(&cfg);
+        let stuck = stuck_steps(&cfg);
+        for d in &found {
+            let span = d.primary_span();
+            let at = cfg.steps().into_iter().find(|&n| Some(cfg.graph[n].span) == span);
+            match d.code {
+                "W0401" | "W0402" => prop_assert!(at.is_some_and(|n| dead.contains(&n))),
+                "E0403" => prop_assert!(at.is_some_and(|n| stuck.contains(&n))),
+                _ => {}
+            }
+        }
+        prop_assert_eq!(
+            found.iter().any(|d| d.code == "W0401" || d.code == "W0402"),
+            !dead.is_empty()
+        );
+        // Stuck steps always lead into a reported cycle.
+        prop_assert_eq!(found.iter().any(|d| d.code == "E0403"), !stuck.is_empty());
+        let d = cfg_drawing(&cfg);
+        for f in [Format::Dot, Format::Mermaid, Format::Svg] {
+            let a = render(std::slice::from_ref(&d), f);
+            prop_assert_eq!(&a, &render(std::slice::from_ref(&d), f));
+        }
+    }
+}
