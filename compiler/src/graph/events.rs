@@ -74,6 +74,9 @@ pub struct EventEdge {
     pub kind: EventEdgeKind,
     /// The `on`, `emit`, `wait for` or `run` that makes the edge.
     pub span: Span,
+    /// It may not happen: a trigger with `where`, or a step with `when`,
+    /// inside an `if`, a `for` body or a `catch`.
+    pub conditional: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -142,7 +145,7 @@ pub fn event_graph(program: &Program, app: usize) -> EventGraph {
                     continue;
                 };
                 b.triggers(&w.members, me);
-                b.steps(&w.body, me);
+                b.steps(&w.body, me, false);
             }
             ast::Item::Function(f) => {
                 let Some(&me) = b.nodes.get(&Key::Function(f.name.name.clone())) else {
@@ -202,13 +205,35 @@ impl Builder<'_> {
         }
     }
 
-    fn edge(&mut self, from: NodeIndex, to: NodeIndex, kind: EventEdgeKind, span: Span) {
-        self.graph.add_edge(from, to, EventEdge { kind, span });
+    fn edge(
+        &mut self,
+        from: NodeIndex,
+        to: NodeIndex,
+        kind: EventEdgeKind,
+        span: Span,
+        conditional: bool,
+    ) {
+        self.graph.add_edge(
+            from,
+            to,
+            EventEdge {
+                kind,
+                span,
+                conditional,
+            },
+        );
     }
 
     fn triggers(&mut self, members: &[ast::Member], me: NodeIndex) {
         for m in members {
             let ast::Member::On(t) = m else { continue };
+            let filtered = matches!(
+                &t.kind,
+                TriggerKind::Event {
+                    filter: Some(_),
+                    ..
+                }
+            );
             let from = match &t.kind {
                 TriggerKind::Event { event, .. } => self.event(event),
                 TriggerKind::Schedule { cron, .. } => self.node(
@@ -219,34 +244,48 @@ impl Builder<'_> {
                 ),
                 TriggerKind::Http => self.node(Key::Http, EventNodeKind::Http, "request", t.span),
             };
-            self.edge(from, me, EventEdgeKind::Starts, t.span);
+            self.edge(from, me, EventEdgeKind::Starts, t.span, filtered);
         }
     }
 
-    fn steps(&mut self, block: &Block, me: NodeIndex) {
+    fn steps(&mut self, block: &Block, me: NodeIndex, conditional: bool) {
         for step in &block.steps {
-            self.step(step, me);
-            for child in child_blocks(&step.kind) {
-                self.steps(child, me);
+            let cond = conditional
+                || step
+                    .modifiers
+                    .iter()
+                    .any(|m| matches!(m, ast::Modifier::When(_)));
+            self.step(step, me, cond);
+            // Blocks that may not run: `if` branches, `for` bodies, a
+            // `catch`. A `try` body and `parallel` branches always start.
+            let nested: Vec<(&Block, bool)> = match &step.kind {
+                StepKind::Try { body, catch } => vec![(body, cond), (&catch.body, true)],
+                StepKind::Parallel { branches, .. } => {
+                    branches.iter().map(|b| (&b.body, cond)).collect()
+                }
+                kind => child_blocks(kind).into_iter().map(|b| (b, true)).collect(),
+            };
+            for (child, c) in nested {
+                self.steps(child, me, c);
             }
         }
     }
 
-    fn step(&mut self, step: &Step, me: NodeIndex) {
+    fn step(&mut self, step: &Step, me: NodeIndex, conditional: bool) {
         match &step.kind {
             StepKind::Emit { event, .. } => {
                 let e = self.event(event);
-                self.edge(me, e, EventEdgeKind::Emits, step.span);
+                self.edge(me, e, EventEdgeKind::Emits, step.span, conditional);
             }
             StepKind::WaitFor { events, .. } => {
                 for event in events {
                     let e = self.event(event);
-                    self.edge(e, me, EventEdgeKind::WaitsFor, step.span);
+                    self.edge(e, me, EventEdgeKind::WaitsFor, step.span, conditional);
                 }
             }
             StepKind::Run { workflow, .. } => {
                 if let Some(&w) = self.nodes.get(&Key::Workflow(workflow.name.clone())) {
-                    self.edge(me, w, EventEdgeKind::Runs, step.span);
+                    self.edge(me, w, EventEdgeKind::Runs, step.span, conditional);
                 }
             }
             _ => {}
@@ -289,12 +328,19 @@ fn cycles(graph: &EventGraph, keep: impl Fn(&EventEdge) -> bool + Copy) -> Vec<V
     out
 }
 
-/// The edge `kind` from `a` to `b` with the smallest span.
-fn edge_span(graph: &EventGraph, a: NodeIndex, b: NodeIndex, kind: EventEdgeKind) -> Option<Span> {
+/// The edge `kind` from `a` to `b` with the smallest span (among the
+/// unconditional ones when `firm`).
+fn edge_span(
+    graph: &EventGraph,
+    a: NodeIndex,
+    b: NodeIndex,
+    kind: EventEdgeKind,
+    firm: bool,
+) -> Option<Span> {
     graph
         .graph
         .edges_connecting(a, b)
-        .filter(|e| e.weight().kind == kind)
+        .filter(|e| e.weight().kind == kind && !(firm && e.weight().conditional))
         .map(|e| e.weight().span)
         .min()
 }
@@ -308,9 +354,9 @@ fn names(graph: &EventGraph, walk: &[NodeIndex]) -> String {
 
 fn run_cycles(graph: &EventGraph, out: &mut Vec<Diagnostic>) {
     for walk in cycles(graph, |e| e.kind == EventEdgeKind::Runs) {
-        let mut spans = walk
-            .windows(2)
-            .filter_map(|p| edge_span(graph, p[0], p[1], EventEdgeKind::Runs).map(|s| (s, p[1])));
+        let mut spans = walk.windows(2).filter_map(|p| {
+            edge_span(graph, p[0], p[1], EventEdgeKind::Runs, false).map(|s| (s, p[1]))
+        });
         let Some((first, to)) = spans.next() else {
             continue;
         };
@@ -332,11 +378,17 @@ fn run_cycles(graph: &EventGraph, out: &mut Vec<Diagnostic>) {
 }
 
 fn event_loops(graph: &EventGraph, out: &mut Vec<Diagnostic>) {
-    let keep = |e: &EventEdge| matches!(e.kind, EventEdgeKind::Starts | EventEdgeKind::Emits);
+    // Only edges that always happen: a `where` filter or a conditional
+    // emit may be what ends the loop.
+    let keep = |e: &EventEdge| {
+        matches!(e.kind, EventEdgeKind::Starts | EventEdgeKind::Emits) && !e.conditional
+    };
     for walk in cycles(graph, keep) {
         let emits: Vec<(Span, NodeIndex)> = walk
             .windows(2)
-            .filter_map(|p| edge_span(graph, p[0], p[1], EventEdgeKind::Emits).map(|s| (s, p[1])))
+            .filter_map(|p| {
+                edge_span(graph, p[0], p[1], EventEdgeKind::Emits, true).map(|s| (s, p[1]))
+            })
             .collect();
         let Some(&(first, event)) = emits.first() else {
             continue;
@@ -347,7 +399,7 @@ fn event_loops(graph: &EventGraph, out: &mut Vec<Diagnostic>) {
             d = d.with_secondary(span, format!("emits `{}`", graph.graph[event].name));
         }
         for p in walk.windows(2) {
-            if let Some(span) = edge_span(graph, p[0], p[1], EventEdgeKind::Starts) {
+            if let Some(span) = edge_span(graph, p[0], p[1], EventEdgeKind::Starts, true) {
                 d = d.with_secondary(span, format!("started by `{}`", graph.graph[p[0]].name));
             }
         }
