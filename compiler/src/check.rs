@@ -9,5 +9,6 @@ pub const CODES: &[CodeInfo] = &[];
 
 /// Run every check over a resolved program.
 pub fn check(program: &Program, sources: &SourceMap, diags: &mut Diagnostics) {
-    let _ = (program, sources, diags);
+    let _ = sources;
+    crate::graph::check_graphs(program, diags);
 }

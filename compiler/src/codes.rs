@@ -19,6 +19,7 @@ pub fn all() -> Vec<CodeInfo> {
         crate::parse::CODES,
         crate::resolve::CODES,
         crate::check::CODES,
+        crate::graph::CODES,
         crate::lower::CODES,
     ]
     .concat();
