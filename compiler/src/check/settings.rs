@@ -34,26 +34,13 @@ pub fn check_app(cx: &Cx, diags: &mut Diagnostics) {
 
 fn check_function(cx: &Cx, f: &FunctionDecl, diags: &mut Diagnostics) {
     check_ksvc_name(f, diags);
-    let mut port_seen: Option<&Value> = None;
     let mut requests: Option<&BlockSetting> = None;
     let mut limits: Option<&BlockSetting> = None;
     for m in &f.members {
         match m {
             Member::Assign(a) => match a.key.name.as_str() {
                 "image" => check_image(cx, &a.value, diags),
-                "port" => {
-                    if let Some(first) = port_seen {
-                        diags.push(
-                            Diagnostic::error("E0507", "a function has exactly one port")
-                                .with_primary(a.span, "second port")
-                                .with_secondary(first.span, "first port")
-                                .with_help("Knative routes to a single container port; remove one"),
-                        );
-                    } else {
-                        port_seen = Some(&a.value);
-                    }
-                    check_port(cx, &a.value, diags);
-                }
+                "port" => check_port(cx, &a.value, diags),
                 "timeout" => check_function_timeout(&a.value, diags),
                 _ => {}
             },
@@ -166,6 +153,16 @@ fn check_image(cx: &Cx, value: &Value, diags: &mut Diagnostics) {
 }
 
 fn check_port(cx: &Cx, value: &Value, diags: &mut Diagnostics) {
+    if let ValueKind::List(ports) = &value.kind {
+        let mut d = Diagnostic::error("E0507", "a function has exactly one port")
+            .with_primary(value.span, format!("{} ports given", ports.len()))
+            .with_help("Knative routes to a single container port; keep one, e.g. `port = 8080`");
+        if let Some(second) = ports.get(1) {
+            d = d.with_secondary(second.span, "second port");
+        }
+        diags.push(d);
+        return;
+    }
     let Some(v) = eval_const(cx.program, cx.app, value) else {
         if !matches!(value.kind, ValueKind::Param(_)) {
             diags.push(wrong_kind(value, "port", "an integer"));
