@@ -137,10 +137,13 @@ pub const CODES: &[CodeInfo] = &[
 
 /// Run every check over a resolved program.
 pub fn check(program: &Program, sources: &SourceMap, diags: &mut Diagnostics) {
-    for app in 0..program.apps.len() {
+    // Only the root app is checked: imported apps contribute declarations
+    // (types, events, errors, services) and are checked when compiled on
+    // their own.
+    if program.root().is_some() {
         let cx = walk::Cx {
             program,
-            app,
+            app: 0,
             sources,
         };
         settings::check_app(&cx, diags);

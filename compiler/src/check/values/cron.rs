@@ -174,7 +174,12 @@ fn validate_item(spec: &FieldSpec, item: &str, offset: usize) -> Result<(), Valu
     };
     if let Some(step) = step {
         let at = offset + base.len() + 1;
-        let range = at..at + step.len().max(1);
+        // An empty step points at its `/`.
+        let range = if step.is_empty() {
+            at - 1..at
+        } else {
+            at..at + step.len()
+        };
         match step.parse::<u32>() {
             Ok(0) => {
                 return Err(ValueError::new(range, "cron step must be at least 1"));
@@ -202,9 +207,16 @@ fn validate_item(spec: &FieldSpec, item: &str, offset: usize) -> Result<(), Valu
         Some((a, b)) => (a, Some(b)),
         None => (base, None),
     };
+    if lo.is_empty() {
+        // `-5` or `/5`: point at the character where the value should be.
+        return Err(missing(spec, offset..offset + 1));
+    }
     let lo_v = value(spec, lo, offset)?;
     if let Some(hi) = hi {
         let hi_at = offset + lo.len() + 1;
+        if hi.is_empty() {
+            return Err(missing(spec, hi_at - 1..hi_at));
+        }
         let hi_v = value(spec, hi, hi_at)?;
         if hi_v < lo_v {
             return Err(ValueError::new(
@@ -217,14 +229,12 @@ fn validate_item(spec: &FieldSpec, item: &str, offset: usize) -> Result<(), Valu
     Ok(())
 }
 
+fn missing(spec: &FieldSpec, range: std::ops::Range<usize>) -> ValueError {
+    ValueError::new(range, format!("missing value in the {} field", spec.name))
+}
+
 fn value(spec: &FieldSpec, text: &str, offset: usize) -> Result<u32, ValueError> {
-    let range = offset..offset + text.len().max(1);
-    if text.is_empty() {
-        return Err(ValueError::new(
-            range,
-            format!("missing value in the {} field", spec.name),
-        ));
-    }
+    let range = offset..offset + text.len();
     if text.chars().all(|c| c.is_ascii_digit()) {
         return match text.parse::<u32>() {
             Ok(v) if (spec.min..=spec.max).contains(&v) => Ok(v),
@@ -306,7 +316,9 @@ mod tests {
         assert!(err_at("@weekdays").1.contains("unknown cron macro"));
         assert_eq!(err_at("").0, 0..0);
         assert!(err_at("TZ=Europe/Berlin 0 2 * * *").1.contains("time zone"));
-        assert_eq!(err_at("0 2 * * -1").0, 8..8 + 1);
+        assert_eq!(err_at("0 2 * * -1").0, 8..9);
+        assert_eq!(err_at("0 2 * * 1-").0, 9..10);
+        assert_eq!(err_at("*/ * * * *").0, 1..2);
         assert_eq!(err_at("? 2 * * *").0, 0..1);
     }
 }

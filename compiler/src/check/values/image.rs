@@ -42,8 +42,11 @@ pub fn parse(text: &str) -> Result<ImageRef, ValueError> {
         return Err(ValueError::new(0..0, "empty image reference")
             .help("write `registry/repository:tag`, e.g. \"ghcr.io/acme/resize:1.4.2\""));
     }
-    if let Some(i) = text.find(|c: char| c.is_whitespace()) {
-        return Err(ValueError::new(i..i + 1, "whitespace in image reference"));
+    if let Some((i, c)) = text.char_indices().find(|(_, c)| c.is_whitespace()) {
+        return Err(ValueError::new(
+            i..i + c.len_utf8(),
+            "whitespace in image reference",
+        ));
     }
     let (rest, digest) = match text.split_once('@') {
         Some((r, d)) => {
