@@ -115,7 +115,8 @@ fn parse_error(src: &str, expect: &ParseExpect<&str>, found: Option<&Token<&str>
             }
         }
         None => {
-            let end = src.trim_end().len();
+            // Just past the text: the `}` closing the `${`.
+            let end = src.len();
             JqError {
                 range: end..end,
                 message: format!("expected {wanted}, found the end of the expression"),

@@ -101,8 +101,26 @@ fn check_ksvc_name(f: &FunctionDecl, diags: &mut Diagnostics) {
 }
 
 fn wrong_kind(value: &Value, what: &str, expected: &str) -> Diagnostic {
-    Diagnostic::error("E0310", format!("`{what}` expects {expected}"))
-        .with_primary(value.span, format!("expected {expected}"))
+    let found = match &value.kind {
+        ValueKind::Str(_) | ValueKind::Concat(_) => "a string",
+        ValueKind::Number(_) => "a number",
+        ValueKind::Bool(_) => "a boolean",
+        ValueKind::Null => "null",
+        ValueKind::Duration(_) => "a duration",
+        ValueKind::List(_) => "a list",
+        ValueKind::Object(_) => "an object",
+        ValueKind::Expr(_) => "a runtime expression",
+        ValueKind::Param(_) => "a param of another type",
+        ValueKind::Secret { .. } => "a secret reference",
+    };
+    let mut d = Diagnostic::error("E0310", format!("`{what}` expects {expected}"))
+        .with_primary(value.span, format!("found {found}"));
+    if matches!(value.kind, ValueKind::Expr(_)) {
+        d = d.with_help("settings are fixed at compile time; use a literal or `params.name`");
+    } else {
+        d = d.with_help(format!("write `{what}` as {expected}"));
+    }
+    d
 }
 
 /// An error inside a string the value evaluates to.

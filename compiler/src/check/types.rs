@@ -173,6 +173,9 @@ fn mismatch(span: Span, shape: &Shape, found: &str) -> Diagnostic {
     let want = describe(shape);
     Diagnostic::error("E0322", format!("expected {want}, found {found}"))
         .with_primary(span, format!("expected {want}"))
+        .with_help(format!(
+            "write {want} here, or a `${{ … }}` computed at run time"
+        ))
 }
 
 fn check_value(cx: &Cx, v: &Value, shape: Shape, diags: &mut Diagnostics, depth: usize) {
@@ -250,13 +253,26 @@ fn check_object(
 ) {
     for e in entries {
         match fields.fields.iter().find(|f| f.name.name == e.key.name) {
-            Some(f) => check_value(
-                cx,
-                &e.value,
-                shape_of(cx.program, app, &f.ty),
-                diags,
-                depth + 1,
-            ),
+            Some(f) => {
+                let mut inner = Diagnostics::new();
+                check_value(
+                    cx,
+                    &e.value,
+                    shape_of(cx.program, app, &f.ty),
+                    &mut inner,
+                    depth + 1,
+                );
+                for mut d in inner {
+                    // A problem with the field's own value: show its declaration.
+                    if d.primary_span() == Some(e.value.span) {
+                        d = d.with_secondary(
+                            f.ty.span,
+                            format!("`{}` is declared here", f.name.name),
+                        );
+                    }
+                    diags.push(d);
+                }
+            }
             None => {
                 let names = fields.fields.iter().map(|f| f.name.name.as_str());
                 let mut d = Diagnostic::error("E0320", format!("unknown field `{}`", e.key.name))

@@ -44,7 +44,7 @@ fn label_chars(s: &str, at: usize, letter_first: bool) -> Result<(), ValueError>
         let range = at + i..at + i + c.len_utf8();
         if c.is_ascii_uppercase() {
             return Err(ValueError::new(range, "Kubernetes names are lowercase")
-                .help(format!("write `{}`", s.to_ascii_lowercase())));
+                .help(format!("write `{}`", kubernetes_form(s))));
         }
         if !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
             return Err(ValueError::new(
@@ -64,6 +64,16 @@ fn label_chars(s: &str, at: usize, letter_first: bool) -> Result<(), ValueError>
         }
     }
     Ok(())
+}
+
+/// `s` lowercased, with characters Kubernetes names cannot hold as `-`.
+fn kubernetes_form(s: &str) -> String {
+    s.chars()
+        .map(|c| match c.to_ascii_lowercase() {
+            c @ ('a'..='z' | '0'..='9' | '-' | '.') => c,
+            _ => '-',
+        })
+        .collect()
 }
 
 /// A DNS-1123 subdomain (Secret and ConfigMap names): dot-separated
@@ -131,7 +141,7 @@ pub fn env_var_name(s: &str) -> Result<(), ValueError> {
     for (i, c) in s.char_indices() {
         let ok = c == '_' || c.is_ascii_alphabetic() || (i > 0 && c.is_ascii_digit());
         if !ok {
-            let suggestion: String = s
+            let mut suggestion: String = s
                 .chars()
                 .map(|c| {
                     if c.is_ascii_alphanumeric() {
@@ -141,6 +151,9 @@ pub fn env_var_name(s: &str) -> Result<(), ValueError> {
                     }
                 })
                 .collect();
+            if suggestion.starts_with(|c: char| c.is_ascii_digit()) {
+                suggestion.insert(0, '_');
+            }
             return Err(ValueError::new(
                 i..i + c.len_utf8(),
                 format!("invalid character `{c}` in environment variable name"),
@@ -190,6 +203,15 @@ mod tests {
         let e = env_var_name("log-level").expect_err("dash");
         assert_eq!(e.range, 3..4);
         assert!(e.help.as_deref().unwrap_or("").contains("LOG_LEVEL"));
+        assert!(
+            env_var_name("1ST")
+                .expect_err("digit")
+                .help
+                .unwrap_or_default()
+                .contains("`_1ST`")
+        );
+        let e = dns1123_subdomain("Resize_Creds").expect_err("upper");
+        assert_eq!(e.help.as_deref(), Some("write `resize-creds`"));
         assert_eq!(env_var_name("ÄB").expect_err("utf8").range, 0..2);
     }
 }
