@@ -36,6 +36,8 @@ pub struct ErrorRef {
     pub key: Option<String>,
     /// The literal type URI (what a catch filter compares).
     pub type_uri: String,
+    /// The status the declaration states (a catch filter also matches it).
+    pub declared_status: Option<Json>,
     /// The `error` object (type, status, title).
     pub definition: Map<String, Json>,
 }
@@ -108,6 +110,7 @@ impl Lowerer<'_> {
             return Some(ErrorRef {
                 key: None,
                 type_uri: uri,
+                declared_status: None,
                 definition,
             });
         }
@@ -144,7 +147,7 @@ impl Lowerer<'_> {
             "https://air.dev/errors/{app_name}/{}",
             kebab_case(&decl.name.name)
         );
-        let mut status = json!(500);
+        let mut status = None;
         let mut title = None;
         for m in &decl.members {
             match m.key.name.as_str() {
@@ -153,7 +156,7 @@ impl Lowerer<'_> {
                     Err(d) => self.diags.push(d),
                 },
                 "status" => match values.json(&m.value) {
-                    Ok(v @ Json::Number(_)) => status = v,
+                    Ok(v @ Json::Number(_)) => status = Some(v),
                     Ok(_) => {}
                     Err(d) => self.diags.push(d),
                 },
@@ -166,13 +169,15 @@ impl Lowerer<'_> {
         }
         let mut definition = Map::new();
         definition.insert("type".into(), uri_or_expression(&type_uri));
-        definition.insert("status".into(), status);
+        // The schema requires a status; an error that states none is a 500.
+        definition.insert("status".into(), status.clone().unwrap_or(json!(500)));
         if let Some(t) = title {
             definition.insert("title".into(), json!(t));
         }
         ErrorRef {
             key: Some(path.display()),
             type_uri,
+            declared_status: status,
             definition,
         }
     }

@@ -176,6 +176,16 @@ impl Lowerer<'_> {
             StepKind::Parallel { compete, branches } => {
                 let mut list = Vec::new();
                 for b in branches {
+                    // A branch of one unlabelled step is that step's task,
+                    // named by the branch; otherwise a `do` of its steps.
+                    if let [only] = b.body.steps.as_slice()
+                        && only.label.is_none()
+                    {
+                        let t = self.step(only);
+                        let inner = t.as_object().and_then(|o| o.values().next().cloned());
+                        list.push(entry(&b.name.name, inner.unwrap_or(Json::Null)));
+                        continue;
+                    }
                     let mut bt = Task {
                         metadata: self.metadata(&name, "branch"),
                         ..Task::default()
@@ -301,7 +311,12 @@ impl Lowerer<'_> {
         if let Some(path) = &c.error
             && let Some(r) = self.error_ref(path)
         {
-            m.insert("errors".into(), json!({ "with": { "type": r.type_uri } }));
+            let mut with = Map::new();
+            with.insert("type".into(), json!(r.type_uri));
+            if let Some(status) = r.declared_status {
+                with.insert("status".into(), status);
+            }
+            m.insert("errors".into(), json!({ "with": with }));
         }
         if let Some(a) = &c.as_ {
             m.insert("as".into(), json!(a.name));
