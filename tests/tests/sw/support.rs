@@ -20,10 +20,15 @@ pub const NAMESPACE: &str = "shop-ns";
 /// One app from `.air` files, with the symbol table and param defaults
 /// filled in (what resolution would establish for a one-app program).
 pub fn program(files: &[&str]) -> Program {
+    program_in(NAMESPACE, files)
+}
+
+/// Like [`program`], deploying to namespace `ns`.
+pub fn program_in(ns: &str, files: &[&str]) -> Program {
     let mut unit = AppUnit {
         manifest: Manifest {
             name: APP.into(),
-            namespace: NAMESPACE.into(),
+            namespace: ns.into(),
             broker_name: APP.into(),
             ..Manifest::default()
         },
@@ -87,14 +92,21 @@ pub fn doc(src: &str) -> Json {
 }
 
 pub fn shared_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared");
-    assert!(
-        dir.join("specs/serverless-workflow/schema/workflow.yaml").is_file(),
-        "the official Serverless Workflow schema is missing at {} (../shared beside the repository); \
-         the conformance tests cannot run without it",
-        dir.display()
-    );
-    dir
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    // `<repo>/../shared`; a git worktree one folder deeper (`wt/<branch>`)
+    // finds it one level further up.
+    let candidates = [repo.join("../shared"), repo.join("../../shared")];
+    let found = candidates
+        .iter()
+        .find(|d| d.join("specs/serverless-workflow/schema/workflow.yaml").is_file());
+    match found {
+        Some(d) => d.clone(),
+        None => panic!(
+            "the official Serverless Workflow schema is missing at {} (../shared beside the \
+             repository); the conformance tests cannot run without it",
+            candidates[0].display()
+        ),
+    }
 }
 
 fn validator() -> &'static jsonschema::Validator {
