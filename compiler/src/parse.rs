@@ -200,18 +200,52 @@ fn parse_chunk(
             }
             Ok(())
         }
-        Err(e) => {
-            let pos = match e.location {
-                pest::error::InputLocation::Pos(p) => p,
-                pest::error::InputLocation::Span((s, _)) => s,
-            };
-            let positives = match &e.variant {
-                pest::error::ErrorVariant::ParsingError { positives, .. } => positives.clone(),
-                pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
-            };
-            Err(expect::syntax_error(id, src, start + pos, &positives))
-        }
+        Err(e) => Err(error_for(id, src, start, chunk, e)),
     }
+}
+
+/// The diagnostic for a failed parse of `chunk` (at `start` of `src`).
+fn error_for(
+    id: FileId,
+    src: &str,
+    start: usize,
+    chunk: &str,
+    e: pest::error::Error<Rule>,
+) -> Diagnostic {
+    let pos = match e.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    };
+    let positives = match &e.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => positives.clone(),
+        pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
+    };
+    // The literal tokens pest tried (`:`, `=`, `}` …) are only collected
+    // with "error detail" on; it costs time, so the fast path runs without
+    // it and only a failed parse is repeated with it. The switch is
+    // process-wide and never turned off again, so the result does not
+    // depend on what other threads do.
+    let attempts = e.parse_attempts().or_else(|| {
+        pest::set_error_detail(true);
+        AirParser::parse(Rule::file, chunk)
+            .err()
+            .and_then(|e| e.parse_attempts())
+    });
+    let tokens = attempts
+        .as_ref()
+        .map(|a| {
+            let mut t: Vec<String> = a
+                .expected_tokens()
+                .into_iter()
+                .map(|t| t.to_string())
+                .filter(|t| expect::PUNCTUATION.contains(&t.as_str()))
+                .collect();
+            t.sort();
+            t.dedup();
+            (a.max_position, t)
+        })
+        .unwrap_or((pos, Vec::new()));
+    expect::syntax_error(id, src, start, pos, &positives, tokens)
 }
 
 /// Group consecutive `///` comments into docs keyed by the offset of the

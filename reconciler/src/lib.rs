@@ -6,3 +6,6 @@ pub mod disk;
 pub mod fields;
 pub mod object;
 pub mod plan;
+pub mod apply;
+pub mod cluster;
+pub mod inventory;

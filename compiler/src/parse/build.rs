@@ -361,13 +361,21 @@ impl Builder<'_> {
     fn field(&mut self, p: P) -> Option<Field> {
         let span = self.span(&p);
         let doc = self.doc(span);
+        let text = p.as_str();
         let mut name = None;
         let mut optional = false;
         let mut ty = None;
         for c in p.into_inner() {
             match c.as_rule() {
-                Rule::ident => name = Some(self.ident(&c)),
-                Rule::optional_mark => optional = true,
+                Rule::ident => {
+                    let id = self.ident(&c);
+                    // `name ?:` — the `?` is the first non-space after the name.
+                    let after = (id.span.end - span.start) as usize;
+                    optional = text
+                        .get(after..)
+                        .is_some_and(|t| t.trim_start().starts_with('?'));
+                    name = Some(id);
+                }
                 Rule::type_expr => ty = self.type_expr(c),
                 _ => {}
             }

@@ -65,7 +65,6 @@ fn describe(rule: Rule) -> Option<(&'static str, &'static str, &'static str)> {
             "a field",
             "a field (`name: type` or `name?: type`)",
         ),
-        optional_mark => ("?", "`?`", "`?`"),
         entry => ("entry", "an entry", "an entry (`key: value`)"),
         ident | path | catch_error => ("name", "a name", "a name"),
         target => (
@@ -263,10 +262,63 @@ pub(super) fn found(file: FileId, text: &str, pos: usize) -> (String, Span, Opti
     (shown, Span::new(file, pos, pos + ch.len_utf8()), None)
 }
 
-/// The diagnostic for a pest error at absolute offset `pos`.
-pub(super) fn syntax_error(file: FileId, text: &str, pos: usize, positives: &[Rule]) -> Diagnostic {
-    let (what, hints) = expected(positives);
-    let (found, span, word) = found(file, text, pos);
+/// Literal tokens worth naming in "expected …" (whitespace, `,`, `+` and
+/// the like are optional almost everywhere and only add noise).
+pub(super) const PUNCTUATION: &[&str] = &[":", "=", "{", "}", "(", ")", "[", "]", "=>", "<", ">"];
+
+/// The diagnostic for a pest error. `pos` is where pest's rule-level
+/// error is (relative to `base`); `tokens` is the furthest position any
+/// literal was tried at and the punctuation expected there.
+pub(super) fn syntax_error(
+    file: FileId,
+    text: &str,
+    base: usize,
+    pos: usize,
+    positives: &[Rule],
+    tokens: (usize, Vec<String>),
+) -> Diagnostic {
+    let (tpos, toks) = tokens;
+    let quoted: Vec<String> = toks.iter().map(|t| format!("`{t}`")).collect();
+    let rule_pos = base + pos;
+    let token_pos = base + tpos;
+    // A literal was tried further on than the failing rule: usually the
+    // more precise place (`param p = 1` → expected `:`). But when the
+    // only thing between is one word that could also start a step label,
+    // the word itself is the likelier mistake (`cal inventory`).
+    let between = text.get(rule_pos..token_pos).unwrap_or("").trim();
+    let one_word = !between.is_empty()
+        && between
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    let use_tokens =
+        token_pos > rule_pos && !quoted.is_empty() && !(one_word && toks.iter().any(|t| t == ":"));
+    let (what, hints, at) = if use_tokens {
+        (
+            join_or(&quoted.iter().map(String::as_str).collect::<Vec<_>>()),
+            Vec::new(),
+            token_pos,
+        )
+    } else {
+        let (mut what, hints) = expected(positives);
+        // At the same place, name closing brackets too (`}` is a literal,
+        // not a rule). Openers already start a described rule, and `:` /
+        // `=` there come from re-reading the previous word as a label or
+        // key.
+        let closers: Vec<&str> = quoted
+            .iter()
+            .map(String::as_str)
+            .filter(|t| ["`}`", "`]`", "`)`", "`>`", "`=>`"].contains(t))
+            .collect();
+        if token_pos == rule_pos && !closers.is_empty() {
+            what = if positives.is_empty() {
+                join_or(&closers)
+            } else {
+                format!("{what} or {}", join_or(&closers))
+            };
+        }
+        (what, hints, rule_pos)
+    };
+    let (found, span, word) = found(file, text, at);
     let short = if what.len() > 40 {
         "unexpected here".to_string()
     } else {
@@ -277,7 +329,13 @@ pub(super) fn syntax_error(file: FileId, text: &str, pos: usize, positives: &[Ru
     let suggestion = word
         .as_deref()
         .and_then(|w| suggest(w, hints.iter().copied()));
-    d.with_suggestion(suggestion)
+    match suggestion {
+        Some(s) => d.with_help(format!("did you mean `{s}`?")),
+        None if what.starts_with("a setting") || what.contains(", a setting") || what.ends_with("or a setting") => d.with_help(
+            "settings are written `key = value`, `key { name: value … }`, `on Event` or `input Type`",
+        ),
+        None => d,
+    }
 }
 
 #[cfg(test)]

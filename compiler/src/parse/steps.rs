@@ -236,8 +236,7 @@ impl Builder<'_> {
 
     /// `end`, `exit`, `continue` or a step label.
     fn target(&mut self, p: &P) -> Option<Target> {
-        let id = p.clone().into_inner().next()?;
-        let ident = self.ident(&id);
+        let ident = self.ident(p);
         Some(match ident.name.as_str() {
             "end" => Target::End(ident.span),
             "exit" => Target::Exit(ident.span),
