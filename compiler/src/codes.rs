@@ -20,6 +20,7 @@ pub fn all() -> Vec<CodeInfo> {
         crate::resolve::CODES,
         crate::check::CODES,
         crate::lower::CODES,
+        crate::lower::sw::CODES,
     ]
     .concat();
     all.sort_by_key(|c| c.code);

@@ -49,7 +49,10 @@ fn fixture_workflows_validate_against_the_official_schema() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
-    assert!(checked >= 5, "only {checked} workflows found in the fixtures");
+    assert!(
+        checked >= 5,
+        "only {checked} workflows found in the fixtures"
+    );
 }
 
 #[test]

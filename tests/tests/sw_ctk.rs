@@ -122,9 +122,11 @@ const SCENARIOS: &[Scenario] = &[
         title: "For Task",
         fixture: "for_task",
         ctk_list: "/do",
-        rewrites: &[
-            ("markProcessed", ".processed", "$context.markProcessed.processed"),
-        ],
+        rewrites: &[(
+            "markProcessed",
+            ".processed",
+            "$context.markProcessed.processed",
+        )],
         extra: &[],
     },
     Scenario {
@@ -232,13 +234,24 @@ fn ctk_scenarios(feature: &str) -> Vec<(String, Json)> {
 #[test]
 fn every_ctk_scenario_is_covered_or_listed_as_not_expressible() {
     let features = [
-        "branch", "call", "data-flow", "do", "emit", "flow", "for", "raise", "set", "switch",
+        "branch",
+        "call",
+        "data-flow",
+        "do",
+        "emit",
+        "flow",
+        "for",
+        "raise",
+        "set",
+        "switch",
         "try",
     ];
     for f in features {
         for (title, _) in ctk_scenarios(f) {
             let covered = SCENARIOS.iter().any(|s| s.feature == f && s.title == title);
-            let excluded = NOT_EXPRESSIBLE.iter().any(|(ff, t)| *ff == f && *t == title);
+            let excluded = NOT_EXPRESSIBLE
+                .iter()
+                .any(|(ff, t)| *ff == f && *t == title);
             assert!(
                 covered ^ excluded,
                 "ctk scenario `{f}: {title}` must be either covered or listed as not expressible"
@@ -261,7 +274,11 @@ fn ctk_scenarios_lower_to_equivalent_valid_documents() {
             .into_iter()
             .find(|(t, _)| t == s.title)
             .unwrap_or_else(|| panic!("no ctk scenario `{}`", s.title));
-        let ctx = Cmp { s, ctk_doc: &ctk, our_doc: &ours };
+        let ctx = Cmp {
+            s,
+            ctk_doc: &ctk,
+            our_doc: &ours,
+        };
         assert_eq!(
             ours["document"]["version"], ctk["document"]["version"],
             "{}: version",
@@ -287,7 +304,11 @@ impl Cmp<'_> {
             .into_iter()
             .filter(|n| !(at.is_empty() && self.s.extra.contains(&n.as_str())))
             .collect();
-        assert_eq!(our_names, ctk_names, "{}: task names at `{at}`", self.s.fixture);
+        assert_eq!(
+            our_names, ctk_names,
+            "{}: task names at `{at}`",
+            self.s.fixture
+        );
         for name in &ctk_names {
             let c = support::task(ctk, name);
             let o = support::task(ours, name);
@@ -298,7 +319,11 @@ impl Cmp<'_> {
     fn task(&self, name: &str, c: &Json, o: &Json, at: &str) {
         let fx = self.s.fixture;
         assert_eq!(kind(o), kind(c), "{fx}: kind of `{at}`");
-        assert_eq!(o.get("then"), c.get("then"), "{fx}: flow directive of `{at}`");
+        assert_eq!(
+            o.get("then"),
+            c.get("then"),
+            "{fx}: flow directive of `{at}`"
+        );
         assert_eq!(
             o.get("if").map(|e| norm(e.as_str().unwrap())),
             c.get("if").map(|e| norm(e.as_str().unwrap())),
@@ -306,9 +331,16 @@ impl Cmp<'_> {
         );
         let expr = |v: &Json| self.rewrite(name, v);
         match kind(c) {
-            "set" => assert_eq!(values(&o["set"]), values(&expr(&c["set"])), "{fx}: set of `{at}`"),
+            "set" => assert_eq!(
+                values(&o["set"]),
+                values(&expr(&c["set"])),
+                "{fx}: set of `{at}`"
+            ),
             "switch" => {
-                let (cc, oc) = (c["switch"].as_array().unwrap(), o["switch"].as_array().unwrap());
+                let (cc, oc) = (
+                    c["switch"].as_array().unwrap(),
+                    o["switch"].as_array().unwrap(),
+                );
                 assert_eq!(oc.len(), cc.len(), "{fx}: cases of `{at}`");
                 for (cc, oc) in cc.iter().zip(oc) {
                     let cc = cc.as_object().unwrap().values().next().unwrap();
@@ -324,7 +356,11 @@ impl Cmp<'_> {
             "for" => {
                 let (cf, of) = (&expr(&c["for"]), &o["for"]);
                 assert_eq!(of["each"], cf["each"], "{fx}: for.each of `{at}`");
-                assert_eq!(norm_j(&of["in"]), norm_j(&cf["in"]), "{fx}: for.in of `{at}`");
+                assert_eq!(
+                    norm_j(&of["in"]),
+                    norm_j(&cf["in"]),
+                    "{fx}: for.in of `{at}`"
+                );
                 let at_or = |v: &Json| v.get("at").cloned().unwrap_or(Json::from("index"));
                 assert_eq!(at_or(of), at_or(cf), "{fx}: for.at of `{at}`");
                 self.lists(&c["do"], &o["do"], at);
@@ -359,16 +395,32 @@ impl Cmp<'_> {
                     "{fx}: method of `{at}`"
                 );
                 let uri = |e: &Json| e.get("uri").cloned().unwrap_or_else(|| e.clone());
-                assert_eq!(uri(&ow["endpoint"]), uri(&cw["endpoint"]), "{fx}: endpoint of `{at}`");
-                assert_eq!(values(&ow["body"]), values(&expr(&cw["body"])), "{fx}: body of `{at}`");
-                assert_eq!(values(&ow["query"]), values(&expr(&cw["query"])), "{fx}: query of `{at}`");
+                assert_eq!(
+                    uri(&ow["endpoint"]),
+                    uri(&cw["endpoint"]),
+                    "{fx}: endpoint of `{at}`"
+                );
+                assert_eq!(
+                    values(&ow["body"]),
+                    values(&expr(&cw["body"])),
+                    "{fx}: body of `{at}`"
+                );
+                assert_eq!(
+                    values(&ow["query"]),
+                    values(&expr(&cw["query"])),
+                    "{fx}: query of `{at}`"
+                );
             }
             "emit" => {
                 let (cw, ow) = (&c["emit"]["event"]["with"], &o["emit"]["event"]["with"]);
                 for k in ["type", "source"] {
                     assert_eq!(ow[k], cw[k], "{fx}: event {k} of `{at}`");
                 }
-                assert_eq!(values(&ow["data"]), values(&expr(&cw["data"])), "{fx}: event data of `{at}`");
+                assert_eq!(
+                    values(&ow["data"]),
+                    values(&expr(&cw["data"])),
+                    "{fx}: event data of `{at}`"
+                );
             }
             "raise" => assert_eq!(
                 self.error(&o["raise"]["error"], self.our_doc),

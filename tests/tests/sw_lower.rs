@@ -68,7 +68,10 @@ workflow fulfil_order {
     assert_eq!(d["output"], json!({ "as": "${ $context }" }));
     let keys: Vec<&String> = d.as_object().unwrap().keys().collect();
     assert_eq!(keys, ["document", "do", "timeout", "output"]);
-    assert!(d.get("schedule").is_none(), "schedules belong to the PingSource");
+    assert!(
+        d.get("schedule").is_none(),
+        "schedules belong to the PingSource"
+    );
     let d = doc("workflow w { on http  wait 1s }");
     assert_eq!(d["document"]["version"], "0.1.0");
 }
@@ -87,9 +90,15 @@ fn call_function_posts_the_body_to_its_service_and_reads_the_workflow_input() {
         })
     );
     assert_eq!(t["input"], json!({ "from": "${ $workflow.input }" }));
-    assert_eq!(t["export"], json!({ "as": "${ $context + { \"reserve\": . } }" }));
+    assert_eq!(
+        t["export"],
+        json!({ "as": "${ $context + { \"reserve\": . } }" })
+    );
     let t = task(&d["do"], "call_inventory_1");
-    assert_eq!(t["with"]["body"], "${ . }", "default body is the step input");
+    assert_eq!(
+        t["with"]["body"], "${ . }",
+        "default body is the step input"
+    );
     assert!(t.get("export").is_none(), "unlabelled calls export nothing");
 }
 
@@ -102,14 +111,23 @@ fn service_calls_join_the_path_keep_templates_and_use_query_for_get() {
     ));
     let g = &task(&d["do"], "get")["with"];
     assert_eq!(g["method"], "get");
-    assert_eq!(g["endpoint"]["uri"], "http://store.example.svc.cluster.local/api/pet/{petId}");
-    assert_eq!(g["query"], json!({ "petId": "7", "full": "true", "q": "${ .q }" }));
+    assert_eq!(
+        g["endpoint"]["uri"],
+        "http://store.example.svc.cluster.local/api/pet/{petId}"
+    );
+    assert_eq!(
+        g["query"],
+        json!({ "petId": "7", "full": "true", "q": "${ .q }" })
+    );
     assert_eq!(g["headers"], json!({ "X-Api-Version": "2" }));
     assert!(g.get("body").is_none());
     let p = &task(&d["do"], "put")["with"];
     assert_eq!(p["body"], "${ . + { sold: true } }");
     let x = &task(&d["do"], "del")["with"];
-    assert_eq!(x["endpoint"]["uri"], "http://store.example.svc.cluster.local/api/pet/1");
+    assert_eq!(
+        x["endpoint"]["uri"],
+        "http://store.example.svc.cluster.local/api/pet/1"
+    );
     assert!(x.get("query").is_none() && x.get("body").is_none());
 }
 
@@ -200,7 +218,10 @@ fn if_else_is_a_do_with_a_switch_and_exiting_branches() {
     ));
     let t = task(&d["do"], "check");
     assert_eq!(kind(t), "do");
-    assert_eq!(names(&t["do"]), ["condition", "branch_1", "branch_2", "else"]);
+    assert_eq!(
+        names(&t["do"]),
+        ["condition", "branch_1", "branch_2", "else"]
+    );
     let c = task(&t["do"], "condition");
     assert_eq!(
         c["switch"],
@@ -214,7 +235,10 @@ fn if_else_is_a_do_with_a_switch_and_exiting_branches() {
     assert_eq!(task(&t["do"], "branch_1")["then"], "exit");
     assert_eq!(task(&t["do"], "branch_2")["then"], "exit");
     assert!(task(&t["do"], "else").get("then").is_none());
-    assert_eq!(task(&task(&t["do"], "branch_2")["do"], "wait_2")["wait"], "PT2S");
+    assert_eq!(
+        task(&task(&t["do"], "branch_2")["do"], "wait_2")["wait"],
+        "PT2S"
+    );
     let t = task(&d["do"], "if_1");
     assert_eq!(names(&t["do"]), ["condition", "branch_1"]);
     let c = task(&t["do"], "condition");
@@ -238,7 +262,13 @@ fn switch_jumps_with_flow_directives() {
         ])
     );
     assert_eq!(task(&d["do"], "big")["then"], "exit");
-    assert_eq!(task(&d["do"], "switch_2")["switch"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        task(&d["do"], "switch_2")["switch"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[test]
@@ -250,9 +280,16 @@ fn parallel_and_race_are_forks_with_named_branches() {
     let f = task(&d["do"], "both");
     assert_eq!(f["fork"]["compete"], false);
     assert_eq!(names(&f["fork"]["branches"]), ["a", "b"]);
-    assert_eq!(kind(task(&f["fork"]["branches"], "a")), "wait", "one step: the step's task");
+    assert_eq!(
+        kind(task(&f["fork"]["branches"], "a")),
+        "wait",
+        "one step: the step's task"
+    );
     assert_eq!(kind(task(&f["fork"]["branches"], "b")), "do");
-    assert_eq!(f["export"]["as"], "${ $context + { \"both\": { \"a\": .[0], \"b\": .[1] } } }");
+    assert_eq!(
+        f["export"]["as"],
+        "${ $context + { \"both\": { \"a\": .[0], \"b\": .[1] } } }"
+    );
     let r = task(&d["do"], "race_1");
     assert_eq!(r["fork"]["compete"], true);
     let fast = task(&r["fork"]["branches"], "fast");
@@ -262,9 +299,14 @@ fn parallel_and_race_are_forks_with_named_branches() {
 
 #[test]
 fn for_loops_bind_item_and_index() {
-    let d = wf("  for item, i in ${ .items } while ${ $i < 10 } { call inventory { sku: ${ $item.sku } } }\n  for x in ${ [1] } { wait 1s }");
+    let d = wf(
+        "  for item, i in ${ .items } while ${ $i < 10 } { call inventory { sku: ${ $item.sku } } }\n  for x in ${ [1] } { wait 1s }",
+    );
     let f = task(&d["do"], "for_item_1");
-    assert_eq!(f["for"], json!({ "each": "item", "in": "${ .items }", "at": "i" }));
+    assert_eq!(
+        f["for"],
+        json!({ "each": "item", "in": "${ .items }", "at": "i" })
+    );
     assert_eq!(f["while"], "${ $workflow.input | ($i < 10) }");
     assert_eq!(names(&f["do"]), ["call_inventory_1"]);
     assert!(task(&d["do"], "for_x_1")["for"].get("at").is_none());
@@ -302,7 +344,10 @@ fn try_catch_filters_declared_and_standard_errors() {
 #[test]
 fn fail_raises_by_reference_or_inline_with_a_detail() {
     let d = wf("  fail Declined\n  fail Forbidden \"no access\"\n  fail runtime \"boom\"");
-    assert_eq!(task(&d["do"], "fail_declined_1")["raise"], json!({ "error": "Declined" }));
+    assert_eq!(
+        task(&d["do"], "fail_declined_1")["raise"],
+        json!({ "error": "Declined" })
+    );
     assert_eq!(
         task(&d["do"], "fail_forbidden_1")["raise"]["error"],
         json!({ "type": "${ \"urn:example:forbidden\" }", "status": 403, "detail": "no access" })
@@ -312,7 +357,11 @@ fn fail_raises_by_reference_or_inline_with_a_detail() {
         json!({ "type": "https://serverlessworkflow.io/spec/1.0.0/errors/runtime", "status": 500, "detail": "boom" })
     );
     let keys: Vec<&String> = d["use"]["errors"].as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["Declined", "Forbidden"], "declared errors only, sorted");
+    assert_eq!(
+        keys,
+        ["Declined", "Forbidden"],
+        "declared errors only, sorted"
+    );
 }
 
 #[test]
@@ -345,8 +394,14 @@ fn return_ends_with_its_value_and_the_output_unwraps_it() {
     let r = task(&d["do"], "return_2");
     assert_eq!(r["set"], json!({ "air.dev/return": "${ $context }" }));
     assert_eq!(r["then"], "end");
-    let inner = task(&task(&task(&d["do"], "if_1")["do"], "branch_1")["do"], "return_1");
-    assert_eq!(inner["set"], json!({ "air.dev/return": { "status": "early" } }));
+    let inner = task(
+        &task(&task(&d["do"], "if_1")["do"], "branch_1")["do"],
+        "return_1",
+    );
+    assert_eq!(
+        inner["set"],
+        json!({ "air.dev/return": { "status": "early" } })
+    );
     assert_eq!(
         d["output"]["as"],
         "${ if (type == \"object\" and has(\"air.dev/return\")) then .[\"air.dev/return\"] else $context end }"
@@ -366,14 +421,19 @@ fn every_task_carries_observability_metadata() {
     for t in &tasks {
         let m = &t["metadata"];
         assert_eq!(m["air.dev/workflow"], "w", "{t}");
-        assert!(m["air.dev/step"].is_string() && m["air.dev/kind"].is_string(), "{t}");
+        assert!(
+            m["air.dev/step"].is_string() && m["air.dev/kind"].is_string(),
+            "{t}"
+        );
     }
     assert_eq!(first(&d)["metadata"]["air.dev/step"], "a");
 }
 
 #[test]
 fn lowering_is_deterministic() {
-    let src = format!("{DECLS}\nworkflow w {{ on http  a: call inventory  fail Declined  fail Forbidden }}");
+    let src = format!(
+        "{DECLS}\nworkflow w {{ on http  a: call inventory  fail Declined  fail Forbidden }}"
+    );
     let p = support::program(&[&src]);
     let a = serde_json::to_string(&support::lower(&p, "w")).unwrap();
     let b = serde_json::to_string(&support::lower(&p, "w")).unwrap();
@@ -383,7 +443,9 @@ fn lowering_is_deterministic() {
 #[test]
 fn constructs_the_document_cannot_carry_are_reported() {
     let code = |body: &str| -> Vec<&'static str> {
-        let src = format!("{DECLS}\nworkflow child {{ on http  wait 1s }}\nworkflow w {{\n  on http\n{body}\n}}\n");
+        let src = format!(
+            "{DECLS}\nworkflow child {{ on http  wait 1s }}\nworkflow w {{\n  on http\n{body}\n}}\n"
+        );
         lower_err(&src, "w").iter().map(|d| d.code).collect()
     };
     assert_eq!(code("  call store GET \"/x\" { tags: [\"a\"] }"), ["E0551"]);

@@ -76,8 +76,11 @@ pub fn workflow_document(
 ) -> Result<Json, Vec<Diagnostic>> {
     let Some(unit) = program.apps.get(app) else {
         return Err(vec![
-            Diagnostic::error(E_UNRESOLVED, format!("app #{app} is not part of the program"))
-                .with_primary(wf.span, "workflow lowered against a missing app"),
+            Diagnostic::error(
+                E_UNRESOLVED,
+                format!("app #{app} is not part of the program"),
+            )
+            .with_primary(wf.span, "workflow lowered against a missing app"),
         ]);
     };
     let mut lw = Lowerer {
@@ -225,4 +228,3 @@ fn is_semver(s: &str) -> bool {
                 && (p.len() == 1 || !p.starts_with('0'))
         })
 }
-

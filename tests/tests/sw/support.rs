@@ -37,15 +37,24 @@ pub fn program_in(ns: &str, files: &[&str]) -> Program {
     for (i, text) in files.iter().enumerate() {
         let mut diags = Diagnostics::new();
         let file = parse_file(FileId(i as u32), text, &mut diags);
-        let errors: Vec<String> = diags.iter().map(|d| format!("{}: {}", d.code, d.message)).collect();
-        assert!(!diags.has_errors(), "syntax errors in test source: {errors:?}\n{text}");
+        let errors: Vec<String> = diags
+            .iter()
+            .map(|d| format!("{}: {}", d.code, d.message))
+            .collect();
+        assert!(
+            !diags.has_errors(),
+            "syntax errors in test source: {errors:?}\n{text}"
+        );
         unit.files.push(file);
     }
     for (fi, f) in unit.files.iter().enumerate() {
         for (ii, item) in f.items.iter().enumerate() {
             unit.symbols.insert(
                 (DeclKind::of(item), item.name().name.clone()),
-                DeclId { file: fi as u32, item: ii as u32 },
+                DeclId {
+                    file: fi as u32,
+                    item: ii as u32,
+                },
             );
             if let Item::Param(p) = item
                 && let Some(d) = &p.default
@@ -56,7 +65,13 @@ pub fn program_in(ns: &str, files: &[&str]) -> Program {
                     ValueKind::Bool(b) => Json::from(*b),
                     other => panic!("param default not supported in tests: {other:?}"),
                 };
-                unit.params.insert(p.name.name.clone(), ParamValue { value, span: d.span });
+                unit.params.insert(
+                    p.name.name.clone(),
+                    ParamValue {
+                        value,
+                        span: d.span,
+                    },
+                );
             }
         }
     }
@@ -85,7 +100,13 @@ pub fn lower_err(src: &str, name: &str) -> Vec<Diagnostic> {
 /// Parse one file and lower its only (or first) workflow.
 pub fn doc(src: &str) -> Json {
     let p = program(&[src]);
-    let name = p.apps[0].workflows().next().expect("a workflow").name.name.clone();
+    let name = p.apps[0]
+        .workflows()
+        .next()
+        .expect("a workflow")
+        .name
+        .name
+        .clone();
     let d = lower(&p, &name);
     assert_valid(&d);
     d
@@ -96,9 +117,10 @@ pub fn shared_dir() -> PathBuf {
     // `<repo>/../shared`; a git worktree one folder deeper (`wt/<branch>`)
     // finds it one level further up.
     let candidates = [repo.join("../shared"), repo.join("../../shared")];
-    let found = candidates
-        .iter()
-        .find(|d| d.join("specs/serverless-workflow/schema/workflow.yaml").is_file());
+    let found = candidates.iter().find(|d| {
+        d.join("specs/serverless-workflow/schema/workflow.yaml")
+            .is_file()
+    });
     match found {
         Some(d) => d.clone(),
         None => panic!(

@@ -27,7 +27,12 @@ pub fn standard_error(name: &str) -> Option<(String, u16)> {
     STANDARD_ERRORS
         .iter()
         .find(|(n, _)| *n == name)
-        .map(|(n, s)| (format!("https://serverlessworkflow.io/spec/1.0.0/errors/{n}"), *s))
+        .map(|(n, s)| {
+            (
+                format!("https://serverlessworkflow.io/spec/1.0.0/errors/{n}"),
+                *s,
+            )
+        })
 }
 
 /// A resolved error: the key in `use.errors` (none for standard errors)

@@ -4,7 +4,9 @@
 
 use super::Lowerer;
 use super::values::{expr_text, on_workflow_input};
-use crate::ast::{Backoff, Block, Catch, Modifier, Retry, Step, StepKind, Target, Value, ValueKind};
+use crate::ast::{
+    Backoff, Block, Catch, Modifier, Retry, Step, StepKind, Target, Value, ValueKind,
+};
 use serde_json::{Map, Value as Json, json};
 
 mod io;
@@ -224,13 +226,15 @@ impl Lowerer<'_> {
                 task.body.insert("for".into(), Json::Object(f));
                 if let Some(w) = while_ {
                     // Evaluated on each iteration's data: re-bind `.`.
-                    task.body.insert("while".into(), json!(on_workflow_input(w)));
+                    task.body
+                        .insert("while".into(), json!(on_workflow_input(w)));
                 }
                 task.body.insert("do".into(), Json::Array(self.block(body)));
                 task.reads_input = true;
             }
             StepKind::Try { body, catch } => {
-                task.body.insert("try".into(), Json::Array(self.block(body)));
+                task.body
+                    .insert("try".into(), Json::Array(self.block(body)));
                 let c = self.catch(catch);
                 task.body.insert("catch".into(), c);
             }

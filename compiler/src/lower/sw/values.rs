@@ -146,7 +146,11 @@ pub fn number(text: &str) -> Json {
     if let Ok(i) = text.parse::<i64>() {
         return Json::from(i);
     }
-    match text.parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
+    match text
+        .parse::<f64>()
+        .ok()
+        .and_then(serde_json::Number::from_f64)
+    {
         Some(n) => Json::Number(n),
         None => Json::String(text.to_string()),
     }

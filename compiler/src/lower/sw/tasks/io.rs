@@ -14,7 +14,11 @@ use serde_json::{Map, Value as Json, json};
 
 /// The CloudEvents `type` and `source` of an event declaration
 /// (defaults: `<app>.<snake_name>` and `/<app>`).
-pub fn event_attributes(values: &Values<'_>, app_name: &str, decl: &ast::EventDecl) -> (String, String, Vec<Diagnostic>) {
+pub fn event_attributes(
+    values: &Values<'_>,
+    app_name: &str,
+    decl: &ast::EventDecl,
+) -> (String, String, Vec<Diagnostic>) {
     let mut ty = format!("{app_name}.{}", snake_case(&decl.name.name));
     let mut source = format!("/{app_name}");
     let mut diags = Vec::new();
