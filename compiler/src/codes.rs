@@ -21,6 +21,7 @@ pub fn all() -> Vec<CodeInfo> {
         crate::check::CODES,
         crate::graph::CODES,
         crate::lower::CODES,
+        crate::lower::sw::CODES,
     ]
     .concat();
     all.sort_by_key(|c| c.code);

@@ -6,6 +6,8 @@ use crate::diagnostic::Diagnostics;
 use crate::model::Program;
 use crate::source::SourceMap;
 
+pub mod sw;
+
 pub const CODES: &[CodeInfo] = &[];
 
 /// The lowered app: every object air emits, as data.
