@@ -4,7 +4,7 @@
 use air_compiler::diagnostic::{Diagnostic, JsonDiagnostic};
 use air_compiler::{Severity, SourceMap};
 use miette::{GraphicalReportHandler, GraphicalTheme, NamedSource};
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Default)]
 pub enum Format {
@@ -74,7 +74,13 @@ pub fn print_all<'a>(diags: impl Iterator<Item = &'a Diagnostic>, map: &SourceMa
                 .map(|d| JsonDiagnostic::from_diagnostic(d, map))
                 .collect();
             let doc = serde_json::json!({ "diagnostics": json });
-            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            // A closed pipe (`air check --format json | head`) is not an error.
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&doc).unwrap_or_default()
+            );
         }
         Format::Human => {
             let color = color_enabled();

@@ -1,20 +1,306 @@
 //! Stage 1: text → AST (pest grammar in grammar/air.pest).
+//!
+//! 1. `lex` scans the bytes once: comments are collected and blanked out,
+//!    unterminated strings/comments/expressions and excessive nesting are
+//!    reported where they start (pest would only see the end of the file).
+//! 2. pest parses the blanked text; `build` and `steps` turn pairs into the
+//!    AST, attaching `///` doc comments by position.
+//! 3. On a syntax error, the file is re-parsed declaration by declaration
+//!    (split at lines that start with a declaration keyword), so one
+//!    mistake does not hide the others; `expect` words each error.
+
+mod build;
+mod expect;
+mod lex;
+mod literal;
+mod steps;
+
+mod grammar {
+    #[derive(pest_derive::Parser)]
+    #[grammar = "../../grammar/air.pest"]
+    pub struct AirParser;
+}
 
 use crate::ast;
 use crate::codes::CodeInfo;
-use crate::diagnostic::Diagnostics;
+use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::span::{FileId, Span};
+use grammar::{AirParser, Rule};
+use pest::Parser;
+use std::collections::HashMap;
 
-pub const CODES: &[CodeInfo] = &[];
+pub use lex::MAX_DEPTH;
 
-/// Parse one `.air` file. Always returns a file (empty on a syntax error);
-/// problems go to `diags`. Never panics.
+pub const CODES: &[CodeInfo] = &[
+    CodeInfo {
+        code: "E0100",
+        title: "syntax error: unexpected token",
+    },
+    CodeInfo {
+        code: "E0101",
+        title: "unterminated string",
+    },
+    CodeInfo {
+        code: "E0102",
+        title: "unterminated block comment",
+    },
+    CodeInfo {
+        code: "E0103",
+        title: "unterminated runtime expression `${`",
+    },
+    CodeInfo {
+        code: "E0104",
+        title: "invalid escape in a string",
+    },
+    CodeInfo {
+        code: "E0105",
+        title: "nesting too deep",
+    },
+    CodeInfo {
+        code: "E0106",
+        title: "keyword used as a name",
+    },
+    CodeInfo {
+        code: "E0107",
+        title: "duration too large",
+    },
+    CodeInfo {
+        code: "E0108",
+        title: "number out of range",
+    },
+    CodeInfo {
+        code: "E0109",
+        title: "closing bracket without an opening one",
+    },
+    CodeInfo {
+        code: "E0110",
+        title: "unclosed bracket",
+    },
+    CodeInfo {
+        code: "E0111",
+        title: "file too large",
+    },
+];
+
+/// Parse one `.air` file. Always returns a file (possibly with fewer items
+/// on a syntax error); problems go to `diags`. Never panics.
 pub fn parse_file(id: FileId, text: &str, diags: &mut Diagnostics) -> ast::File {
-    let _ = diags;
-    ast::File {
+    let mut file = ast::File {
         id,
         items: Vec::new(),
         comments: Vec::new(),
         span: Span::new(id, 0, text.len()),
+    };
+    if text.len() >= u32::MAX as usize {
+        diags.push(
+            Diagnostic::error("E0111", "file too large to parse (4 GiB or more)")
+                .with_primary(Span::new(id, 0, 0), "this file"),
+        );
+        return file;
+    }
+    let scan = lex::scan(id, text);
+    let src = scan.sanitized.as_deref().unwrap_or(text);
+    let (mut docs, groups) = collect_docs(id, text, src, &scan.comments);
+    let mut found = Vec::new();
+    if !scan.fatal {
+        parse_items(id, src, &scan, &mut docs, &mut file.items, &mut found);
+    }
+    diags.extend(scan.diags);
+    diags.extend(found);
+
+    // Ordinary comments, plus doc comments that attached to nothing (so the
+    // formatter keeps them).
+    for c in &scan.comments {
+        let attached = c.doc
+            && groups
+                .get(&c.start)
+                .is_some_and(|key| !docs.contains_key(key));
+        if !attached {
+            file.comments.push(ast::Comment {
+                text: text.get(c.start..c.end).unwrap_or("").to_string(),
+                span: Span::new(id, c.start, c.end),
+            });
+        }
+    }
+    file
+}
+
+fn parse_items(
+    id: FileId,
+    src: &str,
+    scan: &lex::Scan,
+    docs: &mut HashMap<usize, ast::Doc>,
+    items: &mut Vec<ast::Item>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    match parse_chunk(id, src, 0, src.len(), docs, items, errors) {
+        Ok(()) => {}
+        Err(first) => {
+            // Re-parse declaration by declaration to report more than one
+            // error. Items found on the first attempt are rebuilt.
+            items.clear();
+            let mut starts = scan.decl_starts.clone();
+            if starts.first() != Some(&0) {
+                starts.insert(0, 0);
+            }
+            let mut any = false;
+            for (i, &s) in starts.iter().enumerate() {
+                let e = starts.get(i + 1).copied().unwrap_or(src.len());
+                if let Err(d) = parse_chunk(id, src, s, e, docs, items, errors) {
+                    // With an unclosed bracket, "expected …" at the end of
+                    // a declaration only repeats E0110.
+                    let at_end = d.primary_span().is_some_and(|sp| {
+                        src.get(sp.start as usize..e)
+                            .is_none_or(|t| t.trim().is_empty())
+                            || sp.start as usize >= e
+                    });
+                    if !(scan.unclosed && at_end) {
+                        errors.push(d);
+                    }
+                    any = true;
+                }
+            }
+            if !any {
+                let at_eof = first
+                    .primary_span()
+                    .is_some_and(|sp| src[(sp.start as usize).min(src.len())..].trim().is_empty());
+                if !(scan.unclosed && at_eof) {
+                    errors.push(first);
+                }
+            }
+        }
     }
 }
+
+/// Parse `src[start..end]` as a sequence of declarations.
+fn parse_chunk(
+    id: FileId,
+    src: &str,
+    start: usize,
+    end: usize,
+    docs: &mut HashMap<usize, ast::Doc>,
+    items: &mut Vec<ast::Item>,
+    errors: &mut Vec<Diagnostic>,
+) -> Result<(), Diagnostic> {
+    let chunk = src.get(start..end).unwrap_or("");
+    match AirParser::parse(Rule::file, chunk) {
+        Ok(pairs) => {
+            let mut b = build::Builder {
+                file: id,
+                base: start,
+                docs,
+                diags: errors,
+            };
+            for file in pairs {
+                for p in file.into_inner() {
+                    if let Some(item) = b.item(p) {
+                        items.push(item);
+                    }
+                }
+            }
+            Ok(())
+        }
+        Err(e) => Err(error_for(id, src, start, chunk, e)),
+    }
+}
+
+/// The diagnostic for a failed parse of `chunk` (at `start` of `src`).
+fn error_for(
+    id: FileId,
+    src: &str,
+    start: usize,
+    chunk: &str,
+    e: pest::error::Error<Rule>,
+) -> Diagnostic {
+    let pos = match e.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    };
+    let positives = match &e.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => positives.clone(),
+        pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
+    };
+    // The literal tokens pest tried (`:`, `=`, `}` …) are only collected
+    // with "error detail" on; it costs time, so the fast path runs without
+    // it and only a failed parse is repeated with it. The switch is
+    // process-wide and never turned off again, so the result does not
+    // depend on what other threads do.
+    let attempts = e.parse_attempts().or_else(|| {
+        pest::set_error_detail(true);
+        AirParser::parse(Rule::file, chunk)
+            .err()
+            .and_then(|e| e.parse_attempts())
+    });
+    let tokens = attempts
+        .as_ref()
+        .map(|a| {
+            let mut t: Vec<String> = a
+                .expected_tokens()
+                .into_iter()
+                .map(|t| t.to_string())
+                .filter(|t| expect::PUNCTUATION.contains(&t.as_str()))
+                .collect();
+            t.sort();
+            t.dedup();
+            (a.max_position, t)
+        })
+        .unwrap_or((pos, Vec::new()));
+    expect::syntax_error(id, src, start, pos, &positives, tokens)
+}
+
+/// Group consecutive `///` comments into docs keyed by the offset of the
+/// token that follows them. Also returns, for every doc comment, the key
+/// of its group (to tell attached from stray ones afterwards).
+fn collect_docs(
+    id: FileId,
+    text: &str,
+    src: &str,
+    comments: &[lex::RawComment],
+) -> (HashMap<usize, ast::Doc>, HashMap<usize, usize>) {
+    let mut docs = HashMap::new();
+    let mut groups = HashMap::new();
+    let mut i = 0;
+    while i < comments.len() {
+        if !comments[i].doc {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j + 1 < comments.len()
+            && comments[j + 1].doc
+            && src
+                .get(comments[j].end..comments[j + 1].start)
+                .is_some_and(|t| t.trim().is_empty())
+        {
+            j += 1;
+        }
+        let group = &comments[i..=j];
+        let lines: Vec<&str> = group
+            .iter()
+            .map(|c| {
+                let t = text.get(c.start + 3..c.end).unwrap_or("");
+                let t = t.strip_suffix('\r').unwrap_or(t);
+                t.strip_prefix(' ').unwrap_or(t)
+            })
+            .collect();
+        let last_end = comments[j].end;
+        let next = src
+            .get(last_end..)
+            .map_or(last_end, |t| last_end + (t.len() - t.trim_start().len()));
+        for c in group {
+            groups.insert(c.start, next);
+        }
+        docs.insert(
+            next,
+            ast::Doc {
+                text: lines.join("\n"),
+                span: Span::new(id, comments[i].start, last_end),
+            },
+        );
+        i = j + 1;
+    }
+    (docs, groups)
+}
+
+#[cfg(test)]
+mod tests;

@@ -3,3 +3,9 @@
 //! crate feeds it sources and acts on its output.
 
 pub mod disk;
+pub mod fields;
+pub mod object;
+pub mod plan;
+pub mod apply;
+pub mod cluster;
+pub mod inventory;

@@ -1,0 +1,201 @@
+//! `plan(desired, live, inventory)`: what it takes to make the cluster
+//! match the compiled revision. Pure and unit-tested; `air apply
+//! --dry-run`, `air diff --live` and the controller all use it.
+//!
+//! Safety rules enforced here (reconciler.md section 4):
+//! - an object that exists without air's labels for this app is never
+//!   updated or deleted (it is reported as blocked);
+//! - only objects in the previous inventory are ever deleted, and only if
+//!   they still carry air's labels for this app;
+//! - a plan that would delete everything is refused unless allowed.
+
+use crate::fields::{FieldChange, diff_owned};
+use crate::object::{ObjectRef, apply_rank, owned_by};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What air applied last time for one app: the objects it owns.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Inventory {
+    /// Git revision (commit) the inventory was written for.
+    #[serde(default)]
+    pub revision: Option<String>,
+    pub objects: BTreeSet<ObjectRef>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Create,
+    Update,
+    Delete,
+    Unchanged,
+    /// Wanted, but something else owns an object of that name: left alone.
+    Blocked,
+    /// No longer wanted, but not deleted (prune off, or labels removed).
+    Orphaned,
+}
+
+/// One step of a plan, with the reason for it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Change {
+    pub object: ObjectRef,
+    pub action: Action,
+    pub reason: String,
+    /// The desired object (create/update/unchanged).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub desired: Option<Value>,
+    /// Field-level differences (update).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldChange>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PlanOptions {
+    /// Delete objects the revision no longer wants.
+    pub prune: bool,
+    /// Allow a plan that deletes every object of the app.
+    pub allow_prune_all: bool,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        PlanOptions {
+            prune: true,
+            allow_prune_all: false,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Plan {
+    /// In execution order: creates and updates by apply rank, then deletes
+    /// in reverse rank.
+    pub changes: Vec<Change>,
+    /// Set when the plan must not be executed (prune-all guard).
+    pub refused: Option<String>,
+}
+
+impl Plan {
+    pub fn count(&self, action: Action) -> usize {
+        self.changes.iter().filter(|c| c.action == action).count()
+    }
+
+    /// Does executing the plan change anything?
+    pub fn is_noop(&self) -> bool {
+        self.changes.iter().all(|c| {
+            matches!(
+                c.action,
+                Action::Unchanged | Action::Blocked | Action::Orphaned
+            )
+        })
+    }
+}
+
+/// Compute the plan for `app`. `live` holds the current object for every
+/// reference of `desired` and of `inventory` that exists in the cluster.
+pub fn plan(
+    app: &str,
+    desired: &[Value],
+    live: &BTreeMap<ObjectRef, Value>,
+    inventory: &Inventory,
+    opts: PlanOptions,
+) -> Plan {
+    let mut changes = Vec::new();
+    let mut wanted = BTreeSet::new();
+    for d in desired {
+        let Some(r) = ObjectRef::of(d) else { continue };
+        wanted.insert(r.clone());
+        let change = match live.get(&r) {
+            None => Change {
+                object: r,
+                action: Action::Create,
+                reason: "not in the cluster".into(),
+                desired: Some(d.clone()),
+                fields: Vec::new(),
+            },
+            Some(l) if !owned_by(l, app) => Change {
+                object: r,
+                action: Action::Blocked,
+                reason: format!(
+                    "exists but is not labelled as managed by air for app `{app}`: left untouched"
+                ),
+                desired: Some(d.clone()),
+                fields: Vec::new(),
+            },
+            Some(l) => {
+                let fields = diff_owned(d, l);
+                if fields.is_empty() {
+                    Change {
+                        object: r,
+                        action: Action::Unchanged,
+                        reason: "in sync".into(),
+                        desired: Some(d.clone()),
+                        fields,
+                    }
+                } else {
+                    let names: Vec<&str> = fields.iter().take(3).map(|f| f.path.as_str()).collect();
+                    let more = if fields.len() > 3 {
+                        format!(" and {} more", fields.len() - 3)
+                    } else {
+                        String::new()
+                    };
+                    Change {
+                        object: r,
+                        action: Action::Update,
+                        reason: format!("{} differ{more}", names.join(", ")),
+                        desired: Some(d.clone()),
+                        fields,
+                    }
+                }
+            }
+        };
+        changes.push(change);
+    }
+    let mut deletes = Vec::new();
+    for r in inventory.objects.iter().filter(|r| !wanted.contains(r)) {
+        let Some(l) = live.get(r) else { continue };
+        let (action, reason) = if !owned_by(l, app) {
+            (
+                Action::Orphaned,
+                format!("no longer carries air's labels for app `{app}`: not deleted"),
+            )
+        } else if !opts.prune {
+            (
+                Action::Orphaned,
+                "no longer wanted; prune is off".to_string(),
+            )
+        } else {
+            (Action::Delete, "no longer in the revision".to_string())
+        };
+        deletes.push(Change {
+            object: r.clone(),
+            action,
+            reason,
+            desired: None,
+            fields: Vec::new(),
+        });
+    }
+    changes.sort_by(|a, b| {
+        (apply_rank(&a.object.kind), &a.object).cmp(&(apply_rank(&b.object.kind), &b.object))
+    });
+    deletes.sort_by(|a, b| {
+        (apply_rank(&b.object.kind), &b.object).cmp(&(apply_rank(&a.object.kind), &a.object))
+    });
+    let deleting = deletes
+        .iter()
+        .filter(|c| c.action == Action::Delete)
+        .count();
+    let refused = (deleting > 0 && wanted.is_empty() && !opts.allow_prune_all).then(|| {
+        format!(
+            "the revision wants no objects, so pruning would delete all {deleting} objects of app `{app}`; \
+             refusing (allow it explicitly to proceed)"
+        )
+    });
+    changes.extend(deletes);
+    Plan { changes, refused }
+}
+
+#[cfg(test)]
+mod tests;
