@@ -2,6 +2,8 @@
 //! (parsed by the real parser). Every document is also validated against
 //! the official 1.0.3 schema (`support::doc`).
 
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
 #[path = "sw/support.rs"]
 mod support;
 
