@@ -2,10 +2,10 @@
 //! the control loop — everything with IO. The compiler stays pure; this
 //! crate feeds it sources and acts on its output.
 
-pub mod disk;
-pub mod fields;
-pub mod object;
-pub mod plan;
 pub mod apply;
 pub mod cluster;
+pub mod disk;
+pub mod fields;
 pub mod inventory;
+pub mod object;
+pub mod plan;
