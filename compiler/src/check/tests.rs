@@ -47,7 +47,7 @@ fn function(body: &str) -> String {
 #[test]
 fn image_errors_point_into_the_concatenated_part() {
     let src = format!(
-        "{PING}param tag: string = \"1.0 rc\"\nfunction f {{\n  image = \"r.io/A/f:\" + params.tag\n  on Ping\n}}\nfunction g {{\n  image = \"r.io/a/g:\" + params.tag\n  on Ping\n}}\n"
+        "{PING}param tag: string = \"1.0 rc\"\nparam good: string = \"1\"\nfunction f {{\n  image = \"r.io/A/f:\" + params.good\n  on Ping\n}}\nfunction g {{\n  image = \"r.io/a/g:\" + params.tag\n  on Ping\n}}\n"
     );
     let got = codes(&src);
     assert_eq!(
