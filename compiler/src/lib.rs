@@ -25,6 +25,7 @@ pub mod emit;
 pub mod fmt;
 pub mod graph;
 pub mod lower;
+pub mod manifest;
 pub mod model;
 pub mod naming;
 pub mod parse;

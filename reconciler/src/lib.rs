@@ -4,5 +4,9 @@
 
 pub mod disk;
 pub mod fields;
+pub mod git;
 pub mod object;
 pub mod plan;
+pub mod apply;
+pub mod cluster;
+pub mod inventory;

@@ -47,9 +47,35 @@ pub fn run(args: Args) -> u8 {
     if c.program.is_none() && errors == 0 {
         return fail("nothing to check");
     }
+    if errors + warnings == 0 && args.format == Format::Human {
+        eprintln!("{}", clean_summary(&c));
+    }
     if errors > 0 || (args.deny_warnings && warnings > 0) {
         exit::FINDINGS
     } else {
         exit::OK
     }
+}
+
+/// The closing line of a check without errors, so a clean run says what it
+/// looked at: `checked app `shop` (env prod): 3 files, no problems`.
+/// (With warnings, the renderer's "N warnings emitted" closes the output.)
+fn clean_summary(c: &air_compiler::Compilation) -> String {
+    let Some(root) = c.program.as_ref().and_then(|p| p.root()) else {
+        return String::new();
+    };
+    let files = root.files.len();
+    let env = match &root.manifest.env {
+        Some(e) => format!(" (env {e})"),
+        None => String::new(),
+    };
+    let files = if files == 1 {
+        "1 file".to_string()
+    } else {
+        format!("{files} files")
+    };
+    format!(
+        "checked app `{}`{env}: {files}, no problems",
+        root.manifest.name
+    )
 }

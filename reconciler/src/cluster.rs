@@ -1,0 +1,173 @@
+//! The Kubernetes side: a thin layer over `kube` that speaks in JSON values
+//! and [`ObjectRef`]s, so the rest of the reconciler (plan, status) stays
+//! free of client types.
+
+use crate::object::{ObjectRef, FIELD_MANAGER};
+use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, GroupVersionKind, ListParams, Patch, PatchParams};
+use kube::Client;
+use serde_json::Value;
+use std::path::Path;
+
+/// Errors from the API server, with the object they concern.
+#[derive(Debug, thiserror::Error)]
+pub enum ClusterError {
+    #[error("cannot reach the Kubernetes API: {0}")]
+    Unreachable(String),
+    #[error("{object}: {message}")]
+    Api { object: String, code: u16, message: String },
+    #[error("{0}")]
+    Other(String),
+}
+
+impl ClusterError {
+    fn from_kube(object: &str, e: kube::Error) -> Self {
+        match e {
+            kube::Error::Api(s) => ClusterError::Api {
+                object: object.to_string(),
+                code: s.code,
+                message: s.message.clone(),
+            },
+            kube::Error::HyperError(e) => ClusterError::Unreachable(e.to_string()),
+            kube::Error::Service(e) => ClusterError::Unreachable(e.to_string()),
+            other => ClusterError::Other(format!("{object}: {other}")),
+        }
+    }
+
+    /// Is this a transport failure (retry later) rather than a refusal?
+    pub fn is_transient(&self) -> bool {
+        matches!(self, ClusterError::Unreachable(_))
+            || matches!(self, ClusterError::Other(m) if m.contains("connect") || m.contains("timed out"))
+            || matches!(self, ClusterError::Api { code, .. } if *code >= 500 || *code == 429)
+    }
+}
+
+/// A connection to one cluster.
+#[derive(Clone)]
+pub struct Cluster {
+    client: Client,
+}
+
+/// The resource (plural) name of the kinds air emits; anything else is
+/// looked up through discovery.
+fn known_plural(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "Namespace" => "namespaces",
+        "ConfigMap" => "configmaps",
+        "Secret" => "secrets",
+        "Service" => "services",
+        "Broker" => "brokers",
+        "Trigger" => "triggers",
+        "PingSource" => "pingsources",
+        "EventType" => "eventtypes",
+        "Lease" => "leases",
+        "Event" => "events",
+        "AirApp" => "airapps",
+        _ => return None,
+    })
+}
+
+impl Cluster {
+    pub fn new(client: Client) -> Self {
+        Cluster { client }
+    }
+
+    /// Connect with a kubeconfig file (or the default resolution when `None`:
+    /// KUBECONFIG, ~/.kube/config, in-cluster).
+    pub async fn connect(kubeconfig: Option<&Path>) -> Result<Self, ClusterError> {
+        let config = match kubeconfig {
+            Some(path) => {
+                let kc = kube::config::Kubeconfig::read_from(path)
+                    .map_err(|e| ClusterError::Other(format!("kubeconfig {}: {e}", path.display())))?;
+                kube::Config::from_custom_kubeconfig(kc, &kube::config::KubeConfigOptions::default())
+                    .await
+                    .map_err(|e| ClusterError::Other(format!("kubeconfig {}: {e}", path.display())))?
+            }
+            None => kube::Config::infer()
+                .await
+                .map_err(|e| ClusterError::Other(format!("no Kubernetes configuration: {e}")))?,
+        };
+        let client = Client::try_from(config).map_err(|e| ClusterError::Other(e.to_string()))?;
+        Ok(Cluster { client })
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    async fn resource(&self, r: &ObjectRef) -> Result<(ApiResource, bool), ClusterError> {
+        let (group, version) = match r.api_version.rsplit_once('/') {
+            Some((g, v)) => (g, v),
+            None => ("", r.api_version.as_str()),
+        };
+        let gvk = GroupVersionKind::gvk(group, version, &r.kind);
+        if let Some(plural) = known_plural(&r.kind) {
+            // Core "Service" is not Knative's; both plurals are "services".
+            let namespaced = r.kind != "Namespace";
+            return Ok((ApiResource::from_gvk_with_plural(&gvk, plural), namespaced));
+        }
+        let (ar, caps) = kube::discovery::pinned_kind(&self.client, &gvk)
+            .await
+            .map_err(|e| ClusterError::from_kube(&r.to_string(), e))?;
+        Ok((ar, caps.scope == kube::discovery::Scope::Namespaced))
+    }
+
+    async fn api(&self, r: &ObjectRef) -> Result<Api<DynamicObject>, ClusterError> {
+        let (ar, namespaced) = self.resource(r).await?;
+        Ok(if namespaced && !r.namespace.is_empty() {
+            Api::namespaced_with(self.client.clone(), &r.namespace, &ar)
+        } else {
+            Api::all_with(self.client.clone(), &ar)
+        })
+    }
+
+    /// The live object, or `None` when it does not exist.
+    pub async fn get(&self, r: &ObjectRef) -> Result<Option<Value>, ClusterError> {
+        let api = self.api(r).await?;
+        let obj = api.get_opt(&r.name).await.map_err(|e| ClusterError::from_kube(&r.to_string(), e))?;
+        obj.map(|o| serde_json::to_value(o).map_err(|e| ClusterError::Other(e.to_string())))
+            .transpose()
+    }
+
+    /// Server-side apply as field manager `air`. `dry_run` asks the server
+    /// to validate without persisting.
+    pub async fn apply(&self, obj: &Value, dry_run: bool, force: bool) -> Result<Value, ClusterError> {
+        let r = ObjectRef::of(obj).ok_or_else(|| ClusterError::Other("object without apiVersion, kind or name".into()))?;
+        let api = self.api(&r).await?;
+        let mut pp = PatchParams::apply(FIELD_MANAGER);
+        pp.dry_run = dry_run;
+        pp.force = force;
+        let out = api
+            .patch(&r.name, &pp, &Patch::Apply(obj))
+            .await
+            .map_err(|e| ClusterError::from_kube(&r.to_string(), e))?;
+        serde_json::to_value(out).map_err(|e| ClusterError::Other(e.to_string()))
+    }
+
+    /// Delete; an object already gone is not an error.
+    pub async fn delete(&self, r: &ObjectRef) -> Result<(), ClusterError> {
+        let api = self.api(r).await?;
+        match api.delete(&r.name, &DeleteParams::default()).await {
+            Ok(_) => Ok(()),
+            Err(kube::Error::Api(s)) if s.code == 404 => Ok(()),
+            Err(e) => Err(ClusterError::from_kube(&r.to_string(), e)),
+        }
+    }
+
+    /// Objects of one kind in a namespace matching a label selector.
+    pub async fn list(&self, template: &ObjectRef, selector: &str) -> Result<Vec<Value>, ClusterError> {
+        let api = self.api(template).await?;
+        let list = api
+            .list(&ListParams::default().labels(selector))
+            .await
+            .map_err(|e| ClusterError::from_kube(&template.to_string(), e))?;
+        list.items
+            .into_iter()
+            .map(|o| serde_json::to_value(o).map_err(|e| ClusterError::Other(e.to_string())))
+            .collect()
+    }
+
+    /// The dynamic API for a kind (for watchers).
+    pub async fn api_for(&self, r: &ObjectRef) -> Result<Api<DynamicObject>, ClusterError> {
+        self.api(r).await
+    }
+}

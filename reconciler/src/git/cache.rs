@@ -1,0 +1,225 @@
+//! The Git cache: one bare repository per remote under a cache folder,
+//! named by a hash of the credential-free URL, reused across fetches.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use git2::Repository;
+use sha2::{Digest, Sha256};
+
+use super::auth::{EnvLookup, ResolvedAuth};
+use super::error::GitError;
+use super::fetch::{FetchLimits, FetchOutcome, Fetcher};
+use super::source::{GitSource, Revision};
+use super::tree::TreeProvider;
+use super::url::RemoteUrl;
+
+/// libgit2 cannot repack, and every fetch that downloads adds a pack file;
+/// past this many the cache is rebuilt from the remote instead.
+const DEFAULT_MAX_PACKS: usize = 64;
+
+/// Fetches Git sources into bare repositories under one folder.
+///
+/// Cheap to clone; clones share the per-repository locks, so two apps on
+/// the same remote never fetch into the same cache at once.
+#[derive(Clone)]
+pub struct GitCache {
+    root: PathBuf,
+    env: Arc<EnvLookup>,
+    limits: FetchLimits,
+    max_packs: usize,
+    locks: Arc<Mutex<HashMap<PathBuf, Arc<Mutex<()>>>>>,
+}
+
+impl std::fmt::Debug for GitCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GitCache")
+            .field("root", &self.root)
+            .finish()
+    }
+}
+
+impl GitCache {
+    /// A cache under `root`; secrets are read from the process environment.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        GitCache {
+            root: root.into(),
+            env: Arc::new(|name: &str| std::env::var(name).ok()),
+            limits: FetchLimits::default(),
+            max_packs: DEFAULT_MAX_PACKS,
+            locks: Arc::default(),
+        }
+    }
+
+    /// Read secrets (token_env, ssh_key_passphrase_env, HOME) through
+    /// `lookup` instead of the process environment.
+    pub fn with_env(
+        mut self,
+        lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static,
+    ) -> Self {
+        self.env = Arc::new(lookup);
+        self
+    }
+
+    /// Bound the time and size of each fetch.
+    pub fn with_fetch_limits(mut self, limits: FetchLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Rebuild a cache from scratch once it holds more than `n` pack files
+    /// (each downloading fetch adds one; libgit2 cannot repack).
+    pub fn with_max_packs(mut self, n: usize) -> Self {
+        self.max_packs = n;
+        self
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The cache folder of a remote: `<root>/<name>-<hash>.git`, where the
+    /// hash covers the URL without any credentials.
+    pub fn repo_dir(&self, url: &str) -> Result<PathBuf, GitError> {
+        let url = RemoteUrl::parse(url)?;
+        Ok(self.dir_for(&url))
+    }
+
+    fn dir_for(&self, url: &RemoteUrl) -> PathBuf {
+        let digest = Sha256::digest(url.cache_key().as_bytes());
+        let hex: String = digest.iter().take(10).map(|b| format!("{b:02x}")).collect();
+        self.root.join(format!("{}-{hex}.git", url.repo_name()))
+    }
+
+    /// Fetch the source's ref and resolve it to a commit.
+    pub fn fetch(&self, source: &GitSource) -> Result<Revision, GitError> {
+        self.fetch_detailed(source).map(|o| o.revision)
+    }
+
+    /// Like [`GitCache::fetch`], also telling whether anything was
+    /// downloaded and whether the cache is shallow.
+    pub fn fetch_detailed(&self, source: &GitSource) -> Result<FetchOutcome, GitError> {
+        let url = source.validate()?;
+        let started = std::time::Instant::now();
+        let auth = ResolvedAuth::resolve(&url, &source.credentials, self.env.as_ref())?;
+        let dir = self.dir_for(&url);
+        let lock = self.lock_for(&dir);
+        let _guard = lock.lock().unwrap_or_else(PoisonError::into_inner);
+        let span = tracing::info_span!(
+            "git_fetch",
+            url = %url.redacted(),
+            reference = %source.reference.describe()
+        );
+        let _enter = span.enter();
+        let packs = pack_count(&dir);
+        if packs > self.max_packs {
+            tracing::info!(packs, "Git cache holds too many packs; rebuilding it");
+            std::fs::remove_dir_all(&dir).map_err(|e| GitError::Cache {
+                path: dir.display().to_string(),
+                detail: e.to_string(),
+            })?;
+        }
+        let repo = open_or_init(&dir, &url)?;
+        let result = Fetcher {
+            repo: &repo,
+            url: &url,
+            auth: &auth,
+            limits: self.limits,
+            started,
+        }
+        .fetch(&source.reference);
+        match &result {
+            Ok(o) => tracing::info!(
+                commit = %o.revision.commit,
+                ref_name = %o.revision.ref_name,
+                downloaded = o.downloaded,
+                shallow = o.shallow,
+                "git fetch done"
+            ),
+            Err(e) => tracing::warn!(error = %e, "git fetch failed"),
+        }
+        result
+    }
+
+    /// Open the cache repository of a source (after a fetch).
+    pub fn open(&self, source: &GitSource) -> Result<Repository, GitError> {
+        let url = source.validate()?;
+        let dir = self.dir_for(&url);
+        Repository::open_bare(&dir).map_err(|e| GitError::Cache {
+            path: dir.display().to_string(),
+            detail: e.message().to_string(),
+        })
+    }
+
+    /// A [`TreeProvider`] over the fetched revision of a source.
+    pub fn tree_provider(
+        &self,
+        source: &GitSource,
+        revision: &Revision,
+    ) -> Result<TreeProvider, GitError> {
+        let repo = self.open(source)?;
+        TreeProvider::for_revision(repo, &revision.commit)
+    }
+
+    fn lock_for(&self, dir: &Path) -> Arc<Mutex<()>> {
+        let mut locks = self.locks.lock().unwrap_or_else(PoisonError::into_inner);
+        locks.entry(dir.to_path_buf()).or_default().clone()
+    }
+}
+
+fn pack_count(dir: &Path) -> usize {
+    std::fs::read_dir(dir.join("objects/pack"))
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "pack"))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+/// Open the bare cache, or (re)create it: a cache that cannot be opened is
+/// disposable and is rebuilt from the remote.
+fn open_or_init(dir: &Path, url: &RemoteUrl) -> Result<Repository, GitError> {
+    let cache_err = |e: &dyn std::fmt::Display| GitError::Cache {
+        path: dir.display().to_string(),
+        detail: e.to_string(),
+    };
+    if dir.exists() {
+        match Repository::open_bare(dir) {
+            Ok(r) => return Ok(r),
+            Err(e) => {
+                tracing::warn!(path = %dir.display(), error = %e.message(), "unusable Git cache; recreating it");
+                std::fs::remove_dir_all(dir).map_err(|e| cache_err(&e))?;
+            }
+        }
+    }
+    if let Some(parent) = dir.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| cache_err(&e))?;
+    }
+    let repo = Repository::init_bare(dir).map_err(|e| cache_err(&e.message()))?;
+    // For people looking at the cache folder: which remote is this?
+    let _ = std::fs::write(dir.join("description"), format!("{}\n", url.redacted()));
+    Ok(repo)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cache_dir_never_contains_credentials() {
+        let cache = GitCache::new("/tmp/cache");
+        let a = cache
+            .repo_dir("https://u:topsecret@example.com/org/app.git")
+            .unwrap();
+        let b = cache.repo_dir("https://example.com/org/app.git").unwrap();
+        assert_eq!(a, b);
+        assert!(!a.display().to_string().contains("topsecret"));
+        assert!(a.file_name().unwrap().to_string_lossy().starts_with("app-"));
+        let c = cache.repo_dir("https://example.com/org/other.git").unwrap();
+        assert_ne!(a, c);
+    }
+}
