@@ -125,6 +125,10 @@ async fn handle(
                 field_manager: params.get("fieldManager").map(str::to_string),
                 force: params.flag("force"),
                 dry_run: params.dry_run()?,
+                user_agent: headers
+                    .get(header::USER_AGENT)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string),
             };
             let (code, obj) = mutate::write(store, write).await?;
             Ok(json_response(code, &obj))

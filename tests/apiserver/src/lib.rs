@@ -17,6 +17,7 @@ mod conflict;
 mod discovery;
 mod handlers;
 mod kubeconfig;
+mod managed;
 mod mutate;
 mod path;
 pub mod registry;

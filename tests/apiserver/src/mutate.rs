@@ -11,6 +11,7 @@
 //! Only then does the same request go to the real store.
 
 use crate::conflict;
+use crate::managed;
 use crate::path::ResourcePath;
 use crate::status::ApiError;
 use crate::store::{Store, fresh_client, meta_str, resource_version, send};
@@ -36,6 +37,9 @@ pub struct Write {
     pub field_manager: Option<String>,
     pub force: bool,
     pub dry_run: bool,
+    /// The client's User-Agent: names the manager of a non-apply write
+    /// without `fieldManager` (`kubectl/v1.32` → `kubectl`).
+    pub user_agent: Option<String>,
 }
 
 /// Run a write; the answer's status code and object.
@@ -110,12 +114,16 @@ pub async fn write(store: &Store, mut w: Write) -> Result<(StatusCode, Value), A
         }
     }
 
+    let mut body = w.body.clone();
+    if !apply {
+        record_update(&w, existing.as_ref(), &result, &mut body);
+    }
     let stored = send(
         store.client(),
         w.method.clone(),
         &fake_uri(&w),
         content_type(&w),
-        body_bytes(&w.body)?,
+        body_bytes(&body)?,
     )
     .await?;
     store.hub.publish(Event {
@@ -195,6 +203,50 @@ pub async fn delete_locked(
         old: None,
     });
     Ok(deleted)
+}
+
+/// Add the writer's `Update` entry to `managedFields` by making the
+/// request itself carry the new list.
+fn record_update(w: &Write, existing: Option<&Value>, result: &Value, body: &mut Value) {
+    let manager = w
+        .field_manager
+        .clone()
+        .filter(|m| !m.is_empty())
+        .or_else(|| {
+            w.user_agent
+                .as_deref()
+                .and_then(|ua| ua.split('/').next())
+                .filter(|m| !m.is_empty())
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| "unknown".to_string());
+    let sub = if w.path.is_status() { "status" } else { "" };
+    let now = jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    let Some(fields) = managed::after_update(
+        existing,
+        result,
+        &manager,
+        &w.path.kind.api_version(),
+        sub,
+        &now,
+    ) else {
+        return;
+    };
+    if w.patch_type == Some(JSON_PATCH) {
+        if let Some(ops) = body.as_array_mut() {
+            ops.push(json!({"op": "add", "path": "/metadata/managedFields", "value": fields}));
+        }
+    } else if let Some(obj) = body.as_object_mut() {
+        if let Some(meta) = obj
+            .entry("metadata")
+            .or_insert_with(|| json!({}))
+            .as_object_mut()
+        {
+            meta.insert("managedFields".into(), fields);
+        }
+    }
 }
 
 /// Fill the name from generateName and the namespace from the URL.

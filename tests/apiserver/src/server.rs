@@ -123,9 +123,10 @@ async fn new_store() -> Result<Store, Error> {
                 "metadata": {"name": ns},
                 "status": {"phase": "Active"},
             }),
-            field_manager: None,
+            field_manager: Some("air-test-apiserver".into()),
             force: false,
             dry_run: false,
+            user_agent: None,
         };
         mutate::write(&store, write).await.map_err(Error::Store)?;
     }

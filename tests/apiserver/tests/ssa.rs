@@ -184,3 +184,69 @@ async fn two_managers_conflict_and_force_takes_ownership() {
         .await;
     assert_eq!(code, 422);
 }
+
+#[tokio::test]
+async fn an_edit_by_another_manager_takes_ownership_so_apply_then_conflicts() {
+    let api = support::server().await;
+    let desired = doc("  a: \"1\"\n  b: \"1\"\n");
+    let (code, _) = api
+        .patch(
+            &format!("{CM}?fieldManager=air"),
+            support::APPLY,
+            desired.clone(),
+        )
+        .await;
+    assert_eq!(code, 201);
+
+    // Drift: someone edits a field air manages (like `kubectl edit`).
+    let (code, edited) = api
+        .patch(
+            &format!("{CM}?fieldManager=kubectl-edit"),
+            support::MERGE,
+            json!({"data": {"a": "edited"}}).to_string(),
+        )
+        .await;
+    assert_eq!(code, 200, "{edited}");
+    let entries = edited["metadata"]["managedFields"].as_array().unwrap();
+    let editor = entries
+        .iter()
+        .find(|e| e["manager"] == "kubectl-edit")
+        .unwrap();
+    assert_eq!(editor["operation"], "Update");
+    assert_eq!(editor["fieldsV1"], json!({"f:data": {"f:a": {}}}));
+    let air = entries.iter().find(|e| e["manager"] == "air").unwrap();
+    assert_eq!(air["fieldsV1"]["f:data"], json!({"f:b": {}}));
+
+    // Re-applying without force conflicts with the editor, as on a cluster.
+    let (code, err) = api
+        .patch(
+            &format!("{CM}?fieldManager=air"),
+            support::APPLY,
+            desired.clone(),
+        )
+        .await;
+    assert_eq!(code, 409, "{err}");
+    let msg = err["message"].as_str().unwrap();
+    assert!(
+        msg.contains("\"kubectl-edit\"") && msg.contains(".data.a"),
+        "{msg}"
+    );
+
+    let (code, healed) = api
+        .patch(
+            &format!("{CM}?fieldManager=air&force=true"),
+            support::APPLY,
+            desired,
+        )
+        .await;
+    assert_eq!(code, 200, "{healed}");
+    assert_eq!(healed["data"]["a"], "1");
+    assert!(
+        healed["metadata"]["managedFields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["manager"] != "kubectl-edit"),
+        "{healed}"
+    );
+}
