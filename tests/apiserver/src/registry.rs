@@ -272,7 +272,7 @@ macro_rules! marker {
         }
         impl kube::Resource for $name {
             type DynamicType = ();
-            type Scope = kube::core::NamespaceResourceScope;
+            type Scope = k8s_openapi::NamespaceResourceScope;
             fn kind(_: &()) -> Cow<'_, str> {
                 Cow::Borrowed($kind)
             }

@@ -40,7 +40,7 @@ async fn version_and_core_group() {
         .find(|r| r["name"] == "namespaces")
         .unwrap();
     assert_eq!(ns["namespaced"], false);
-    assert!(n.contains(&"pods".to_string()) == false);
+    assert!(!n.contains(&"pods".to_string()));
 }
 
 #[tokio::test]
