@@ -29,6 +29,7 @@ fn example_outputs_match_snapshots() {
         let c = build_example(&app);
         let out = c
             .output
+            .clone()
             .unwrap_or_else(|| panic!("{app}: {}", rendered(&c, Severity::Error)));
         insta::assert_snapshot!(format!("build__{}", app.replace('/', "__")), out.stream);
     }
@@ -101,6 +102,7 @@ fn file_order_and_names_on_disk_do_not_change_the_output() {
             let c = build_in(&root, &app, None);
             let copy = c
                 .output
+                .clone()
                 .unwrap_or_else(|| panic!("{app}: {}", rendered(&c, Severity::Error)));
             if rename {
                 assert_eq!(
