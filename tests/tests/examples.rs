@@ -2,6 +2,7 @@
 //! output is snapshotted, builds are byte-for-byte deterministic (also
 //! when the files lie on disk in another order or under other names), and
 //! the independent checker ../shared/tools/validate-manifests accepts them.
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 mod build_support;
 

@@ -1,6 +1,7 @@
 //! `air fmt` on every fixture and example: the output parses, formatting
 //! it again changes nothing, and the AST is the same as the original's
 //! (spans aside).
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 use air_compiler::{Diagnostics, FileId};
 use air_tests::repo_root;

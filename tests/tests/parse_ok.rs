@@ -1,5 +1,6 @@
 //! Every `.air` file under tests/fixtures/ok parses with no diagnostic,
 //! and the language-reference fixtures produce the declarations they hold.
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 use air_compiler::ast::Item;
 use air_compiler::{Diagnostics, FileId};
