@@ -8,6 +8,10 @@ use air_compiler::source::MemProvider;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::fmt::Write;
 
+/// As in the `air` binary.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A realistic app: `n` workflows spread over files of 50, each started by
 /// an event, calling functions, branching, looping and emitting.
 fn generate(n: usize) -> (MemProvider, usize) {

@@ -5,6 +5,10 @@ use air_compiler::{Diagnostics, FileId};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 
+/// As in the `air` binary.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn parse(c: &mut Criterion) {
     let text = air_compiler::testgen::generate_app(2_000);
     let mut group = c.benchmark_group("parse");
