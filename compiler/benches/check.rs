@@ -5,14 +5,18 @@
 
 use air_compiler::source::MemProvider;
 use air_compiler::{CompileOptions, Diagnostics, FileId};
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::measurement::Measurement;
+use criterion::{Criterion, Throughput};
+
+#[path = "support/clock.rs"]
+mod clock;
 use std::hint::black_box;
 
 /// As in the `air` binary.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn check(c: &mut Criterion) {
+fn check<M: Measurement>(c: &mut Criterion<M>) {
     let text = air_compiler::testgen::generate_app(2_000);
     let provider = MemProvider::single(
         "bench",
@@ -44,5 +48,6 @@ fn check(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, check);
-criterion_main!(benches);
+fn main() {
+    clock::main_with(check, check);
+}

@@ -11,7 +11,7 @@
 use crate::ast::{Block, Step, StepKind, WorkflowDecl};
 use crate::model::snake_case;
 use crate::span::Span;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// Step names of one workflow, keyed by the step's span.
 #[derive(Clone, Debug, Default)]
@@ -21,7 +21,7 @@ pub struct StepNames {
 
 impl StepNames {
     pub fn of(workflow: &WorkflowDecl) -> StepNames {
-        let mut counters: BTreeMap<String, usize> = BTreeMap::new();
+        let mut counters: HashMap<String, usize> = HashMap::new();
         let mut names = HashMap::new();
         walk(&workflow.body, &mut counters, &mut names);
         StepNames { names }
@@ -40,12 +40,21 @@ impl StepNames {
     }
 }
 
-fn walk(block: &Block, counters: &mut BTreeMap<String, usize>, names: &mut HashMap<Span, String>) {
+fn walk(block: &Block, counters: &mut HashMap<String, usize>, names: &mut HashMap<Span, String>) {
     for step in &block.steps {
         if step.label.is_none() {
             let base = base_name(step);
-            let n = counters.entry(base.clone()).or_insert(0);
-            *n += 1;
+            // Only counts are kept, so the map's order does not matter.
+            let n = match counters.get_mut(&base) {
+                Some(n) => {
+                    *n += 1;
+                    *n
+                }
+                None => {
+                    counters.insert(base.clone(), 1);
+                    1
+                }
+            };
             names.insert(step.span, format!("{base}_{n}"));
         }
         for child in child_blocks(&step.kind) {

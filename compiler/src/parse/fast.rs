@@ -34,8 +34,11 @@ const MAX_RECURSION: usize = 400;
 /// comments out of `docs`. `None` when the file must go through pest; then
 /// `docs` is as it was.
 pub(super) fn parse(file: FileId, src: &str, docs: &mut HashMap<usize, Doc>) -> Option<Vec<Item>> {
+    let mut doc_keys: Vec<usize> = docs.keys().copied().collect();
+    doc_keys.sort_unstable();
     let mut p = Fast {
         file,
+        doc_keys,
         src,
         b: src.as_bytes(),
         pos: 0,
@@ -58,6 +61,9 @@ pub(super) fn parse(file: FileId, src: &str, docs: &mut HashMap<usize, Doc>) -> 
 
 pub(super) struct Fast<'a, 't> {
     file: FileId,
+    /// The keys of `docs`, sorted: most nodes have no doc, and a binary
+    /// search is cheaper than hashing.
+    doc_keys: Vec<usize>,
     src: &'a str,
     b: &'a [u8],
     pos: usize,
@@ -206,6 +212,7 @@ impl<'a> Fast<'a, '_> {
     }
 
     fn doc(&mut self, start: usize) -> Option<Doc> {
+        self.doc_keys.binary_search(&start).ok()?;
         let d = self.docs.remove(&start)?;
         self.taken.push((start, d.clone()));
         Some(d)
