@@ -5,6 +5,7 @@
 
 use crate::ast;
 use crate::span::{FileId, Span};
+use foldhash::HashMap;
 use std::collections::BTreeMap;
 
 /// The root app (index 0) and every app it imports, transitively.
@@ -61,7 +62,59 @@ pub struct AppUnit {
     /// overridden by `[env.NAME.params]`, else the declared default).
     pub params: BTreeMap<String, ParamValue>,
     /// Declarations by kind and name.
-    pub symbols: BTreeMap<(DeclKind, String), DeclId>,
+    pub symbols: Symbols,
+}
+
+/// The declarations of one app by kind and name. Looked up for every
+/// reference, so lookups by `&str` go through a hash map and allocate
+/// nothing; iteration is in (kind, name) order, so messages built from it
+/// are deterministic.
+#[derive(Clone, Debug, Default)]
+pub struct Symbols {
+    sorted: BTreeMap<(DeclKind, String), DeclId>,
+    by_name: HashMap<String, Vec<(DeclKind, DeclId)>>,
+}
+
+impl Symbols {
+    /// Record a declaration (a later one of the same kind and name wins).
+    pub fn insert(&mut self, kind: DeclKind, name: &str, id: DeclId) {
+        self.sorted.insert((kind, name.to_string()), id);
+        let v = self.by_name.entry(name.to_string()).or_default();
+        match v.iter_mut().find(|(k, _)| *k == kind) {
+            Some(e) => e.1 = id,
+            None => v.push((kind, id)),
+        }
+    }
+
+    pub fn get(&self, kind: DeclKind, name: &str) -> Option<DeclId> {
+        self.by_name
+            .get(name)?
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|&(_, id)| id)
+    }
+
+    pub fn contains(&self, kind: DeclKind, name: &str) -> bool {
+        self.get(kind, name).is_some()
+    }
+
+    /// Every declaration, sorted by (kind, name).
+    pub fn iter(&self) -> impl Iterator<Item = (DeclKind, &str, DeclId)> {
+        self.sorted.iter().map(|((k, n), id)| (*k, n.as_str(), *id))
+    }
+
+    /// Every (kind, name), sorted.
+    pub fn keys(&self) -> impl Iterator<Item = (DeclKind, &str)> {
+        self.sorted.keys().map(|(k, n)| (*k, n.as_str()))
+    }
+
+    pub fn len(&self) -> usize {
+        self.sorted.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sorted.is_empty()
+    }
 }
 
 impl AppUnit {
@@ -75,7 +128,7 @@ impl AppUnit {
 
     /// Look a name up among the declarations of one kind.
     pub fn lookup(&self, kind: DeclKind, name: &str) -> Option<&ast::Item> {
-        let id = *self.symbols.get(&(kind, name.to_string()))?;
+        let id = self.symbols.get(kind, name)?;
         self.item(id)
     }
 

@@ -11,7 +11,7 @@
 use crate::ast::{Block, Step, StepKind, WorkflowDecl};
 use crate::model::snake_case;
 use crate::span::Span;
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::rc::Rc;
 
 /// Step names of one workflow, keyed by the step's span.

@@ -26,9 +26,9 @@ use crate::ast;
 use crate::codes::CodeInfo;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::span::{FileId, Span};
+use foldhash::{HashMap, HashMapExt};
 use grammar::{AirParser, Rule};
 use pest::Parser;
-use std::collections::HashMap;
 
 pub use lex::MAX_DEPTH;
 

@@ -13,10 +13,10 @@ use super::walk::{Cx, member_exprs, step_exprs, steps};
 use crate::ast::{self, Expr, Item, Member, TriggerKind};
 use crate::diagnostic::{Diagnostic, Diagnostics, suggest};
 use crate::span::Span;
+use foldhash::{HashMap, HashMapExt};
 use jaq_core::load::lex::{Expect as LexExpect, Lexer, StrPart, Tok, Token};
 use jaq_core::load::parse::{BinaryOp, Expect as ParseExpect, Parser, Term};
 use jaq_core::path::Part;
-use std::collections::HashMap;
 use std::ops::Range;
 
 /// A jq syntax error: byte range inside the expression's text and message.

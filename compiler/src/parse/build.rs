@@ -10,8 +10,8 @@ use super::literal;
 use crate::ast::{self, *};
 use crate::diagnostic::Diagnostic;
 use crate::span::{FileId, Span};
+use foldhash::HashMap;
 use pest::iterators::Pair;
-use std::collections::HashMap;
 
 pub(super) type P<'i> = Pair<'i, Rule>;
 

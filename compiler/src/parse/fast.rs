@@ -24,7 +24,7 @@ mod values;
 use super::literal;
 use crate::ast::*;
 use crate::span::{FileId, Span};
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 /// Nesting of rules beyond which the fast path leaves the file to pest
 /// (which has the pre-scanner's depth limit and its own diagnostics).

@@ -29,8 +29,8 @@ pub fn evaluate(
     let decls: Vec<&ParamDecl> = unit
         .symbols
         .iter()
-        .filter(|((k, _), _)| *k == DeclKind::Param)
-        .filter_map(|(_, id)| match unit.item(*id) {
+        .filter(|(k, _, _)| *k == DeclKind::Param)
+        .filter_map(|(_, _, id)| match unit.item(id) {
             Some(Item::Param(p)) => Some(p),
             _ => None,
         })

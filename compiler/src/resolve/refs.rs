@@ -194,10 +194,7 @@ impl Walker<'_, '_> {
 
     fn param(&mut self, name: &Ident) {
         let unit = self.unit();
-        if unit
-            .symbols
-            .contains_key(&(DeclKind::Param, name.name.clone()))
-        {
+        if unit.symbols.contains(DeclKind::Param, &name.name) {
             self.used
                 .insert((self.app, DeclKind::Param, name.name.clone()));
             return;
@@ -359,7 +356,7 @@ impl Walker<'_, '_> {
         let name = &p.name.name;
         let unit = self.unit();
         for &k in kinds {
-            if unit.symbols.contains_key(&(k, name.clone())) {
+            if unit.symbols.contains(k, name) {
                 self.used.insert((self.app, k, name.clone()));
                 return true;
             }
@@ -396,10 +393,7 @@ impl Walker<'_, '_> {
         let Some(&target) = unit.imports.get(&alias.name) else {
             // An import that failed to load was reported already; only a
             // never-declared alias is reported here.
-            if unit
-                .symbols
-                .contains_key(&(DeclKind::Import, alias.name.clone()))
-            {
+            if unit.symbols.contains(DeclKind::Import, &alias.name) {
                 return false;
             }
             let aliases: Vec<&str> = unit.imports.keys().map(String::as_str).collect();
@@ -423,7 +417,7 @@ impl Walker<'_, '_> {
         };
         let name = &p.name.name;
         for &k in kinds {
-            if other.symbols.contains_key(&(k, name.clone())) {
+            if other.symbols.contains(k, name) {
                 if !IMPORTABLE.contains(&k) {
                     self.diags.push(
                         Diagnostic::error(
@@ -478,7 +472,7 @@ impl Walker<'_, '_> {
             kinds
                 .iter()
                 .filter(|k| IMPORTABLE.contains(k))
-                .any(|&k| other.symbols.contains_key(&(k, name.to_string())))
+                .any(|&k| other.symbols.contains(k, name))
                 .then(|| alias.clone())
         })
     }
@@ -489,7 +483,7 @@ fn names_of(unit: &AppUnit, kinds: &[DeclKind]) -> Vec<String> {
     unit.symbols
         .keys()
         .filter(|(k, _)| kinds.contains(k))
-        .map(|(_, n)| n.clone())
+        .map(|(_, n)| n.to_string())
         .collect()
 }
 
@@ -497,8 +491,8 @@ fn names_of(unit: &AppUnit, kinds: &[DeclKind]) -> Vec<String> {
 fn other_kind(unit: &AppUnit, name: &str, kinds: &[DeclKind]) -> Option<DeclKind> {
     unit.symbols
         .keys()
-        .find(|(k, n)| n == name && !kinds.contains(k) && *k != DeclKind::Import)
-        .map(|(k, _)| *k)
+        .find(|(k, n)| *n == name && !kinds.contains(k) && *k != DeclKind::Import)
+        .map(|(k, _)| k)
 }
 
 /// "an event", "a type".
@@ -543,10 +537,10 @@ pub fn report_unused(app: &AppUnit, index: usize, used: &Used, diags: &mut Diagn
             _ => continue,
         };
         // A duplicate (already an error) is not separately "unused".
-        let Some(id) = app.symbols.get(&(kind, name.name.clone())) else {
+        let Some(id) = app.symbols.get(kind, &name.name) else {
             continue;
         };
-        if app.item(*id).map(|i| i.span()) != Some(item.span()) {
+        if app.item(id).map(|i| i.span()) != Some(item.span()) {
             continue;
         }
         if used.contains(&(index, kind, name.name.clone())) {

@@ -36,7 +36,8 @@ pub fn build(app: &mut AppUnit, diags: &mut Diagnostics) {
             }
             seen.insert((ns, name.name.clone()), (kind, name.clone()));
             app.symbols.insert(
-                (kind, name.name.clone()),
+                kind,
+                &name.name,
                 DeclId {
                     file: f as u32,
                     item: i as u32,

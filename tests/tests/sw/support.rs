@@ -50,7 +50,8 @@ pub fn program_in(ns: &str, files: &[&str]) -> Program {
     for (fi, f) in unit.files.iter().enumerate() {
         for (ii, item) in f.items.iter().enumerate() {
             unit.symbols.insert(
-                (DeclKind::of(item), item.name().name.clone()),
+                DeclKind::of(item),
+                &item.name().name,
                 DeclId {
                     file: fi as u32,
                     item: ii as u32,
