@@ -8,5 +8,7 @@ pub mod git;
 pub mod object;
 pub mod plan;
 pub mod apply;
+pub mod diff;
+pub mod post;
 pub mod cluster;
 pub mod inventory;

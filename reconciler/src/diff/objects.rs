@@ -1,0 +1,150 @@
+//! Compiled objects: their identity (apiVersion, kind, namespace, name)
+//! and a field-level diff of ALL fields, addressed by YAML path
+//! (`spec.template.spec.containers[0].image`,
+//! `metadata.labels["app.kubernetes.io/name"]`).
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// An object's identity.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct ObjectRef {
+    #[serde(rename = "apiVersion")]
+    pub api_version: String,
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+}
+
+impl ObjectRef {
+    pub fn of(obj: &Value) -> ObjectRef {
+        let s = |v: &Value| v.as_str().unwrap_or_default().to_string();
+        ObjectRef {
+            api_version: s(&obj["apiVersion"]),
+            kind: s(&obj["kind"]),
+            namespace: s(&obj["metadata"]["namespace"]),
+            name: s(&obj["metadata"]["name"]),
+        }
+    }
+
+    /// `Service shop/resize (serving.knative.dev/v1)`.
+    pub fn display(&self) -> String {
+        let ns = if self.namespace.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", self.namespace)
+        };
+        format!("{} {ns}{} ({})", self.kind, self.name, self.api_version)
+    }
+}
+
+/// Every object `air build` writes for the app, as data: the Kubernetes
+/// objects, plus each Serverless Workflow document on its own (kind
+/// `Workflow`) so a change inside a workflow is addressed by its path in
+/// the document rather than as one changed text block in a ConfigMap.
+pub fn compiled_objects(lowered: &air_compiler::lower::Lowered) -> Vec<Value> {
+    lowered.objects.clone()
+}
+
+/// One differing field. `base`/`head` are `null` when the field is absent
+/// on that side (a whole subtree appears or disappears as one change).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FieldChange {
+    pub path: String,
+    pub base: Option<Value>,
+    pub head: Option<Value>,
+}
+
+/// Every differing leaf between two values, in document order (keys in
+/// the order of `head`, then keys only `base` has).
+pub fn diff_values(base: &Value, head: &Value) -> Vec<FieldChange> {
+    let mut out = Vec::new();
+    walk(&mut String::new(), Some(base), Some(head), &mut out);
+    out
+}
+
+fn walk(path: &mut String, base: Option<&Value>, head: Option<&Value>, out: &mut Vec<FieldChange>) {
+    match (base, head) {
+        (Some(Value::Object(b)), Some(Value::Object(h))) => {
+            for (k, hv) in h {
+                let len = path.len();
+                push_key(path, k);
+                walk(path, b.get(k), Some(hv), out);
+                path.truncate(len);
+            }
+            for (k, bv) in b.iter().filter(|(k, _)| !h.contains_key(*k)) {
+                let len = path.len();
+                push_key(path, k);
+                walk(path, Some(bv), None, out);
+                path.truncate(len);
+            }
+        }
+        (Some(Value::Array(b)), Some(Value::Array(h))) => {
+            for i in 0..b.len().max(h.len()) {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                walk(path, b.get(i), h.get(i), out);
+                path.truncate(len);
+            }
+        }
+        (b, h) if b == h => {}
+        (b, h) => out.push(FieldChange {
+            path: path.clone(),
+            base: b.cloned(),
+            head: h.cloned(),
+        }),
+    }
+}
+
+/// `a.b`, or `a["x.y/z"]` for keys that are not plain words.
+fn push_key(path: &mut String, key: &str) {
+    let plain = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && !key.starts_with(|c: char| c.is_ascii_digit());
+    if plain {
+        if !path.is_empty() {
+            path.push('.');
+        }
+        path.push_str(key);
+    } else {
+        path.push('[');
+        path.push_str(&serde_json::Value::String(key.to_string()).to_string());
+        path.push(']');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn paths_address_nested_fields() {
+        let b = json!({"spec": {"template": {"spec": {"containers": [{"image": "a:1", "name": "x"}]}}},
+                       "metadata": {"labels": {"app.kubernetes.io/name": "x"}}});
+        let h = json!({"spec": {"template": {"spec": {"containers": [{"image": "a:2", "name": "x"}, {"image": "b"}]}}},
+                       "metadata": {"labels": {"app.kubernetes.io/name": "y"}, "annotations": {"k": "v"}}});
+        let d = diff_values(&b, &h);
+        let paths: Vec<&str> = d.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            vec![
+                "spec.template.spec.containers[0].image",
+                "spec.template.spec.containers[1]",
+                "metadata.labels[\"app.kubernetes.io/name\"]",
+                "metadata.annotations",
+            ]
+        );
+        assert_eq!(d[0].base, Some(json!("a:1")));
+        assert_eq!(d[0].head, Some(json!("a:2")));
+        assert_eq!(d[1].base, None);
+    }
+
+    #[test]
+    fn equal_values_have_no_changes() {
+        let v = json!({"a": [1, {"b": null}]});
+        assert!(diff_values(&v, &v).is_empty());
+    }
+}
