@@ -19,27 +19,40 @@ pub fn color_enabled() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
 }
 
-/// Render one diagnostic as rustc-style text. `width` fixes the line width
-/// (tests use 100); colour only when asked.
+/// Render one diagnostic as rustc-style text: a header line
+/// `error[E0201]: message`, then the labelled source (miette), help and
+/// notes. `width` fixes the line width (tests use 100); colour only when
+/// asked.
 pub fn human(d: &Diagnostic, map: &SourceMap, color: bool, width: usize) -> String {
-    let theme = if color {
+    let mut theme = if color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
+    // The severity "icon" miette puts before the message becomes rustc's
+    // `error[CODE]:` header; the code itself is then not shown again.
+    let header = format!("{}[{}]:", severity_word(d.severity), d.code);
+    theme.characters.error = header.clone();
+    theme.characters.warning = header.clone();
+    theme.characters.advice = header;
     let handler = GraphicalReportHandler::new_themed(theme).with_width(width);
     let mut out = String::new();
     let primary = d.primary_span();
+    let plain = WithoutCode(d.clone());
     let result = match primary {
         Some(span) => {
             let src = NamedSource::new(map.path(span.file), map.text(span.file).to_string());
-            let report = miette::Report::new(d.clone()).with_source_code(src);
+            let report = miette::Report::new(plain).with_source_code(src);
             handler.render_report(&mut out, report.as_ref())
         }
-        None => handler.render_report(&mut out, d),
+        None => handler.render_report(&mut out, &plain),
     };
     if result.is_err() {
         out = format!("{}[{}]: {}\n", severity_word(d.severity), d.code, d.message);
+    }
+    // miette indents the first line by two spaces; rustc does not.
+    if let Some(rest) = out.strip_prefix("  ") {
+        out = rest.to_string();
     }
     // A miette report holds one source: list labels in other files here.
     if let Some(span) = primary {
@@ -53,6 +66,31 @@ pub fn human(d: &Diagnostic, map: &SourceMap, color: bool, width: usize) -> Stri
         }
     }
     out
+}
+
+/// A diagnostic as miette sees it for rendering: everything but the code,
+/// which [`human`] puts in the header itself.
+#[derive(Debug)]
+struct WithoutCode(Diagnostic);
+
+impl std::fmt::Display for WithoutCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.message)
+    }
+}
+
+impl std::error::Error for WithoutCode {}
+
+impl miette::Diagnostic for WithoutCode {
+    fn severity(&self) -> Option<miette::Severity> {
+        miette::Diagnostic::severity(&self.0)
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        miette::Diagnostic::help(&self.0)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        miette::Diagnostic::labels(&self.0)
+    }
 }
 
 fn severity_word(s: Severity) -> &'static str {

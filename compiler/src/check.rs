@@ -1,13 +1,154 @@
 //! Stage 3: types, jq, values, Knative limits and graphs.
+//!
+//! Sub-modules:
+//! - [`values`]: pure validators on strings (cron, time zones, quantities,
+//!   image references, Kubernetes names), reusable by any stage;
+//! - [`consts`]: compile-time evaluation of values (`params.x`, `+`);
+//! - [`settings`]: function and workflow settings against Knative's and
+//!   Serverless Workflow's limits;
+//! - [`jq`]: jq syntax of every `${ }` and `.data.x` paths against the
+//!   start event's schema;
+//! - [`types`]: literal data against declared types (`emit`, `run`,
+//!   `call`, param values).
+//!
+//! Every check skips silently when a name does not resolve: resolution
+//! has reported it already.
+
+pub mod consts;
+pub mod jq;
+pub mod settings;
+pub mod types;
+pub mod values;
+mod walk;
 
 use crate::codes::CodeInfo;
 use crate::diagnostic::Diagnostics;
 use crate::model::Program;
 use crate::source::SourceMap;
 
-pub const CODES: &[CodeInfo] = &[];
+pub use consts::eval_const;
+
+pub const CODES: &[CodeInfo] = &[
+    CodeInfo {
+        code: "E0301",
+        title: "invalid cron schedule",
+    },
+    CodeInfo {
+        code: "E0302",
+        title: "unknown time zone",
+    },
+    CodeInfo {
+        code: "E0303",
+        title: "duration must be greater than zero",
+    },
+    CodeInfo {
+        code: "E0304",
+        title: "invalid resource quantity",
+    },
+    CodeInfo {
+        code: "E0305",
+        title: "scale.min is greater than scale.max",
+    },
+    CodeInfo {
+        code: "E0306",
+        title: "malformed image reference",
+    },
+    CodeInfo {
+        code: "E0307",
+        title: "port out of range",
+    },
+    CodeInfo {
+        code: "E0308",
+        title: "invalid environment variable name",
+    },
+    CodeInfo {
+        code: "E0309",
+        title: "invalid Secret name or key",
+    },
+    CodeInfo {
+        code: "E0310",
+        title: "setting has a value of the wrong kind",
+    },
+    CodeInfo {
+        code: "E0311",
+        title: "jq syntax error",
+    },
+    CodeInfo {
+        code: "E0312",
+        title: "resource limit below its request",
+    },
+    CodeInfo {
+        code: "E0320",
+        title: "unknown field in data",
+    },
+    CodeInfo {
+        code: "E0321",
+        title: "missing required field",
+    },
+    CodeInfo {
+        code: "E0322",
+        title: "value does not match the declared type",
+    },
+    CodeInfo {
+        code: "E0323",
+        title: "value not in the enum",
+    },
+    CodeInfo {
+        code: "E0501",
+        title: "port reserved by Knative",
+    },
+    CodeInfo {
+        code: "E0502",
+        title: "environment variable reserved by Knative",
+    },
+    CodeInfo {
+        code: "E0503",
+        title: "function timeout above Knative's maximum",
+    },
+    CodeInfo {
+        code: "E0504",
+        title: "scale.concurrency out of range",
+    },
+    CodeInfo {
+        code: "E0505",
+        title: "scale.target below 0.01",
+    },
+    CodeInfo {
+        code: "E0506",
+        title: "function name too long for Knative's derived names",
+    },
+    CodeInfo {
+        code: "E0507",
+        title: "more than one port",
+    },
+    CodeInfo {
+        code: "W0301",
+        title: "image without a tag",
+    },
+    CodeInfo {
+        code: "W0302",
+        title: "image tagged `latest`",
+    },
+    CodeInfo {
+        code: "W0303",
+        title: "jq path into event data names an unknown field",
+    },
+];
 
 /// Run every check over a resolved program.
 pub fn check(program: &Program, sources: &SourceMap, diags: &mut Diagnostics) {
-    let _ = (program, sources, diags);
+    // Only the root app is checked: imported apps contribute declarations
+    // (types, events, errors, services) and are checked when compiled on
+    // their own.
+    if program.root().is_some() {
+        let cx = walk::Cx {
+            program,
+            app: 0,
+            sources,
+        };
+        settings::check_app(&cx, diags);
+        jq::check_app(&cx, diags);
+        types::check_app(&cx, diags);
+    }
+    crate::graph::check_graphs(program, diags);
 }

@@ -19,7 +19,9 @@ pub fn all() -> Vec<CodeInfo> {
         crate::parse::CODES,
         crate::resolve::CODES,
         crate::check::CODES,
+        crate::graph::CODES,
         crate::lower::CODES,
+        crate::lower::sw::CODES,
     ]
     .concat();
     all.sort_by_key(|c| c.code);

@@ -1,2 +1,93 @@
-//! Workflow control-flow graphs and the app's event graph (petgraph), and
-//! their renderings (dot, mermaid, svg).
+//! Workflow control-flow graphs and the app's event graph (petgraph), the
+//! checks over them (E04xx, W04xx) and their renderings (dot, mermaid,
+//! svg). See docs/graphs.md.
+//!
+//! - [`cfg::build`] turns a workflow into a [`Cfg`]; [`flow::check_cfg`]
+//!   checks it (jumps, unreachable steps, dead code, cycles that never
+//!   finish).
+//! - [`events::event_graph`] builds the app's [`EventGraph`];
+//!   [`events::check_events`] checks it (`run` cycles, event loops,
+//!   unmatched events).
+//! - [`render`] draws either as Graphviz dot, Mermaid or SVG (laid out by
+//!   [`layout`], no Graphviz needed).
+
+pub mod analysis;
+pub mod cfg;
+pub mod events;
+pub mod flow;
+pub mod layout;
+pub mod render;
+pub mod svg;
+
+pub use cfg::{Cfg, EdgeKind, NodeKind};
+pub use events::{EventGraph, event_graph};
+pub use render::{Drawing, Format, cfg_drawing, event_drawing, render};
+
+use crate::codes::CodeInfo;
+use crate::diagnostic::Diagnostics;
+use crate::model::Program;
+
+/// The codes this module reports.
+pub const CODES: &[CodeInfo] = &[
+    CodeInfo {
+        code: "E0401",
+        title: "jump to an unknown step",
+    },
+    CodeInfo {
+        code: "E0402",
+        title: "jump to a step in another block",
+    },
+    CodeInfo {
+        code: "E0403",
+        title: "cycle with no path to the end of the workflow",
+    },
+    CodeInfo {
+        code: "E0404",
+        title: "workflows `run` each other in a cycle",
+    },
+    CodeInfo {
+        code: "W0401",
+        title: "unreachable step",
+    },
+    CodeInfo {
+        code: "W0402",
+        title: "unreachable step after `return` or `fail`",
+    },
+    CodeInfo {
+        code: "W0403",
+        title: "event loop",
+    },
+    CodeInfo {
+        code: "W0404",
+        title: "event consumed but never produced",
+    },
+    CodeInfo {
+        code: "W0405",
+        title: "event produced but never consumed (note)",
+    },
+];
+
+/// The control-flow graph of a workflow.
+pub fn workflow_graph(workflow: &crate::ast::WorkflowDecl) -> Cfg {
+    cfg::build(workflow)
+}
+
+/// Every graph check over the root app of a resolved program: per
+/// workflow (jumps, reachability, cycles) and across the app (`run`
+/// cycles, event loops, unmatched events). Findings are pushed sorted by
+/// position.
+pub fn check_graphs(program: &Program, diags: &mut Diagnostics) {
+    let Some(app) = program.root() else {
+        return;
+    };
+    let mut found = Vec::new();
+    for wf in app.workflows() {
+        found.extend(flow::check_cfg(&cfg::build(wf)));
+    }
+    found.extend(events::check_events(&event_graph(program, 0)));
+    found.sort_by_key(|d| (d.primary_span(), d.code));
+    diags.extend(found);
+}
+
+#[cfg(test)]
+mod tests;

@@ -28,6 +28,8 @@ pub mod parse;
 pub mod resolve;
 pub mod source;
 pub mod span;
+#[doc(hidden)]
+pub mod testgen;
 
 pub use compile::{Compilation, CompileOptions};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};

@@ -1,20 +1,431 @@
 //! Stage 4: resolved program → target objects (Serverless Workflow
 //! documents, Knative manifests, catalog), still as JSON values.
+//!
+//! The root app (`Program::apps[0]`) is what gets built; imported apps
+//! only lend their types, events, errors and services. Object names are
+//! derived in [`names`], shapes built in [`knative`], schemas in
+//! [`schema`], `where` filters translated in [`cesql`].
 
+pub mod catalog;
+pub mod cesql;
+pub mod knative;
+pub mod names;
+pub mod schema;
+pub mod sw;
+pub mod value;
+
+use crate::ast::{self, EventDecl, EventMember, FunctionDecl, Member, TriggerKind, WorkflowDecl};
 use crate::codes::CodeInfo;
-use crate::diagnostic::Diagnostics;
-use crate::model::Program;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::model::{AppUnit, DeclKind, Program, kebab_case, snake_case};
 use crate::source::SourceMap;
+use crate::span::Span;
+use knative::eventing::{EventTypeSpec, TriggerSpec};
+use knative::serving::{EnvValue, ServiceSpec};
+use knative::{Destination, Meta};
+use serde_json::Value;
+use std::collections::BTreeMap;
 
-pub const CODES: &[CodeInfo] = &[];
+pub const CODES: &[CodeInfo] = &[
+    CodeInfo {
+        code: "E0575",
+        title: "two emitted objects of one kind get the same name",
+    },
+    CodeInfo {
+        code: "E0576",
+        title: "a function's `where` filter cannot be expressed as a Trigger filter",
+    },
+    CodeInfo {
+        code: "E0577",
+        title: "function timeout above Knative's maximum revision timeout",
+    },
+];
+
+/// Knative's default `max-revision-timeout-seconds`.
+pub const MAX_TIMEOUT_SECONDS: u64 = 600;
+/// Annotation carrying a `where` filter that Knative cannot apply.
+pub const WHERE_ANNOTATION: &str = "air.dev/where";
 
 /// The lowered app: every object air emits, as data.
 #[derive(Clone, Debug, Default)]
 pub struct Lowered {
-    pub objects: Vec<serde_json::Value>,
+    /// Kubernetes objects (Knative and ConfigMaps), in no particular order;
+    /// [`crate::emit`] sorts them.
+    pub objects: Vec<Value>,
+    /// Serverless Workflow documents by workflow object name (kebab-cased).
+    pub workflows: Vec<(String, Value)>,
+    /// `catalog.json`.
+    pub catalog: Value,
 }
 
 pub fn lower(program: &Program, sources: &SourceMap, diags: &mut Diagnostics) -> Option<Lowered> {
-    let _ = (program, sources, diags);
-    Some(Lowered::default())
+    let root = program.root()?;
+    let mut cx = Cx {
+        program,
+        root,
+        sources,
+        out: Lowered::default(),
+        names: BTreeMap::new(),
+        diags,
+    };
+    cx.broker();
+    for e in root.events().filter(|e| !e.is_extern) {
+        cx.event(e);
+    }
+    for f in root.functions() {
+        cx.function(f);
+    }
+    for w in root.workflows() {
+        cx.workflow(w);
+    }
+    cx.out.catalog = catalog::catalog(program);
+    Some(cx.out)
+}
+
+struct Cx<'a> {
+    program: &'a Program,
+    root: &'a AppUnit,
+    sources: &'a SourceMap,
+    out: Lowered,
+    /// (kind, name) → span of the declaration that claimed it.
+    names: BTreeMap<(String, String), Span>,
+    diags: &'a mut Diagnostics,
+}
+
+impl Cx<'_> {
+    fn ns(&self) -> String {
+        self.root.manifest.namespace.clone()
+    }
+
+    fn meta(
+        &self,
+        name: String,
+        decl: &ast::Ident,
+        kind: DeclKind,
+        component: &'static str,
+    ) -> Meta {
+        Meta {
+            name,
+            namespace: self.ns(),
+            app: self.root.manifest.name.clone(),
+            decl: kebab_case(&decl.name),
+            component,
+            source: format!(
+                "{}#{}/{}",
+                self.sources.path(decl.span.file),
+                kind.as_str(),
+                decl.name
+            ),
+        }
+    }
+
+    /// Record an object, reporting E0575 when its kind/name is taken.
+    fn push(&mut self, obj: Value, span: Span) {
+        let kind = obj["kind"].as_str().unwrap_or_default().to_string();
+        let name = obj["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if let Some(first) = self.names.get(&(kind.clone(), name.clone())) {
+            self.diags.push(
+                Diagnostic::error(
+                    "E0575",
+                    format!("two {kind} objects would both be named `{name}`"),
+                )
+                .with_primary(span, "this declaration's object")
+                .with_secondary(*first, "clashes with this one's")
+                .with_help("rename one of the declarations"),
+            );
+            return;
+        }
+        self.names.insert((kind, name), span);
+        self.out.objects.push(obj);
+    }
+
+    fn broker(&mut self) {
+        let m = &self.root.manifest;
+        if m.broker_external {
+            return;
+        }
+        let span = self
+            .root
+            .manifest_file
+            .map(|f| Span::new(f, 0, 0))
+            .unwrap_or_default();
+        let meta = Meta {
+            name: m.broker_name.clone(),
+            namespace: m.namespace.clone(),
+            app: m.name.clone(),
+            decl: m.broker_name.clone(),
+            component: "broker",
+            source: format!(
+                "{}#broker/{}",
+                self.root
+                    .manifest_file
+                    .map(|f| self.sources.path(f))
+                    .unwrap_or("air.toml"),
+                m.broker_name
+            ),
+        };
+        self.push(knative::eventing::broker(&meta), span);
+    }
+
+    fn event(&mut self, e: &EventDecl) {
+        let info = event_info(self.program, 0, e);
+        let schema =
+            schema::data_schema(self.program, 0, &e.name.name, event_data(e), e.doc.as_ref());
+        let meta = self.meta(kebab_case(&e.name.name), &e.name, DeclKind::Event, "event");
+        let spec = EventTypeSpec {
+            event_type: info.ce_type,
+            source: info.source,
+            schema_data: crate::emit::json::pretty(&schema),
+            description: e.doc.as_ref().map(|d| d.text.clone()),
+            broker: self.root.manifest.broker_name.clone(),
+        };
+        self.push(knative::eventing::event_type(&meta, &spec), e.name.span);
+    }
+
+    fn function(&mut self, f: &FunctionDecl) {
+        let spec = service_spec(self.root, &f.members, self.diags);
+        let name = kebab_case(&f.name.name);
+        let meta = self.meta(name.clone(), &f.name, DeclKind::Function, "function");
+        self.push(knative::serving::service(&meta, &spec), f.name.span);
+        let dest = Destination::Service {
+            name,
+            namespace: self.ns(),
+        };
+        self.triggers(&f.name, DeclKind::Function, &f.members, &dest, true);
+    }
+
+    fn workflow(&mut self, w: &WorkflowDecl) {
+        let name = kebab_case(&w.name.name);
+        let doc = match sw::workflow_document(self.program, 0, w) {
+            Ok(doc) => doc,
+            Err(errors) => {
+                self.diags.extend(errors);
+                return;
+            }
+        };
+        let text = crate::emit::yaml::to_yaml(&doc, crate::emit::yaml::KeyOrder::AsGiven);
+        let meta = self.meta(
+            names::workflow_config_map(&w.name.name),
+            &w.name,
+            DeclKind::Workflow,
+            "workflow",
+        );
+        self.push(
+            knative::core::workflow_config_map(&meta, &text),
+            w.name.span,
+        );
+        self.out.workflows.push((name.clone(), doc));
+        let url = format!(
+            "{}/workflows/{name}",
+            self.root.manifest.runtime_url.trim_end_matches('/')
+        );
+        let dest = Destination::Uri(url);
+        self.triggers(&w.name, DeclKind::Workflow, &w.members, &dest, false);
+        let mut n = 0;
+        for m in &w.members {
+            if let Member::On(ast::Trigger {
+                kind: TriggerKind::Schedule { cron, tz },
+                span,
+            }) = m
+            {
+                n += 1;
+                let mut meta = self.meta(
+                    names::schedule(&w.name.name, n),
+                    &w.name,
+                    DeclKind::Workflow,
+                    "source",
+                );
+                meta.source = format!("{}#workflow/{}", self.sources.path(span.file), w.name.name);
+                let obj = knative::eventing::ping_source(
+                    &meta,
+                    &cron.value,
+                    tz.as_ref().map(|t| t.value.as_str()),
+                    &dest,
+                );
+                self.push(obj, *span);
+            }
+        }
+    }
+
+    /// One Trigger per `on Event` of a function or workflow.
+    fn triggers(
+        &mut self,
+        owner: &ast::Ident,
+        kind: DeclKind,
+        members: &[Member],
+        dest: &Destination,
+        is_function: bool,
+    ) {
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        for m in members {
+            let Member::On(ast::Trigger {
+                kind: TriggerKind::Event { event, filter },
+                span,
+            }) = m
+            else {
+                continue;
+            };
+            let Some((app, ast::Item::Event(decl))) =
+                self.program.lookup_path(0, DeclKind::Event, event)
+            else {
+                continue; // reported by resolve
+            };
+            let info = event_info(self.program, app, decl);
+            let n = seen.entry(event.display()).or_insert(0);
+            *n += 1;
+            let name = names::trigger(
+                &owner.name,
+                event.alias.as_ref().map(|a| a.name.as_str()),
+                &event.name.name,
+                *n,
+            );
+            let mut cesql = None;
+            let mut annotations = Vec::new();
+            if let Some(expr) = filter {
+                match cesql::translate(&expr.source) {
+                    Ok(sql) => cesql = Some(sql),
+                    Err(why) if is_function => {
+                        self.diags.push(
+                            Diagnostic::error(
+                                "E0576",
+                                "this `where` filter cannot be applied to a function's Trigger",
+                            )
+                            .with_primary(expr.span, why)
+                            .with_help(
+                                "Knative filters on CloudEvents attributes only (CESQL); filter \
+                                 in the function, or start a workflow whose runtime applies the filter",
+                            ),
+                        );
+                    }
+                    Err(_) => annotations
+                        .push((WHERE_ANNOTATION.to_string(), expr.source.trim().to_string())),
+                }
+            }
+            let mut meta = self.meta(name, owner, kind, "trigger");
+            meta.source = format!(
+                "{}#{}/{}",
+                self.sources.path(span.file),
+                kind.as_str(),
+                owner.name
+            );
+            let spec = TriggerSpec {
+                broker: self.root.manifest.broker_name.clone(),
+                event_type: info.ce_type,
+                cesql,
+                subscriber: dest.clone(),
+                annotations,
+            };
+            self.push(knative::eventing::trigger(&meta, &spec), *span);
+        }
+    }
+}
+
+/// CloudEvents identity of an event declared in app `app`.
+pub struct EventInfo {
+    pub ce_type: String,
+    pub source: String,
+}
+
+/// `type` (default `<app>.<snake_name>`) and `source` (default `/<app>`).
+pub fn event_info(program: &Program, app: usize, e: &EventDecl) -> EventInfo {
+    let unit = program.apps.get(app);
+    let app_name = unit.map(|u| u.manifest.name.clone()).unwrap_or_default();
+    let mut ce_type = format!("{app_name}.{}", snake_case(&e.name.name));
+    let mut source = format!("/{app_name}");
+    for m in &e.members {
+        if let EventMember::Assign(a) = m {
+            let v = unit
+                .map(|u| value::text(&value::to_json(u, &a.value)))
+                .unwrap_or_default();
+            match a.key.name.as_str() {
+                "type" => ce_type = v,
+                "source" => source = v,
+                _ => {}
+            }
+        }
+    }
+    EventInfo { ce_type, source }
+}
+
+/// The `data { … }` of an event, if any.
+pub fn event_data(e: &EventDecl) -> Option<&ast::Fields> {
+    e.members.iter().find_map(|m| match m {
+        EventMember::Data(f) => Some(f),
+        _ => None,
+    })
+}
+
+/// A function's settings as a Service spec.
+fn service_spec(app: &AppUnit, members: &[Member], diags: &mut Diagnostics) -> ServiceSpec {
+    let mut spec = ServiceSpec::default();
+    for m in members {
+        match m {
+            Member::Assign(a) => {
+                let v = value::to_json(app, &a.value);
+                match a.key.name.as_str() {
+                    "image" => spec.image = value::text(&v),
+                    "port" => spec.port = value::as_i64(&v),
+                    "timeout" => {
+                        let secs = match &a.value.kind {
+                            ast::ValueKind::Duration(d) => Some(d.millis.div_ceil(1000)),
+                            _ => value::as_i64(&v).and_then(|s| u64::try_from(s).ok()),
+                        };
+                        if let Some(s) = secs {
+                            if s > MAX_TIMEOUT_SECONDS {
+                                diags.push(
+                                    Diagnostic::error(
+                                        "E0577",
+                                        format!(
+                                            "timeout of {s}s is above Knative's maximum of {MAX_TIMEOUT_SECONDS}s"
+                                        ),
+                                    )
+                                    .with_primary(a.value.span, "too long for a Knative revision")
+                                    .with_help(
+                                        "use at most 10m, or run long work as a workflow step",
+                                    ),
+                                );
+                            }
+                            spec.timeout_seconds = i64::try_from(s).ok();
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Member::Block(b) => {
+                for e in &b.entries {
+                    let v = value::to_json(app, &e.value);
+                    let k = e.key.name.clone();
+                    match b.key.name.as_str() {
+                        "env" => spec.env.push((k, EnvValue::Plain(value::text(&v)))),
+                        "secret_env" => {
+                            if let ast::ValueKind::Secret { name, key } = &e.value.kind {
+                                spec.env.push((
+                                    k,
+                                    EnvValue::Secret {
+                                        name: name.value.clone(),
+                                        key: key.value.clone(),
+                                    },
+                                ));
+                            }
+                        }
+                        "scale" => match k.as_str() {
+                            "min" => spec.min_scale = Some(value::text(&v)),
+                            "max" => spec.max_scale = Some(value::text(&v)),
+                            "target" => spec.target = Some(value::text(&v)),
+                            "concurrency" => spec.container_concurrency = value::as_i64(&v),
+                            _ => {}
+                        },
+                        "resources" => spec.requests.push((k, value::text(&v))),
+                        "limits" => spec.limits.push((k, value::text(&v))),
+                        _ => {}
+                    }
+                }
+            }
+            Member::On(_) | Member::Input(..) => {}
+        }
+    }
+    spec
 }

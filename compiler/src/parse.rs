@@ -144,7 +144,11 @@ fn parse_items(
                 starts.insert(0, 0);
             }
             let mut any = false;
+            let mut reported = 0;
             for (i, &s) in starts.iter().enumerate() {
+                if reported >= MAX_SYNTAX_ERRORS {
+                    break;
+                }
                 let e = starts.get(i + 1).copied().unwrap_or(src.len());
                 if let Err(d) = parse_chunk(id, src, s, e, docs, items, errors) {
                     // With an unclosed bracket, "expected …" at the end of
@@ -156,6 +160,7 @@ fn parse_items(
                     });
                     if !(scan.unclosed && at_end) {
                         errors.push(d);
+                        reported += 1;
                     }
                     any = true;
                 }
@@ -172,8 +177,33 @@ fn parse_items(
     }
 }
 
+/// Syntax errors reported per file before giving up on the rest.
+const MAX_SYNTAX_ERRORS: usize = 20;
+
 /// Parse `src[start..end]` as a sequence of declarations.
 fn parse_chunk(
+    id: FileId,
+    src: &str,
+    start: usize,
+    end: usize,
+    docs: &mut HashMap<usize, ast::Doc>,
+    items: &mut Vec<ast::Item>,
+    errors: &mut Vec<Diagnostic>,
+) -> Result<(), Diagnostic> {
+    // pest and the builders recurse once per nesting level; the scanner
+    // caps nesting at MAX_DEPTH, and this guarantees the stack for it
+    // whatever thread we are called on (2 MiB test and tokio threads).
+    stacker::maybe_grow(STACK_RED_ZONE, STACK_SIZE, || {
+        parse_chunk_on_stack(id, src, start, end, docs, items, errors)
+    })
+}
+
+/// Below this much free stack, parsing moves to a fresh stack.
+const STACK_RED_ZONE: usize = 4 * 1024 * 1024;
+/// Size of that stack (reserved lazily by the OS).
+const STACK_SIZE: usize = 64 * 1024 * 1024;
+
+fn parse_chunk_on_stack(
     id: FileId,
     src: &str,
     start: usize,
@@ -218,7 +248,16 @@ fn error_for(
     };
     let positives = match &e.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => positives.clone(),
-        pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
+        // pest's own stack guard ("stack limit reached"): only reachable
+        // if the stack above is somehow too small.
+        pest::error::ErrorVariant::CustomError { message } => {
+            return Diagnostic::error(
+                "E0105",
+                format!("input too deeply nested to parse ({message})"),
+            )
+            .with_primary(Span::new(id, start + pos, start + pos), "here")
+            .with_help("split the value or the steps into smaller pieces");
+        }
     };
     // The literal tokens pest tried (`:`, `=`, `}` …) are only collected
     // with "error detail" on; it costs time, so the fast path runs without

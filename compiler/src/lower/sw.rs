@@ -1,0 +1,230 @@
+//! One workflow → its Serverless Workflow 1.0.3 document (as JSON, keys in
+//! the DSL's natural order: `document`, `use`, `do`, `timeout`, `output`).
+//!
+//! The encoding of every construct is described in
+//! docs/serverless-workflow.md. The central choice is the data model: in
+//! `.air`, `.` is always the workflow's input and labelled step results
+//! live in `$context.<label>`; Serverless Workflow instead pipes each
+//! task's output into the next task. So every task that evaluates
+//! expressions reads `input.from: ${ $workflow.input }`, labelled tasks
+//! merge their result into the context with `export.as`, and the
+//! workflow's `output.as` yields the context (or the value of a `return`).
+
+mod errors;
+mod tasks;
+mod values;
+
+use crate::ast::{self, Member, ValueKind, WorkflowDecl};
+use crate::codes::CodeInfo;
+use crate::diagnostic::Diagnostic;
+use crate::model::{AppUnit, Program, kebab_case};
+use crate::naming::StepNames;
+use serde_json::{Map, Value as Json, json};
+pub(crate) use values::Values;
+
+pub use errors::{STANDARD_ERRORS, standard_error};
+
+pub(crate) const E_UNRESOLVED: &str = "E0550";
+pub(crate) const E_QUERY: &str = "E0551";
+pub(crate) const E_RUN_INPUT: &str = "E0552";
+pub(crate) const E_SECRET: &str = "E0553";
+pub(crate) const E_CONCAT: &str = "E0554";
+pub(crate) const E_VERSION: &str = "E0555";
+
+/// Codes the Serverless Workflow lowering reports.
+pub const CODES: &[CodeInfo] = &[
+    CodeInfo {
+        code: E_UNRESOLVED,
+        title: "reference cannot be lowered: the declaration or param it names is missing",
+    },
+    CodeInfo {
+        code: E_QUERY,
+        title: "GET/DELETE query parameter is not a scalar value",
+    },
+    CodeInfo {
+        code: E_RUN_INPUT,
+        title: "`run` input must be an object or a runtime expression",
+    },
+    CodeInfo {
+        code: E_SECRET,
+        title: "`secret(…)` used in a workflow step",
+    },
+    CodeInfo {
+        code: E_CONCAT,
+        title: "concatenation of a value not known at compile time",
+    },
+    CodeInfo {
+        code: E_VERSION,
+        title: "workflow version is not a semantic version",
+    },
+];
+
+/// The Serverless Workflow DSL version air emits.
+pub const DSL_VERSION: &str = "1.0.3";
+/// Version of a workflow without a `version` setting.
+pub const DEFAULT_VERSION: &str = "0.1.0";
+/// Key under which a `return` step hands its value to the workflow output.
+pub const RETURN_KEY: &str = "air.dev/return";
+
+/// The Serverless Workflow document of workflow `wf`, declared in app
+/// `app` of `program`. Errors are constructs the document cannot carry
+/// (see [`CODES`]); on error nothing is returned.
+pub fn workflow_document(
+    program: &Program,
+    app: usize,
+    wf: &WorkflowDecl,
+) -> Result<Json, Vec<Diagnostic>> {
+    let Some(unit) = program.apps.get(app) else {
+        return Err(vec![
+            Diagnostic::error(
+                E_UNRESOLVED,
+                format!("app #{app} is not part of the program"),
+            )
+            .with_primary(wf.span, "workflow lowered against a missing app"),
+        ]);
+    };
+    let mut lw = Lowerer {
+        program,
+        app,
+        unit,
+        wf,
+        doc_name: kebab_case(&wf.name.name),
+        names: StepNames::of(wf),
+        values: Values { app: unit },
+        errors: errors::UseErrors::default(),
+        diags: Vec::new(),
+        has_return: false,
+    };
+    let doc = lw.document();
+    if lw.diags.is_empty() {
+        Ok(doc)
+    } else {
+        Err(lw.diags)
+    }
+}
+
+/// The workflow's `version` setting (default [`DEFAULT_VERSION`]).
+pub fn workflow_version(wf: &WorkflowDecl) -> Option<String> {
+    wf.members.iter().find_map(|m| match m {
+        Member::Assign(a) if a.key.name == "version" => match &a.value.kind {
+            ValueKind::Str(s) => Some(s.value.clone()),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+/// State of one workflow's lowering.
+pub(crate) struct Lowerer<'a> {
+    pub program: &'a Program,
+    pub app: usize,
+    pub unit: &'a AppUnit,
+    pub wf: &'a WorkflowDecl,
+    /// `document.name`: the kebab-case workflow name.
+    pub doc_name: String,
+    pub names: StepNames,
+    pub values: Values<'a>,
+    pub errors: errors::UseErrors,
+    pub diags: Vec<Diagnostic>,
+    /// A `return` step exists: the workflow output unwraps its value.
+    pub has_return: bool,
+}
+
+impl Lowerer<'_> {
+    fn document(&mut self) -> Json {
+        let mut root = Map::new();
+        root.insert("document".into(), self.header());
+        let tasks = self.block(&self.wf.body);
+        if !self.errors.is_empty() {
+            root.insert("use".into(), json!({ "errors": self.errors.to_json() }));
+        }
+        root.insert("do".into(), Json::Array(tasks));
+        if let Some(d) = self.setting("timeout").and_then(|v| match &v.kind {
+            ValueKind::Duration(d) => Some(d.iso8601()),
+            _ => None,
+        }) {
+            root.insert("timeout".into(), json!({ "after": d }));
+        }
+        // Without `return`, the output is the context; a `return` step's
+        // output carries its value under RETURN_KEY (see tasks.rs).
+        let output = if self.has_return {
+            format!(
+                "${{ if (type == \"object\" and has(\"{RETURN_KEY}\")) then .[\"{RETURN_KEY}\"] else $context end }}"
+            )
+        } else {
+            "${ $context }".to_string()
+        };
+        root.insert("output".into(), json!({ "as": output }));
+        Json::Object(root)
+    }
+
+    fn header(&mut self) -> Json {
+        let mut doc = Map::new();
+        doc.insert("dsl".into(), json!(DSL_VERSION));
+        doc.insert("namespace".into(), json!(self.unit.manifest.namespace));
+        doc.insert("name".into(), json!(self.doc_name));
+        let version = match self.setting("version") {
+            Some(v) => match self.values.string(v) {
+                Ok(s) if is_semver(&s) => s,
+                Ok(s) => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            E_VERSION,
+                            format!("workflow version `{s}` is not a semantic version"),
+                        )
+                        .with_primary(v.span, "Serverless Workflow requires MAJOR.MINOR.PATCH")
+                        .with_help("write it like \"1.2.0\""),
+                    );
+                    s
+                }
+                Err(d) => {
+                    self.diags.push(d);
+                    String::new()
+                }
+            },
+            None => DEFAULT_VERSION.to_string(),
+        };
+        doc.insert("version".into(), json!(version));
+        if let Some(d) = &self.wf.doc {
+            doc.insert("summary".into(), json!(d.text));
+        }
+        let mut tags = Map::new();
+        tags.insert("air.dev/app".into(), json!(self.unit.manifest.name));
+        for m in &self.wf.members {
+            if let Member::Block(b) = m
+                && b.key.name == "tags"
+            {
+                for e in &b.entries {
+                    match self.values.json(&e.value) {
+                        Ok(v) => {
+                            tags.insert(e.key.name.clone(), v);
+                        }
+                        Err(d) => self.diags.push(d),
+                    }
+                }
+            }
+        }
+        doc.insert("tags".into(), Json::Object(tags));
+        Json::Object(doc)
+    }
+
+    /// A `key = value` setting of the workflow.
+    fn setting(&self, key: &str) -> Option<&ast::Value> {
+        self.wf.members.iter().find_map(|m| match m {
+            Member::Assign(a) if a.key.name == key => Some(&a.value),
+            _ => None,
+        })
+    }
+}
+
+/// `MAJOR.MINOR.PATCH[-pre][+build]` as the schema's pattern wants it.
+fn is_semver(s: &str) -> bool {
+    let core = s.split(['-', '+']).next().unwrap_or("");
+    let parts: Vec<&str> = core.split('.').collect();
+    parts.len() == 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.chars().all(|c| c.is_ascii_digit())
+                && (p.len() == 1 || !p.starts_with('0'))
+        })
+}

@@ -1,0 +1,408 @@
+//! Steps → tasks. Each step becomes one named task (a single-key object in
+//! a task list); modifiers become task properties, `retry` a `try` around
+//! the task. Control flow (`if`, `parallel`, `for`, `try`) nests task lists.
+
+use super::Lowerer;
+use super::values::{expr_text, on_workflow_input};
+use crate::ast::{
+    Backoff, Block, Catch, Modifier, Retry, Step, StepKind, Target, Value, ValueKind,
+};
+use serde_json::{Map, Value as Json, json};
+
+mod io;
+
+/// `${ $workflow.input }`: what `.` is in every `.air` expression.
+pub const WORKFLOW_INPUT: &str = "${ $workflow.input }";
+
+/// A task under construction: kind-specific fields plus the common ones,
+/// assembled in a fixed key order by [`Task::finish`].
+#[derive(Default)]
+pub(crate) struct Task {
+    pub if_: Option<String>,
+    pub body: Map<String, Json>,
+    /// Read the workflow input rather than the previous task's output.
+    pub reads_input: bool,
+    /// `input.from` other than the workflow input (a `run` with an
+    /// expression as input).
+    pub input_from: Option<String>,
+    pub output_as: Option<String>,
+    pub export_as: Option<String>,
+    pub timeout: Option<String>,
+    pub then: Option<String>,
+    pub metadata: Map<String, Json>,
+}
+
+impl Task {
+    fn finish(self) -> Json {
+        let mut m = Map::new();
+        if let Some(c) = self.if_ {
+            m.insert("if".into(), json!(c));
+        }
+        m.extend(self.body);
+        if let Some(from) = self.input_from {
+            m.insert("input".into(), json!({ "from": from }));
+        } else if self.reads_input {
+            m.insert("input".into(), json!({ "from": WORKFLOW_INPUT }));
+        }
+        if let Some(a) = self.output_as {
+            m.insert("output".into(), json!({ "as": a }));
+        }
+        if let Some(a) = self.export_as {
+            m.insert("export".into(), json!({ "as": a }));
+        }
+        if let Some(t) = self.timeout {
+            m.insert("timeout".into(), json!({ "after": t }));
+        }
+        if let Some(t) = self.then {
+            m.insert("then".into(), json!(t));
+        }
+        m.insert("metadata".into(), Json::Object(self.metadata));
+        Json::Object(m)
+    }
+}
+
+/// `{ name: task }`, an entry of a task list.
+fn entry(name: &str, task: Json) -> Json {
+    let mut m = Map::new();
+    m.insert(name.to_string(), task);
+    Json::Object(m)
+}
+
+/// The flow directive of a target.
+pub fn flow(target: &Target) -> String {
+    match target {
+        Target::Step(i) => i.name.clone(),
+        Target::End(_) => "end".into(),
+        Target::Exit(_) => "exit".into(),
+        Target::Continue(_) => "continue".into(),
+    }
+}
+
+/// `${ $context + { "label": SEL } }`: merge a labelled step's result into
+/// the context (export.as replaces the context, so it must merge).
+fn export_label(label: &str, selection: &str) -> String {
+    format!("${{ $context + {{ {}: {selection} }} }}", json!(label))
+}
+
+/// A retry policy: `retry N [backoff B] [delay] [max d]`.
+pub fn retry_policy(r: &Retry) -> Json {
+    let mut p = Map::new();
+    if let Some(d) = &r.delay {
+        p.insert("delay".into(), json!(d.iso8601()));
+    }
+    if let Some(b) = r.backoff {
+        let kind = match b {
+            Backoff::Constant => "constant",
+            Backoff::Linear => "linear",
+            Backoff::Exponential => "exponential",
+        };
+        let mut o = Map::new();
+        o.insert(kind.into(), json!({}));
+        p.insert("backoff".into(), Json::Object(o));
+    }
+    let mut limit = Map::new();
+    limit.insert("attempt".into(), json!({ "count": r.attempts }));
+    // SW has no cap on a single delay: `max` bounds the whole retrying.
+    if let Some(m) = &r.max {
+        limit.insert("duration".into(), json!(m.iso8601()));
+    }
+    p.insert("limit".into(), Json::Object(limit));
+    Json::Object(p)
+}
+
+impl Lowerer<'_> {
+    pub(crate) fn metadata(&self, step: &str, kind: &str) -> Map<String, Json> {
+        let mut m = Map::new();
+        m.insert("air.dev/workflow".into(), json!(self.doc_name));
+        m.insert("air.dev/step".into(), json!(step));
+        m.insert("air.dev/kind".into(), json!(kind));
+        m
+    }
+
+    /// A block as a task list.
+    pub(crate) fn block(&mut self, block: &Block) -> Vec<Json> {
+        block.steps.iter().map(|s| self.step(s)).collect()
+    }
+
+    fn step(&mut self, step: &Step) -> Json {
+        let name = self.names.get(step);
+        let kind = step.kind.keyword();
+        let mut task = Task {
+            metadata: self.metadata(&name, kind),
+            ..Task::default()
+        };
+        // What a labelled step exports (`.` unless the kind says otherwise).
+        let mut selection = Some(".".to_string());
+        match &step.kind {
+            StepKind::Call {
+                target,
+                method,
+                path,
+                body,
+            } => self.call(&mut task, target, *method, path.as_ref(), body.as_ref()),
+            StepKind::Run { workflow, input } => self.run(&mut task, workflow, input.as_ref()),
+            StepKind::Emit { event, data } => self.emit(&mut task, &name, event, data.as_ref()),
+            StepKind::Sleep { duration } => {
+                task.body.insert("wait".into(), json!(duration.iso8601()));
+            }
+            StepKind::WaitFor {
+                mode,
+                events,
+                correlate,
+            } => selection = Some(self.listen(&mut task, *mode, events, correlate)),
+            StepKind::Set { value } => {
+                self.set(&mut task, value);
+                if step.label.is_none() {
+                    // An unlabelled `set` sets context variables.
+                    task.export_as = Some("${ $context + . }".into());
+                }
+            }
+            StepKind::If {
+                branches,
+                otherwise,
+            } => self.if_(&mut task, &name, branches, otherwise.as_ref()),
+            StepKind::Switch { cases, default } => {
+                let mut list = Vec::new();
+                for (i, c) in cases.iter().enumerate() {
+                    list.push(entry(
+                        &format!("case_{}", i + 1),
+                        json!({ "when": expr_text(&c.cond), "then": flow(&c.target) }),
+                    ));
+                }
+                if let Some(d) = default {
+                    list.push(entry("default", json!({ "then": flow(d) })));
+                }
+                task.body.insert("switch".into(), Json::Array(list));
+                task.reads_input = true;
+            }
+            StepKind::Parallel { compete, branches } => {
+                let mut list = Vec::new();
+                for b in branches {
+                    // A branch of one unlabelled step is that step's task,
+                    // named by the branch; otherwise a `do` of its steps.
+                    if let [only] = b.body.steps.as_slice()
+                        && only.label.is_none()
+                    {
+                        let t = self.step(only);
+                        let inner = t.as_object().and_then(|o| o.values().next().cloned());
+                        list.push(entry(&b.name.name, inner.unwrap_or(Json::Null)));
+                        continue;
+                    }
+                    let mut bt = Task {
+                        metadata: self.metadata(&name, "branch"),
+                        ..Task::default()
+                    };
+                    bt.body
+                        .insert("do".into(), Json::Array(self.block(&b.body)));
+                    list.push(entry(&b.name.name, bt.finish()));
+                }
+                task.body.insert(
+                    "fork".into(),
+                    json!({ "compete": compete, "branches": list }),
+                );
+                if !compete {
+                    // The fork's output lists branch outputs in order.
+                    let fields: Vec<String> = branches
+                        .iter()
+                        .enumerate()
+                        .map(|(i, b)| format!("{}: .[{i}]", json!(b.name.name)))
+                        .collect();
+                    selection = Some(format!("{{ {} }}", fields.join(", ")));
+                }
+            }
+            StepKind::For {
+                item,
+                index,
+                collection,
+                while_,
+                body,
+            } => {
+                let mut f = Map::new();
+                f.insert("each".into(), json!(item.name));
+                f.insert("in".into(), json!(expr_text(collection)));
+                if let Some(i) = index {
+                    f.insert("at".into(), json!(i.name));
+                }
+                task.body.insert("for".into(), Json::Object(f));
+                if let Some(w) = while_ {
+                    // Evaluated on each iteration's data: re-bind `.`.
+                    task.body
+                        .insert("while".into(), json!(on_workflow_input(w)));
+                }
+                task.body.insert("do".into(), Json::Array(self.block(body)));
+                task.reads_input = true;
+            }
+            StepKind::Try { body, catch } => {
+                task.body
+                    .insert("try".into(), Json::Array(self.block(body)));
+                let c = self.catch(catch);
+                task.body.insert("catch".into(), c);
+            }
+            StepKind::Fail { error, detail } => {
+                selection = None;
+                if let Some(r) = self.error_ref(error) {
+                    let err = match (detail, &r.key) {
+                        (None, Some(key)) => json!(key),
+                        _ => {
+                            let mut def = r.definition;
+                            if let Some(d) = detail {
+                                def.insert("detail".into(), json!(d.value));
+                            }
+                            Json::Object(def)
+                        }
+                    };
+                    task.body.insert("raise".into(), json!({ "error": err }));
+                }
+            }
+            StepKind::Return { value } => {
+                selection = None;
+                self.has_return = true;
+                let v = match value {
+                    Some(v) => self.json(v),
+                    None => json!("${ $context }"),
+                };
+                let mut set = Map::new();
+                set.insert(super::RETURN_KEY.into(), v);
+                task.body.insert("set".into(), Json::Object(set));
+                task.reads_input = true;
+                task.then = Some("end".into());
+            }
+        }
+        if let (Some(label), Some(sel)) = (&step.label, selection) {
+            task.export_as = Some(export_label(&label.name, &sel));
+        }
+        self.apply_modifiers(task, &name, &step.modifiers)
+    }
+
+    /// Modifiers: `when` → `if`, `timeout` → `timeout.after`, `then` →
+    /// `then`; `retry` wraps the task in a `try` of the same name that
+    /// carries `if`, `export` and `then` (the timeout stays per attempt).
+    fn apply_modifiers(&mut self, mut task: Task, name: &str, mods: &[Modifier]) -> Json {
+        let mut retry = None;
+        for m in mods {
+            match m {
+                Modifier::Timeout(d) => task.timeout = Some(d.iso8601()),
+                Modifier::Retry(r) => retry = Some(r),
+                Modifier::Then(t) => {
+                    if task.then.is_none() {
+                        task.then = Some(flow(t));
+                    }
+                }
+                Modifier::When(e) => task.if_ = Some(on_workflow_input(e)),
+            }
+        }
+        let Some(r) = retry else {
+            return entry(name, task.finish());
+        };
+        let mut outer = Task {
+            if_: task.if_.take(),
+            export_as: task.export_as.take(),
+            then: task.then.take(),
+            metadata: self.metadata(name, "retry"),
+            ..Task::default()
+        };
+        outer
+            .body
+            .insert("try".into(), json!([entry(name, task.finish())]));
+        outer
+            .body
+            .insert("catch".into(), json!({ "retry": retry_policy(r) }));
+        entry(name, outer.finish())
+    }
+
+    fn catch(&mut self, c: &Catch) -> Json {
+        let mut m = Map::new();
+        if let Some(path) = &c.error
+            && let Some(r) = self.error_ref(path)
+        {
+            let mut with = Map::new();
+            with.insert("type".into(), json!(r.type_uri));
+            if let Some(status) = r.declared_status {
+                with.insert("status".into(), status);
+            }
+            m.insert("errors".into(), json!({ "with": with }));
+        }
+        if let Some(a) = &c.as_ {
+            m.insert("as".into(), json!(a.name));
+        }
+        if let Some(r) = &c.retry {
+            m.insert("retry".into(), retry_policy(r));
+        }
+        if !c.body.steps.is_empty() {
+            m.insert("do".into(), Json::Array(self.block(&c.body)));
+        }
+        Json::Object(m)
+    }
+
+    /// `if … else if … else …` → a `do` of the step's name holding a
+    /// `switch` (`condition`) that jumps to one `do` per branch
+    /// (`branch_1`, `branch_2`, …, `else`); each branch but the last ends
+    /// with `then: exit`, leaving the wrapper. Without `else`, the switch's
+    /// default case exits.
+    fn if_(
+        &mut self,
+        task: &mut Task,
+        name: &str,
+        branches: &[(crate::ast::Expr, Block)],
+        otherwise: Option<&Block>,
+    ) {
+        let mut cases = Vec::new();
+        let mut blocks: Vec<(String, &Block)> = Vec::new();
+        for (i, (cond, block)) in branches.iter().enumerate() {
+            let case = format!("branch_{}", i + 1);
+            cases.push(entry(
+                &case,
+                json!({ "when": expr_text(cond), "then": case }),
+            ));
+            blocks.push((case, block));
+        }
+        match otherwise {
+            Some(b) => {
+                cases.push(entry("else", json!({ "then": "else" })));
+                blocks.push(("else".into(), b));
+            }
+            None => cases.push(entry("else", json!({ "then": "exit" }))),
+        }
+        let mut cond = Task {
+            reads_input: true,
+            metadata: self.metadata(name, "if.condition"),
+            ..Task::default()
+        };
+        cond.body.insert("switch".into(), Json::Array(cases));
+        let mut list = vec![entry("condition", cond.finish())];
+        let last = blocks.len().saturating_sub(1);
+        for (i, (case, block)) in blocks.into_iter().enumerate() {
+            let mut bt = Task {
+                metadata: self.metadata(name, "if.branch"),
+                ..Task::default()
+            };
+            bt.body.insert("do".into(), Json::Array(self.block(block)));
+            if i != last {
+                bt.then = Some("exit".into());
+            }
+            list.push(entry(&case, bt.finish()));
+        }
+        task.body.insert("do".into(), Json::Array(list));
+    }
+
+    fn set(&mut self, task: &mut Task, value: &Value) {
+        let v = match &value.kind {
+            ValueKind::Object(entries) if entries.is_empty() => json!("${ {} }"),
+            _ => self.json(value),
+        };
+        task.body.insert("set".into(), v);
+        task.reads_input = true;
+    }
+
+    /// A value as JSON; a diagnostic is recorded and `null` returned when
+    /// it cannot be evaluated.
+    pub(crate) fn json(&mut self, value: &Value) -> Json {
+        match self.values.json(value) {
+            Ok(v) => v,
+            Err(d) => {
+                self.diags.push(d);
+                Json::Null
+            }
+        }
+    }
+}

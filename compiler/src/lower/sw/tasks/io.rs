@@ -1,0 +1,315 @@
+//! Steps that talk to the outside: `call` (HTTP), `run` (a sub-workflow),
+//! `emit` and `wait for` (CloudEvents).
+
+use super::Task;
+use crate::ast::{self, Correlate, HttpMethod, Item, StrLit, Value, ValueKind, WaitMode};
+use crate::diagnostic::Diagnostic;
+use crate::lower::sw::errors::uri_or_expression;
+use crate::lower::sw::values::{expr_body, expr_text};
+use crate::lower::sw::{
+    DEFAULT_VERSION, E_QUERY, E_RUN_INPUT, E_UNRESOLVED, Lowerer, Values, workflow_version,
+};
+use crate::model::{DeclKind, kebab_case, snake_case};
+use serde_json::{Map, Value as Json, json};
+
+/// The CloudEvents `type` and `source` of an event declaration
+/// (defaults: `<app>.<snake_name>` and `/<app>`).
+pub fn event_attributes(
+    values: &Values<'_>,
+    app_name: &str,
+    decl: &ast::EventDecl,
+) -> (String, String, Vec<Diagnostic>) {
+    let mut ty = format!("{app_name}.{}", snake_case(&decl.name.name));
+    let mut source = format!("/{app_name}");
+    let mut diags = Vec::new();
+    for m in &decl.members {
+        if let ast::EventMember::Assign(a) = m {
+            let slot = match a.key.name.as_str() {
+                "type" => &mut ty,
+                "source" => &mut source,
+                _ => continue,
+            };
+            match values.string(&a.value) {
+                Ok(s) => *slot = s,
+                Err(d) => diags.push(d),
+            }
+        }
+    }
+    (ty, source, diags)
+}
+
+impl Lowerer<'_> {
+    fn unresolved(&mut self, what: &str, path: &ast::Path) {
+        self.diags.push(
+            Diagnostic::error(E_UNRESOLVED, format!("unknown {what} `{}`", path.display()))
+                .with_primary(path.span, format!("no {what} of this name")),
+        );
+    }
+
+    /// The event a step names: its app index, declaration and attributes.
+    fn event(&mut self, path: &ast::Path) -> Option<(String, String)> {
+        let Some((app, Item::Event(decl))) =
+            self.program.lookup_path(self.app, DeclKind::Event, path)
+        else {
+            self.unresolved("event", path);
+            return None;
+        };
+        let unit = self.program.apps.get(app).unwrap_or(self.unit);
+        let values = Values { app: unit };
+        let (ty, source, diags) = event_attributes(&values, &unit.manifest.name, decl);
+        self.diags.extend(diags);
+        Some((ty, source))
+    }
+
+    pub(super) fn call(
+        &mut self,
+        task: &mut Task,
+        target: &ast::Path,
+        method: Option<(HttpMethod, crate::span::Span)>,
+        path: Option<&StrLit>,
+        body: Option<&Value>,
+    ) {
+        task.reads_input = true;
+        let (base, headers) = match self.program.lookup_callable(self.app, target) {
+            Some((app, Item::Function(f))) => {
+                let ns = self
+                    .program
+                    .apps
+                    .get(app)
+                    .map(|a| a.manifest.namespace.clone())
+                    .unwrap_or_default();
+                (
+                    format!("http://{}.{ns}.svc.cluster.local", kebab_case(&f.name.name)),
+                    None,
+                )
+            }
+            Some((app, Item::Service(s))) => self.service(app, s),
+            _ => {
+                self.unresolved("function or service", target);
+                return;
+            }
+        };
+        let method = method.map(|(m, _)| m).unwrap_or(HttpMethod::Post);
+        let uri = match path {
+            Some(p) if p.value.starts_with('/') => {
+                format!("{}{}", base.trim_end_matches('/'), p.value)
+            }
+            Some(p) if !p.value.is_empty() => {
+                format!("{}/{}", base.trim_end_matches('/'), p.value)
+            }
+            _ => base,
+        };
+        let mut with = Map::new();
+        with.insert("method".into(), json!(method.as_str().to_ascii_lowercase()));
+        with.insert("endpoint".into(), json!({ "uri": uri }));
+        if let Some(h) = headers {
+            with.insert("headers".into(), h);
+        }
+        let as_query = matches!(method, HttpMethod::Get | HttpMethod::Delete);
+        match body {
+            Some(v) if as_query => {
+                let q = self.query(v);
+                with.insert("query".into(), q);
+            }
+            Some(v) => {
+                let b = self.json(v);
+                with.insert("body".into(), b);
+            }
+            // Default body: the step input, i.e. the workflow input.
+            None if !as_query => {
+                with.insert("body".into(), json!("${ . }"));
+            }
+            None => {}
+        }
+        task.body.insert("call".into(), json!("http"));
+        task.body.insert("with".into(), Json::Object(with));
+    }
+
+    /// A service's base URL and headers (strings, as HTTP wants them).
+    fn service(&mut self, app: usize, s: &ast::ServiceDecl) -> (String, Option<Json>) {
+        let values = Values {
+            app: self.program.apps.get(app).unwrap_or(self.unit),
+        };
+        let mut url = String::new();
+        let mut headers = None;
+        for m in &s.members {
+            match m {
+                ast::Member::Assign(a) if a.key.name == "url" => match values.string(&a.value) {
+                    Ok(u) => url = u,
+                    Err(d) => self.diags.push(d),
+                },
+                ast::Member::Block(b) if b.key.name == "headers" => {
+                    let mut h = Map::new();
+                    for e in &b.entries {
+                        match values.string(&e.value) {
+                            Ok(v) => {
+                                h.insert(e.key.name.clone(), json!(v));
+                            }
+                            Err(d) => self.diags.push(d),
+                        }
+                    }
+                    headers = Some(Json::Object(h));
+                }
+                _ => {}
+            }
+        }
+        (url, headers)
+    }
+
+    /// GET/DELETE: an object becomes query parameters (strings), a runtime
+    /// expression is passed through.
+    fn query(&mut self, v: &Value) -> Json {
+        match &v.kind {
+            ValueKind::Object(entries) => {
+                let mut q = Map::new();
+                for e in entries {
+                    let s = match &e.value.kind {
+                        ValueKind::List(_) | ValueKind::Object(_) => {
+                            self.diags.push(
+                                Diagnostic::error(
+                                    E_QUERY,
+                                    format!("query parameter `{}` must be a scalar", e.key.name),
+                                )
+                                .with_primary(e.value.span, "a list or object")
+                                .with_help("compute a string with `${ … | tojson }` or send a body with POST"),
+                            );
+                            continue;
+                        }
+                        _ => match self.json(&e.value) {
+                            Json::String(s) => s,
+                            Json::Null => "null".into(),
+                            other => other.to_string(),
+                        },
+                    };
+                    q.insert(e.key.name.clone(), json!(s));
+                }
+                Json::Object(q)
+            }
+            ValueKind::Expr(e) => json!(expr_text(e)),
+            _ => {
+                self.diags.push(
+                    Diagnostic::error(E_QUERY, "query parameters must be an object")
+                        .with_primary(v.span, "not an object")
+                        .with_help("write `{ name: value }` or a `${ … }` yielding an object"),
+                );
+                Json::Null
+            }
+        }
+    }
+
+    pub(super) fn run(&mut self, task: &mut Task, workflow: &ast::Ident, input: Option<&Value>) {
+        task.reads_input = true;
+        let Some(Item::Workflow(target)) = self.unit.lookup(DeclKind::Workflow, &workflow.name)
+        else {
+            self.unresolved(
+                "workflow",
+                &ast::Path {
+                    alias: None,
+                    name: workflow.clone(),
+                    span: workflow.span,
+                },
+            );
+            return;
+        };
+        let mut w = Map::new();
+        w.insert("namespace".into(), json!(self.unit.manifest.namespace));
+        w.insert("name".into(), json!(kebab_case(&target.name.name)));
+        w.insert(
+            "version".into(),
+            json!(workflow_version(target).unwrap_or_else(|| DEFAULT_VERSION.to_string())),
+        );
+        match input.map(|v| &v.kind) {
+            Some(ValueKind::Object(_)) => {
+                let v = input.map(|v| self.json(v)).unwrap_or(Json::Null);
+                w.insert("input".into(), v);
+            }
+            // The schema wants an object: an expression becomes the task's
+            // input, which a sub-workflow receives when `input` is absent.
+            Some(ValueKind::Expr(e)) => {
+                task.input_from = Some(format!("${{ $workflow.input | ({}) }}", expr_body(e)));
+            }
+            Some(_) => {
+                if let Some(v) = input {
+                    self.diags.push(
+                        Diagnostic::error(E_RUN_INPUT, "`run` input must be an object")
+                            .with_primary(v.span, "not an object")
+                            .with_help("write `{ key: value }` or a `${ … }` expression"),
+                    );
+                }
+            }
+            None => {}
+        }
+        task.body.insert("run".into(), json!({ "workflow": w }));
+    }
+
+    pub(super) fn emit(
+        &mut self,
+        task: &mut Task,
+        step: &str,
+        event: &ast::Path,
+        data: Option<&Value>,
+    ) {
+        let Some((ty, source)) = self.event(event) else {
+            return;
+        };
+        let mut with = Map::new();
+        with.insert("type".into(), json!(ty));
+        // `/shop` is a URI reference, which the schema's pattern refuses:
+        // carry it as a constant expression.
+        with.insert("source".into(), uri_or_expression(&source));
+        if let Some(d) = data {
+            let v = self.json(d);
+            with.insert("data".into(), v);
+            task.reads_input = true;
+        }
+        with.insert("airworkflow".into(), json!(self.doc_name));
+        with.insert("airstep".into(), json!(step));
+        task.body
+            .insert("emit".into(), json!({ "event": { "with": with } }));
+    }
+
+    /// `wait for`: returns what a label exports (`.[0]` for one event, the
+    /// list for `all`/`any`).
+    pub(super) fn listen(
+        &mut self,
+        task: &mut Task,
+        mode: WaitMode,
+        events: &[ast::Path],
+        correlate: &[Correlate],
+    ) -> String {
+        let mut filters = Vec::new();
+        for e in events {
+            let Some((ty, _)) = self.event(e) else {
+                continue;
+            };
+            let mut f = Map::new();
+            f.insert("with".into(), json!({ "type": ty }));
+            if !correlate.is_empty() {
+                let mut c = Map::new();
+                for k in correlate {
+                    c.insert(
+                        k.field.name.clone(),
+                        json!({
+                            "from": format!("${{ .data.{} }}", k.field.name),
+                            "expect": expr_text(&k.expr),
+                        }),
+                    );
+                }
+                f.insert("correlate".into(), Json::Object(c));
+                task.reads_input = true;
+            }
+            filters.push(Json::Object(f));
+        }
+        let to = match mode {
+            WaitMode::One => json!({ "one": filters.into_iter().next().unwrap_or(json!({})) }),
+            WaitMode::All => json!({ "all": filters }),
+            WaitMode::Any => json!({ "any": filters }),
+        };
+        task.body
+            .insert("listen".into(), json!({ "to": to, "read": "envelope" }));
+        match mode {
+            WaitMode::One => ".[0]".into(),
+            _ => ".".into(),
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! The examples: each compiles with no warning, its `air build --stdout`
+//! output is snapshotted, builds are byte-for-byte deterministic (also
+//! when the files lie on disk in another order or under other names), and
+//! the independent checker ../shared/tools/validate-manifests accepts them.
+
+mod build_support;
+
+use air_compiler::Severity;
+use air_tests::{repo_root, shared_dir};
+use build_support::{build_example, build_in, example_apps, rendered};
+use std::path::{Path, PathBuf};
+
+#[test]
+fn examples_compile_without_warnings() {
+    let mut failures = Vec::new();
+    for app in example_apps() {
+        let c = build_example(&app);
+        let bad = rendered(&c, Severity::Warning);
+        if !bad.is_empty() || c.output.is_none() {
+            failures.push(format!("{app}:\n{bad}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn example_outputs_match_snapshots() {
+    for app in example_apps() {
+        let c = build_example(&app);
+        let out = c.output.unwrap_or_else(|| panic!("{app}: {}", rendered(&c, Severity::Error)));
+        insta::assert_snapshot!(format!("build__{}", app.replace('/', "__")), out.stream);
+    }
+}
+
+#[test]
+fn builds_are_deterministic() {
+    for app in example_apps() {
+        let a = build_example(&app).output.expect("builds");
+        let b = build_example(&app).output.expect("builds");
+        assert_eq!(a.stream, b.stream, "{app}");
+        assert_eq!(a.files, b.files, "{app}");
+    }
+}
+
+/// A scratch folder under the target dir, emptied first.
+fn scratch(name: &str) -> PathBuf {
+    let dir = repo_root().join("target/test-scratch").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Copy an app folder, creating its files in reverse order and, with
+/// `rename`, under names that sort the other way round.
+fn copy_shuffled(from: &Path, to: &Path, rename: bool) {
+    std::fs::create_dir_all(to).unwrap();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(from)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    entries.reverse();
+    let n = entries.len();
+    for (i, p) in entries.iter().enumerate() {
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        if p.is_dir() {
+            copy_shuffled(p, &to.join(&name), rename);
+        } else {
+            let target = if rename && name.ends_with(".air") {
+                format!("{:02}_{name}", n - i)
+            } else {
+                name
+            };
+            std::fs::copy(p, to.join(target)).unwrap();
+        }
+    }
+}
+
+/// `air.dev/source` names the file, so renamed files change only that.
+fn without_sources(s: &str) -> String {
+    s.lines()
+        .filter(|l| !l.trim_start().starts_with("air.dev/source:"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn file_order_and_names_on_disk_do_not_change_the_output() {
+    for (i, app) in example_apps().into_iter().enumerate() {
+        let original = build_example(&app).output.expect("builds");
+        for rename in [false, true] {
+            let root = scratch(&format!("shuffle-{i}-{rename}"));
+            // Copy the whole examples tree so imports keep working.
+            copy_shuffled(&repo_root().join("examples"), &root.join("examples"), rename);
+            let c = build_in(&root, &app, None);
+            let copy = c.output.unwrap_or_else(|| panic!("{app}: {}", rendered(&c, Severity::Error)));
+            if rename {
+                assert_eq!(without_sources(&copy.stream), without_sources(&original.stream), "{app}");
+            } else {
+                assert_eq!(copy.stream, original.stream, "{app}");
+                assert_eq!(copy.files, original.files, "{app}");
+            }
+        }
+    }
+}
+
+/// ../shared/tools/validate-manifests (python3 with pyyaml and jsonschema)
+/// over the `--stdout` build and the `-o` folder of every example.
+#[test]
+fn validate_manifests_accepts_every_example() {
+    let tool = shared_dir().join("tools/validate-manifests");
+    let dir = scratch("validate-manifests");
+    let mut args = Vec::new();
+    for app in example_apps() {
+        let out = build_example(&app).output.expect("builds");
+        let name = app.replace('/', "__");
+        let stream = dir.join(format!("{name}.yaml"));
+        std::fs::write(&stream, &out.stream).unwrap();
+        args.push(stream);
+        let folder = dir.join(&name);
+        air_cli::cmd::build::write_folder(&folder, &out, false).unwrap();
+        args.push(folder);
+    }
+    let result = std::process::Command::new("python3")
+        .arg(&tool)
+        .args(&args)
+        .output()
+        .expect("python3 must be installed (with pyyaml and jsonschema)");
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    assert!(
+        result.status.success(),
+        "validate-manifests failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    assert!(stdout.contains(" 0 problems"), "{stdout}");
+}
