@@ -102,9 +102,7 @@ impl AppSnapshot {
             if !c.diagnostics.has_errors()
                 && let Some(lowered) = lowered
             {
-                for obj in objects::compiled_objects(&lowered) {
-                    objects.insert(ObjectRef::of(&obj), obj);
-                }
+                objects.extend(objects::compiled_objects(&lowered));
             }
             c.diagnostics.sort();
         }
@@ -275,9 +273,6 @@ fn diff_workflows(
             base_flow: b.map(|f| f.flow.clone()),
             head_flow: h.map(|f| f.flow.clone()),
         };
-        // A workflow whose graph, triggers and events are the same but
-        // whose settings or step bodies changed is still reported (its
-        // objects carry the details).
         out.push(change);
     }
     out

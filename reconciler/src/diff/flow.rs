@@ -1,15 +1,13 @@
-//! A workflow's steps and transitions, computed from the syntax tree with
-//! the compiler's step names ([`air_compiler::naming::StepNames`]), so the
-//! diff speaks of the same names as the emitted document.
-//!
-//! Transitions: `start` → first step; each step → the next one in its
-//! block (or the step after its enclosing step when the block ends);
-//! `then` jumps; `if`/`switch` → each branch or target; `parallel`/`race`
-//! → each branch; `for` → its body and back; `try` → body and `catch`.
-//! `return` goes to `end`, `fail` to `fail`.
+//! A workflow's steps and transitions, from the compiler's control-flow
+//! graph ([`air_compiler::graph::workflow_graph`], step names from
+//! [`air_compiler::naming::StepNames`]), so the diff speaks of the same
+//! names and edges as the emitted document and `air graph`; plus its
+//! triggers and the events it consumes and produces, from the syntax tree.
 
-use air_compiler::ast::{Block, Modifier, Step, StepKind, Target, TriggerKind, WorkflowDecl};
-use air_compiler::naming::StepNames;
+use air_compiler::ast::{Block, Member, StepKind, TriggerKind, WorkflowDecl};
+use air_compiler::graph::EdgeKind;
+use air_compiler::naming::child_blocks;
+use petgraph::visit::EdgeRef as _;
 use serde::Serialize;
 
 pub const START: &str = "start";
@@ -69,18 +67,11 @@ pub struct WorkflowFacts {
 }
 
 pub fn facts(w: &WorkflowDecl) -> WorkflowFacts {
-    let names = StepNames::of(w);
-    let mut b = Builder {
-        names: &names,
-        flow: Flow::default(),
-        consumes: Vec::new(),
-        produces: Vec::new(),
-    };
-    let first = b.block(&w.body, END);
-    b.edge(START, &first, "");
+    let mut consumes = Vec::new();
+    let mut produces = Vec::new();
     let mut triggers = Vec::new();
     for m in &w.members {
-        if let air_compiler::ast::Member::On(t) = m {
+        if let Member::On(t) = m {
             match &t.kind {
                 TriggerKind::Event { event, filter } => {
                     let mut s = format!("event {}", event.display());
@@ -88,7 +79,7 @@ pub fn facts(w: &WorkflowDecl) -> WorkflowFacts {
                         s.push_str(&format!(" where ${{{}}}", f.source));
                     }
                     triggers.push(s);
-                    push_unique(&mut b.consumes, event.display());
+                    push_unique(&mut consumes, event.display());
                 }
                 TriggerKind::Schedule { cron, tz } => {
                     let mut s = format!("schedule \"{}\"", cron.value);
@@ -101,12 +92,52 @@ pub fn facts(w: &WorkflowDecl) -> WorkflowFacts {
             }
         }
     }
+    events(&w.body, &mut consumes, &mut produces);
     WorkflowFacts {
-        flow: b.flow,
+        flow: flow_of(w),
         triggers,
-        consumes: b.consumes,
-        produces: b.produces,
+        consumes,
+        produces,
     }
+}
+
+/// Steps and transitions from the compiler's control-flow graph, so the
+/// diff and `air graph` draw the same edges.
+fn flow_of(w: &WorkflowDecl) -> Flow {
+    let cfg = air_compiler::graph::workflow_graph(w);
+    let g = &cfg.graph;
+    let steps = cfg
+        .steps()
+        .into_iter()
+        .map(|n| StepNode {
+            name: g[n].name.clone(),
+            kind: g[n].keyword.to_string(),
+        })
+        .collect();
+    let mut transitions = Vec::new();
+    for e in g.edge_references() {
+        let label = match (&e.weight().label, e.weight().kind) {
+            (Some(l), _) => l.clone(),
+            (None, EdgeKind::Next | EdgeKind::Return) => String::new(),
+            (None, EdgeKind::Jump) => "then".to_string(),
+            (None, EdgeKind::Branch) => "branch".to_string(),
+            (None, EdgeKind::LoopBack) => "loop".to_string(),
+            (None, EdgeKind::LoopExit) => "done".to_string(),
+            (None, EdgeKind::ErrorEdge) => "error".to_string(),
+            (None, EdgeKind::Retry) => "retry".to_string(),
+            (None, EdgeKind::Fail) => "fail".to_string(),
+        };
+        let t = Transition {
+            from: g[e.source()].name.clone(),
+            to: g[e.target()].name.clone(),
+            label,
+        };
+        if !transitions.contains(&t) {
+            transitions.push(t);
+        }
+    }
+    transitions.sort();
+    Flow { steps, transitions }
 }
 
 fn push_unique(v: &mut Vec<String>, s: String) {
@@ -115,131 +146,20 @@ fn push_unique(v: &mut Vec<String>, s: String) {
     }
 }
 
-struct Builder<'a> {
-    names: &'a StepNames,
-    flow: Flow,
-    consumes: Vec<String>,
-    produces: Vec<String>,
-}
-
-impl Builder<'_> {
-    fn edge(&mut self, from: &str, to: &str, label: &str) {
-        let t = Transition {
-            from: from.to_string(),
-            to: to.to_string(),
-            label: label.to_string(),
-        };
-        if !self.flow.transitions.contains(&t) {
-            self.flow.transitions.push(t);
-        }
-    }
-
-    /// Add a block's steps; `next` is where control goes after its last
-    /// step. Returns the block's entry (its first step, or `next`).
-    fn block(&mut self, block: &Block, next: &str) -> String {
-        let names: Vec<String> = block.steps.iter().map(|s| self.names.get(s)).collect();
-        for (i, step) in block.steps.iter().enumerate() {
-            let after = names.get(i + 1).map(String::as_str).unwrap_or(next);
-            self.step(step, &names[i], after, block, &names);
-        }
-        names.first().cloned().unwrap_or_else(|| next.to_string())
-    }
-
-    fn target(&self, t: &Target, next: &str) -> String {
-        match t {
-            Target::Step(id) => id.name.clone(),
-            Target::End(_) => END.to_string(),
-            Target::Exit(_) => "exit".to_string(),
-            Target::Continue(_) => next.to_string(),
-        }
-    }
-
-    fn step(&mut self, step: &Step, name: &str, after: &str, _block: &Block, _names: &[String]) {
-        self.flow.steps.push(StepNode {
-            name: name.to_string(),
-            kind: step.kind.keyword().to_string(),
-        });
-        let then = step.modifiers.iter().find_map(|m| match m {
-            Modifier::Then(t) => Some(t),
-            _ => None,
-        });
-        let (follow, follow_label) = match then {
-            Some(t) => (self.target(t, after), "then"),
-            None => (after.to_string(), ""),
-        };
+/// Events waited for and emitted anywhere in a block, in source order.
+fn events(block: &Block, consumes: &mut Vec<String>, produces: &mut Vec<String>) {
+    for step in &block.steps {
         match &step.kind {
-            StepKind::Return { .. } => self.edge(name, END, ""),
-            StepKind::Fail { error, .. } => {
-                self.edge(name, "fail", &error.display());
-            }
-            StepKind::If {
-                branches,
-                otherwise,
-            } => {
-                for (i, (_, body)) in branches.iter().enumerate() {
-                    let entry = self.block(body, &follow);
-                    let label = if i == 0 {
-                        "if".to_string()
-                    } else {
-                        format!("else if {i}")
-                    };
-                    self.edge(name, &entry, &label);
-                }
-                match otherwise {
-                    Some(body) => {
-                        let entry = self.block(body, &follow);
-                        self.edge(name, &entry, "else");
-                    }
-                    None => self.edge(name, &follow, "else"),
+            StepKind::Emit { event, .. } => push_unique(produces, event.display()),
+            StepKind::WaitFor { events, .. } => {
+                for e in events {
+                    push_unique(consumes, e.display());
                 }
             }
-            StepKind::Switch { cases, default } => {
-                for (i, c) in cases.iter().enumerate() {
-                    let to = self.target(&c.target, &follow);
-                    self.edge(name, &to, &format!("case {}", i + 1));
-                }
-                let to = match default {
-                    Some(t) => self.target(t, &follow),
-                    None => follow.clone(),
-                };
-                self.edge(name, &to, "else");
-            }
-            StepKind::Parallel { branches, .. } => {
-                for br in branches {
-                    let entry = self.block(&br.body, &follow);
-                    self.edge(name, &entry, &br.name.name);
-                }
-                if branches.is_empty() {
-                    self.edge(name, &follow, follow_label);
-                }
-            }
-            StepKind::For { body, .. } => {
-                let entry = self.block(body, name);
-                self.edge(name, &entry, "each");
-                self.edge(name, &follow, "done");
-            }
-            StepKind::Try { body, catch } => {
-                let entry = self.block(body, &follow);
-                self.edge(name, &entry, "try");
-                let handler = self.block(&catch.body, &follow);
-                let label = match &catch.error {
-                    Some(e) => format!("catch {}", e.display()),
-                    None => "catch".to_string(),
-                };
-                self.edge(name, &handler, &label);
-            }
-            kind => {
-                match kind {
-                    StepKind::Emit { event, .. } => push_unique(&mut self.produces, event.display()),
-                    StepKind::WaitFor { events, .. } => {
-                        for e in events {
-                            push_unique(&mut self.consumes, e.display());
-                        }
-                    }
-                    _ => {}
-                }
-                self.edge(name, &follow, follow_label);
-            }
+            _ => {}
+        }
+        for child in child_blocks(&step.kind) {
+            events(child, consumes, produces);
         }
     }
 }

@@ -40,10 +40,48 @@ impl ObjectRef {
 
 /// Every object `air build` writes for the app, as data: the Kubernetes
 /// objects, plus each Serverless Workflow document on its own (kind
-/// `Workflow`) so a change inside a workflow is addressed by its path in
-/// the document rather than as one changed text block in a ConfigMap.
-pub fn compiled_objects(lowered: &air_compiler::lower::Lowered) -> Vec<Value> {
-    lowered.objects.clone()
+/// `Workflow`, fields addressed by their path in the document) so a change
+/// inside a workflow reads `do[1].charge.call.with.endpoint` rather than
+/// one changed text block. The ConfigMap that carries the document as YAML
+/// text points at that entry instead of repeating the text.
+pub fn compiled_objects(lowered: &air_compiler::lower::Lowered) -> Vec<(ObjectRef, Value)> {
+    use air_compiler::lower::knative::core::WORKFLOW_KEY;
+    let mut out = Vec::new();
+    let mut namespace = String::new();
+    for obj in &lowered.objects {
+        let mut obj = obj.clone();
+        if obj["kind"] == "ConfigMap"
+            && let Some(name) = obj["metadata"]["name"].as_str()
+            && let Some(wf) = name.strip_suffix("-workflow")
+            && lowered.workflows.iter().any(|(n, _)| n == wf)
+            && let Some(data) = obj["data"].as_object_mut()
+            && data.contains_key(WORKFLOW_KEY)
+        {
+            data.insert(
+                WORKFLOW_KEY.to_string(),
+                Value::String(format!("(the document of Workflow {wf}, compared on its own)")),
+            );
+        }
+        if let Some(ns) = obj["metadata"]["namespace"].as_str() {
+            namespace = ns.to_string();
+        }
+        out.push((ObjectRef::of(&obj), obj));
+    }
+    for (name, doc) in &lowered.workflows {
+        let ns = doc["document"]["namespace"]
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| namespace.clone());
+        let dsl = doc["document"]["dsl"].as_str().unwrap_or("1.0.3");
+        let r = ObjectRef {
+            api_version: format!("serverlessworkflow.io/v{dsl}"),
+            kind: "Workflow".to_string(),
+            namespace: ns,
+            name: name.clone(),
+        };
+        out.push((r, doc.clone()));
+    }
+    out
 }
 
 /// One differing field. `base`/`head` are `null` when the field is absent
