@@ -1,0 +1,86 @@
+//! Checks Mermaid blocks with the real `mermaid` parser (tests/mermaid,
+//! `npm ci`) in headless Chromium. Missing tools fail the test when
+//! CI=true; elsewhere the check is reported as not run.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::Command;
+
+/// The ```mermaid blocks of a Markdown text.
+pub fn blocks(markdown: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur: Option<String> = None;
+    for line in markdown.lines() {
+        match &mut cur {
+            None if line.trim() == "```mermaid" => cur = Some(String::new()),
+            Some(b) if line.trim() == "```" => {
+                out.push(std::mem::take(b));
+                cur = None;
+            }
+            Some(b) => {
+                b.push_str(line);
+                b.push('\n');
+            }
+            None => {}
+        }
+    }
+    out
+}
+
+fn tools() -> Result<(PathBuf, String), String> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("mermaid");
+    let js = root.join("node_modules/mermaid/dist/mermaid.min.js");
+    if !js.is_file() {
+        return Err(format!("{} missing: run `npm ci` in tests/mermaid", js.display()));
+    }
+    let chromium = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|c| Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()))
+        .ok_or("chromium not found: apt-get install -y chromium")?;
+    Ok((js, chromium.to_string()))
+}
+
+/// Parse every block; returns one "OK i" / "ERROR i: …" line per block, or
+/// `None` when the tools are missing outside CI.
+pub fn check(blocks: &[String]) -> Option<Vec<String>> {
+    let (js, chromium) = match tools() {
+        Ok(t) => t,
+        Err(e) if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("mermaid check cannot run in CI: {e}")
+        }
+        Err(e) => {
+            eprintln!("mermaid check NOT RUN: {e}");
+            return None;
+        }
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let template = include_str!("../../mermaid/check.html.tmpl");
+    let page = template
+        .replace("MERMAID_JS", &format!("file://{}", js.display()))
+        .replace("BLOCKS_JSON", &serde_json::to_string(blocks).unwrap().replace("</", "<\\/"));
+    let html = tmp.path().join("check.html");
+    std::fs::write(&html, page).unwrap();
+    let out = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--virtual-time-budget=20000",
+        ])
+        .arg(format!("--user-data-dir={}", tmp.path().join("profile").display()))
+        .arg("--dump-dom")
+        .arg(&html)
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&out.stdout).to_string();
+    let start = dom.find("<pre id=\"result\">").expect("result element") + "<pre id=\"result\">".len();
+    let text = &dom[start..dom[start..].find("</pre>").unwrap() + start];
+    let lines: Vec<String> = text.lines().map(str::to_string).collect();
+    assert_eq!(lines.first().map(String::as_str), Some("DONE"), "mermaid page did not finish: {text}");
+    Some(lines[1..].to_vec())
+}
