@@ -5,7 +5,7 @@
 //! (GitHub: 65,536 characters per comment) by dropping whole sections
 //! from the end and saying so.
 
-use super::flow::{END, Flow, START};
+use super::flow::{Flow, START};
 use super::human::{change_lines, diagnostic_text, short, summary, value_text};
 use super::{AppDiff, ChangedObject, Report, WorkflowChange, WorkflowStatus, display_dir};
 use std::collections::BTreeSet;
@@ -273,8 +273,8 @@ pub fn mermaid(w: &WorkflowChange) -> String {
     // Targets that are not steps (`end`, `fail`, `exit`): round nodes.
     let steps: BTreeSet<&str> = nodes.iter().map(|(n, _)| *n).collect();
     for (i, name) in ids.iter().enumerate() {
-        if name != START && !steps.contains(name.as_str()) {
-            let shape = if name == END { "end" } else { name.as_str() };
+        if name.as_str() != START && !steps.contains(name.as_str()) {
+            let shape = name.as_str();
             let _ = writeln!(s, "  n{i}([{}])", label(shape));
         }
     }
