@@ -41,11 +41,17 @@ fn generate(n: usize) -> (MemProvider, usize) {
             "/// Workflow {w}.\nworkflow flow_{w} {{\n  on Happened{ev}\n  timeout = 1h\n  tags {{ team: \"bench\" }}\n\n  first: call worker_{f} {{ id: ${{ .data.id }}, items: ${{ .data.items }} }}\n      retry 3 backoff exponential 1s max 30s\n  if ${{ $context.first.ok == false }} {{\n    wait 5s\n    call worker_{f} {{ id: ${{ .data.id }}, again: true }}\n  }}\n  for item in ${{ .data.items }} {{\n    call worker_{f} {{ sku: ${{ $item.sku }} }}\n  }}\n  emit Happened{next} {{ id: ${{ .data.id }}, amount: ${{ .data.amount }}, items: [] }}\n  return {{ id: ${{ .data.id }}, done: true }}\n}}\n"
         );
         if w % 50 == 49 || w + 1 == n {
-            files.push((format!("flows/flows_{:04}.air", w / 50), std::mem::take(&mut chunk)));
+            files.push((
+                format!("flows/flows_{:04}.air", w / 50),
+                std::mem::take(&mut chunk),
+            ));
         }
     }
     let bytes = files.iter().map(|(_, t)| t.len()).sum();
-    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
     let provider = MemProvider::single(
         "bench",
         "[app]\nname = \"bench\"\nnamespace = \"bench\"\n",

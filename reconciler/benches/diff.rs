@@ -59,7 +59,11 @@ fn write_app(root: &Path, edited: &dyn Fn(usize) -> bool, skip: &dyn Fn(usize) -
 fn commit(repo: &Repository, msg: &str) -> String {
     let mut index = repo.index().unwrap();
     index
-        .add_all(["*"], air_reconciler::git::git2::IndexAddOption::DEFAULT, None)
+        .add_all(
+            ["*"],
+            air_reconciler::git::git2::IndexAddOption::DEFAULT,
+            None,
+        )
         .unwrap();
     index.update_all(["*"], None).unwrap();
     index.write().unwrap();
@@ -83,7 +87,9 @@ fn bench(c: &mut Criterion) {
     write_app(dir.path(), &|_| false, &|_| false);
     let base = commit(&repo, "base");
     // 20 workflows edited (a step added, steps reordered), 5 removed.
-    write_app(dir.path(), &|i| i % 25 == 0 || i % 25 == 1, &|i| i % 100 == 7);
+    write_app(dir.path(), &|i| i % 25 == 0 || i % 25 == 1, &|i| {
+        i % 100 == 7
+    });
     let head = commit(&repo, "head");
     let req = DiffRequest {
         base: Some(base),
@@ -93,7 +99,11 @@ fn bench(c: &mut Criterion) {
     };
     let report = diff_repository(dir.path(), &req).unwrap();
     assert_eq!(report.apps.len(), 1);
-    assert!(report.apps[0].workflows.len() >= 25, "{}", report.apps[0].workflows.len());
+    assert!(
+        report.apps[0].workflows.len() >= 25,
+        "{}",
+        report.apps[0].workflows.len()
+    );
     c.bench_function("diff_500_workflows_two_commits", |b| {
         b.iter(|| diff_repository(dir.path(), &req).unwrap())
     });

@@ -6,8 +6,8 @@
 use crate::cluster::{Cluster, ClusterError};
 use crate::inventory;
 use crate::object::ObjectRef;
-use crate::plan::{plan, Action, Change, Inventory, Plan, PlanOptions};
-use serde_json::{json, Value};
+use crate::plan::{Action, Change, Inventory, Plan, PlanOptions, plan};
+use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -67,8 +67,11 @@ pub async fn live_state(
     desired: &[Value],
     inventory: &Inventory,
 ) -> Result<BTreeMap<ObjectRef, Value>, ClusterError> {
-    let refs: BTreeSet<ObjectRef> =
-        desired.iter().filter_map(ObjectRef::of).chain(inventory.objects.iter().cloned()).collect();
+    let refs: BTreeSet<ObjectRef> = desired
+        .iter()
+        .filter_map(ObjectRef::of)
+        .chain(inventory.objects.iter().cloned())
+        .collect();
     let mut live = BTreeMap::new();
     for r in refs {
         if let Some(obj) = cluster.get(&r).await? {
@@ -91,37 +94,58 @@ pub async fn sync(
     ensure_namespace(cluster, namespace, opts.dry_run).await?;
     let old = inventory::load(cluster, app, namespace).await?;
     let live = live_state(cluster, desired, &old).await?;
-    let plan_opts = PlanOptions { prune: opts.prune, allow_prune_all: opts.allow_prune_all };
+    let plan_opts = PlanOptions {
+        prune: opts.prune,
+        allow_prune_all: opts.allow_prune_all,
+    };
     let plan = plan(app, desired, &live, &old, plan_opts);
     progress.planned(&plan);
     if let Some(why) = &plan.refused {
         return Err(SyncError::Refused(why.clone()));
     }
-    let to_apply: Vec<&Change> =
-        plan.changes.iter().filter(|c| matches!(c.action, Action::Create | Action::Update)).collect();
+    let to_apply: Vec<&Change> = plan
+        .changes
+        .iter()
+        .filter(|c| matches!(c.action, Action::Create | Action::Update))
+        .collect();
     // Validate every object on the server before changing anything.
     for c in &to_apply {
         if let Some(d) = &c.desired {
-            cluster.apply(d, true, opts.force).await.map_err(SyncError::DryRun)?;
+            cluster
+                .apply(d, true, opts.force)
+                .await
+                .map_err(SyncError::DryRun)?;
         }
     }
-    let mut report = SyncReport { plan: plan.clone(), ..SyncReport::default() };
+    let mut report = SyncReport {
+        plan: plan.clone(),
+        ..SyncReport::default()
+    };
     if opts.dry_run {
         return Ok(report);
     }
     // Record what we are about to own before creating it, so a crash
     // mid-apply leaves nothing air created outside its inventory.
     let wanted: BTreeSet<ObjectRef> = desired.iter().filter_map(ObjectRef::of).collect();
-    let blocked: BTreeSet<&ObjectRef> =
-        plan.changes.iter().filter(|c| c.action == Action::Blocked).map(|c| &c.object).collect();
+    let blocked: BTreeSet<&ObjectRef> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Blocked)
+        .map(|c| &c.object)
+        .collect();
     let mut pending = old.clone();
-    pending.objects.extend(wanted.iter().filter(|r| !blocked.contains(r)).cloned());
+    pending
+        .objects
+        .extend(wanted.iter().filter(|r| !blocked.contains(r)).cloned());
     if !to_apply.is_empty() {
         inventory::store(cluster, app, namespace, &pending, None).await?;
     }
     for c in &to_apply {
         if let Some(d) = &c.desired {
-            cluster.apply(d, false, opts.force).await.map_err(SyncError::Apply)?;
+            cluster
+                .apply(d, false, opts.force)
+                .await
+                .map_err(SyncError::Apply)?;
             report.applied.push(c.object.clone());
             progress.applied(c);
         }
@@ -141,13 +165,19 @@ pub async fn sync(
     }
     let mut next = Inventory {
         revision: revision.map(str::to_string),
-        objects: wanted.into_iter().filter(|r| !blocked.contains(r)).collect(),
+        objects: wanted
+            .into_iter()
+            .filter(|r| !blocked.contains(r))
+            .collect(),
     };
     next.objects.extend(kept);
     // Objects that were orphaned (prune off) stay in the inventory so a
     // later run with prune on can still remove them.
     next.objects.extend(
-        plan.changes.iter().filter(|c| c.action == Action::Orphaned && !opts.prune).map(|c| c.object.clone()),
+        plan.changes
+            .iter()
+            .filter(|c| c.action == Action::Orphaned && !opts.prune)
+            .map(|c| c.object.clone()),
     );
     if next != old {
         inventory::store(cluster, app, namespace, &next, None).await?;
@@ -157,8 +187,17 @@ pub async fn sync(
 
 /// Create the target namespace when missing. air never deletes a
 /// namespace, so it is created without air's ownership labels.
-async fn ensure_namespace(cluster: &Cluster, namespace: &str, dry_run: bool) -> Result<(), ClusterError> {
-    let r = ObjectRef { api_version: "v1".into(), kind: "Namespace".into(), namespace: String::new(), name: namespace.into() };
+async fn ensure_namespace(
+    cluster: &Cluster,
+    namespace: &str,
+    dry_run: bool,
+) -> Result<(), ClusterError> {
+    let r = ObjectRef {
+        api_version: "v1".into(),
+        kind: "Namespace".into(),
+        namespace: String::new(),
+        name: namespace.into(),
+    };
     if cluster.get(&r).await?.is_some() {
         return Ok(());
     }

@@ -2,9 +2,11 @@
 //! and [`ObjectRef`]s, so the rest of the reconciler (plan, status) stays
 //! free of client types.
 
-use crate::object::{ObjectRef, FIELD_MANAGER};
-use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, GroupVersionKind, ListParams, Patch, PatchParams};
+use crate::object::{FIELD_MANAGER, ObjectRef};
 use kube::Client;
+use kube::api::{
+    Api, ApiResource, DeleteParams, DynamicObject, GroupVersionKind, ListParams, Patch, PatchParams,
+};
 use serde_json::Value;
 use std::path::Path;
 
@@ -14,7 +16,11 @@ pub enum ClusterError {
     #[error("cannot reach the Kubernetes API: {0}")]
     Unreachable(String),
     #[error("{object}: {message}")]
-    Api { object: String, code: u16, message: String },
+    Api {
+        object: String,
+        code: u16,
+        message: String,
+    },
     #[error("{0}")]
     Other(String),
 }
@@ -76,11 +82,15 @@ impl Cluster {
     pub async fn connect(kubeconfig: Option<&Path>) -> Result<Self, ClusterError> {
         let config = match kubeconfig {
             Some(path) => {
-                let kc = kube::config::Kubeconfig::read_from(path)
-                    .map_err(|e| ClusterError::Other(format!("kubeconfig {}: {e}", path.display())))?;
-                kube::Config::from_custom_kubeconfig(kc, &kube::config::KubeConfigOptions::default())
-                    .await
-                    .map_err(|e| ClusterError::Other(format!("kubeconfig {}: {e}", path.display())))?
+                let kc = kube::config::Kubeconfig::read_from(path).map_err(|e| {
+                    ClusterError::Other(format!("kubeconfig {}: {e}", path.display()))
+                })?;
+                kube::Config::from_custom_kubeconfig(
+                    kc,
+                    &kube::config::KubeConfigOptions::default(),
+                )
+                .await
+                .map_err(|e| ClusterError::Other(format!("kubeconfig {}: {e}", path.display())))?
             }
             None => kube::Config::infer()
                 .await
@@ -123,15 +133,24 @@ impl Cluster {
     /// The live object, or `None` when it does not exist.
     pub async fn get(&self, r: &ObjectRef) -> Result<Option<Value>, ClusterError> {
         let api = self.api(r).await?;
-        let obj = api.get_opt(&r.name).await.map_err(|e| ClusterError::from_kube(&r.to_string(), e))?;
+        let obj = api
+            .get_opt(&r.name)
+            .await
+            .map_err(|e| ClusterError::from_kube(&r.to_string(), e))?;
         obj.map(|o| serde_json::to_value(o).map_err(|e| ClusterError::Other(e.to_string())))
             .transpose()
     }
 
     /// Server-side apply as field manager `air`. `dry_run` asks the server
     /// to validate without persisting.
-    pub async fn apply(&self, obj: &Value, dry_run: bool, force: bool) -> Result<Value, ClusterError> {
-        let r = ObjectRef::of(obj).ok_or_else(|| ClusterError::Other("object without apiVersion, kind or name".into()))?;
+    pub async fn apply(
+        &self,
+        obj: &Value,
+        dry_run: bool,
+        force: bool,
+    ) -> Result<Value, ClusterError> {
+        let r = ObjectRef::of(obj)
+            .ok_or_else(|| ClusterError::Other("object without apiVersion, kind or name".into()))?;
         let api = self.api(&r).await?;
         let mut pp = PatchParams::apply(FIELD_MANAGER);
         pp.dry_run = dry_run;
@@ -154,7 +173,11 @@ impl Cluster {
     }
 
     /// Objects of one kind in a namespace matching a label selector.
-    pub async fn list(&self, template: &ObjectRef, selector: &str) -> Result<Vec<Value>, ClusterError> {
+    pub async fn list(
+        &self,
+        template: &ObjectRef,
+        selector: &str,
+    ) -> Result<Vec<Value>, ClusterError> {
         let api = self.api(template).await?;
         let list = api
             .list(&ListParams::default().labels(selector))

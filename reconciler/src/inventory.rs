@@ -5,9 +5,9 @@
 //! here.
 
 use crate::cluster::{Cluster, ClusterError};
-use crate::object::{ObjectRef, LABEL_MANAGED_BY, MANAGED_BY_AIR};
+use crate::object::{LABEL_MANAGED_BY, MANAGED_BY_AIR, ObjectRef};
 use crate::plan::Inventory;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 pub fn configmap_name(app: &str) -> String {
     format!("air-inventory-{app}")
@@ -23,12 +23,20 @@ fn configmap_ref(app: &str, namespace: &str) -> ObjectRef {
 }
 
 /// The inventory, empty when none was written yet.
-pub async fn load(cluster: &Cluster, app: &str, namespace: &str) -> Result<Inventory, ClusterError> {
+pub async fn load(
+    cluster: &Cluster,
+    app: &str,
+    namespace: &str,
+) -> Result<Inventory, ClusterError> {
     let Some(cm) = cluster.get(&configmap_ref(app, namespace)).await? else {
         return Ok(Inventory::default());
     };
-    let text = cm.pointer("/data/inventory.json").and_then(Value::as_str).unwrap_or("{}");
-    serde_json::from_str(text).map_err(|e| ClusterError::Other(format!("inventory of `{app}` is unreadable: {e}")))
+    let text = cm
+        .pointer("/data/inventory.json")
+        .and_then(Value::as_str)
+        .unwrap_or("{}");
+    serde_json::from_str(text)
+        .map_err(|e| ClusterError::Other(format!("inventory of `{app}` is unreadable: {e}")))
 }
 
 /// Write the inventory (and optionally the app's status document).
@@ -45,7 +53,10 @@ pub async fn store(
         Value::String(serde_json::to_string_pretty(inventory).unwrap_or_default()),
     );
     if let Some(s) = status {
-        data.insert("status.json".into(), Value::String(serde_json::to_string_pretty(s).unwrap_or_default()));
+        data.insert(
+            "status.json".into(),
+            Value::String(serde_json::to_string_pretty(s).unwrap_or_default()),
+        );
     }
     // The inventory is air's own bookkeeping: it is labelled as managed by
     // air but deliberately not `part-of` the app, so no plan ever prunes it.

@@ -31,7 +31,11 @@ fn tree(dir: &std::path::Path) -> Vec<String> {
     for e in std::fs::read_dir(dir).unwrap().flatten() {
         let p = e.path();
         if p.is_dir() {
-            out.extend(tree(&p).into_iter().map(|f| format!("{}/{f}", e.file_name().to_string_lossy())));
+            out.extend(
+                tree(&p)
+                    .into_iter()
+                    .map(|f| format!("{}/{f}", e.file_name().to_string_lossy())),
+            );
         } else {
             out.push(e.file_name().to_string_lossy().into_owned());
         }
@@ -47,10 +51,18 @@ fn output_folder_is_replaced_as_a_whole() {
     let app = repo_root().join("examples/image-resize");
     assert_eq!(run(args(app.clone(), out.clone(), false)), 0);
     let first = tree(&out);
-    assert!(first.contains(&"kustomization.yaml".to_string()), "{first:?}");
+    assert!(
+        first.contains(&"kustomization.yaml".to_string()),
+        "{first:?}"
+    );
     assert!(first.contains(&"catalog.json".to_string()), "{first:?}");
     assert!(first.iter().any(|f| f.starts_with("service/")), "{first:?}");
-    assert!(first.iter().any(|f| f.starts_with("workflows/") && f.ends_with(".sw.yaml")), "{first:?}");
+    assert!(
+        first
+            .iter()
+            .any(|f| f.starts_with("workflows/") && f.ends_with(".sw.yaml")),
+        "{first:?}"
+    );
     // A stray file disappears on the next build; the rest is identical.
     std::fs::write(out.join("service/stray.yaml"), "x").unwrap();
     assert_eq!(run(args(app, out.clone(), false)), 0);
@@ -83,7 +95,11 @@ fn an_app_with_errors_writes_nothing() {
     let dir = scratch("broken");
     let app = dir.join("app");
     std::fs::create_dir_all(&app).unwrap();
-    std::fs::write(app.join("air.toml"), "[app]\nname = \"broken\"\nnamespace = \"x\"\n").unwrap();
+    std::fs::write(
+        app.join("air.toml"),
+        "[app]\nname = \"broken\"\nnamespace = \"x\"\n",
+    )
+    .unwrap();
     std::fs::write(app.join("main.air"), "workflow w { call nowhere }\n").unwrap();
     let out = dir.join("out");
     let mut a = args(app, out.clone(), false);

@@ -39,7 +39,10 @@ fn builders_with_every_option_produce_valid_objects() {
                 },
             ),
         ],
-        requests: vec![("cpu".into(), "500m".into()), ("memory".into(), "1Gi".into())],
+        requests: vec![
+            ("cpu".into(), "500m".into()),
+            ("memory".into(), "1Gi".into()),
+        ],
         limits: vec![("memory".into(), "2Gi".into())],
         timeout_seconds: Some(30),
         container_concurrency: Some(10),
@@ -47,7 +50,8 @@ fn builders_with_every_option_produce_valid_objects() {
         max_scale: Some("5".into()),
         target: Some("50".into()),
     };
-    let sink = Destination::Uri("http://air-runtime.air-system.svc.cluster.local/workflows/w".into());
+    let sink =
+        Destination::Uri("http://air-runtime.air-system.svc.cluster.local/workflows/w".into());
     let objects = vec![
         serving::service(&meta("fn", "function"), &spec),
         serving::service(&meta("bare", "function"), &ServiceSpec::default()),
@@ -114,22 +118,41 @@ fn a_field_the_crd_does_not_name_is_rejected() {
     let mut o = eventing::broker(&meta("shop", "broker"));
     o["spec"]["brokr"] = serde_json::json!("x");
     assert!(!schemas.check_object(&o).is_empty());
-    let mut t = eventing::ping_source(&meta("p", "source"), "* * * * *", None, &Destination::Uri("http://x".into()));
+    let mut t = eventing::ping_source(
+        &meta("p", "source"),
+        "* * * * *",
+        None,
+        &Destination::Uri("http://x".into()),
+    );
     t["spec"]["sink"]["url"] = serde_json::json!("http://x");
     assert!(!schemas.check_object(&t).is_empty());
     let bad_doc = serde_json::json!({"document": {"dsl": "1.0.3"}, "do": []});
     assert!(!schemas.check_workflow(&bad_doc).is_empty());
 }
 
-fn check_output(schemas: &Schemas, what: &str, out: &air_compiler::emit::BuildOutput) -> Vec<String> {
+fn check_output(
+    schemas: &Schemas,
+    what: &str,
+    out: &air_compiler::emit::BuildOutput,
+) -> Vec<String> {
     let mut problems = Vec::new();
     for obj in parse_stream(&out.stream) {
-        problems.extend(schemas.check_object(&obj).into_iter().map(|p| format!("{what}: {p}")));
+        problems.extend(
+            schemas
+                .check_object(&obj)
+                .into_iter()
+                .map(|p| format!("{what}: {p}")),
+        );
     }
     for (path, text) in &out.files {
         if path.ends_with(".sw.yaml") {
             let doc: serde_json::Value = serde_norway::from_str(text).unwrap();
-            problems.extend(schemas.check_workflow(&doc).into_iter().map(|p| format!("{what} {path}: {p}")));
+            problems.extend(
+                schemas
+                    .check_workflow(&doc)
+                    .into_iter()
+                    .map(|p| format!("{what} {path}: {p}")),
+            );
         }
     }
     problems
@@ -139,12 +162,18 @@ fn check_output(schemas: &Schemas, what: &str, out: &air_compiler::emit::BuildOu
 fn every_example_validates_strictly() {
     let schemas = Schemas::load();
     let apps = example_apps();
-    assert!(apps.len() >= 5, "expected at least five example apps, got {apps:?}");
+    assert!(
+        apps.len() >= 5,
+        "expected at least five example apps, got {apps:?}"
+    );
     let mut problems = Vec::new();
     for app in &apps {
         let c = build_example(app);
         let Some(out) = &c.output else {
-            problems.push(format!("{app}: no output\n{}", build_support::rendered(&c, air_compiler::Severity::Error)));
+            problems.push(format!(
+                "{app}: no output\n{}",
+                build_support::rendered(&c, air_compiler::Severity::Error)
+            ));
             continue;
         };
         problems.extend(check_output(&schemas, app, out));

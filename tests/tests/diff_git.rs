@@ -8,7 +8,9 @@ use air_reconciler::diff::{AppStatus, WorkflowStatus};
 use repo::{SHOP, TestRepo};
 
 fn kinds_names(refs: &[air_reconciler::diff::ObjectRef]) -> Vec<String> {
-    refs.iter().map(|r| format!("{}/{}", r.kind, r.name)).collect()
+    refs.iter()
+        .map(|r| format!("{}/{}", r.kind, r.name))
+        .collect()
 }
 
 #[test]
@@ -34,7 +36,11 @@ fn function_added() {
     let report = r.diff(Some(&base), Some(&head), "shop");
     let app = &report.apps[0];
     assert_eq!(app.status, AppStatus::Changed);
-    assert!(kinds_names(&app.objects.added).contains(&"Service/shipping".to_string()), "{:?}", app.objects);
+    assert!(
+        kinds_names(&app.objects.added).contains(&"Service/shipping".to_string()),
+        "{:?}",
+        app.objects
+    );
     assert!(app.objects.removed.is_empty());
 }
 
@@ -71,8 +77,14 @@ fn function_changed_field_by_yaml_path() {
         .iter()
         .find(|f| f.path == "spec.template.spec.containers[0].image")
         .expect("image path");
-    assert_eq!(f.base.as_ref().unwrap(), "registry.example.com/billing:1.0.0");
-    assert_eq!(f.head.as_ref().unwrap(), "registry.example.com/billing:1.1.0");
+    assert_eq!(
+        f.base.as_ref().unwrap(),
+        "registry.example.com/billing:1.0.0"
+    );
+    assert_eq!(
+        f.head.as_ref().unwrap(),
+        "registry.example.com/billing:1.1.0"
+    );
     assert!(app.workflows.is_empty());
 }
 
@@ -93,11 +105,27 @@ fn steps_reordered() {
     assert_eq!(w.name, "fulfil");
     assert_eq!(w.status, WorkflowStatus::Changed);
     assert!(w.steps_added.is_empty() && w.steps_removed.is_empty());
-    let added: Vec<String> = w.transitions_added.iter().map(|t| format!("{}>{}", t.from, t.to)).collect();
-    let removed: Vec<String> = w.transitions_removed.iter().map(|t| format!("{}>{}", t.from, t.to)).collect();
+    let added: Vec<String> = w
+        .transitions_added
+        .iter()
+        .map(|t| format!("{}>{}", t.from, t.to))
+        .collect();
+    let removed: Vec<String> = w
+        .transitions_removed
+        .iter()
+        .map(|t| format!("{}>{}", t.from, t.to))
+        .collect();
     assert!(added.contains(&"charge>reserve".to_string()), "{added:?}");
-    assert!(removed.contains(&"reserve>charge".to_string()), "{removed:?}");
-    assert!(app.objects.changed.iter().any(|c| c.object.kind == "Workflow"));
+    assert!(
+        removed.contains(&"reserve>charge".to_string()),
+        "{removed:?}"
+    );
+    assert!(
+        app.objects
+            .changed
+            .iter()
+            .any(|c| c.object.kind == "Workflow")
+    );
 }
 
 #[test]
@@ -117,10 +145,18 @@ fn event_schema_changed_and_event_newly_produced() {
         .iter()
         .find(|c| c.object.kind == "EventType" && c.object.name.contains("order-confirmed"))
         .expect("EventType changed");
-    assert!(et.fields.iter().any(|f| f.path.contains("total")), "{:?}", et.fields);
+    assert!(
+        et.fields.iter().any(|f| f.path.contains("total")),
+        "{:?}",
+        et.fields
+    );
     let w = &app.workflows[0];
     assert_eq!(w.produces_added, vec!["OrderShipped"]);
-    assert!(w.steps_added.iter().any(|s| s.contains("order_shipped")), "{:?}", w.steps_added);
+    assert!(
+        w.steps_added.iter().any(|s| s.contains("order_shipped")),
+        "{:?}",
+        w.steps_added
+    );
 }
 
 #[test]
@@ -133,10 +169,17 @@ fn apps_added_and_removed_at_the_root() {
     r.app("apps/c", SHOP);
     let head = r.commit("head");
     let report = r.diff(Some(&base), Some(&head), "");
-    let st: Vec<(String, AppStatus)> = report.apps.iter().map(|a| (a.path.clone(), a.status)).collect();
+    let st: Vec<(String, AppStatus)> = report
+        .apps
+        .iter()
+        .map(|a| (a.path.clone(), a.status))
+        .collect();
     assert_eq!(
         st,
-        vec![("apps/a".to_string(), AppStatus::Removed), ("apps/c".to_string(), AppStatus::Added)]
+        vec![
+            ("apps/a".to_string(), AppStatus::Removed),
+            ("apps/c".to_string(), AppStatus::Added)
+        ]
     );
     assert_eq!(report.apps_compared, 3);
     assert_eq!(report.apps[0].head_compiles, None);
@@ -147,14 +190,21 @@ fn apps_added_and_removed_at_the_root() {
 #[test]
 fn base_broken_still_shows_head_objects() {
     let r = TestRepo::new();
-    r.app("shop", &SHOP.replace("workflow fulfil {", "workflow fulfil {{"));
+    r.app(
+        "shop",
+        &SHOP.replace("workflow fulfil {", "workflow fulfil {{"),
+    );
     let base = r.commit("base");
     r.app("shop", SHOP);
     let head = r.commit("head");
     let app = &r.diff(Some(&base), Some(&head), "shop").apps[0];
     assert_eq!(app.base_compiles, Some(false));
     assert_eq!(app.head_compiles, Some(true));
-    assert!(app.notes.iter().any(|n| n.contains("base does not compile")));
+    assert!(
+        app.notes
+            .iter()
+            .any(|n| n.contains("base does not compile"))
+    );
     assert!(kinds_names(&app.objects.added).contains(&"Service/billing".to_string()));
     assert!(!app.diagnostics.resolved.is_empty());
     assert!(app.diagnostics.new.iter().all(|d| d.severity != "error"));
@@ -169,8 +219,17 @@ fn head_broken_reports_new_errors() {
     let head = r.commit("head");
     let app = &r.diff(Some(&base), Some(&head), "shop").apps[0];
     assert_eq!(app.head_compiles, Some(false));
-    assert!(app.notes.iter().any(|n| n.contains("head does not compile")));
-    let d = app.diagnostics.new.iter().find(|d| d.severity == "error").expect("an error");
+    assert!(
+        app.notes
+            .iter()
+            .any(|n| n.contains("head does not compile"))
+    );
+    let d = app
+        .diagnostics
+        .new
+        .iter()
+        .find(|d| d.severity == "error")
+        .expect("an error");
     assert_eq!(d.file.as_deref(), Some("shop/main.air"));
     assert!(d.message.contains("billling"), "{}", d.message);
 }
@@ -181,7 +240,10 @@ fn diagnostics_are_matched_without_line_numbers() {
     let broken = SHOP.replace("call billing", "call billling");
     r.app("shop", &broken);
     let base = r.commit("base");
-    r.app("shop", &format!("// a comment that moves everything down\n\n{broken}"));
+    r.app(
+        "shop",
+        &format!("// a comment that moves everything down\n\n{broken}"),
+    );
     let head = r.commit("head");
     let report = r.diff(Some(&base), Some(&head), "shop");
     assert!(!report.has_changes(), "{:?}", report.apps);
@@ -192,16 +254,36 @@ fn workflow_renamed() {
     let r = TestRepo::new();
     r.app("shop", SHOP);
     let base = r.commit("base");
-    r.app("shop", &SHOP.replace("workflow fulfil {", "workflow fulfil_order {"));
+    r.app(
+        "shop",
+        &SHOP.replace("workflow fulfil {", "workflow fulfil_order {"),
+    );
     let head = r.commit("head");
     let app = &r.diff(Some(&base), Some(&head), "shop").apps[0];
-    let ws: Vec<(String, WorkflowStatus)> = app.workflows.iter().map(|w| (w.name.clone(), w.status)).collect();
+    let ws: Vec<(String, WorkflowStatus)> = app
+        .workflows
+        .iter()
+        .map(|w| (w.name.clone(), w.status))
+        .collect();
     assert_eq!(
         ws,
-        vec![("fulfil".to_string(), WorkflowStatus::Removed), ("fulfil_order".to_string(), WorkflowStatus::Added)]
+        vec![
+            ("fulfil".to_string(), WorkflowStatus::Removed),
+            ("fulfil_order".to_string(), WorkflowStatus::Added)
+        ]
     );
-    assert!(app.objects.added.iter().any(|o| o.name.contains("fulfil-order")));
-    assert!(app.objects.removed.iter().any(|o| o.name == "fulfil" || o.name.starts_with("fulfil-")));
+    assert!(
+        app.objects
+            .added
+            .iter()
+            .any(|o| o.name.contains("fulfil-order"))
+    );
+    assert!(
+        app.objects
+            .removed
+            .iter()
+            .any(|o| o.name == "fulfil" || o.name.starts_with("fulfil-"))
+    );
 }
 
 #[test]
@@ -211,13 +293,21 @@ fn working_tree_head_against_merge_base_with_main() {
     r.commit("base");
     // Uncommitted edit plus an untracked file: head = working tree.
     r.app("shop", &SHOP.replace("billing:1.0.0", "billing:2.0.0"));
-    r.write("shop/extra.air", "function audit { image = \"registry.example.com/audit:1.0.0\" }\n");
+    r.write(
+        "shop/extra.air",
+        "function audit { image = \"registry.example.com/audit:1.0.0\" }\n",
+    );
     let report = r.diff(None, None, "shop");
     assert_eq!(report.head.commit, None);
     assert_eq!(report.base.label, "merge base with main");
     let app = &report.apps[0];
     assert!(kinds_names(&app.objects.added).contains(&"Service/audit".to_string()));
-    assert!(app.objects.changed.iter().any(|c| c.object.name == "billing"));
+    assert!(
+        app.objects
+            .changed
+            .iter()
+            .any(|c| c.object.name == "billing")
+    );
 }
 
 #[test]

@@ -33,7 +33,11 @@ fn markdown_snapshot_and_mermaid_parses() {
     insta::assert_snapshot!("diff_markdown_shop", md);
     let blocks = mermaid::blocks(&md);
     assert!(!blocks.is_empty());
-    assert!(blocks[0].contains(":::added") && blocks[0].contains(":::removed"), "{}", blocks[0]);
+    assert!(
+        blocks[0].contains(":::added") && blocks[0].contains(":::removed"),
+        "{}",
+        blocks[0]
+    );
     if let Some(results) = mermaid::check(&blocks) {
         assert_eq!(results.len(), blocks.len());
         for (r, b) in results.iter().zip(&blocks) {
@@ -67,6 +71,9 @@ fn huge_change_is_truncated_with_a_note() {
     let md = markdown::render(&report);
     assert!(md.chars().count() <= GITHUB_LIMIT, "{}", md.len());
     assert!(md.contains("Output truncated"), "not truncated?");
-    assert_eq!(md.matches("<details>").count(), md.matches("</details>").count());
+    assert_eq!(
+        md.matches("<details>").count(),
+        md.matches("</details>").count()
+    );
     assert_eq!(md.matches("```").count() % 2, 0);
 }

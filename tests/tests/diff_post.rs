@@ -1,7 +1,9 @@
 //! `air diff --post`: a real HTTP server on 127.0.0.1 playing GitHub and
 //! GitLab; the exact requests are asserted.
 
-use air_reconciler::post::{PostError, PostOptions, PostOutcome, Token, parse_target, post_comment};
+use air_reconciler::post::{
+    PostError, PostOptions, PostOutcome, Token, parse_target, post_comment,
+};
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -51,7 +53,11 @@ async fn handle(
         body: body.clone(),
     });
     if let Some((code, hs)) = s.fail.clone() {
-        let mut r = (StatusCode::from_u16(code).unwrap(), "{\"message\":\"nope\"}").into_response();
+        let mut r = (
+            StatusCode::from_u16(code).unwrap(),
+            "{\"message\":\"nope\"}",
+        )
+            .into_response();
         for (k, v) in hs {
             r.headers_mut().insert(k, v.parse().unwrap());
         }
@@ -65,7 +71,12 @@ async fn handle(
         .find_map(|kv| kv.strip_prefix("page="))
         .and_then(|p| p.parse().ok())
         .unwrap_or(1);
-    let new_body = || serde_json::from_str::<serde_json::Value>(&body).unwrap()["body"].as_str().unwrap().to_string();
+    let new_body = || {
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()["body"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
     let list = |s: &State| {
         // Two per page, whatever per_page says: pagination is exercised.
         let items: Vec<serde_json::Value> = s
@@ -85,7 +96,8 @@ async fn handle(
             let mut r = axum::Json(items).into_response();
             if more {
                 if is_gitlab {
-                    r.headers_mut().insert("x-next-page", (page + 1).to_string().parse().unwrap());
+                    r.headers_mut()
+                        .insert("x-next-page", (page + 1).to_string().parse().unwrap());
                 } else {
                     let link = format!(
                         "<http://127.0.0.1:{}{}?per_page=100&page={}>; rel=\"next\"",
@@ -101,7 +113,11 @@ async fn handle(
         ("POST", p) if p.ends_with("/comments") || p.ends_with("/notes") => {
             let id = 1000 + s.comments.len() as u64;
             s.comments.push((id, new_body()));
-            (StatusCode::CREATED, axum::Json(serde_json::json!({"id": id}))).into_response()
+            (
+                StatusCode::CREATED,
+                axum::Json(serde_json::json!({"id": id})),
+            )
+                .into_response()
         }
         ("PATCH", _) | ("PUT", _) => {
             let id: u64 = path.rsplit('/').next().unwrap().parse().unwrap();
@@ -117,7 +133,11 @@ async fn handle(
 
 async fn server() -> (Shared, String) {
     let st: Shared = Arc::new(Mutex::new(State::default()));
-    st.lock().unwrap().comments = vec![(1, "LGTM".into()), (2, "another".into()), (3, "third".into())];
+    st.lock().unwrap().comments = vec![
+        (1, "LGTM".into()),
+        (2, "another".into()),
+        (3, "third".into()),
+    ];
     let app = axum::Router::new().fallback(handle).with_state(st.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -127,7 +147,11 @@ async fn server() -> (Shared, String) {
 }
 
 fn opts(api: String) -> PostOptions {
-    PostOptions { api_url: Some(api), token: Token::new(TOKEN), timeout: Duration::from_secs(10) }
+    PostOptions {
+        api_url: Some(api),
+        token: Token::new(TOKEN),
+        timeout: Duration::from_secs(10),
+    }
 }
 
 #[tokio::test]
@@ -135,21 +159,44 @@ async fn github_creates_then_updates_one_comment() {
     let (st, base) = server().await;
     let target = parse_target("https://github.com/acme/shop/pull/7").unwrap();
     let o = opts(base);
-    let first = post_comment(&target, "<!-- air-diff -->\nfirst", &o).await.unwrap();
+    let first = post_comment(&target, "<!-- air-diff -->\nfirst", &o)
+        .await
+        .unwrap();
     assert_eq!(first, PostOutcome::Created { id: 1003 });
-    let second = post_comment(&target, "<!-- air-diff -->\nsecond", &o).await.unwrap();
+    let second = post_comment(&target, "<!-- air-diff -->\nsecond", &o)
+        .await
+        .unwrap();
     assert_eq!(second, PostOutcome::Updated { id: 1003 });
     let s = st.lock().unwrap();
-    let calls: Vec<(String, String)> = s.seen.iter().map(|x| (x.method.clone(), x.path.clone())).collect();
+    let calls: Vec<(String, String)> = s
+        .seen
+        .iter()
+        .map(|x| (x.method.clone(), x.path.clone()))
+        .collect();
     assert_eq!(
         calls,
         vec![
-            ("GET".into(), "/repos/acme/shop/issues/7/comments?per_page=100".into()),
-            ("GET".into(), "/repos/acme/shop/issues/7/comments?per_page=100&page=2".into()),
+            (
+                "GET".into(),
+                "/repos/acme/shop/issues/7/comments?per_page=100".into()
+            ),
+            (
+                "GET".into(),
+                "/repos/acme/shop/issues/7/comments?per_page=100&page=2".into()
+            ),
             ("POST".into(), "/repos/acme/shop/issues/7/comments".into()),
-            ("GET".into(), "/repos/acme/shop/issues/7/comments?per_page=100".into()),
-            ("GET".into(), "/repos/acme/shop/issues/7/comments?per_page=100&page=2".into()),
-            ("PATCH".into(), "/repos/acme/shop/issues/comments/1003".into()),
+            (
+                "GET".into(),
+                "/repos/acme/shop/issues/7/comments?per_page=100".into()
+            ),
+            (
+                "GET".into(),
+                "/repos/acme/shop/issues/7/comments?per_page=100&page=2".into()
+            ),
+            (
+                "PATCH".into(),
+                "/repos/acme/shop/issues/comments/1003".into()
+            ),
         ]
     );
     assert!(s.seen.iter().all(|x| x.auth == format!("Bearer {TOKEN}")));
@@ -163,10 +210,20 @@ async fn gitlab_creates_then_updates_one_note() {
     let (st, base) = server().await;
     let target = parse_target("https://gitlab.example.com/group/shop/-/merge_requests/9").unwrap();
     let o = opts(format!("{base}/api/v4"));
-    assert_eq!(post_comment(&target, "first", &o).await.unwrap(), PostOutcome::Created { id: 1003 });
-    assert_eq!(post_comment(&target, "second", &o).await.unwrap(), PostOutcome::Updated { id: 1003 });
+    assert_eq!(
+        post_comment(&target, "first", &o).await.unwrap(),
+        PostOutcome::Created { id: 1003 }
+    );
+    assert_eq!(
+        post_comment(&target, "second", &o).await.unwrap(),
+        PostOutcome::Updated { id: 1003 }
+    );
     let s = st.lock().unwrap();
-    let calls: Vec<(String, String)> = s.seen.iter().map(|x| (x.method.clone(), x.path.clone())).collect();
+    let calls: Vec<(String, String)> = s
+        .seen
+        .iter()
+        .map(|x| (x.method.clone(), x.path.clone()))
+        .collect();
     let notes = "/api/v4/projects/group%2Fshop/merge_requests/9/notes";
     assert_eq!(
         calls,
@@ -215,8 +272,18 @@ async fn error_404() {
 
 #[tokio::test]
 async fn error_403_rate_limited_says_when() {
-    let e = failing(403, vec![("x-ratelimit-remaining", "0".into()), ("x-ratelimit-reset", "4102444800".into())]).await;
-    assert!(matches!(e, PostError::RateLimited { status: 403, .. }), "{e:?}");
+    let e = failing(
+        403,
+        vec![
+            ("x-ratelimit-remaining", "0".into()),
+            ("x-ratelimit-reset", "4102444800".into()),
+        ],
+    )
+    .await;
+    assert!(
+        matches!(e, PostError::RateLimited { status: 403, .. }),
+        "{e:?}"
+    );
     assert!(e.to_string().contains("2100-01-01 00:00:00 UTC"), "{e}");
 }
 

@@ -27,7 +27,9 @@ fn examples_compile_without_warnings() {
 fn example_outputs_match_snapshots() {
     for app in example_apps() {
         let c = build_example(&app);
-        let out = c.output.unwrap_or_else(|| panic!("{app}: {}", rendered(&c, Severity::Error)));
+        let out = c
+            .output
+            .unwrap_or_else(|| panic!("{app}: {}", rendered(&c, Severity::Error)));
         insta::assert_snapshot!(format!("build__{}", app.replace('/', "__")), out.stream);
     }
 }
@@ -91,11 +93,21 @@ fn file_order_and_names_on_disk_do_not_change_the_output() {
         for rename in [false, true] {
             let root = scratch(&format!("shuffle-{i}-{rename}"));
             // Copy the whole examples tree so imports keep working.
-            copy_shuffled(&repo_root().join("examples"), &root.join("examples"), rename);
+            copy_shuffled(
+                &repo_root().join("examples"),
+                &root.join("examples"),
+                rename,
+            );
             let c = build_in(&root, &app, None);
-            let copy = c.output.unwrap_or_else(|| panic!("{app}: {}", rendered(&c, Severity::Error)));
+            let copy = c
+                .output
+                .unwrap_or_else(|| panic!("{app}: {}", rendered(&c, Severity::Error)));
             if rename {
-                assert_eq!(without_sources(&copy.stream), without_sources(&original.stream), "{app}");
+                assert_eq!(
+                    without_sources(&copy.stream),
+                    without_sources(&original.stream),
+                    "{app}"
+                );
             } else {
                 assert_eq!(copy.stream, original.stream, "{app}");
                 assert_eq!(copy.files, original.files, "{app}");

@@ -7,7 +7,9 @@ use air_tests::repo_root;
 use std::path::{Path, PathBuf};
 
 fn air_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -25,7 +27,16 @@ pub fn shape(text: &str) -> Option<String> {
     if d.has_errors() {
         return None;
     }
-    Some(strip_spans(&format!("{:?}", (&file.items, file.comments.iter().map(|c| c.text.trim_end()).collect::<Vec<_>>()))))
+    Some(strip_spans(&format!(
+        "{:?}",
+        (
+            &file.items,
+            file.comments
+                .iter()
+                .map(|c| c.text.trim_end())
+                .collect::<Vec<_>>()
+        )
+    )))
 }
 
 fn strip_spans(debug: &str) -> String {
@@ -45,7 +56,10 @@ fn strip_spans(debug: &str) -> String {
         let skip = if tail.starts_with("Span {") {
             tail.find('}').map_or(tail.len(), |i| i + 1)
         } else {
-            "inner_start: ".len() + tail["inner_start: ".len()..].find(|c: char| !c.is_ascii_digit()).unwrap_or(0)
+            "inner_start: ".len()
+                + tail["inner_start: ".len()..]
+                    .find(|c: char| !c.is_ascii_digit())
+                    .unwrap_or(0)
         };
         out.push('_');
         rest = &tail[skip..];
@@ -82,7 +96,10 @@ fn fmt_is_idempotent_and_preserves_the_ast() {
         }
         match air_compiler::fmt::format_source(&once) {
             Ok(twice) if twice == once => {}
-            Ok(twice) => failures.push(format!("{}: not idempotent\n--- once:\n{once}\n--- twice:\n{twice}", f.display())),
+            Ok(twice) => failures.push(format!(
+                "{}: not idempotent\n--- once:\n{once}\n--- twice:\n{twice}",
+                f.display()
+            )),
             Err(_) => {}
         }
     }

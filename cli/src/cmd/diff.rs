@@ -93,9 +93,11 @@ fn post_report(report: &Report, url: &str, api_url: Option<&str>) -> Result<(), 
         .ok()
         .filter(|t| !t.trim().is_empty())
         .ok_or_else(|| format!("--post needs a token in {}", target.token_env()))?;
-    let api_url = api_url
-        .map(str::to_string)
-        .or_else(|| std::env::var(target.api_env()).ok().filter(|u| !u.is_empty()));
+    let api_url = api_url.map(str::to_string).or_else(|| {
+        std::env::var(target.api_env())
+            .ok()
+            .filter(|u| !u.is_empty())
+    });
     let opts = PostOptions {
         api_url,
         token: Token::new(token.trim()),

@@ -18,15 +18,9 @@ pub fn discover(repo: &Repository, side: &Side, path: &str) -> Result<Vec<String
         Side::Commit { id, .. } => tree_manifests(repo, *id)?,
         Side::WorkingTree => workdir_manifests(repo)?,
     };
-    manifests.retain(|dir| {
-        path.is_empty() || dir == path || dir.starts_with(&format!("{path}/"))
-    });
+    manifests.retain(|dir| path.is_empty() || dir == path || dir.starts_with(&format!("{path}/")));
     // Hidden folders and build output are not part of any app.
-    manifests.retain(|dir| {
-        !dir
-            .split('/')
-            .any(|c| c.starts_with('.') || c == "target")
-    });
+    manifests.retain(|dir| !dir.split('/').any(|c| c.starts_with('.') || c == "target"));
     manifests.sort();
     manifests.dedup();
     Ok(manifests)
@@ -159,9 +153,8 @@ pub fn compare(dir: &str, base: Option<&AppSnapshot>, head: Option<&AppSnapshot>
             objs = diff_objects(&b.objects, &h.objects);
         }
         (Some(b), Some(h)) if !b.compiles && h.compiles => {
-            notes.push(
-                "base does not compile: every object of head is listed as added".to_string(),
-            );
+            notes
+                .push("base does not compile: every object of head is listed as added".to_string());
             objs.added = h.objects.keys().cloned().collect();
         }
         (Some(_), Some(h)) if !h.compiles => {

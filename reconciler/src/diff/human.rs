@@ -123,7 +123,13 @@ fn app_section(out: &mut String, app: &AppDiff, p: &Paint) {
         }
     }
     diagnostics(out, "new diagnostics", &app.diagnostics.new, p, true);
-    diagnostics(out, "resolved diagnostics", &app.diagnostics.resolved, p, false);
+    diagnostics(
+        out,
+        "resolved diagnostics",
+        &app.diagnostics.resolved,
+        p,
+        false,
+    );
 }
 
 /// `2 objects added, 1 changed, 1 workflow changed, 1 new diagnostic`.

@@ -125,7 +125,12 @@ fn app_pieces(app: &AppDiff, pieces: &mut Vec<String>) {
         .as_ref()
         .map(|n| format!(" — app `{n}`"))
         .unwrap_or_default();
-    let _ = writeln!(s, "### `{}`{name} ({})\n", display_dir(&app.path), app.status.as_str());
+    let _ = writeln!(
+        s,
+        "### `{}`{name} ({})\n",
+        display_dir(&app.path),
+        app.status.as_str()
+    );
     let _ = writeln!(s, "{}\n", summary(app));
     for n in &app.notes {
         let _ = writeln!(s, "> [!WARNING]\n> {}\n", escape(n));
@@ -251,9 +256,20 @@ pub fn mermaid(w: &WorkflowChange) -> String {
     }
     let mut edges: Vec<(&super::Transition, &str)> = Vec::new();
     for t in &head.transitions {
-        edges.push((t, if base.transitions.contains(t) { "same" } else { "added" }));
+        edges.push((
+            t,
+            if base.transitions.contains(t) {
+                "same"
+            } else {
+                "added"
+            },
+        ));
     }
-    for t in base.transitions.iter().filter(|t| !head.transitions.contains(t)) {
+    for t in base
+        .transitions
+        .iter()
+        .filter(|t| !head.transitions.contains(t))
+    {
         edges.push((t, "removed"));
     }
     for (t, how) in edges {
@@ -279,7 +295,9 @@ pub fn mermaid(w: &WorkflowChange) -> String {
         }
     }
     s.push_str("  classDef added fill:#d4f8d4,stroke:#1a7f37,color:#0b3d17\n");
-    s.push_str("  classDef removed fill:#ffd8d8,stroke:#cf222e,color:#5c0a0f,stroke-dasharray:4 3\n");
+    s.push_str(
+        "  classDef removed fill:#ffd8d8,stroke:#cf222e,color:#5c0a0f,stroke-dasharray:4 3\n",
+    );
     s
 }
 

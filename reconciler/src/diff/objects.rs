@@ -51,7 +51,7 @@ pub fn compiled_objects(lowered: &air_compiler::lower::Lowered) -> Vec<(ObjectRe
     for obj in &lowered.objects {
         let mut obj = obj.clone();
         if obj["kind"] == "ConfigMap"
-            && let Some(name) = obj["metadata"]["name"].as_str()
+            && let Some(name) = obj["metadata"]["name"].as_str().map(str::to_string)
             && let Some(wf) = name.strip_suffix("-workflow")
             && lowered.workflows.iter().any(|(n, _)| n == wf)
             && let Some(data) = obj["data"].as_object_mut()
@@ -59,7 +59,9 @@ pub fn compiled_objects(lowered: &air_compiler::lower::Lowered) -> Vec<(ObjectRe
         {
             data.insert(
                 WORKFLOW_KEY.to_string(),
-                Value::String(format!("(the document of Workflow {wf}, compared on its own)")),
+                Value::String(format!(
+                    "(the document of Workflow {wf}, compared on its own)"
+                )),
             );
         }
         if let Some(ns) = obj["metadata"]["namespace"].as_str() {

@@ -121,7 +121,9 @@ pub fn provider(repo: &Repository, side: &Side) -> Result<Box<dyn SourceProvider
                 .find_commit(*id)
                 .and_then(|c| c.tree())
                 .map(|t| t.id())
-                .map_err(|e| DiffError::Revision(format!("reading commit {id}: {}", e.message())))?;
+                .map_err(|e| {
+                    DiffError::Revision(format!("reading commit {id}: {}", e.message()))
+                })?;
             Box::new(TreeProvider::new(reopen()?, tree))
         }
     })

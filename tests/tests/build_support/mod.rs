@@ -189,10 +189,9 @@ impl Schemas {
             }
         }
         assert!(crds.len() >= 10, "too few CRDs found: {}", crds.len());
-        let sw_text = std::fs::read_to_string(
-            specs.join("serverless-workflow/schema/workflow.yaml"),
-        )
-        .unwrap();
+        let sw_text =
+            std::fs::read_to_string(specs.join("serverless-workflow/schema/workflow.yaml"))
+                .unwrap();
         let sw: Value = serde_norway::from_str(&sw_text).unwrap();
         let workflow = jsonschema::draft202012::new(&sw).unwrap();
         Schemas { crds, workflow }

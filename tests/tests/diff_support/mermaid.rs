@@ -32,11 +32,19 @@ fn tools() -> Result<(PathBuf, String), String> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("mermaid");
     let js = root.join("node_modules/mermaid/dist/mermaid.min.js");
     if !js.is_file() {
-        return Err(format!("{} missing: run `npm ci` in tests/mermaid", js.display()));
+        return Err(format!(
+            "{} missing: run `npm ci` in tests/mermaid",
+            js.display()
+        ));
     }
     let chromium = ["chromium", "chromium-browser", "google-chrome"]
         .into_iter()
-        .find(|c| Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()))
+        .find(|c| {
+            Command::new(c)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
         .ok_or("chromium not found: apt-get install -y chromium")?;
     Ok((js, chromium.to_string()))
 }
@@ -58,7 +66,10 @@ pub fn check(blocks: &[String]) -> Option<Vec<String>> {
     let template = include_str!("../../mermaid/check.html.tmpl");
     let page = template
         .replace("MERMAID_JS", &format!("file://{}", js.display()))
-        .replace("BLOCKS_JSON", &serde_json::to_string(blocks).unwrap().replace("</", "<\\/"));
+        .replace(
+            "BLOCKS_JSON",
+            &serde_json::to_string(blocks).unwrap().replace("</", "<\\/"),
+        );
     let html = tmp.path().join("check.html");
     std::fs::write(&html, page).unwrap();
     let out = Command::new(chromium)
@@ -72,15 +83,23 @@ pub fn check(blocks: &[String]) -> Option<Vec<String>> {
             "--no-first-run",
             "--virtual-time-budget=20000",
         ])
-        .arg(format!("--user-data-dir={}", tmp.path().join("profile").display()))
+        .arg(format!(
+            "--user-data-dir={}",
+            tmp.path().join("profile").display()
+        ))
         .arg("--dump-dom")
         .arg(&html)
         .output()
         .unwrap();
     let dom = String::from_utf8_lossy(&out.stdout).to_string();
-    let start = dom.find("<pre id=\"result\">").expect("result element") + "<pre id=\"result\">".len();
+    let start =
+        dom.find("<pre id=\"result\">").expect("result element") + "<pre id=\"result\">".len();
     let text = &dom[start..dom[start..].find("</pre>").unwrap() + start];
     let lines: Vec<String> = text.lines().map(str::to_string).collect();
-    assert_eq!(lines.first().map(String::as_str), Some("DONE"), "mermaid page did not finish: {text}");
+    assert_eq!(
+        lines.first().map(String::as_str),
+        Some("DONE"),
+        "mermaid page did not finish: {text}"
+    );
     Some(lines[1..].to_vec())
 }

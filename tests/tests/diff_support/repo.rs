@@ -67,18 +67,12 @@ impl TestRepo {
     /// Commit everything in the working tree (additions and deletions).
     pub fn commit(&self, msg: &str) -> String {
         let mut index = self.repo.index().unwrap();
-        index
-            .add_all(["*"], IndexAddOption::DEFAULT, None)
-            .unwrap();
+        index.add_all(["*"], IndexAddOption::DEFAULT, None).unwrap();
         index.update_all(["*"], None).unwrap();
         index.write().unwrap();
         let tree = self.repo.find_tree(index.write_tree().unwrap()).unwrap();
         let sig = Signature::new("test", "test@example.com", &Time::new(1_700_000_000, 0)).unwrap();
-        let parent = self
-            .repo
-            .head()
-            .ok()
-            .and_then(|h| h.peel_to_commit().ok());
+        let parent = self.repo.head().ok().and_then(|h| h.peel_to_commit().ok());
         let parents: Vec<_> = parent.iter().collect();
         self.repo
             .commit(Some("HEAD"), &sig, &sig, msg, &tree, &parents)
