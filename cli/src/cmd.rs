@@ -39,6 +39,20 @@ pub fn local_app(path: &Path, root: Option<&PathBuf>) -> Result<LocalApp, String
     Ok(LocalApp { provider, dir })
 }
 
+/// Locate the app at `path` and the options to compile it with.
+pub fn app_options(
+    path: &Path,
+    root: Option<&PathBuf>,
+    env: Option<String>,
+) -> Result<(DiskProvider, air_compiler::CompileOptions), String> {
+    let app = local_app(path, root)?;
+    let opts = air_compiler::CompileOptions {
+        app_dir: app.dir,
+        env,
+    };
+    Ok((app.provider, opts))
+}
+
 /// Print "error: …" for a problem that stopped the command from running.
 pub fn fail(message: &str) -> u8 {
     eprintln!("error: {message}");

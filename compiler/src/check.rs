@@ -21,6 +21,9 @@ pub mod types;
 pub mod values;
 mod walk;
 
+#[cfg(test)]
+mod tests;
+
 use crate::codes::CodeInfo;
 use crate::diagnostic::Diagnostics;
 use crate::model::Program;

@@ -61,6 +61,9 @@ pub(crate) struct Printer<'a> {
     /// Byte offset where the last printed node ended, for blank-line and
     /// trailing-comment decisions.
     last_end: u32,
+    /// The current line ends in a `//` comment: whatever comes next must
+    /// start on a new line.
+    after_line_comment: bool,
 }
 
 impl<'a> Printer<'a> {
@@ -72,6 +75,7 @@ impl<'a> Printer<'a> {
             out: String::new(),
             depth: 0,
             last_end: 0,
+            after_line_comment: false,
         }
     }
 
@@ -102,6 +106,7 @@ impl<'a> Printer<'a> {
 
     /// Start a new line at the current depth and write `text`.
     pub(crate) fn line(&mut self, text: &str) {
+        self.after_line_comment = false;
         if !self.out.is_empty() && !self.out.ends_with('\n') {
             self.out.push('\n');
         }
@@ -111,10 +116,21 @@ impl<'a> Printer<'a> {
 
     /// Append to the current line.
     pub(crate) fn push(&mut self, text: &str) {
+        if self.after_line_comment {
+            // The construct goes on after a trailing comment: continue it on
+            // the next line, two levels deeper.
+            self.after_line_comment = false;
+            self.out.push('\n');
+            self.out.push_str(&self.indent_str());
+            self.out.push_str(&INDENT.repeat(2));
+            self.out.push_str(text.trim_start());
+            return;
+        }
         self.out.push_str(text);
     }
 
     pub(crate) fn blank_line(&mut self) {
+        self.after_line_comment = false;
         if !self.out.is_empty() && !self.out.ends_with('\n') {
             self.out.push('\n');
         }
@@ -136,8 +152,7 @@ impl<'a> Printer<'a> {
                     self.last_end = c.span.end;
                     self.next += 1;
                     if c.text.starts_with("//") {
-                        self.out.push('\n');
-                        self.out.push_str(&self.indent_str());
+                        self.after_line_comment = true;
                     }
                 }
                 _ => break,

@@ -12,6 +12,10 @@
 //! SourceMap ─ parse ─ resolve ─ check ─ lower ─ emit
 //! ```
 
+// The pest-generated parser (built without pest's "std" feature, see
+// compiler/Cargo.toml) refers to `alloc` from the crate root.
+extern crate alloc;
+
 pub mod ast;
 pub mod check;
 pub mod codes;

@@ -36,3 +36,24 @@ pub fn shared_dir() -> PathBuf {
 
 /// The air.toml a one-file fixture gets unless it brings its own.
 pub const DEFAULT_MANIFEST: &str = "[app]\nname = \"fixture\"\nnamespace = \"fixtures\"\n";
+
+/// Every `.air` file below `dir`, recursively, sorted.
+pub fn air_files(dir: &std::path::Path) -> Vec<PathBuf> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "air") {
+                out.push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, &mut out);
+    out.sort();
+    out
+}

@@ -1,5 +1,6 @@
 //! `air build -o DIR`: the folder is replaced as a whole, a folder air did
 //! not write is refused unless `--force`, and a broken app writes nothing.
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 mod build_support;
 

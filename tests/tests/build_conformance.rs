@@ -2,6 +2,7 @@
 //! CRD schema (unknown fields rejected), and every Serverless Workflow
 //! document against the official 1.0.3 schema — for the object builders
 //! fed every option, for every example and for every ok fixture.
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 mod build_support;
 

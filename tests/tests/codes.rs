@@ -1,5 +1,6 @@
 //! Every diagnostic code has an explanation page, every page names a
 //! registered code, and each page starts with its code.
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 use air_tests::repo_root;
 use std::collections::BTreeSet;

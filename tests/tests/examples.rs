@@ -2,6 +2,7 @@
 //! output is snapshotted, builds are byte-for-byte deterministic (also
 //! when the files lie on disk in another order or under other names), and
 //! the independent checker ../shared/tools/validate-manifests accepts them.
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 mod build_support;
 
@@ -29,6 +30,7 @@ fn example_outputs_match_snapshots() {
         let c = build_example(&app);
         let out = c
             .output
+            .clone()
             .unwrap_or_else(|| panic!("{app}: {}", rendered(&c, Severity::Error)));
         insta::assert_snapshot!(format!("build__{}", app.replace('/', "__")), out.stream);
     }
@@ -101,6 +103,7 @@ fn file_order_and_names_on_disk_do_not_change_the_output() {
             let c = build_in(&root, &app, None);
             let copy = c
                 .output
+                .clone()
                 .unwrap_or_else(|| panic!("{app}: {}", rendered(&c, Severity::Error)));
             if rename {
                 assert_eq!(

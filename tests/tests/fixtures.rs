@@ -1,6 +1,7 @@
 //! Runs every fixture under tests/fixtures: error fixtures must report
 //! exactly the codes and lines their headers state (and their rendered
 //! output is snapshot-tested); ok fixtures must compile cleanly.
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 use air_compiler::Severity;
 use air_tests::fixtures::load_all;

@@ -1,24 +1,10 @@
 //! `air fmt` on every fixture and example: the output parses, formatting
 //! it again changes nothing, and the AST is the same as the original's
 //! (spans aside).
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 use air_compiler::{Diagnostics, FileId};
 use air_tests::repo_root;
-use std::path::{Path, PathBuf};
-
-fn air_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            air_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "air") {
-            out.push(p);
-        }
-    }
-}
 
 /// The AST's Debug text with every span and offset removed.
 pub fn shape(text: &str) -> Option<String> {
@@ -71,8 +57,8 @@ fn strip_spans(debug: &str) -> String {
 #[test]
 fn fmt_is_idempotent_and_preserves_the_ast() {
     let mut files = Vec::new();
-    air_files(&repo_root().join("tests/fixtures/ok"), &mut files);
-    air_files(&repo_root().join("examples"), &mut files);
+    files.extend(air_tests::air_files(&repo_root().join("tests/fixtures/ok")));
+    files.extend(air_tests::air_files(&repo_root().join("examples")));
     files.sort();
     assert!(!files.is_empty());
     let mut failures = Vec::new();

@@ -3,6 +3,7 @@
 //! is accepted by Graphviz's own `dot`; Mermaid output is structurally
 //! sound. Runs over every example app (examples/*/air.toml) and every ok
 //! fixture, and drives the `air graph` command itself for exit codes.
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 use air_cli::cmd::graph::{Args, Drawn, GraphFormat, Selection, draw, run};
 use air_compiler::graph::{

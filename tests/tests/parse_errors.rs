@@ -3,6 +3,7 @@
 //! `// expect:` header, and its rendered diagnostics are snapshot-tested.
 //! (tests/tests/fixtures.rs runs the same files through the whole
 //! compiler.)
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 use air_compiler::{Diagnostics, SourceMap};
 use air_tests::fixtures::headers;

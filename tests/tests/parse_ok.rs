@@ -1,30 +1,16 @@
 //! Every `.air` file under tests/fixtures/ok parses with no diagnostic,
 //! and the language-reference fixtures produce the declarations they hold.
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 use air_compiler::ast::Item;
 use air_compiler::{Diagnostics, FileId};
 use air_tests::repo_root;
-use std::path::{Path, PathBuf};
-
-fn air_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            air_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "air") {
-            out.push(p);
-        }
-    }
-}
 
 #[test]
 fn ok_fixtures_parse_without_diagnostics() {
     let mut files = Vec::new();
-    air_files(&repo_root().join("tests/fixtures/ok"), &mut files);
-    air_files(&repo_root().join("examples"), &mut files);
+    files.extend(air_tests::air_files(&repo_root().join("tests/fixtures/ok")));
+    files.extend(air_tests::air_files(&repo_root().join("examples")));
     files.sort();
     assert!(files.len() >= 6, "fixtures missing: {files:?}");
     let mut failures = Vec::new();
@@ -46,7 +32,7 @@ fn reference_fixtures_hold_every_declaration_kind() {
     let dir = repo_root().join("tests/fixtures/ok/lang");
     let mut kinds = std::collections::BTreeSet::new();
     let mut files = Vec::new();
-    air_files(&dir, &mut files);
+    files.extend(air_tests::air_files(&dir));
     for f in files {
         let text = std::fs::read_to_string(&f).expect("read fixture");
         let mut diags = Diagnostics::new();

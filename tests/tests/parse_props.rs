@@ -1,5 +1,6 @@
 //! The parser never panics: arbitrary bytes, mutations of valid programs,
 //! deep nesting and huge inputs all end in an AST or a diagnostic.
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 use air_compiler::testgen::{generate_app, nested_ifs, nested_lists};
 use air_compiler::{Diagnostics, FileId};

@@ -4,6 +4,8 @@
 //! 2020-12). The fixtures go through the real front end (parse, resolve,
 //! check), so this covers every step and modifier the language has.
 
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
 #[path = "sw/support.rs"]
 mod support;
 

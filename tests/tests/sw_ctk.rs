@@ -11,6 +11,8 @@
 //! that replaces a ctk `output.as`. docs/serverless-workflow.md explains
 //! each, and lists the scenarios `.air` cannot express.
 
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
 #[path = "sw/support.rs"]
 mod support;
 

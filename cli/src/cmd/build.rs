@@ -2,11 +2,11 @@
 //! documents and catalog — into a folder (replaced as a whole) or as one
 //! YAML stream on stdout.
 
-use crate::cmd::{fail, local_app};
+use crate::cmd::{app_options, fail};
 use crate::exit;
 use crate::render::{Format, print_all};
+use air_compiler::Severity;
 use air_compiler::emit::{BuildOutput, MARKER};
-use air_compiler::{CompileOptions, Severity};
 use std::path::{Path, PathBuf};
 
 /// Compile an app to Knative manifests and Serverless Workflow documents.
@@ -43,15 +43,11 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
-    let app = match local_app(&args.path, args.root.as_ref()) {
+    let (provider, opts) = match app_options(&args.path, args.root.as_ref(), args.env) {
         Ok(a) => a,
         Err(e) => return fail(&e),
     };
-    let opts = CompileOptions {
-        app_dir: app.dir,
-        env: args.env,
-    };
-    let c = air_compiler::compile::build(&app.provider, &opts);
+    let c = air_compiler::compile::build(&provider, &opts);
     print_all(c.diagnostics.iter(), &c.sources, Format::Human);
     if c.diagnostics.count(Severity::Error) > 0 {
         return exit::FINDINGS;

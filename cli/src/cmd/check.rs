@@ -1,9 +1,9 @@
 //! `air check`: parse, resolve and check an app; print diagnostics.
 
-use crate::cmd::{fail, local_app};
+use crate::cmd::{app_options, fail};
 use crate::exit;
 use crate::render::{Format, print_all};
-use air_compiler::{CompileOptions, Severity};
+use air_compiler::Severity;
 use std::path::PathBuf;
 
 /// Check an app for mistakes without writing anything.
@@ -32,15 +32,11 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
-    let app = match local_app(&args.path, args.root.as_ref()) {
+    let (provider, opts) = match app_options(&args.path, args.root.as_ref(), args.env) {
         Ok(a) => a,
         Err(e) => return fail(&e),
     };
-    let opts = CompileOptions {
-        app_dir: app.dir,
-        env: args.env,
-    };
-    let c = air_compiler::compile::check(&app.provider, &opts);
+    let c = air_compiler::compile::check(&provider, &opts);
     print_all(c.diagnostics.iter(), &c.sources, args.format);
     let errors = c.diagnostics.count(Severity::Error);
     let warnings = c.diagnostics.count(Severity::Warning);

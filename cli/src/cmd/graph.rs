@@ -1,14 +1,14 @@
 //! `air graph`: draw a workflow's state machine or the app's event graph
 //! as Graphviz dot, Mermaid or SVG (laid out by air itself).
 
-use crate::cmd::{fail, local_app};
+use crate::cmd::{app_options, fail};
 use crate::exit;
 use crate::render::{Format as DiagFormat, print_all};
 use air_compiler::diagnostic::suggest;
 use air_compiler::graph::{
     Drawing, Format, cfg_drawing, event_drawing, event_graph, render, workflow_graph,
 };
-use air_compiler::{Compilation, CompileOptions, Severity};
+use air_compiler::{Compilation, Severity};
 use std::path::{Path, PathBuf};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Default)]
@@ -94,15 +94,11 @@ pub fn draw(
     select: &Selection,
     format: Format,
 ) -> (Drawn, Option<Compilation>) {
-    let app = match local_app(path, root) {
+    let (provider, opts) = match app_options(path, root, env) {
         Ok(a) => a,
         Err(e) => return (Drawn::Error(e), None),
     };
-    let opts = CompileOptions {
-        app_dir: app.dir,
-        env,
-    };
-    let c = air_compiler::compile::check(&app.provider, &opts);
+    let c = air_compiler::compile::check(&provider, &opts);
     if c.diagnostics.has_errors() {
         return (Drawn::Findings, Some(c));
     }

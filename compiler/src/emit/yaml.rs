@@ -296,7 +296,7 @@ mod tests {
             y,
             "a:\n  e: {}\n  k: null\n  t: true\nb:\n  - x: 1\n    'y':\n      - 1\n      - 2\n  - - 1\n    - 2\n  - s\n  - {}\n  - []\ndsl: '1.0.3'\nmany: |+\n  a\n\nnonl: |-\n  a\n  b\ntext: |\n  line one\n  line two\n"
         );
-        let back: Value = serde_norway::from_str(&y).unwrap();
+        let back: Value = serde_norway::from_str(&y).expect("the writer emits valid YAML");
         assert_eq!(back, v);
     }
 }

@@ -1,3 +1,6 @@
+// Test support: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 //! Shared by the build tests: compiling examples, reading YAML back, and
 //! strict schema validation of what `air build` emits.
 //!

@@ -159,7 +159,11 @@ fn check_name(name: &str) -> Result<(), ValueError> {
         if is_domain {
             check_domain(part, at)?;
         } else {
-            check_component(part, at)?;
+            // An empty last component ("a/") would point one past the end.
+            check_component(part, at).map_err(|mut e| {
+                e.range.end = e.range.end.min(name.len());
+                e
+            })?;
         }
         at += part.len() + 1;
     }
