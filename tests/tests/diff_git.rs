@@ -146,7 +146,9 @@ fn event_schema_changed_and_event_newly_produced() {
         .find(|c| c.object.kind == "EventType" && c.object.name.contains("order-confirmed"))
         .expect("EventType changed");
     assert!(
-        et.fields.iter().any(|f| f.path.contains("total")),
+        et.fields
+            .iter()
+            .any(|f| f.path == "spec.schemaData.properties.total"),
         "{:?}",
         et.fields
     );

@@ -1,150 +1,14 @@
 //! `air diff --post`: a real HTTP server on 127.0.0.1 playing GitHub and
 //! GitLab; the exact requests are asserted.
 
+#[path = "diff_support/forge.rs"]
+mod forge;
+
 use air_reconciler::post::{
     PostError, PostOptions, PostOutcome, Token, parse_target, post_comment,
 };
-use axum::body::Bytes;
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
-use std::sync::{Arc, Mutex};
+use forge::{TOKEN, server};
 use std::time::Duration;
-
-#[derive(Clone, Debug)]
-struct Seen {
-    method: String,
-    path: String,
-    auth: String,
-    body: String,
-}
-
-#[derive(Default)]
-struct State {
-    seen: Vec<Seen>,
-    /// (id, body)
-    comments: Vec<(u64, String)>,
-    /// Answer every request with this (status, extra headers).
-    fail: Option<(u16, Vec<(&'static str, String)>)>,
-    port: u16,
-}
-
-type Shared = Arc<Mutex<State>>;
-
-const TOKEN: &str = "tok-s3cret-123";
-
-async fn handle(
-    axum::extract::State(st): axum::extract::State<Shared>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let mut s = st.lock().unwrap();
-    let auth = headers
-        .get("authorization")
-        .or_else(|| headers.get("private-token"))
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    let body = String::from_utf8_lossy(&body).to_string();
-    s.seen.push(Seen {
-        method: method.to_string(),
-        path: uri.path_and_query().unwrap().to_string(),
-        auth,
-        body: body.clone(),
-    });
-    if let Some((code, hs)) = s.fail.clone() {
-        let mut r = (
-            StatusCode::from_u16(code).unwrap(),
-            "{\"message\":\"nope\"}",
-        )
-            .into_response();
-        for (k, v) in hs {
-            r.headers_mut().insert(k, v.parse().unwrap());
-        }
-        return r;
-    }
-    let path = uri.path().to_string();
-    let page: usize = uri
-        .query()
-        .unwrap_or("")
-        .split('&')
-        .find_map(|kv| kv.strip_prefix("page="))
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(1);
-    let new_body = || {
-        serde_json::from_str::<serde_json::Value>(&body).unwrap()["body"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
-    let list = |s: &State| {
-        // Two per page, whatever per_page says: pagination is exercised.
-        let items: Vec<serde_json::Value> = s
-            .comments
-            .iter()
-            .skip((page - 1) * 2)
-            .take(2)
-            .map(|(id, b)| serde_json::json!({"id": id, "body": b}))
-            .collect();
-        let more = s.comments.len() > page * 2;
-        (items, more)
-    };
-    let is_gitlab = path.starts_with("/api/v4/");
-    match (method.as_str(), path.as_str()) {
-        ("GET", p) if p.ends_with("/comments") || p.ends_with("/notes") => {
-            let (items, more) = list(&s);
-            let mut r = axum::Json(items).into_response();
-            if more {
-                if is_gitlab {
-                    r.headers_mut()
-                        .insert("x-next-page", (page + 1).to_string().parse().unwrap());
-                } else {
-                    let link = format!(
-                        "<http://127.0.0.1:{}{}?per_page=100&page={}>; rel=\"next\"",
-                        s.port,
-                        path,
-                        page + 1
-                    );
-                    r.headers_mut().insert("link", link.parse().unwrap());
-                }
-            }
-            r
-        }
-        ("POST", p) if p.ends_with("/comments") || p.ends_with("/notes") => {
-            let id = 1000 + s.comments.len() as u64;
-            s.comments.push((id, new_body()));
-            (
-                StatusCode::CREATED,
-                axum::Json(serde_json::json!({"id": id})),
-            )
-                .into_response()
-        }
-        ("PATCH", _) | ("PUT", _) => {
-            let id: u64 = path.rsplit('/').next().unwrap().parse().unwrap();
-            let b = new_body();
-            for c in s.comments.iter_mut().filter(|c| c.0 == id) {
-                c.1 = b.clone();
-            }
-            axum::Json(serde_json::json!({"id": id})).into_response()
-        }
-        _ => StatusCode::NOT_FOUND.into_response(),
-    }
-}
-
-async fn server() -> (Shared, String) {
-    let st: Shared = Arc::new(Mutex::new(State::default()));
-    st.lock().unwrap().comments = vec![
-        (1, "LGTM".into()),
-        (2, "another".into()),
-        (3, "third".into()),
-    ];
-    let app = axum::Router::new().fallback(handle).with_state(st.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    st.lock().unwrap().port = port;
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (st, format!("http://127.0.0.1:{port}"))
-}
 
 fn opts(api: String) -> PostOptions {
     PostOptions {
@@ -241,33 +105,53 @@ async fn gitlab_creates_then_updates_one_note() {
     assert!(s.seen[2].body.contains("<!-- air-diff -->"));
 }
 
-async fn failing(code: u16, headers: Vec<(&'static str, String)>) -> PostError {
+const GITHUB_PR: &str = "https://github.com/acme/shop/pull/7";
+const GITLAB_MR: &str = "https://gitlab.example.com/group/shop/-/merge_requests/9";
+
+/// Post against a server that answers every request with `code`; the
+/// error must not carry the token (the server's message echoes it).
+async fn failing_on(url: &str, code: u16, headers: Vec<(&'static str, String)>) -> PostError {
     let (st, base) = server().await;
     st.lock().unwrap().fail = Some((code, headers));
-    let target = parse_target("https://github.com/acme/shop/pull/7").unwrap();
-    let e = post_comment(&target, "x", &opts(base)).await.unwrap_err();
+    let target = parse_target(url).unwrap();
+    let api = match target {
+        air_reconciler::post::Target::GitHub { .. } => base,
+        air_reconciler::post::Target::GitLab { .. } => format!("{base}/api/v4"),
+    };
+    let e = post_comment(&target, "x", &opts(api)).await.unwrap_err();
     let text = format!("{e} {e:?}");
     assert!(!text.contains(TOKEN), "token leaked: {text}");
+    assert_eq!(st.lock().unwrap().seen.len(), 1, "stops at the first error");
     e
+}
+
+async fn failing(code: u16, headers: Vec<(&'static str, String)>) -> PostError {
+    failing_on(GITHUB_PR, code, headers).await
 }
 
 #[tokio::test]
 async fn error_401() {
     let e = failing(401, vec![]).await;
     assert!(matches!(e, PostError::Unauthorized { .. }));
-    assert!(e.to_string().contains("GITHUB_TOKEN"));
+    assert!(e.to_string().contains("GITHUB_TOKEN"), "{e}");
+    assert!(e.to_string().contains("401"), "{e}");
 }
 
 #[tokio::test]
 async fn error_403_forbidden() {
     let e = failing(403, vec![]).await;
     assert!(matches!(e, PostError::Forbidden { .. }), "{e:?}");
+    let text = e.to_string();
+    assert!(text.contains("pull-requests: write"), "{text}");
+    // The server's own message is kept, minus the token.
+    assert!(text.contains("nope (got Bearer <redacted>)"), "{text}");
 }
 
 #[tokio::test]
 async fn error_404() {
     let e = failing(404, vec![]).await;
     assert!(matches!(e, PostError::NotFound { .. }), "{e:?}");
+    assert!(e.to_string().contains("check the URL"), "{e}");
 }
 
 #[tokio::test]
@@ -290,5 +174,45 @@ async fn error_403_rate_limited_says_when() {
 #[tokio::test]
 async fn error_429_retry_after() {
     let e = failing(429, vec![("retry-after", "30".into())]).await;
+    assert!(
+        matches!(e, PostError::RateLimited { status: 429, .. }),
+        "{e:?}"
+    );
     assert!(e.to_string().contains("retry after 30 seconds"), "{e}");
+}
+
+#[tokio::test]
+async fn error_500_is_reported_with_its_status() {
+    let e = failing(500, vec![]).await;
+    assert!(matches!(e, PostError::Http { status: 500, .. }), "{e:?}");
+}
+
+#[tokio::test]
+async fn gitlab_errors_name_gitlab_and_its_token() {
+    let e = failing_on(GITLAB_MR, 401, vec![]).await;
+    assert!(matches!(e, PostError::Unauthorized { .. }), "{e:?}");
+    assert!(e.to_string().contains("GitLab API"), "{e}");
+    assert!(e.to_string().contains("GITLAB_TOKEN"), "{e}");
+    let e = failing_on(GITLAB_MR, 403, vec![]).await;
+    assert!(e.to_string().contains("`api` scope"), "{e}");
+    let e = failing_on(GITLAB_MR, 404, vec![]).await;
+    assert!(matches!(e, PostError::NotFound { .. }), "{e:?}");
+    let e = failing_on(GITLAB_MR, 429, vec![("ratelimit-reset", "4102444800".into())]).await;
+    assert!(e.to_string().contains("2100-01-01"), "{e}");
+}
+
+#[tokio::test]
+async fn unreachable_server_is_a_transport_error() {
+    // A port nobody listens on: bind, note it, close.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let target = parse_target(GITHUB_PR).unwrap();
+    let e = post_comment(&target, "x", &opts(format!("http://127.0.0.1:{port}")))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, PostError::Transport { .. }), "{e:?}");
+    assert!(!format!("{e} {e:?}").contains(TOKEN));
 }

@@ -128,12 +128,31 @@ fn walk(path: &mut String, base: Option<&Value>, head: Option<&Value>, out: &mut
             }
         }
         (b, h) if b == h => {}
-        (b, h) => out.push(FieldChange {
-            path: path.clone(),
-            base: b.cloned(),
-            head: h.cloned(),
-        }),
+        (b, h) => {
+            // A JSON document carried as text (EventType `spec.schemaData`)
+            // is compared inside, so the change reads
+            // `spec.schemaData.properties.total`, not two whole texts.
+            if let (Some(Value::String(bs)), Some(Value::String(hs))) = (b, h)
+                && let (Some(bj), Some(hj)) = (embedded_json(bs), embedded_json(hs))
+            {
+                walk(path, Some(&bj), Some(&hj), out);
+                return;
+            }
+            out.push(FieldChange {
+                path: path.clone(),
+                base: b.cloned(),
+                head: h.cloned(),
+            });
+        }
     }
+}
+
+/// A string holding a JSON object, parsed.
+fn embedded_json(s: &str) -> Option<Value> {
+    if !s.trim_start().starts_with('{') {
+        return None;
+    }
+    serde_json::from_str::<Value>(s).ok().filter(Value::is_object)
 }
 
 /// `a.b`, or `a["x.y/z"]` for keys that are not plain words.
@@ -180,6 +199,19 @@ mod tests {
         assert_eq!(d[0].base, Some(json!("a:1")));
         assert_eq!(d[0].head, Some(json!("a:2")));
         assert_eq!(d[1].base, None);
+    }
+
+    #[test]
+    fn json_text_is_compared_inside() {
+        let b = json!({"spec": {"schemaData": "{\"properties\": {\"id\": {}}}"}});
+        let h = json!({"spec": {"schemaData": "{\"properties\": {\"id\": {}, \"total\": {\"type\": \"number\"}}}"}});
+        let d = diff_values(&b, &h);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].path, "spec.schemaData.properties.total");
+        assert_eq!(d[0].head, Some(json!({"type": "number"})));
+        // Not JSON on one side: the strings are compared as text.
+        let h = json!({"spec": {"schemaData": "oops"}});
+        assert_eq!(diff_values(&b, &h)[0].path, "spec.schemaData");
     }
 
     #[test]
