@@ -112,7 +112,10 @@ fn colour_on_a_terminal_unless_no_color() {
     let (r, base, head) = TestRepo::shop_history();
     let args = format!("--base {base} --head {head} shop");
     let coloured = on_a_terminal(&r, &args, None);
-    assert!(coloured.contains("\x1b["), "no colour on a terminal: {coloured:?}");
+    assert!(
+        coloured.contains("\x1b["),
+        "no colour on a terminal: {coloured:?}"
+    );
     assert!(coloured.contains("billing"), "{coloured}");
     let plain = on_a_terminal(&r, &args, Some("1"));
     assert!(!plain.contains("\x1b["), "NO_COLOR ignored: {plain:?}");
@@ -128,7 +131,12 @@ async fn post(r: &TestRepo, args: Vec<String>, env: Vec<(&'static str, String)>)
     tokio::task::spawn_blocking(move || {
         let mut cmd = Command::new(AIR);
         cmd.arg("diff").args(&args).current_dir(dir);
-        for v in ["GITHUB_TOKEN", "GITLAB_TOKEN", "AIR_GITHUB_API_URL", "AIR_GITLAB_API_URL"] {
+        for v in [
+            "GITHUB_TOKEN",
+            "GITLAB_TOKEN",
+            "AIR_GITHUB_API_URL",
+            "AIR_GITLAB_API_URL",
+        ] {
             cmd.env_remove(v);
         }
         cmd.envs(env);
@@ -213,7 +221,10 @@ async fn post_to_gitlab_with_the_api_from_the_environment() {
     let s = st.lock().unwrap();
     assert_eq!(
         s.seen.last().map(|x| (x.method.as_str(), x.path.as_str())),
-        Some(("POST", "/api/v4/projects/group%2Fshop/merge_requests/9/notes"))
+        Some((
+            "POST",
+            "/api/v4/projects/group%2Fshop/merge_requests/9/notes"
+        ))
     );
     assert!(s.seen.iter().all(|x| x.auth == TOKEN));
 }

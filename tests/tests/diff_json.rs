@@ -81,15 +81,19 @@ fn json_fields_are_the_documented_ones() {
     let r = TestRepo::new();
     r.app("shop", SHOP);
     let base = r.commit("base");
-    let mut text = SHOP
-        .replace("call billing", "call billling")
-        .replace("on OrderCreated", "on OrderCreated\n  on schedule \"0 2 * * *\"");
+    let mut text = SHOP.replace("call billing", "call billling").replace(
+        "on OrderCreated",
+        "on OrderCreated\n  on schedule \"0 2 * * *\"",
+    );
     text.push_str("function audit { image = \"registry.example.com/audit:1.0.0\" }\n");
     r.app("shop", &text);
     let head = r.commit("head");
     reports.push(r.diff(Some(&base), Some(&head), "shop"));
     reports.push(r.diff(Some(&head), Some(&base), "shop"));
-    r.app("shop", &format!("{SHOP}function audit {{ image = \"registry.example.com/audit:1.0.0\" }}\n"));
+    r.app(
+        "shop",
+        &format!("{SHOP}function audit {{ image = \"registry.example.com/audit:1.0.0\" }}\n"),
+    );
     let fixed = r.commit("fixed");
     reports.push(r.diff(Some(&base), Some(&fixed), "shop"));
     reports.push(r.diff(Some(&fixed), Some(&base), "shop"));

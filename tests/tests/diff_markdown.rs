@@ -89,7 +89,10 @@ fn mermaid_parses_every_example_workflow_added_and_removed() {
     let r = TestRepo::new();
     r.write("README.md", "empty\n");
     let empty = r.commit("empty");
-    copy_tree(&air_tests::repo_root().join("examples"), &r.path().join("examples"));
+    copy_tree(
+        &air_tests::repo_root().join("examples"),
+        &r.path().join("examples"),
+    );
     let full = r.commit("examples");
     let added = markdown::render_limited(&r.diff(Some(&empty), Some(&full), ""), usize::MAX);
     let removed = markdown::render_limited(&r.diff(Some(&full), Some(&empty), ""), usize::MAX);

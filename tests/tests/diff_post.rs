@@ -197,7 +197,12 @@ async fn gitlab_errors_name_gitlab_and_its_token() {
     assert!(e.to_string().contains("`api` scope"), "{e}");
     let e = failing_on(GITLAB_MR, 404, vec![]).await;
     assert!(matches!(e, PostError::NotFound { .. }), "{e:?}");
-    let e = failing_on(GITLAB_MR, 429, vec![("ratelimit-reset", "4102444800".into())]).await;
+    let e = failing_on(
+        GITLAB_MR,
+        429,
+        vec![("ratelimit-reset", "4102444800".into())],
+    )
+    .await;
     assert!(e.to_string().contains("2100-01-01"), "{e}");
 }
 

@@ -135,12 +135,10 @@ fn app_section(out: &mut String, app: &AppDiff, p: &Paint) {
 /// `2 objects added, 1 changed, 1 workflow changed, 1 new diagnostic`.
 pub fn summary(app: &AppDiff) -> String {
     let mut parts = Vec::new();
-    let mut count = |n: usize, one: &str, many: &str| {
-        match n {
-            0 => {}
-            1 => parts.push(format!("1 {one}")),
-            n => parts.push(format!("{n} {many}")),
-        }
+    let mut count = |n: usize, one: &str, many: &str| match n {
+        0 => {}
+        1 => parts.push(format!("1 {one}")),
+        n => parts.push(format!("{n} {many}")),
     };
     let o = &app.objects;
     count(o.added.len(), "object added", "objects added");
@@ -149,7 +147,11 @@ pub fn summary(app: &AppDiff) -> String {
     count(app.workflows.len(), "workflow changed", "workflows changed");
     let d = &app.diagnostics;
     count(d.new.len(), "new diagnostic", "new diagnostics");
-    count(d.resolved.len(), "resolved diagnostic", "resolved diagnostics");
+    count(
+        d.resolved.len(),
+        "resolved diagnostic",
+        "resolved diagnostics",
+    );
     if parts.is_empty() {
         "no object changes".to_string()
     } else {

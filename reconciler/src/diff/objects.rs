@@ -219,7 +219,9 @@ fn embedded_json(s: &str) -> Option<Value> {
     if !s.trim_start().starts_with('{') {
         return None;
     }
-    serde_json::from_str::<Value>(s).ok().filter(Value::is_object)
+    serde_json::from_str::<Value>(s)
+        .ok()
+        .filter(Value::is_object)
 }
 
 /// `a.b`, or `a["x.y/z"]` for keys that are not plain words.

@@ -54,7 +54,8 @@ async fn handle(
     if let Some((code, hs)) = s.fail.clone() {
         // The message echoes the credentials, as a careless server might:
         // the client must not repeat them.
-        let msg = serde_json::json!({ "message": format!("nope (got {})", s.seen.last().unwrap().auth) });
+        let msg =
+            serde_json::json!({ "message": format!("nope (got {})", s.seen.last().unwrap().auth) });
         let mut r = (StatusCode::from_u16(code).unwrap(), msg.to_string()).into_response();
         for (k, v) in hs {
             r.headers_mut().insert(k, v.parse().unwrap());
@@ -143,4 +144,3 @@ pub async fn server() -> (Shared, String) {
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     (st, format!("http://127.0.0.1:{port}"))
 }
-

@@ -52,9 +52,8 @@ fn tools() -> Result<(PathBuf, String), String> {
 
 /// Whether a missing Chromium or mermaid package is a failure.
 fn required() -> bool {
-    let set = |name: &str| {
-        std::env::var(name).is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
-    };
+    let set =
+        |name: &str| std::env::var(name).is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
     set("CI") || set("AIR_REQUIRE_MERMAID")
 }
 
@@ -105,6 +104,12 @@ pub fn check(blocks: &[String]) -> Option<Vec<String>> {
     let start =
         dom.find("<pre id=\"result\">").expect("result element") + "<pre id=\"result\">".len();
     let text = &dom[start..dom[start..].find("</pre>").unwrap() + start];
+    // --dump-dom escapes the text of the page.
+    let text = text
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&");
     let lines: Vec<String> = text.lines().map(str::to_string).collect();
     assert_eq!(
         lines.first().map(String::as_str),
