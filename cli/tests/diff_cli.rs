@@ -2,6 +2,7 @@
 //! terminal (util-linux `script` gives it a pseudo-terminal), and `--post`
 //! against a GitHub / GitLab stand-in on 127.0.0.1 with the token taken
 //! from the environment and never printed.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 #[path = "../../tests/tests/diff_support/forge.rs"]
 mod forge;

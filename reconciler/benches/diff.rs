@@ -1,6 +1,7 @@
 //! `air diff` between two commits of a 500-workflow app (generated here):
 //! read both trees from Git objects, compile both, compare objects,
 //! workflow graphs and diagnostics. Target: well under 500 ms.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use air_reconciler::diff::{DiffRequest, diff_repository, markdown};
 use air_reconciler::git::git2::{Repository, Signature};

@@ -1,5 +1,6 @@
 //! `air diff` over real Git repositories: each scenario commits two
 //! revisions (or leaves the head uncommitted) and checks the report.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 #[path = "diff_support/repo.rs"]
 mod repo;

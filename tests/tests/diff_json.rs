@@ -1,6 +1,7 @@
 //! `air diff --format json`: the document is snapshot-tested (its shape
 //! is a contract), and every field it carries is the one docs/diff.md
 //! documents — no more, no fewer.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 #[path = "diff_support/repo.rs"]
 mod repo;

@@ -1,5 +1,6 @@
 //! `air diff --format markdown`: snapshot, Mermaid blocks parsed by the
 //! real mermaid parser, and the 65,536-character limit.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 #[path = "diff_support/mermaid.rs"]
 mod mermaid;

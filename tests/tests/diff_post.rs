@@ -1,5 +1,6 @@
 //! `air diff --post`: a real HTTP server on 127.0.0.1 playing GitHub and
 //! GitLab; the exact requests are asserted.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 #[path = "diff_support/forge.rs"]
 mod forge;

@@ -3,6 +3,7 @@
 //! says), create, update; every request recorded; optional forced failure.
 
 #![allow(dead_code)]
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};

@@ -4,6 +4,7 @@
 //! elsewhere the check says loudly that it did not run.
 
 #![allow(dead_code)]
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 use std::path::PathBuf;
 use std::process::Command;

@@ -3,6 +3,7 @@
 //! so commit ids are stable).
 
 #![allow(dead_code)]
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 use air_reconciler::diff::{DiffRequest, Report, diff_repository};
 use air_reconciler::git::git2::{
