@@ -126,6 +126,17 @@ fn colour_on_a_terminal_unless_no_color() {
     assert!(!text(&piped).contains("\x1b["));
 }
 
+/// `--base BASE --head HEAD EXTRA… shop`.
+fn post_args(base: &str, head: &str, extra: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = ["--base", base, "--head", head]
+        .iter()
+        .chain(extra)
+        .map(|s| s.to_string())
+        .collect();
+    v.push("shop".to_string());
+    v
+}
+
 /// `air diff --post` in a blocking thread while the server runs.
 async fn post(r: &TestRepo, args: Vec<String>, env: Vec<(&'static str, String)>) -> Output {
     let dir = r.path().to_path_buf();
@@ -151,22 +162,18 @@ async fn post(r: &TestRepo, args: Vec<String>, env: Vec<(&'static str, String)>)
 async fn post_to_github_creates_then_updates_without_printing_the_token() {
     let (st, api) = server().await;
     let (r, base, head) = TestRepo::shop_history();
-    let args: Vec<String> = [
-        "--base",
+    let args = post_args(
         &base,
-        "--head",
         &head,
-        "--format",
-        "markdown",
-        "--post",
-        "https://github.com/acme/shop/pull/7",
-        "--api-url",
-        &api,
-        "shop",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+        &[
+            "--format",
+            "markdown",
+            "--post",
+            "https://github.com/acme/shop/pull/7",
+            "--api-url",
+            &api,
+        ],
+    );
     let env = vec![("GITHUB_TOKEN", TOKEN.to_string())];
     let first = post(&r, args.clone(), env.clone()).await;
     assert_eq!(first.status.code(), Some(1), "{}", text(&first));
@@ -199,18 +206,14 @@ async fn post_to_github_creates_then_updates_without_printing_the_token() {
 async fn post_to_gitlab_with_the_api_from_the_environment() {
     let (st, api) = server().await;
     let (r, base, head) = TestRepo::shop_history();
-    let args: Vec<String> = [
-        "--base",
+    let args = post_args(
         &base,
-        "--head",
         &head,
-        "--post",
-        "https://gitlab.example.com/group/shop/-/merge_requests/9",
-        "shop",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+        &[
+            "--post",
+            "https://gitlab.example.com/group/shop/-/merge_requests/9",
+        ],
+    );
     let env = vec![
         ("GITLAB_TOKEN", TOKEN.to_string()),
         ("AIR_GITLAB_API_URL", format!("{api}/api/v4")),
@@ -234,22 +237,18 @@ async fn post_to_gitlab_with_the_api_from_the_environment() {
 async fn post_errors_exit_2_with_a_clear_message_and_no_token() {
     let (st, api) = server().await;
     let (r, base, head) = TestRepo::shop_history();
-    let args: Vec<String> = [
-        "--base",
+    let args = post_args(
         &base,
-        "--head",
         &head,
-        "--format",
-        "json",
-        "--post",
-        "https://github.com/acme/shop/pull/7",
-        "--api-url",
-        &api,
-        "shop",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+        &[
+            "--format",
+            "json",
+            "--post",
+            "https://github.com/acme/shop/pull/7",
+            "--api-url",
+            &api,
+        ],
+    );
     let env = vec![("GITHUB_TOKEN", TOKEN.to_string())];
     for (code, headers, says) in [
         (401, vec![], "authentication failed (401)"),

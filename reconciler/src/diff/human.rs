@@ -38,17 +38,13 @@ impl Paint {
 pub fn render(report: &Report, color: bool) -> String {
     let p = Paint { color };
     let mut out = String::new();
-    let rev = |r: &super::Revision| match &r.commit {
-        Some(c) => format!("{} ({})", r.label, short(c)),
-        None => r.label.clone(),
-    };
     let _ = writeln!(
         out,
         "{}",
         p.dim(&format!(
             "air diff: base {} → head {}",
-            rev(&report.base),
-            rev(&report.head)
+            report.base.describe(""),
+            report.head.describe("")
         ))
     );
     if report.apps.is_empty() {
@@ -64,10 +60,6 @@ pub fn render(report: &Report, color: bool) -> String {
         app_section(&mut out, app, &p);
     }
     out
-}
-
-pub(crate) fn short(commit: &str) -> &str {
-    commit.get(..10).unwrap_or(commit)
 }
 
 fn compiles(v: Option<bool>) -> &'static str {

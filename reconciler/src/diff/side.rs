@@ -26,6 +26,24 @@ pub struct Revision {
     pub commit: Option<String>,
 }
 
+impl Revision {
+    /// `main (3f2a9c01de)`, or only the short id when the label is the id
+    /// itself; `tick` wraps the id (a backtick in Markdown).
+    pub fn describe(&self, tick: &str) -> String {
+        match &self.commit {
+            Some(c) => {
+                let short = c.get(..10).unwrap_or(c);
+                if c.starts_with(&self.label) {
+                    format!("{tick}{short}{tick}")
+                } else {
+                    format!("{} ({tick}{short}{tick})", self.label)
+                }
+            }
+            None => self.label.clone(),
+        }
+    }
+}
+
 impl Side {
     pub fn revision(&self) -> Revision {
         match self {
