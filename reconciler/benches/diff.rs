@@ -87,7 +87,7 @@ fn bench(c: &mut Criterion) {
     let repo = Repository::init(dir.path()).unwrap();
     write_app(dir.path(), &|_| false, &|_| false);
     let base = commit(&repo, "base");
-    // 20 workflows edited (a step added, steps reordered), 5 removed.
+    // 40 workflows edited (a step added, steps reordered), 5 removed.
     write_app(dir.path(), &|i| i % 25 == 0 || i % 25 == 1, &|i| {
         i % 100 == 7
     });
