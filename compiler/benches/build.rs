@@ -5,8 +5,16 @@
 
 use air_compiler::CompileOptions;
 use air_compiler::source::MemProvider;
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::measurement::Measurement;
+use criterion::{Criterion, Throughput};
+
+#[path = "support/clock.rs"]
+mod clock;
 use std::fmt::Write;
+
+/// As in the `air` binary.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// A realistic app: `n` workflows spread over files of 50, each started by
 /// an event, calling functions, branching, looping and emitting.
@@ -60,7 +68,7 @@ fn generate(n: usize) -> (MemProvider, usize) {
     (provider, bytes)
 }
 
-fn build(c: &mut Criterion) {
+fn build<M: Measurement>(c: &mut Criterion<M>) {
     let (provider, bytes) = generate(2000);
     let opts = CompileOptions {
         app_dir: "bench".into(),
@@ -78,5 +86,6 @@ fn build(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, build);
-criterion_main!(benches);
+fn main() {
+    clock::main_with(build, build);
+}

@@ -2,10 +2,18 @@
 //! (`air_compiler::testgen::generate_app`). Reported in bytes/s.
 
 use air_compiler::{Diagnostics, FileId};
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::measurement::Measurement;
+use criterion::{Criterion, Throughput};
+
+#[path = "support/clock.rs"]
+mod clock;
 use std::hint::black_box;
 
-fn parse(c: &mut Criterion) {
+/// As in the `air` binary.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn parse<M: Measurement>(c: &mut Criterion<M>) {
     let text = air_compiler::testgen::generate_app(2_000);
     let mut group = c.benchmark_group("parse");
     group.throughput(Throughput::Bytes(text.len() as u64));
@@ -21,5 +29,6 @@ fn parse(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, parse);
-criterion_main!(benches);
+fn main() {
+    clock::main_with(parse, parse);
+}

@@ -54,7 +54,7 @@ fn key(obj: &Value) -> (u8, String, String) {
 
 pub fn emit(lowered: &Lowered) -> BuildOutput {
     let mut objects: Vec<&Value> = lowered.objects.iter().collect();
-    objects.sort_by_key(|o| key(o));
+    objects.sort_by_cached_key(|o| key(o));
 
     let mut files = Vec::new();
     let mut stream = String::new();
@@ -80,11 +80,12 @@ pub fn emit(lowered: &Lowered) -> BuildOutput {
         "kustomization.yaml".to_string(),
         format!("{MARKER}\n{}", to_yaml(&kustomization, KeyOrder::Sorted)),
     ));
-    for (name, doc) in &lowered.workflows {
-        files.push((
-            format!("workflows/{name}.sw.yaml"),
-            to_yaml(doc, KeyOrder::AsGiven),
-        ));
+    for (i, (name, doc)) in lowered.workflows.iter().enumerate() {
+        let text = match lowered.workflow_texts.get(i) {
+            Some(t) => t.clone(),
+            None => to_yaml(doc, KeyOrder::AsGiven),
+        };
+        files.push((format!("workflows/{name}.sw.yaml"), text));
     }
     files.push((
         "catalog.json".to_string(),

@@ -54,6 +54,9 @@ pub struct Lowered {
     pub objects: Vec<Value>,
     /// Serverless Workflow documents by workflow object name (kebab-cased).
     pub workflows: Vec<(String, Value)>,
+    /// Each document of `workflows` as YAML, in the same order (written
+    /// once here for the ConfigMap and reused for `workflows/*.sw.yaml`).
+    pub workflow_texts: Vec<String>,
     /// `catalog.json`.
     pub catalog: Value,
 }
@@ -218,6 +221,7 @@ impl Cx<'_> {
             w.name.span,
         );
         self.out.workflows.push((name.clone(), doc));
+        self.out.workflow_texts.push(text);
         let url = format!(
             "{}/workflows/{name}",
             self.root.manifest.runtime_url.trim_end_matches('/')

@@ -11,20 +11,22 @@
 use crate::ast::{Block, Step, StepKind, WorkflowDecl};
 use crate::model::snake_case;
 use crate::span::Span;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+use std::rc::Rc;
 
 /// Step names of one workflow, keyed by the step's span.
 #[derive(Clone, Debug, Default)]
 pub struct StepNames {
-    names: HashMap<Span, String>,
+    /// Generated names of unlabelled steps, in walk order, which is source
+    /// order: parents before their children, so starts strictly increase.
+    names: Vec<(Span, String)>,
 }
 
 impl StepNames {
     pub fn of(workflow: &WorkflowDecl) -> StepNames {
-        let mut counters: BTreeMap<String, usize> = BTreeMap::new();
-        let mut names = HashMap::new();
-        walk(&workflow.body, &mut counters, &mut names);
-        StepNames { names }
+        let mut w = Walk::default();
+        w.block(&workflow.body);
+        StepNames { names: w.names }
     }
 
     /// The name of a step of this workflow (its label, or the generated one).
@@ -33,24 +35,90 @@ impl StepNames {
             Some(l) => l.name.clone(),
             None => self
                 .names
-                .get(&step.span)
-                .cloned()
-                .unwrap_or_else(|| base_name(step)),
+                .binary_search_by_key(&step.span.start, |(s, _)| s.start)
+                .ok()
+                .and_then(|i| self.names.get(i))
+                .filter(|(s, _)| *s == step.span)
+                .map_or_else(|| base_name(step), |(_, n)| n.clone()),
         }
     }
 }
 
-fn walk(block: &Block, counters: &mut BTreeMap<String, usize>, names: &mut HashMap<Span, String>) {
-    for step in &block.steps {
-        if step.label.is_none() {
-            let base = base_name(step);
-            let n = counters.entry(base.clone()).or_insert(0);
-            *n += 1;
-            names.insert(step.span, format!("{base}_{n}"));
+/// Numbering steps costs a fair share of checking large apps (it runs for
+/// the graphs and again for the lowering), hence the caches: base names by
+/// keyword and written target (so `snake_case` runs once per target), and
+/// counters by base name.
+#[derive(Default)]
+struct Walk<'w> {
+    bases: HashMap<(&'static str, &'w str), Rc<str>>,
+    counters: HashMap<Rc<str>, usize>,
+    names: Vec<(Span, String)>,
+}
+
+impl<'w> Walk<'w> {
+    fn block(&mut self, block: &'w Block) {
+        for step in &block.steps {
+            if step.label.is_none() {
+                let base = self.base(step);
+                let n = self.counters.entry(base.clone()).or_insert(0);
+                *n += 1;
+                self.names.push((step.span, format!("{base}_{n}")));
+            }
+            match &step.kind {
+                StepKind::If {
+                    branches,
+                    otherwise,
+                } => {
+                    for (_, b) in branches {
+                        self.block(b);
+                    }
+                    if let Some(b) = otherwise {
+                        self.block(b);
+                    }
+                }
+                StepKind::Parallel { branches, .. } => {
+                    for b in branches {
+                        self.block(&b.body);
+                    }
+                }
+                StepKind::For { body, .. } => self.block(body),
+                StepKind::Try { body, catch } => {
+                    self.block(body);
+                    self.block(&catch.body);
+                }
+                _ => {}
+            }
         }
-        for child in child_blocks(&step.kind) {
-            walk(child, counters, names);
+    }
+
+    /// [`base_name`], cached.
+    fn base(&mut self, step: &'w Step) -> Rc<str> {
+        // `wait 5m` and `wait for E` share a keyword, not a base name.
+        let kind = match step.kind {
+            StepKind::WaitFor { .. } => "wait for",
+            _ => step.kind.keyword(),
+        };
+        let key = (kind, target_word(&step.kind));
+        if let Some(b) = self.bases.get(&key) {
+            return b.clone();
         }
+        let b: Rc<str> = base_name(step).into();
+        self.bases.insert(key, b.clone());
+        b
+    }
+}
+
+/// The written name [`base_name`] derives from (empty for steps named by
+/// their keyword alone).
+fn target_word(kind: &StepKind) -> &str {
+    match kind {
+        StepKind::Call { target, .. } => &target.name.name,
+        StepKind::Run { workflow, .. } => &workflow.name,
+        StepKind::Emit { event, .. } => &event.name.name,
+        StepKind::WaitFor { events, .. } => events.first().map_or("", |e| e.name.name.as_str()),
+        StepKind::Fail { error, .. } => &error.name.name,
+        StepKind::For { item, .. } => &item.name,
+        _ => "",
     }
 }
 

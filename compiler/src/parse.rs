@@ -11,6 +11,7 @@
 
 mod build;
 mod expect;
+mod fast;
 mod lex;
 mod literal;
 mod steps;
@@ -85,6 +86,34 @@ pub const CODES: &[CodeInfo] = &[
 /// Parse one `.air` file. Always returns a file (possibly with fewer items
 /// on a syntax error); problems go to `diags`. Never panics.
 pub fn parse_file(id: FileId, text: &str, diags: &mut Diagnostics) -> ast::File {
+    parse_file_with(id, text, diags, true)
+}
+
+/// [`parse_file`] with pest alone, skipping the hand-written fast path:
+/// the reference the fast path is tested against (not public API).
+#[doc(hidden)]
+pub fn parse_file_with_pest(id: FileId, text: &str, diags: &mut Diagnostics) -> ast::File {
+    parse_file_with(id, text, diags, false)
+}
+
+/// Whether the fast path alone parses `text` (tests check that it takes
+/// every valid file; not public API).
+#[doc(hidden)]
+pub fn fast_path_accepts(text: &str) -> bool {
+    let id = FileId(0);
+    let scan = lex::scan(id, text);
+    if scan.fatal || !scan.diags.is_empty() || text.len() >= u32::MAX as usize {
+        return false;
+    }
+    let src = scan.sanitized.as_deref().unwrap_or(text);
+    let (mut docs, _) = collect_docs(id, text, src, &scan.comments);
+    stacker::maybe_grow(STACK_RED_ZONE, STACK_SIZE, || {
+        fast::parse(id, src, &mut docs)
+    })
+    .is_some()
+}
+
+fn parse_file_with(id: FileId, text: &str, diags: &mut Diagnostics, fast: bool) -> ast::File {
     let mut file = ast::File {
         id,
         items: Vec::new(),
@@ -103,7 +132,19 @@ pub fn parse_file(id: FileId, text: &str, diags: &mut Diagnostics) -> ast::File 
     let (mut docs, groups) = collect_docs(id, text, src, &scan.comments);
     let mut found = Vec::new();
     if !scan.fatal {
-        parse_items(id, src, &scan, &mut docs, &mut file.items, &mut found);
+        // The fast path only runs on text the scanner found nothing wrong
+        // with; anything it does not accept goes to pest (fast.rs).
+        let quick = if fast && scan.diags.is_empty() {
+            stacker::maybe_grow(STACK_RED_ZONE, STACK_SIZE, || {
+                fast::parse(id, src, &mut docs)
+            })
+        } else {
+            None
+        };
+        match quick {
+            Some(items) => file.items = items,
+            None => parse_items(id, src, &scan, &mut docs, &mut file.items, &mut found),
+        }
     }
     diags.extend(scan.diags);
     diags.extend(found);

@@ -16,6 +16,7 @@ use crate::span::Span;
 use jaq_core::load::lex::{Expect as LexExpect, Lexer, StrPart, Tok, Token};
 use jaq_core::load::parse::{BinaryOp, Expect as ParseExpect, Parser, Term};
 use jaq_core::path::Part;
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// A jq syntax error: byte range inside the expression's text and message.
@@ -137,8 +138,15 @@ fn expr_span(e: &Expr, r: &Range<usize>) -> Span {
     }
 }
 
+/// Parsed expressions by source text: the same expression (`.data.id`, say)
+/// recurs across steps and workflows and is parsed once. The segments
+/// point into the key, which has the same text as every expression it
+/// stands for.
+type Memo<'a> = HashMap<&'a str, Result<Vec<Vec<Seg<'a>>>, Vec<JqError>>>;
+
 pub fn check_app(cx: &Cx, diags: &mut Diagnostics) {
     let Some(unit) = cx.unit() else { return };
+    let memo = &mut Memo::new();
     for item in unit.items() {
         match item {
             Item::Workflow(w) => {
@@ -150,7 +158,7 @@ pub fn check_app(cx: &Cx, diags: &mut Diagnostics) {
                             filter: Some(f),
                         } = &t.kind
                     {
-                        check_expr(cx, f, std::slice::from_ref(event), diags);
+                        check_expr(cx, f, std::slice::from_ref(event), diags, memo);
                     }
                 }
                 let mut exprs = Vec::new();
@@ -161,7 +169,7 @@ pub fn check_app(cx: &Cx, diags: &mut Diagnostics) {
                 }
                 steps(&w.body, &mut |s| step_exprs(s, &mut exprs));
                 for e in exprs {
-                    check_expr(cx, e, starts.as_deref().unwrap_or(&[]), diags);
+                    check_expr(cx, e, starts.as_deref().unwrap_or(&[]), diags, memo);
                 }
             }
             Item::Function(f) => {
@@ -172,7 +180,7 @@ pub fn check_app(cx: &Cx, diags: &mut Diagnostics) {
                             filter: Some(flt),
                         } = &t.kind
                     {
-                        check_expr(cx, flt, std::slice::from_ref(event), diags);
+                        check_expr(cx, flt, std::slice::from_ref(event), diags, memo);
                     }
                 }
             }
@@ -180,7 +188,7 @@ pub fn check_app(cx: &Cx, diags: &mut Diagnostics) {
                 let mut exprs = Vec::new();
                 member_exprs(&s.members, &mut exprs);
                 for e in exprs {
-                    check_expr(cx, e, &[], diags);
+                    check_expr(cx, e, &[], diags, memo);
                 }
             }
             _ => {}
@@ -205,25 +213,38 @@ fn start_events(w: &ast::WorkflowDecl) -> Option<Vec<ast::Path>> {
     (!events.is_empty()).then_some(events)
 }
 
-fn check_expr(cx: &Cx, e: &Expr, events: &[ast::Path], diags: &mut Diagnostics) {
-    let result = with_term(&e.source, |term| {
-        let mut paths = Vec::new();
-        data_paths(term, true, &mut paths);
-        paths
-    });
+fn check_expr<'a>(
+    cx: &Cx,
+    e: &'a Expr,
+    events: &[ast::Path],
+    diags: &mut Diagnostics,
+    memo: &mut Memo<'a>,
+) {
+    let src = e.source.as_str();
+    if !memo.contains_key(src) {
+        let parsed = with_term(src, |term| {
+            let mut paths = Vec::new();
+            data_paths(term, true, &mut paths);
+            paths
+        });
+        memo.insert(src, parsed);
+    }
+    let Some((&origin, result)) = memo.get_key_value(src) else {
+        return;
+    };
     match result {
         Err(errs) => {
             for err in errs {
                 diags.push(
                     Diagnostic::error("E0311", format!("jq syntax error: {}", err.message))
-                        .with_primary(expr_span(e, &err.range), err.message)
+                        .with_primary(expr_span(e, &err.range), err.message.clone())
                         .with_help("`${ … }` holds a jq program; see https://jqlang.org/manual/"),
                 );
             }
         }
         Ok(paths) if !events.is_empty() => {
             for path in paths {
-                check_data_path(cx, e, events, &path, diags);
+                check_data_path(cx, e, origin, events, path, diags);
             }
         }
         Ok(_) => {}
@@ -341,7 +362,15 @@ fn data_paths<'s>(t: &Term<&'s str>, input: bool, out: &mut Vec<Vec<Seg<'s>>>) {
 
 /// Follow `.data.a.b` through each start event's data type; warn when no
 /// start event has the field.
-fn check_data_path(cx: &Cx, e: &Expr, events: &[ast::Path], path: &[Seg], diags: &mut Diagnostics) {
+/// `origin`: the text the segments point into (the same text as `e`'s).
+fn check_data_path(
+    cx: &Cx,
+    e: &Expr,
+    origin: &str,
+    events: &[ast::Path],
+    path: &[Seg],
+    diags: &mut Diagnostics,
+) {
     let mut first_miss: Option<(&str, Vec<String>, String)> = None;
     for ev in events {
         let Some((app, fields)) = event_data(cx.program, cx.app, ev) else {
@@ -378,7 +407,7 @@ fn check_data_path(cx: &Cx, e: &Expr, events: &[ast::Path], path: &[Seg], diags:
         }
     }
     if let Some((k, names, event)) = first_miss {
-        let range = offset_in(&e.source, k).unwrap_or(0..e.source.len());
+        let range = offset_in(origin, k).unwrap_or(0..e.source.len());
         let sugg = suggest(k, names.iter().map(String::as_str)).map(str::to_string);
         let mut d =
             Diagnostic::warning("W0303", format!("event `{event}` has no data field `{k}`"))

@@ -64,7 +64,7 @@ fn write_map(
         if i > 0 || !inline_first {
             pad(out, indent);
         }
-        out.push_str(&scalar_string(k));
+        push_scalar_string(out, k);
         out.push(':');
         write_child(out, v, indent, order);
     }
@@ -125,7 +125,7 @@ fn write_scalar(out: &mut String, v: &Value, indent: usize) {
             if block_literal_ok(s) {
                 write_block(out, s, indent + 2);
             } else {
-                out.push_str(&scalar_string(s));
+                push_scalar_string(out, s);
             }
         }
     }
@@ -180,14 +180,27 @@ fn needs_escape(c: char) -> bool {
 
 /// A string as a one-line scalar: plain, single-quoted or double-quoted.
 pub fn scalar_string(s: &str) -> String {
-    if s.chars().any(needs_escape) {
-        // A JSON string literal is a valid YAML double-quoted scalar.
-        return serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}"));
-    }
-    if plain_ok(s) {
-        s.to_string()
+    let mut out = String::new();
+    push_scalar_string(&mut out, s);
+    out
+}
+
+/// [`scalar_string`], appended to `out`.
+fn push_scalar_string(out: &mut String, s: &str) {
+    let escape = if s.is_ascii() {
+        s.bytes().any(|b| b < 0x20 || b == 0x7f)
     } else {
-        format!("'{}'", s.replace('\'', "''"))
+        s.chars().any(needs_escape)
+    };
+    if escape {
+        // A JSON string literal is a valid YAML double-quoted scalar.
+        out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}")));
+    } else if plain_ok(s) {
+        out.push_str(s);
+    } else {
+        out.push('\'');
+        out.push_str(&s.replace('\'', "''"));
+        out.push('\'');
     }
 }
 
@@ -197,30 +210,39 @@ const RESERVED: &[&str] = &[
 ];
 
 fn plain_ok(s: &str) -> bool {
-    let lower = s.to_ascii_lowercase();
-    if RESERVED.contains(&lower.as_str()) || lower.starts_with(".inf") || lower == ".nan" {
+    // Reserved words are short; `.inf` and `.nan` start with `.` and are
+    // refused below with every other leading `.`.
+    if s.len() <= 5 && RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s)) {
         return false;
     }
-    if s.starts_with(' ') || s.ends_with(' ') || s.ends_with(':') {
-        return false;
-    }
-    let Some(first) = s.chars().next() else {
+    let b = s.as_bytes();
+    let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
         return false;
     };
+    if first == b' ' || last == b' ' || last == b':' {
+        return false;
+    }
     // Indicators at the start, and anything that might read as a number,
     // date or sexagesimal (YAML 1.1): quote whatever starts like one.
-    if "-?:,[]{}#&*!|>'\"%@`".contains(first) {
+    if b"-?:,[]{}#&*!|>'\"%@`".contains(&first) {
         return false;
     }
-    if first.is_ascii_digit() || ((first == '+' || first == '.') && s.len() > 1) {
+    if first.is_ascii_digit() || ((first == b'+' || first == b'.') && b.len() > 1) {
         return false;
     }
-    if s.contains(": ") || s.contains(" #") || s.contains('\t') {
-        return false;
+    // `: ` and ` #` start a mapping value and a comment; flow indicators
+    // are harmless in block context but confuse some readers in keys, so
+    // they are quoted too. One pass over the bytes (all ASCII checks, so
+    // multi-byte characters never match).
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'\t' | b'{' | b'}' | b'[' | b']' | b',' => return false,
+            b':' if b.get(i + 1) == Some(&b' ') => return false,
+            b'#' if i > 0 && b[i - 1] == b' ' => return false,
+            _ => {}
+        }
     }
-    // Flow indicators are harmless in block context but confuse some
-    // readers in keys; quote them anyway.
-    !s.contains(['{', '}', '[', ']', ','])
+    true
 }
 
 #[cfg(test)]

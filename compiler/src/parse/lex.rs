@@ -24,6 +24,19 @@ const DECL_KEYWORDS: &[&str] = &[
     "type", "event", "extern", "error", "param", "function", "service", "workflow", "import",
 ];
 
+/// Bytes the main loop of [`Scanner::run`] looks at; every other byte is
+/// skipped in a tight loop.
+const SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let bytes = b"\n/\"${[(<>}])";
+    let mut i = 0;
+    while i < bytes.len() {
+        t[bytes[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
 /// A comment found by the scanner.
 #[derive(Clone, Debug)]
 pub struct RawComment {
@@ -147,7 +160,13 @@ impl Scanner<'_> {
                     }
                     self.pos += 1;
                 }
-                _ => self.pos += 1,
+                // Most bytes mean nothing here: skip the whole run.
+                _ => {
+                    self.pos += 1;
+                    while self.pos < self.src.len() && !SPECIAL[usize::from(self.src[self.pos])] {
+                        self.pos += 1;
+                    }
+                }
             }
         }
         if !self.out.fatal
