@@ -9,6 +9,10 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use std::fmt::Write as _;
 use std::path::Path;
 
+/// The allocator of the `air` binary, so the numbers are the command's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const WORKFLOWS: usize = 500;
 const PER_FILE: usize = 10;
 
