@@ -126,15 +126,41 @@ fn colour_on_a_terminal_unless_no_color() {
     assert!(!text(&piped).contains("\x1b["));
 }
 
-/// `--base BASE --head HEAD EXTRA… shop`.
-fn post_args(base: &str, head: &str, extra: &[&str]) -> Vec<String> {
-    let mut v: Vec<String> = ["--base", base, "--head", head]
-        .iter()
-        .chain(extra)
-        .map(|s| s.to_string())
-        .collect();
-    v.push("shop".to_string());
-    v
+const GITHUB_PR: &str = "https://github.com/acme/shop/pull/7";
+const GITLAB_MR: &str = "https://gitlab.example.com/group/shop/-/merge_requests/9";
+
+/// A forge stand-in and the shop history: `args(extra)` is
+/// `--base B --head H EXTRA… shop`.
+struct Posting {
+    st: forge::Shared,
+    api: String,
+    r: TestRepo,
+    base: String,
+    head: String,
+}
+
+impl Posting {
+    async fn new() -> Posting {
+        let (st, api) = server().await;
+        let (r, base, head) = TestRepo::shop_history();
+        Posting {
+            st,
+            api,
+            r,
+            base,
+            head,
+        }
+    }
+
+    fn args(&self, extra: &[&str]) -> Vec<String> {
+        let mut v: Vec<String> = ["--base", &self.base, "--head", &self.head]
+            .iter()
+            .chain(extra)
+            .map(|s| s.to_string())
+            .collect();
+        v.push("shop".to_string());
+        v
+    }
 }
 
 /// `air diff --post` in a blocking thread while the server runs.
@@ -160,29 +186,18 @@ async fn post(r: &TestRepo, args: Vec<String>, env: Vec<(&'static str, String)>)
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn post_to_github_creates_then_updates_without_printing_the_token() {
-    let (st, api) = server().await;
-    let (r, base, head) = TestRepo::shop_history();
-    let args = post_args(
-        &base,
-        &head,
-        &[
-            "--format",
-            "markdown",
-            "--post",
-            "https://github.com/acme/shop/pull/7",
-            "--api-url",
-            &api,
-        ],
-    );
+    let p = Posting::new().await;
+    let md = ["--format", "markdown", "--post", GITHUB_PR];
+    let args = p.args(&[&md[..], &["--api-url", &p.api]].concat());
     let env = vec![("GITHUB_TOKEN", TOKEN.to_string())];
-    let first = post(&r, args.clone(), env.clone()).await;
+    let first = post(&p.r, args.clone(), env.clone()).await;
     assert_eq!(first.status.code(), Some(1), "{}", text(&first));
     assert!(
         text(&first).contains("posted comment 1003"),
         "{}",
         text(&first)
     );
-    let second = post(&r, args, env).await;
+    let second = post(&p.r, args, env).await;
     assert_eq!(second.status.code(), Some(1), "{}", text(&second));
     assert!(
         text(&second).contains("updated comment 1003"),
@@ -192,7 +207,7 @@ async fn post_to_github_creates_then_updates_without_printing_the_token() {
     for o in [&first, &second] {
         assert!(!text(o).contains(TOKEN), "token printed: {}", text(o));
     }
-    let s = st.lock().unwrap();
+    let s = p.st.lock().unwrap();
     assert!(s.seen.iter().all(|x| x.auth == format!("Bearer {TOKEN}")));
     assert_eq!(s.comments.len(), 4, "one comment added, then edited");
     let (_, body) = &s.comments[3];
@@ -204,25 +219,17 @@ async fn post_to_github_creates_then_updates_without_printing_the_token() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn post_to_gitlab_with_the_api_from_the_environment() {
-    let (st, api) = server().await;
-    let (r, base, head) = TestRepo::shop_history();
-    let args = post_args(
-        &base,
-        &head,
-        &[
-            "--post",
-            "https://gitlab.example.com/group/shop/-/merge_requests/9",
-        ],
-    );
+    let p = Posting::new().await;
+    let args = p.args(&["--post", GITLAB_MR]);
     let env = vec![
         ("GITLAB_TOKEN", TOKEN.to_string()),
-        ("AIR_GITLAB_API_URL", format!("{api}/api/v4")),
+        ("AIR_GITLAB_API_URL", format!("{}/api/v4", p.api)),
     ];
-    let o = post(&r, args, env).await;
+    let o = post(&p.r, args, env).await;
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(text(&o).contains("posted comment 1003"), "{}", text(&o));
     assert!(!text(&o).contains(TOKEN), "token printed: {}", text(&o));
-    let s = st.lock().unwrap();
+    let s = p.st.lock().unwrap();
     assert_eq!(
         s.seen.last().map(|x| (x.method.as_str(), x.path.as_str())),
         Some((
@@ -235,20 +242,9 @@ async fn post_to_gitlab_with_the_api_from_the_environment() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn post_errors_exit_2_with_a_clear_message_and_no_token() {
-    let (st, api) = server().await;
-    let (r, base, head) = TestRepo::shop_history();
-    let args = post_args(
-        &base,
-        &head,
-        &[
-            "--format",
-            "json",
-            "--post",
-            "https://github.com/acme/shop/pull/7",
-            "--api-url",
-            &api,
-        ],
-    );
+    let p = Posting::new().await;
+    let json = ["--format", "json", "--post", GITHUB_PR];
+    let args = p.args(&[&json[..], &["--api-url", &p.api]].concat());
     let env = vec![("GITHUB_TOKEN", TOKEN.to_string())];
     for (code, headers, says) in [
         (401, vec![], "authentication failed (401)"),
@@ -265,21 +261,21 @@ async fn post_errors_exit_2_with_a_clear_message_and_no_token() {
             "retry after 7 seconds",
         ),
     ] {
-        st.lock().unwrap().fail = Some((code, headers));
-        let o = post(&r, args.clone(), env.clone()).await;
+        p.st.lock().unwrap().fail = Some((code, headers));
+        let o = post(&p.r, args.clone(), env.clone()).await;
         let stderr = String::from_utf8_lossy(&o.stderr).to_string();
         assert_eq!(o.status.code(), Some(2), "{code}: {}", text(&o));
         assert!(stderr.contains(says), "{code}: {stderr}");
         assert!(!text(&o).contains(TOKEN), "token printed: {}", text(&o));
     }
     // No token at all: refused before any request.
-    st.lock().unwrap().seen.clear();
-    let o = post(&r, args, vec![]).await;
+    p.st.lock().unwrap().seen.clear();
+    let o = post(&p.r, args, vec![]).await;
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("GITHUB_TOKEN"),
         "{}",
         text(&o)
     );
-    assert!(st.lock().unwrap().seen.is_empty());
+    assert!(p.st.lock().unwrap().seen.is_empty());
 }

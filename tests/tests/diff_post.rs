@@ -156,36 +156,31 @@ async fn error_404() {
 }
 
 #[tokio::test]
-async fn error_403_rate_limited_says_when() {
-    let e = failing(
-        403,
-        vec![
-            ("x-ratelimit-remaining", "0".into()),
-            ("x-ratelimit-reset", "4102444800".into()),
-        ],
-    )
-    .await;
-    assert!(
-        matches!(e, PostError::RateLimited { status: 403, .. }),
-        "{e:?}"
-    );
-    assert!(e.to_string().contains("2100-01-01 00:00:00 UTC"), "{e}");
-}
-
-#[tokio::test]
-async fn error_429_retry_after() {
-    let e = failing(429, vec![("retry-after", "30".into())]).await;
-    assert!(
-        matches!(e, PostError::RateLimited { status: 429, .. }),
-        "{e:?}"
-    );
-    assert!(e.to_string().contains("retry after 30 seconds"), "{e}");
-}
-
-#[tokio::test]
-async fn error_500_is_reported_with_its_status() {
-    let e = failing(500, vec![]).await;
-    assert!(matches!(e, PostError::Http { status: 500, .. }), "{e:?}");
+async fn rate_limits_and_other_statuses() {
+    let reset = ("x-ratelimit-reset", "4102444800".to_string());
+    let cases: Vec<(u16, Vec<(&'static str, String)>, &str)> = vec![
+        // GitHub's primary limit: 403 with no requests left; says when.
+        (
+            403,
+            vec![("x-ratelimit-remaining", "0".into()), reset],
+            "rate limited (403): retry after 2100-01-01 00:00:00 UTC",
+        ),
+        (
+            429,
+            vec![("retry-after", "30".into())],
+            "rate limited (429): retry after 30 seconds",
+        ),
+        (500, vec![], "unexpected HTTP 500"),
+    ];
+    for (code, headers, says) in cases {
+        let e = failing(code, headers).await;
+        assert!(e.to_string().contains(says), "{code}: {e}");
+        let kind_ok = match code {
+            500 => matches!(e, PostError::Http { status: 500, .. }),
+            _ => matches!(e, PostError::RateLimited { status, .. } if status == code),
+        };
+        assert!(kind_ok, "{e:?}");
+    }
 }
 
 #[tokio::test]
