@@ -33,11 +33,7 @@ async fn github_creates_then_updates_one_comment() {
         .unwrap();
     assert_eq!(second, PostOutcome::Updated { id: 1003 });
     let s = st.lock().unwrap();
-    let calls: Vec<(String, String)> = s
-        .seen
-        .iter()
-        .map(|x| (x.method.clone(), x.path.clone()))
-        .collect();
+    let calls = s.calls();
     assert_eq!(
         calls,
         vec![
@@ -84,11 +80,7 @@ async fn gitlab_creates_then_updates_one_note() {
         PostOutcome::Updated { id: 1003 }
     );
     let s = st.lock().unwrap();
-    let calls: Vec<(String, String)> = s
-        .seen
-        .iter()
-        .map(|x| (x.method.clone(), x.path.clone()))
-        .collect();
+    let calls = s.calls();
     let notes = "/api/v4/projects/group%2Fshop/merge_requests/9/notes";
     assert_eq!(
         calls,

@@ -28,6 +28,16 @@ pub struct State {
     pub port: u16,
 }
 
+impl State {
+    /// The requests seen, as (method, path with query).
+    pub fn calls(&self) -> Vec<(String, String)> {
+        self.seen
+            .iter()
+            .map(|x| (x.method.clone(), x.path.clone()))
+            .collect()
+    }
+}
+
 pub type Shared = Arc<Mutex<State>>;
 
 pub const TOKEN: &str = "tok-s3cret-123";
