@@ -150,7 +150,7 @@ async fn error_404() {
 #[tokio::test]
 async fn rate_limits_and_other_statuses() {
     let reset = ("x-ratelimit-reset", "4102444800".to_string());
-    let cases: Vec<(u16, Vec<(&'static str, String)>, &str)> = vec![
+    let cases: Vec<(u16, Vec<forge::Header>, &str)> = vec![
         // GitHub's primary limit: 403 with no requests left; says when.
         (
             403,

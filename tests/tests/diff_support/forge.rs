@@ -18,13 +18,16 @@ pub struct Seen {
     pub body: String,
 }
 
+/// A response header the stand-in adds (name, value).
+pub type Header = (&'static str, String);
+
 #[derive(Default)]
 pub struct State {
     pub seen: Vec<Seen>,
     /// (id, body)
     pub comments: Vec<(u64, String)>,
     /// Answer every request with this (status, extra headers).
-    pub fail: Option<(u16, Vec<(&'static str, String)>)>,
+    pub fail: Option<(u16, Vec<Header>)>,
     pub port: u16,
 }
 
