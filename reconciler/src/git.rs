@@ -24,7 +24,10 @@ pub use known_hosts::{HostKeyStatus, KnownHosts};
 pub use source::{Credentials, GitRef, GitSource, Revision};
 pub use tree::{Limits, TreeProvider};
 pub use url::{RemoteUrl, Transport, redact_url};
-pub use workdir::{WorkdirProvider, default_branch, discover_repository, merge_base_with_default};
+pub use workdir::{
+    WorkdirProvider, default_branch, discover_repository, merge_base_with_default,
+    working_tree_files,
+};
 
 /// The git2 version these types use (for `Repository`, `Oid`), so callers
 /// need no git2 dependency of their own.

@@ -4,9 +4,11 @@
 
 pub mod apply;
 pub mod cluster;
+pub mod diff;
 pub mod disk;
 pub mod fields;
 pub mod git;
 pub mod inventory;
 pub mod object;
 pub mod plan;
+pub mod post;

@@ -65,31 +65,9 @@ impl WorkdirProvider {
         &self.repo
     }
 
-    /// Tracked files still on disk and untracked files not ignored, below
-    /// `dir` (repository-relative), sorted.
     fn listed_files(&self, dir: &str) -> Result<Vec<String>, LoadError> {
-        let mut opts = StatusOptions::new();
-        opts.include_untracked(true)
-            .recurse_untracked_dirs(true)
-            .include_ignored(false)
-            .include_unmodified(true)
-            .exclude_submodules(true);
-        if !dir.is_empty() {
-            opts.pathspec(format!("{dir}/"));
-        }
-        let statuses = self
-            .repo
-            .statuses(Some(&mut opts))
-            .map_err(|e| LoadError::Io(format!("reading Git status: {}", e.message())))?;
-        let mut out: Vec<String> = statuses
-            .iter()
-            .filter(|s| !s.status().intersects(Status::WT_DELETED | Status::IGNORED))
-            .filter_map(|s| s.path().map(str::to_string))
-            .filter(|p| dir.is_empty() || p.starts_with(&format!("{dir}/")))
-            .collect();
-        out.sort();
-        out.dedup();
-        Ok(out)
+        working_tree_files(&self.repo, dir)
+            .map_err(|e| LoadError::Io(format!("reading Git status: {}", e.message())))
     }
 
     fn read(&self, rel: &str, shown: &str, total: &mut usize) -> Result<String, LoadError> {
@@ -181,6 +159,31 @@ impl SourceProvider for WorkdirProvider {
         files.sources.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(files)
     }
+}
+
+/// Tracked files still on disk and untracked files not ignored, below
+/// `dir` (repository-relative, "" = all), sorted. Also used by `air diff`
+/// to find the apps of the working tree.
+pub fn working_tree_files(repo: &Repository, dir: &str) -> Result<Vec<String>, git2::Error> {
+    let mut opts = StatusOptions::new();
+    opts.include_untracked(true)
+        .recurse_untracked_dirs(true)
+        .include_ignored(false)
+        .include_unmodified(true)
+        .exclude_submodules(true);
+    if !dir.is_empty() {
+        opts.pathspec(format!("{dir}/"));
+    }
+    let statuses = repo.statuses(Some(&mut opts))?;
+    let mut out: Vec<String> = statuses
+        .iter()
+        .filter(|s| !s.status().intersects(Status::WT_DELETED | Status::IGNORED))
+        .filter_map(|s| s.path().map(str::to_string))
+        .filter(|p| dir.is_empty() || p.starts_with(&format!("{dir}/")))
+        .collect();
+    out.sort();
+    out.dedup();
+    Ok(out)
 }
 
 /// The repository containing `path` (searched upwards), for `air diff`.

@@ -1,5 +1,6 @@
 //! `air diff --format markdown`: snapshot, Mermaid blocks parsed by the
 //! real mermaid parser, and the 65,536-character limit.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 #[path = "diff_support/mermaid.rs"]
 mod mermaid;
@@ -10,18 +11,7 @@ use air_reconciler::diff::markdown::{self, GITHUB_LIMIT, MARKER};
 use repo::{SHOP, TestRepo};
 
 fn changed_report() -> air_reconciler::diff::Report {
-    let r = TestRepo::new();
-    r.app("shop", SHOP);
-    let base = r.commit("base");
-    let head_text = SHOP
-        .replace("billing:1.0.0", "billing:1.1.0")
-        .replace(
-            "  reserve: call inventory { order: ${ .data.id } }\n",
-            "  reserve: call inventory { order: ${ .data.id } }\n  if ${ .data.amount > 100 } {\n    audit: call billing { check: true }\n  }\n",
-        )
-        .replace("  emit OrderConfirmed { id: ${ .data.id } }\n", "");
-    r.app("shop", &head_text);
-    let head = r.commit("head");
+    let (r, base, head) = TestRepo::shop_history();
     r.diff(Some(&base), Some(&head), "shop")
 }
 
@@ -76,4 +66,46 @@ fn huge_change_is_truncated_with_a_note() {
         md.matches("</details>").count()
     );
     assert_eq!(md.matches("```").count() % 2, 0);
+}
+
+/// Copy a folder (the examples) into the test repository.
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        let dest = to.join(e.file_name());
+        if p.is_dir() {
+            copy_tree(&p, &dest);
+        } else {
+            std::fs::copy(&p, &dest).unwrap();
+        }
+    }
+}
+
+/// Every example workflow (try/catch, switch, parallel, loops, waits,
+/// branch conditions with quotes and operators) drawn as added and as
+/// removed: every diagram must parse.
+#[test]
+fn mermaid_parses_every_example_workflow_added_and_removed() {
+    let r = TestRepo::new();
+    r.write("README.md", "empty\n");
+    let empty = r.commit("empty");
+    copy_tree(
+        &air_tests::repo_root().join("examples"),
+        &r.path().join("examples"),
+    );
+    let full = r.commit("examples");
+    let added = markdown::render_limited(&r.diff(Some(&empty), Some(&full), ""), usize::MAX);
+    let removed = markdown::render_limited(&r.diff(Some(&full), Some(&empty), ""), usize::MAX);
+    let mut blocks = mermaid::blocks(&added);
+    let n_added = blocks.len();
+    blocks.extend(mermaid::blocks(&removed));
+    assert!(n_added >= 5, "{added}");
+    assert_eq!(blocks.len(), 2 * n_added);
+    if let Some(results) = mermaid::check(&blocks) {
+        assert_eq!(results.len(), blocks.len());
+        for (r, b) in results.iter().zip(&blocks) {
+            assert!(r.starts_with("OK"), "{r}\n{b}");
+        }
+    }
 }

@@ -8,7 +8,7 @@ use super::{
     ObjectChanges, WorkflowChange, WorkflowStatus,
 };
 use air_compiler::{CompileOptions, Severity, SourceProvider};
-use git2::{Repository, Status, StatusOptions, TreeWalkMode, TreeWalkResult};
+use git2::{Repository, TreeWalkMode, TreeWalkResult};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -50,19 +50,11 @@ fn tree_manifests(repo: &Repository, commit: git2::Oid) -> Result<Vec<String>, D
 }
 
 fn workdir_manifests(repo: &Repository) -> Result<Vec<String>, DiffError> {
-    let mut opts = StatusOptions::new();
-    opts.include_untracked(true)
-        .recurse_untracked_dirs(true)
-        .include_ignored(false)
-        .include_unmodified(true)
-        .exclude_submodules(true);
-    let statuses = repo.statuses(Some(&mut opts)).map_err(|e| {
+    let files = crate::git::working_tree_files(repo, "").map_err(|e| {
         DiffError::Revision(format!("reading the working tree status: {}", e.message()))
     })?;
-    Ok(statuses
-        .iter()
-        .filter(|s| !s.status().intersects(Status::WT_DELETED | Status::IGNORED))
-        .filter_map(|s| s.path().map(str::to_string))
+    Ok(files
+        .into_iter()
         .filter(|p| p == "air.toml" || p.ends_with("/air.toml"))
         .map(|p| parent_dir(&p))
         .collect())

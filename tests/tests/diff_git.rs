@@ -1,5 +1,6 @@
 //! `air diff` over real Git repositories: each scenario commits two
 //! revisions (or leaves the head uncommitted) and checks the report.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 #[path = "diff_support/repo.rs"]
 mod repo;
@@ -146,7 +147,9 @@ fn event_schema_changed_and_event_newly_produced() {
         .find(|c| c.object.kind == "EventType" && c.object.name.contains("order-confirmed"))
         .expect("EventType changed");
     assert!(
-        et.fields.iter().any(|f| f.path.contains("total")),
+        et.fields
+            .iter()
+            .any(|f| f.path == "spec.schemaData.properties.total"),
         "{:?}",
         et.fields
     );
@@ -347,4 +350,77 @@ fn cli_exit_codes() {
     r.app("shop", &SHOP.replace("billing:1.0.0", "billing:3.0.0"));
     assert_eq!(run(None, r.path().join("shop")), 1);
     assert_eq!(run(Some("no-such-rev".into()), r.path().join("shop")), 2);
+}
+
+#[test]
+fn default_branch_is_origin_head_first() {
+    let r = TestRepo::new();
+    r.app("shop", SHOP);
+    let first = r.commit("first");
+    r.app("shop", &SHOP.replace("inventory:1.0.0", "inventory:1.0.1"));
+    let second = r.commit("second");
+    // origin/HEAD → origin/trunk at the first commit; local main is at the
+    // second: origin/HEAD wins.
+    let oid = first.parse().unwrap();
+    r.repo
+        .reference("refs/remotes/origin/trunk", oid, true, "test")
+        .unwrap();
+    r.repo
+        .reference_symbolic(
+            "refs/remotes/origin/HEAD",
+            "refs/remotes/origin/trunk",
+            true,
+            "test",
+        )
+        .unwrap();
+    let report = r.diff(None, Some(&second), "shop");
+    assert_eq!(report.base.commit.as_deref(), Some(first.as_str()));
+    assert_eq!(report.base.label, "merge base with origin/trunk");
+    assert!(report.has_changes());
+}
+
+#[test]
+fn default_branch_falls_back_to_master() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = air_reconciler::git::git2::RepositoryInitOptions::new();
+    opts.initial_head("master");
+    air_reconciler::git::git2::Repository::init_opts(dir.path(), &opts).unwrap();
+    let r = TestRepo {
+        repo: air_reconciler::git::git2::Repository::open(dir.path()).unwrap(),
+        dir,
+    };
+    r.app("shop", SHOP);
+    let c = r.commit("only");
+    let report = r.diff(None, None, "shop");
+    assert_eq!(report.base.label, "merge base with master");
+    assert_eq!(report.base.commit.as_deref(), Some(c.as_str()));
+    assert!(!report.has_changes());
+    // No main, no master, no origin/HEAD: an error that says what to pass.
+    r.repo
+        .find_reference("refs/heads/master")
+        .unwrap()
+        .rename("refs/heads/other", true, "test")
+        .unwrap();
+    let err = air_reconciler::diff::diff_repository(
+        r.path(),
+        &air_reconciler::diff::DiffRequest {
+            path: "shop".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("--base"), "{err}");
+}
+
+#[test]
+fn uncommitted_deletion_of_an_app_is_seen() {
+    let r = TestRepo::new();
+    r.app("apps/a", SHOP);
+    r.app("apps/b", SHOP);
+    r.commit("base");
+    r.remove("apps/b");
+    let report = r.diff(None, None, "");
+    assert_eq!(report.apps.len(), 1, "{:?}", report.apps);
+    assert_eq!(report.apps[0].path, "apps/b");
+    assert_eq!(report.apps[0].status, AppStatus::Removed);
 }

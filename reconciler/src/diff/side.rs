@@ -6,6 +6,7 @@ use crate::git::{TreeProvider, WorkdirProvider, default_branch};
 use air_compiler::SourceProvider;
 use git2::{Oid, Repository};
 use serde::Serialize;
+use std::path::Path;
 
 /// One side of the comparison.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,6 +25,24 @@ pub struct Revision {
     pub label: String,
     /// Full commit id; `null` for the working tree.
     pub commit: Option<String>,
+}
+
+impl Revision {
+    /// `main (3f2a9c01de)`, or only the short id when the label is the id
+    /// itself; `tick` wraps the id (a backtick in Markdown).
+    pub fn describe(&self, tick: &str) -> String {
+        match &self.commit {
+            Some(c) => {
+                let short = c.get(..10).unwrap_or(c);
+                if c.starts_with(&self.label) {
+                    format!("{tick}{short}{tick}")
+                } else {
+                    format!("{} ({tick}{short}{tick})", self.label)
+                }
+            }
+            None => self.label.clone(),
+        }
+    }
 }
 
 impl Side {
@@ -103,19 +122,17 @@ pub fn resolve_sides(repo: &Repository, req: &DiffRequest) -> Result<(Side, Side
     Ok((base, head))
 }
 
-/// A source provider for one side. Each gets its own handle on the
-/// repository (providers own theirs).
-pub fn provider(repo: &Repository, side: &Side) -> Result<Box<dyn SourceProvider>, DiffError> {
-    let reopen = || {
-        Repository::open(repo.path()).map_err(|e| {
-            DiffError::Git(crate::git::GitError::Repository {
-                path: repo.path().display().to_string(),
-                detail: e.message().to_string(),
-            })
+/// A source provider for one side, on its own handle on the repository
+/// at `git_dir` (providers own theirs; a handle stays on one thread).
+pub fn provider(git_dir: &Path, side: &Side) -> Result<Box<dyn SourceProvider>, DiffError> {
+    let repo = Repository::open(git_dir).map_err(|e| {
+        DiffError::Git(crate::git::GitError::Repository {
+            path: git_dir.display().to_string(),
+            detail: e.message().to_string(),
         })
-    };
+    })?;
     Ok(match side {
-        Side::WorkingTree => Box::new(WorkdirProvider::new(reopen()?)?),
+        Side::WorkingTree => Box::new(WorkdirProvider::new(repo)?),
         Side::Commit { id, .. } => {
             let tree = repo
                 .find_commit(*id)
@@ -124,7 +141,7 @@ pub fn provider(repo: &Repository, side: &Side) -> Result<Box<dyn SourceProvider
                 .map_err(|e| {
                     DiffError::Revision(format!("reading commit {id}: {}", e.message()))
                 })?;
-            Box::new(TreeProvider::new(reopen()?, tree))
+            Box::new(TreeProvider::new(repo, tree))
         }
     })
 }

@@ -16,6 +16,7 @@ pub mod objects;
 mod side;
 
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 pub use apps::AppSnapshot;
@@ -194,17 +195,24 @@ pub fn diff_repository(repo_path: &Path, req: &DiffRequest) -> Result<Report, Di
     if dirs.is_empty() {
         return Err(DiffError::NoApps(display_dir(&req.path)));
     }
-    let base_provider = side::provider(&repo, &base)?;
-    let head_provider = side::provider(&repo, &head)?;
+    // The two revisions compile independently: one thread each. A git2
+    // handle cannot be shared between threads, so each opens its own.
+    let git_dir = repo.path().to_path_buf();
+    let env = req.env.as_deref();
+    let (base_snaps, head_snaps) = std::thread::scope(|s| {
+        let b = s.spawn(|| compile_side(&git_dir, &base, &base_apps, env));
+        let h = compile_side(&git_dir, &head, &head_apps, env);
+        let b = b.join().unwrap_or_else(|_| {
+            Err(DiffError::Revision(
+                "compiling the base revision failed unexpectedly".to_string(),
+            ))
+        });
+        (b, h)
+    });
+    let (base_snaps, head_snaps) = (base_snaps?, head_snaps?);
     let mut out = Vec::new();
     for dir in &dirs {
-        let b = base_apps
-            .contains(dir)
-            .then(|| AppSnapshot::compile(base_provider.as_ref(), dir, req.env.as_deref()));
-        let h = head_apps
-            .contains(dir)
-            .then(|| AppSnapshot::compile(head_provider.as_ref(), dir, req.env.as_deref()));
-        let d = apps::compare(dir, b.as_ref(), h.as_ref());
+        let d = apps::compare(dir, base_snaps.get(dir), head_snaps.get(dir));
         if d.status != AppStatus::Unchanged {
             out.push(d);
         }
@@ -216,6 +224,25 @@ pub fn diff_repository(repo_path: &Path, req: &DiffRequest) -> Result<Report, Di
         apps: out,
         apps_compared: dirs.len(),
     })
+}
+
+/// Compile every app of one revision.
+fn compile_side(
+    git_dir: &Path,
+    side: &Side,
+    dirs: &[String],
+    env: Option<&str>,
+) -> Result<BTreeMap<String, AppSnapshot>, DiffError> {
+    let provider = side::provider(git_dir, side)?;
+    Ok(dirs
+        .iter()
+        .map(|dir| {
+            (
+                dir.clone(),
+                AppSnapshot::compile(provider.as_ref(), dir, env),
+            )
+        })
+        .collect())
 }
 
 /// Compare two already-loaded snapshots of one app (used by benches and by

@@ -38,17 +38,13 @@ impl Paint {
 pub fn render(report: &Report, color: bool) -> String {
     let p = Paint { color };
     let mut out = String::new();
-    let rev = |r: &super::Revision| match &r.commit {
-        Some(c) => format!("{} ({})", r.label, short(c)),
-        None => r.label.clone(),
-    };
     let _ = writeln!(
         out,
         "{}",
         p.dim(&format!(
             "air diff: base {} → head {}",
-            rev(&report.base),
-            rev(&report.head)
+            report.base.describe(""),
+            report.head.describe("")
         ))
     );
     if report.apps.is_empty() {
@@ -64,10 +60,6 @@ pub fn render(report: &Report, color: bool) -> String {
         app_section(&mut out, app, &p);
     }
     out
-}
-
-pub(crate) fn short(commit: &str) -> &str {
-    commit.get(..10).unwrap_or(commit)
 }
 
 fn compiles(v: Option<bool>) -> &'static str {
@@ -135,17 +127,23 @@ fn app_section(out: &mut String, app: &AppDiff, p: &Paint) {
 /// `2 objects added, 1 changed, 1 workflow changed, 1 new diagnostic`.
 pub fn summary(app: &AppDiff) -> String {
     let mut parts = Vec::new();
-    let mut count = |n: usize, what: &str| {
-        if n > 0 {
-            parts.push(format!("{n} {what}"));
-        }
+    let mut count = |n: usize, one: &str, many: &str| match n {
+        0 => {}
+        1 => parts.push(format!("1 {one}")),
+        n => parts.push(format!("{n} {many}")),
     };
-    count(app.objects.added.len(), "objects added");
-    count(app.objects.removed.len(), "objects removed");
-    count(app.objects.changed.len(), "objects changed");
-    count(app.workflows.len(), "workflows changed");
-    count(app.diagnostics.new.len(), "new diagnostics");
-    count(app.diagnostics.resolved.len(), "resolved diagnostics");
+    let o = &app.objects;
+    count(o.added.len(), "object added", "objects added");
+    count(o.removed.len(), "object removed", "objects removed");
+    count(o.changed.len(), "object changed", "objects changed");
+    count(app.workflows.len(), "workflow changed", "workflows changed");
+    let d = &app.diagnostics;
+    count(d.new.len(), "new diagnostic", "new diagnostics");
+    count(
+        d.resolved.len(),
+        "resolved diagnostic",
+        "resolved diagnostics",
+    );
     if parts.is_empty() {
         "no object changes".to_string()
     } else {

@@ -3,6 +3,7 @@
 //! so commit ids are stable).
 
 #![allow(dead_code)]
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 use air_reconciler::diff::{DiffRequest, Report, diff_repository};
 use air_reconciler::git::git2::{
@@ -30,7 +31,30 @@ workflow fulfil {
 }
 "#;
 
+/// `SHOP` with billing's image bumped, an `if` with a new step after
+/// `reserve`, and the `emit` gone: object, step, transition and event
+/// changes in one commit.
+pub fn shop_changed() -> String {
+    SHOP.replace("billing:1.0.0", "billing:1.1.0")
+        .replace(
+            "  reserve: call inventory { order: ${ .data.id } }\n",
+            "  reserve: call inventory { order: ${ .data.id } }\n  if ${ .data.amount > 100 } {\n    audit: call billing { check: true }\n  }\n",
+        )
+        .replace("  emit OrderConfirmed { id: ${ .data.id } }\n", "")
+}
+
 impl TestRepo {
+    /// A repository with `shop` committed as [`SHOP`] then as
+    /// [`shop_changed`]; returns it with the two commit ids.
+    pub fn shop_history() -> (TestRepo, String, String) {
+        let r = TestRepo::new();
+        r.app("shop", SHOP);
+        let base = r.commit("base");
+        r.app("shop", &shop_changed());
+        let head = r.commit("head");
+        (r, base, head)
+    }
+
     pub fn new() -> TestRepo {
         let dir = tempfile::tempdir().unwrap();
         let mut opts = RepositoryInitOptions::new();

@@ -6,7 +6,7 @@
 //! from the end and saying so.
 
 use super::flow::{Flow, START};
-use super::human::{change_lines, diagnostic_text, short, summary, value_text};
+use super::human::{change_lines, diagnostic_text, summary, value_text};
 use super::{AppDiff, ChangedObject, Report, WorkflowChange, WorkflowStatus, display_dir};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -54,15 +54,11 @@ fn pieces(report: &Report) -> (String, Vec<String>) {
     let mut head = String::new();
     let _ = writeln!(head, "{MARKER}");
     let _ = writeln!(head, "## air diff\n");
-    let rev = |r: &super::Revision| match &r.commit {
-        Some(c) => format!("{} (`{}`)", r.label, short(c)),
-        None => r.label.clone(),
-    };
     let _ = writeln!(
         head,
         "Base: {} → head: {}\n",
-        rev(&report.base),
-        rev(&report.head)
+        report.base.describe("`"),
+        report.head.describe("`")
     );
     let mut pieces = Vec::new();
     if report.apps.is_empty() {

@@ -1,12 +1,17 @@
 //! `air diff` between two commits of a 500-workflow app (generated here):
 //! read both trees from Git objects, compile both, compare objects,
 //! workflow graphs and diagnostics. Target: well under 500 ms.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use air_reconciler::diff::{DiffRequest, diff_repository, markdown};
 use air_reconciler::git::git2::{Repository, Signature};
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::fmt::Write as _;
 use std::path::Path;
+
+/// The allocator of the `air` binary, so the numbers are the command's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const WORKFLOWS: usize = 500;
 const PER_FILE: usize = 10;
@@ -86,7 +91,7 @@ fn bench(c: &mut Criterion) {
     let repo = Repository::init(dir.path()).unwrap();
     write_app(dir.path(), &|_| false, &|_| false);
     let base = commit(&repo, "base");
-    // 20 workflows edited (a step added, steps reordered), 5 removed.
+    // 40 workflows edited (a step added, steps reordered), 5 removed.
     write_app(dir.path(), &|i| i % 25 == 0 || i % 25 == 1, &|i| {
         i % 100 == 7
     });
