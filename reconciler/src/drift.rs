@@ -77,11 +77,25 @@ pub fn detect(app: &str, desired: &Value, live: Option<&Value>) -> Option<Drift>
             kind: DriftKind::Disowned,
         });
     }
-    let fields = diff_owned(desired, live);
+    let fields = diff_owned(desired, &co_owners_only(live));
     (!fields.is_empty()).then_some(Drift {
         object,
         kind: DriftKind::Modified { fields },
     })
+}
+
+/// The live object with only the `managedFields` entries that make a
+/// field legitimately someone else's: other managers' server-side applies
+/// (a controller or autoscaler declaring the fields it owns). An
+/// imperative update (`kubectl edit`, `kubectl patch`, a script) takes
+/// ownership of the fields it changes, but changing a value air applied
+/// that way is exactly the drift air exists to catch.
+fn co_owners_only(live: &Value) -> Value {
+    let mut l = live.clone();
+    if let Some(Value::Array(entries)) = l.pointer_mut("/metadata/managedFields") {
+        entries.retain(|e| e.get("operation").and_then(Value::as_str) == Some("Apply"));
+    }
+    l
 }
 
 #[cfg(test)]
@@ -137,6 +151,14 @@ mod tests {
             detect("media", &desired(), Some(&live_with("other:2", managed))),
             None
         );
+    }
+
+    #[test]
+    fn imperative_edit_is_drift_even_though_it_took_ownership() {
+        let managed = json!([{"manager": "kubectl-patch", "operation": "Update",
+            "fieldsV1": {"f:spec": {"f:template": {"f:spec": {"f:containers": {}}}}}}]);
+        let d = detect("media", &desired(), Some(&live_with("evil:1", managed))).unwrap();
+        assert!(matches!(d.kind, DriftKind::Modified { .. }), "{d:?}");
     }
 
     #[test]

@@ -537,8 +537,11 @@ impl AppTask {
                 d.object
             ));
         }
+        // Forced: an imperative edit took ownership of the fields it
+        // changed, and healing means taking them back. Fields air does not
+        // set are untouched by server-side apply, forced or not.
         self.cluster
-            .apply(desired, false, self.cfg.force)
+            .apply(desired, false, true)
             .await
             .map_err(|e| e.to_string())
     }
