@@ -12,6 +12,9 @@ use serde_json::Value;
 #[derive(Clone, Debug)]
 pub struct Desired {
     pub commit: String,
+    /// The app's name in air.toml: what its objects' `part-of` label,
+    /// inventory and ownership checks use.
+    pub app: String,
     /// The app's target namespace.
     pub namespace: String,
     pub objects: Vec<Value>,
@@ -56,12 +59,11 @@ pub fn compile(
     let (Some(lowered), false) = (lowered, c.diagnostics.has_errors()) else {
         return Err(CompileFailure::Diagnostics(diagnostics));
     };
-    let compiled_ns = c
-        .program
-        .as_ref()
-        .and_then(|p| p.root())
+    let root = c.program.as_ref().and_then(|p| p.root());
+    let compiled_ns = root
         .map(|a| a.manifest.namespace.clone())
         .unwrap_or_default();
+    let app = root.map(|a| a.manifest.name.clone()).unwrap_or_default();
     let mut objects = lowered.objects;
     let namespace = match namespace {
         Some(ns) if ns != compiled_ns => {
@@ -74,6 +76,7 @@ pub fn compile(
     };
     Ok(Desired {
         commit: revision.commit.clone(),
+        app,
         namespace,
         objects,
         diagnostics,

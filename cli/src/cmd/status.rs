@@ -114,7 +114,10 @@ pub fn table(apps: &[AppStatus]) -> String {
                 (Some(f), Some(l)) => format!("{f}:{l}: "),
                 _ => String::new(),
             };
-            out.push_str(&format!("  {at}{}[{}]: {}\n", d.severity, d.code, d.message));
+            out.push_str(&format!(
+                "  {at}{}[{}]: {}\n",
+                d.severity, d.code, d.message
+            ));
         }
         for d in &a.drifted {
             out.push_str(&format!("  drift: {}\n", d.summary));

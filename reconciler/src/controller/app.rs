@@ -31,6 +31,8 @@ use tokio::sync::{Mutex, mpsc, watch};
 #[derive(Clone, Debug)]
 struct Target {
     commit: String,
+    /// The app name in air.toml (labels, inventory, ownership).
+    app: String,
     namespace: String,
     objects: BTreeMap<ObjectRef, Value>,
 }
@@ -226,10 +228,16 @@ impl AppTask {
         if let Some(d) = &desired {
             self.status.diagnostics = d.diagnostics.clone();
         }
-        let (commit, namespace, objects) = match (&desired, &self.target) {
-            (Some(d), _) => (d.commit.clone(), d.namespace.clone(), d.objects.clone()),
+        let (commit, air_app, namespace, objects) = match (&desired, &self.target) {
+            (Some(d), _) => (
+                d.commit.clone(),
+                d.app.clone(),
+                d.namespace.clone(),
+                d.objects.clone(),
+            ),
             (None, Some(t)) => (
                 t.commit.clone(),
+                t.app.clone(),
                 t.namespace.clone(),
                 t.objects.values().cloned().collect(),
             ),
@@ -247,7 +255,7 @@ impl AppTask {
         }
         // 3. Plan, dry run, apply, prune.
         self.status.namespace = Some(namespace.clone());
-        match self.sync(&commit, &namespace, &objects).await {
+        match self.sync(&commit, &air_app, &namespace, &objects).await {
             Ok(()) => {
                 self.status.revision = Some(commit);
                 self.status.last_synced = Some(now());
@@ -321,6 +329,7 @@ impl AppTask {
     async fn sync(
         &mut self,
         commit: &str,
+        air_app: &str,
         namespace: &str,
         objects: &[Value],
     ) -> Result<(), String> {
@@ -334,7 +343,7 @@ impl AppTask {
             self.cfg.timeout,
             sync(
                 &self.cluster,
-                &self.cfg.name,
+                air_app,
                 namespace,
                 Some(commit),
                 objects,
@@ -371,6 +380,7 @@ impl AppTask {
             }
             self.target = Some(Target {
                 commit: commit.to_string(),
+                app: air_app.to_string(),
                 namespace: namespace.to_string(),
                 objects: objs,
             });
@@ -414,6 +424,7 @@ impl AppTask {
     /// Health of every target object, read from the cluster.
     async fn assess_all(&mut self) {
         let Some(t) = &self.target else { return };
+        let air_app = t.app.clone();
         let mut health = BTreeMap::new();
         for r in t.objects.keys() {
             let live = match self.cluster.get(r).await {
@@ -422,7 +433,7 @@ impl AppTask {
             };
             let mut a = health::assess(live.as_ref());
             if let Some(l) = &live
-                && !owned_by(l, &self.cfg.name)
+                && !owned_by(l, &air_app)
             {
                 a = health::Assessment {
                     health: Health::Degraded,
@@ -470,7 +481,7 @@ impl AppTask {
                 continue;
             };
             let mut a = health::assess(live.as_ref());
-            match drift::detect(&self.cfg.name, desired, live.as_ref()) {
+            match drift::detect(&target.app, desired, live.as_ref()) {
                 None => {
                     self.drifted.remove(&r);
                 }
@@ -479,7 +490,7 @@ impl AppTask {
                     self.shared.metrics.drift_detected.get_or_create(&app).inc();
                     tracing::info!(app = %self.cfg.name, drift = %d.summary(), "drift detected");
                     if self.cfg.self_heal && d.healable() {
-                        match self.heal(desired, &d).await {
+                        match self.heal(&target.app, desired, &d).await {
                             Ok(healed) => {
                                 self.shared.metrics.drift_healed.get_or_create(&app).inc();
                                 self.status.healed += 1;
@@ -527,10 +538,10 @@ impl AppTask {
     /// Re-apply the object as air's field manager (creates it when
     /// deleted). A deleted object is recreated only if nothing else took
     /// its name meanwhile.
-    async fn heal(&self, desired: &Value, d: &Drift) -> Result<Value, String> {
+    async fn heal(&self, air_app: &str, desired: &Value, d: &Drift) -> Result<Value, String> {
         if matches!(d.kind, drift::DriftKind::Deleted)
             && let Ok(Some(live)) = self.cluster.get(&d.object).await
-            && !owned_by(&live, &self.cfg.name)
+            && !owned_by(&live, air_app)
         {
             return Err(format!(
                 "{} was recreated without air's labels; left untouched",
