@@ -209,7 +209,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 /// `1h30m`, `5m`, `45s`, `250ms`: the inverse of [`parse_duration`].
 pub fn format_duration(d: Duration) -> String {
     let ms = d.as_millis();
-    if ms % 1000 != 0 {
+    if !ms.is_multiple_of(1000) {
         return format!("{ms}ms");
     }
     let mut s = d.as_secs();

@@ -450,9 +450,7 @@ impl AppTask {
     /// Handle watch events; returns a delay after which a full cycle
     /// should run (a heal failed, or the watchers relisted).
     async fn observe(&mut self, batch: Vec<Observed>) -> Option<Duration> {
-        let Some(target) = self.target.clone() else {
-            return None;
-        };
+        let target = self.target.clone()?;
         let mut latest: BTreeMap<ObjectRef, Option<Value>> = BTreeMap::new();
         let mut relisted = false;
         for o in batch {
@@ -464,6 +462,9 @@ impl AppTask {
             }
         }
         if relisted {
+            // The API server may have lost everything (the status
+            // ConfigMap too): record the status again.
+            self.recorded = None;
             // A relist does not report deletions: read every object.
             for r in target.objects.keys() {
                 match self.cluster.get(r).await {
