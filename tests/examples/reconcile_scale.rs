@@ -68,10 +68,16 @@ async fn main() {
     let started = Instant::now();
     let rec = Reconciler::start(&toml, &kube.kubeconfig, &tmp.path().join("cache"), &[]);
     loop {
-        if names.iter().all(|n| rec.status(n).sync == SyncState::Synced) {
+        if names
+            .iter()
+            .all(|n| rec.status(n).sync == SyncState::Synced)
+        {
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(600), "initial sync never finished");
+        assert!(
+            started.elapsed() < Duration::from_secs(600),
+            "initial sync never finished"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let objects: usize = names.iter().map(|n| rec.status(n).objects.len()).sum();
@@ -89,13 +95,18 @@ async fn main() {
             r#"[{{"op":"replace","path":"/spec/template/spec/containers/0/image","value":"evil.example.com/x:{e}"}}]"#
         );
         let edited = Instant::now();
-        kube.kubectl(&["-n", app, "patch", "ksvc", &name, "--type", "json", "-p", &patch]);
+        kube.kubectl(&[
+            "-n", app, "patch", "ksvc", &name, "--type", "json", "-p", &patch,
+        ]);
         loop {
             let live = kube.ksvc(app, &name).await.unwrap();
             if image(&live) == want {
                 break;
             }
-            assert!(edited.elapsed() < Duration::from_secs(120), "edit {e} never healed");
+            assert!(
+                edited.elapsed() < Duration::from_secs(120),
+                "edit {e} never healed"
+            );
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         heals.push(edited.elapsed());

@@ -59,7 +59,10 @@ fn example_configuration_parses() {
     let deployment = &docs("deployment.yaml")[0];
     let container = &deployment["spec"]["template"]["spec"]["containers"][0];
     let args = strings(&container["args"]);
-    assert_eq!(args[..3], ["reconcile", "--config", "/etc/air/reconciler.toml"]);
+    assert_eq!(
+        args[..3],
+        ["reconcile", "--config", "/etc/air/reconciler.toml"]
+    );
     assert_eq!(
         deployment["spec"]["template"]["spec"]["serviceAccountName"],
         "air-reconciler"
@@ -105,7 +108,8 @@ fn rbac_covers_every_emitted_kind_and_nothing_more() {
         assert_ne!(resource, "*", "wildcard resource");
         assert_ne!(group, "*", "wildcard group");
         assert!(
-            !["secrets", "pods", "deployments", "roles", "clusterroles"].contains(&resource.as_str()),
+            !["secrets", "pods", "deployments", "roles", "clusterroles"]
+                .contains(&resource.as_str()),
             "air never touches {resource}"
         );
         let allowed_extra = [

@@ -51,7 +51,12 @@ async fn drift_is_healed_by_the_watch_and_reported_without_self_heal() {
     write_app(&repo, "apps/shop", "shop", "shop", "1.0.0");
     write_app(&repo, "apps/report", "report", "report", "1.0.0");
     let c1 = repo.commit("one");
-    let rec = Reconciler::start(&config(&repo), &kube.kubeconfig, &tmp.path().join("cache"), &[]);
+    let rec = Reconciler::start(
+        &config(&repo),
+        &kube.kubeconfig,
+        &tmp.path().join("cache"),
+        &[],
+    );
 
     for app in ["shop", "report"] {
         eventually(&format!("{app} synced"), || async {
@@ -115,15 +120,26 @@ async fn drift_is_healed_by_the_watch_and_reported_without_self_heal() {
     // Healed without a second reconcile: the interval (1h) did not do it.
     let (_, metrics) = rec.http_get("/metrics").await;
     assert_eq!(reconciles(&metrics, "shop"), "1", "{metrics}");
-    assert!(metrics.contains("air_drift_healed_total{app=\"shop\"}"), "{metrics}");
-    assert!(metrics.contains("air_objects_managed{app=\"shop\"} 3"), "{metrics}");
+    assert!(
+        metrics.contains("air_drift_healed_total{app=\"shop\"}"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("air_objects_managed{app=\"shop\"} 3"),
+        "{metrics}"
+    );
 
     // kubectl deletes a managed object → recreated.
     kube.kubectl(&["-n", "shop", "delete", "trigger", "web-on-order-placed"]);
     eventually("the trigger recreated", || async {
         let healed = rec.status("shop").healed;
         match kube
-            .get("eventing.knative.dev/v1", "Trigger", "shop", "web-on-order-placed")
+            .get(
+                "eventing.knative.dev/v1",
+                "Trigger",
+                "shop",
+                "web-on-order-placed",
+            )
             .await
         {
             Some(t) if healed >= 2 => Ok(t),
@@ -157,10 +173,16 @@ async fn drift_is_healed_by_the_watch_and_reported_without_self_heal() {
     assert_eq!(image(&report_web), "hotfix.example.com/web:1");
     assert_eq!(rec.status("report").healed, 0);
     let (_, metrics) = rec.http_get("/metrics").await;
-    assert!(metrics.contains("air_drifted_objects{app=\"report\"} 1"), "{metrics}");
+    assert!(
+        metrics.contains("air_drifted_objects{app=\"report\"} 1"),
+        "{metrics}"
+    );
 
     // The status is recorded in the cluster too.
-    let cm = kube.get("v1", "ConfigMap", "shop", "air-status-shop").await.unwrap();
+    let cm = kube
+        .get("v1", "ConfigMap", "shop", "air-status-shop")
+        .await
+        .unwrap();
     let recorded: serde_json::Value =
         serde_json::from_str(cm["data"]["status.json"].as_str().unwrap()).unwrap();
     assert_eq!(recorded["revision"], c1.as_str());
@@ -196,10 +218,19 @@ async fn an_api_server_restarted_empty_gets_everything_back() {
     eventually("everything recreated", || async {
         let web = kube.ksvc("shop", "web").await;
         let trigger = kube
-            .get("eventing.knative.dev/v1", "Trigger", "shop", "web-on-order-placed")
+            .get(
+                "eventing.knative.dev/v1",
+                "Trigger",
+                "shop",
+                "web-on-order-placed",
+            )
             .await;
-        let broker = kube.get("eventing.knative.dev/v1", "Broker", "shop", "shop").await;
-        let inventory = kube.get("v1", "ConfigMap", "shop", "air-inventory-shop").await;
+        let broker = kube
+            .get("eventing.knative.dev/v1", "Broker", "shop", "shop")
+            .await;
+        let inventory = kube
+            .get("v1", "ConfigMap", "shop", "air-inventory-shop")
+            .await;
         match (&web, &trigger, &broker, &inventory) {
             (Some(_), Some(_), Some(_), Some(_)) => Ok(()),
             _ => Err(format!(

@@ -135,7 +135,10 @@ async fn a_git_remote_down_keeps_the_cluster_and_recovers() {
     let web = kube.ksvc("shop", "web").await.unwrap();
     assert_eq!(image(&web), "registry.example.com/shop/web:1.0.0");
     let (_, metrics) = rec.http_get("/metrics").await;
-    assert!(metrics.contains("air_git_fetch_errors_total{app=\"shop\"}"), "{metrics}");
+    assert!(
+        metrics.contains("air_git_fetch_errors_total{app=\"shop\"}"),
+        "{metrics}"
+    );
 
     // The remote returns: the controller's retry (back-off, no trigger)
     // picks up the new commit.
@@ -188,11 +191,17 @@ token_env = "AIR_TEST_TOKEN"
     let (_, metrics) = rec.http_get("/metrics").await;
     rec.stop();
     let logs = logs();
-    assert!(logs.contains("127.0.0.1"), "the failures were logged: {logs}");
+    assert!(
+        logs.contains("127.0.0.1"),
+        "the failures were logged: {logs}"
+    );
     for secret in ["url-secret-4711", "env-secret-4711"] {
         assert!(!body.contains(secret), "{secret} in /api/apps: {body}");
         assert!(!metrics.contains(secret), "{secret} in /metrics");
         assert!(!logs.contains(secret), "{secret} in the logs: {logs}");
     }
-    assert!(body.contains("x-access-token:***@") || body.contains("***@"), "{body}");
+    assert!(
+        body.contains("x-access-token:***@") || body.contains("***@"),
+        "{body}"
+    );
 }

@@ -65,7 +65,9 @@ fn capture() -> &'static LogBuffer {
 // ---------------------------------------------------------------- processes
 
 fn run(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
     assert!(
         out.status.success(),
         "{cmd:?} failed: {}\n{}",
@@ -129,7 +131,10 @@ pub fn git_daemon(base: &Path, port: u16) -> Process {
         .expect("start git-daemon (Debian package git)");
     let start = Instant::now();
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(start.elapsed() < DEADLINE, "git-daemon never listened on {port}");
+        assert!(
+            start.elapsed() < DEADLINE,
+            "git-daemon never listened on {port}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     Process(child)
@@ -150,7 +155,10 @@ impl Repo {
         let bare = root.join(format!("{name}.git"));
         std::fs::create_dir_all(&work).unwrap();
         git(&work, &["init", "-q", "-b", "main"]);
-        git(root, &["init", "-q", "--bare", "-b", "main", bare.to_str().unwrap()]);
+        git(
+            root,
+            &["init", "-q", "--bare", "-b", "main", bare.to_str().unwrap()],
+        );
         Repo { work, bare }
     }
 
@@ -247,7 +255,8 @@ impl Kube {
     }
 
     pub async fn ksvc(&self, ns: &str, name: &str) -> Option<Value> {
-        self.get("serving.knative.dev/v1", "Service", ns, name).await
+        self.get("serving.knative.dev/v1", "Service", ns, name)
+            .await
     }
 
     pub fn kubectl(&self, args: &[&str]) -> String {
@@ -285,9 +294,8 @@ impl Reconciler {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        let cache = GitCache::new(cache).with_env(move |name| {
-            env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
-        });
+        let cache = GitCache::new(cache)
+            .with_env(move |name| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()));
         let kubeconfig = kubeconfig.to_path_buf();
         let shared = Shared::new();
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -301,15 +309,12 @@ impl Reconciler {
             rt.block_on(async move {
                 let cluster = Cluster::connect(Some(&kubeconfig)).await.unwrap();
                 let mut http_stop = stop_rx.clone();
-                let (_, server) = air_reconciler::http::serve(
-                    config.listen,
-                    thread_shared.clone(),
-                    async move {
+                let (_, server) =
+                    air_reconciler::http::serve(config.listen, thread_shared.clone(), async move {
                         let _ = http_stop.wait_for(|s| *s).await;
-                    },
-                )
-                .await
-                .unwrap();
+                    })
+                    .await
+                    .unwrap();
                 let server = tokio::spawn(server);
                 let mut stop = stop_rx;
                 controller::run(config, cluster, cache, thread_shared, false, async move {
