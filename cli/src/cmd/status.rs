@@ -28,6 +28,9 @@ pub fn run(args: Args) -> u8 {
         Ok(r) => r,
         Err(e) => return crate::cmd::fail(&format!("cannot start the runtime: {e}")),
     };
+    // reqwest panics without a process-wide rustls provider when the
+    // workspace enables rustls without one (see cluster.rs).
+    air_reconciler::cluster::install_crypto_provider();
     let url = format!("{}/api/apps", args.server.trim_end_matches('/'));
     let fetched = runtime.block_on(async {
         let resp = reqwest::Client::new()
