@@ -83,6 +83,24 @@ async fn a_broken_commit_is_never_applied_and_its_fix_is() {
     assert_eq!(image(&web), "registry.example.com/shop/web:1.0.0");
     let (_, body) = rec.http_get("/api/apps").await;
     assert!(body.contains("E0110"), "{body}");
+    // `air status` against the running controller: the table shows the
+    // diagnostic, and the exit code says an app failed.
+    let table = air_cli::cmd::status::table(&rec.shared.statuses());
+    assert!(table.contains("failed"), "{table}");
+    assert!(
+        table.contains("apps/shop/broken.air:1: error[E0110]"),
+        "{table}"
+    );
+    let server = rec.url.clone();
+    let code = tokio::task::spawn_blocking(move || {
+        air_cli::cmd::status::run(air_cli::cmd::status::Args {
+            server,
+            format: air_cli::cmd::status::Format::Json,
+        })
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, air_cli::exit::FINDINGS);
 
     // The fix is applied.
     repo.remove("apps/shop/broken.air");
