@@ -47,6 +47,15 @@ impl ClusterError {
     }
 }
 
+/// Choose rustls' process-wide crypto provider (ring) unless one is set.
+/// kube's TLS setup relies on the process default, and when a build enables
+/// both of rustls' providers (a workspace-wide build does) rustls will not
+/// choose, and panics. Call before building a `kube::Client` yourself.
+pub fn install_crypto_provider() {
+    // An error only means a provider is already installed: fine.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// A connection to one cluster.
 #[derive(Clone)]
 pub struct Cluster {
@@ -80,6 +89,7 @@ impl Cluster {
     /// Connect with a kubeconfig file (or the default resolution when `None`:
     /// KUBECONFIG, ~/.kube/config, in-cluster).
     pub async fn connect(kubeconfig: Option<&Path>) -> Result<Self, ClusterError> {
+        install_crypto_provider();
         let config = match kubeconfig {
             Some(path) => {
                 let kc = kube::config::Kubeconfig::read_from(path).map_err(|e| {

@@ -4,11 +4,20 @@
 
 pub mod apply;
 pub mod cluster;
+pub mod config;
+pub mod controller;
+pub mod desired;
 pub mod diff;
 pub mod disk;
+pub mod drift;
 pub mod fields;
 pub mod git;
+pub mod health;
+pub mod http;
 pub mod inventory;
+pub mod metrics;
 pub mod object;
 pub mod plan;
 pub mod post;
+pub mod status;
+pub mod watch;

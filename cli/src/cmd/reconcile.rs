@@ -1,15 +1,147 @@
-//! `air reconcile` (being built: see the issue tracker).
+//! `air reconcile --config FILE [--once]`: run the controller.
 
+use air_reconciler::cluster::Cluster;
+use air_reconciler::config;
+use air_reconciler::controller::{self, Shared};
+use air_reconciler::git::GitCache;
+use air_reconciler::status::SyncState;
 use std::path::PathBuf;
 
-/// Not available yet.
+/// Keep a cluster in step with Git: fetch, compile, apply, prune, heal drift.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Arguments.
-    pub rest: Vec<PathBuf>,
+    /// The reconciler configuration (TOML; see docs/reconcile.md).
+    #[arg(long, value_name = "FILE")]
+    pub config: PathBuf,
+    /// Reconcile every app once, print the result and exit (1 when an app
+    /// failed).
+    #[arg(long)]
+    pub once: bool,
+    /// Kubeconfig to use (default: KUBECONFIG, ~/.kube/config, in-cluster).
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Log format on stderr.
+    #[arg(long, value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+    /// Override `listen` from the configuration (`127.0.0.1:0` picks a free
+    /// port; the address is logged).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<std::net::SocketAddr>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 pub fn run(args: Args) -> u8 {
-    let _ = args;
-    crate::cmd::fail("`air reconcile` is not implemented yet")
+    let mut cfg = match config::load(&args.config) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return crate::exit::ERROR;
+        }
+    };
+    if let Some(l) = args.listen {
+        cfg.listen = l;
+    }
+    init_logging(args.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return crate::cmd::fail(&format!("cannot start the runtime: {e}")),
+    };
+    runtime.block_on(reconcile(cfg, args))
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+async fn reconcile(cfg: config::Config, args: Args) -> u8 {
+    let cluster = match Cluster::connect(args.kubeconfig.as_deref()).await {
+        Ok(c) => c,
+        Err(e) => return crate::cmd::fail(&e.to_string()),
+    };
+    let cache_dir = cfg.cache_dir.clone().unwrap_or_else(default_cache_dir);
+    let cache = GitCache::new(cache_dir);
+    let shared = Shared::new();
+    if args.once {
+        let statuses = controller::run(cfg, cluster, cache, shared, true, async {}).await;
+        let failed = statuses.iter().any(|s| s.sync == SyncState::Failed);
+        println!("{}", crate::cmd::status::table(&statuses));
+        return if failed {
+            crate::exit::FINDINGS
+        } else {
+            crate::exit::OK
+        };
+    }
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let http_stop = {
+        let mut rx = stop_rx.clone();
+        async move {
+            let _ = rx.wait_for(|s| *s).await;
+        }
+    };
+    let (addr, server) =
+        match air_reconciler::http::serve(cfg.listen, shared.clone(), http_stop).await {
+            Ok(s) => s,
+            Err(e) => return crate::cmd::fail(&format!("cannot listen on {}: {e}", cfg.listen)),
+        };
+    tracing::info!(%addr, apps = cfg.apps.len(), "air reconcile listening");
+    let server = tokio::spawn(server);
+    let shutdown = async move {
+        shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    };
+    controller::run(cfg, cluster, cache, shared, false, shutdown).await;
+    let _ = server.await;
+    tracing::info!("stopped");
+    crate::exit::OK
+}
+
+/// SIGTERM (Kubernetes stopping the pod) or Ctrl-C.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// `$XDG_CACHE_HOME/air/git`, else `~/.cache/air/git`, else a folder
+/// under the temporary directory.
+fn default_cache_dir() -> PathBuf {
+    if let Some(x) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(x).join("air/git");
+    }
+    if let Some(h) = std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(h).join(".cache/air/git");
+    }
+    std::env::temp_dir().join("air-git-cache")
 }

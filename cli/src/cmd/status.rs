@@ -1,15 +1,130 @@
-//! `air status` (being built: see the issue tracker).
+//! `air status [--server URL] [--format human|json]`: ask a running
+//! reconciler for its apps' status.
 
-use std::path::PathBuf;
+use air_reconciler::status::AppStatus;
 
-/// Not available yet.
+/// Show the status of every app of a running `air reconcile`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Arguments.
-    pub rest: Vec<PathBuf>,
+    /// The reconciler's HTTP address (its `listen` setting).
+    #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:9090")]
+    pub server: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
 }
 
 pub fn run(args: Args) -> u8 {
-    let _ = args;
-    crate::cmd::fail("`air status` is not implemented yet")
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return crate::cmd::fail(&format!("cannot start the runtime: {e}")),
+    };
+    // reqwest panics without a process-wide rustls provider when the
+    // workspace enables rustls without one (see cluster.rs).
+    air_reconciler::cluster::install_crypto_provider();
+    let url = format!("{}/api/apps", args.server.trim_end_matches('/'));
+    let fetched = runtime.block_on(async {
+        let resp = reqwest::Client::new()
+            .get(&url)
+            .timeout(std::time::Duration::from_secs(30))
+            .send()
+            .await
+            .map_err(|e| format!("cannot reach the reconciler at {}: {e}", args.server))?;
+        if !resp.status().is_success() {
+            return Err(format!("{url} answered {}", resp.status()));
+        }
+        resp.json::<Vec<AppStatus>>()
+            .await
+            .map_err(|e| format!("{url} did not answer an app list: {e}"))
+    });
+    let apps = match fetched {
+        Ok(a) => a,
+        Err(e) => return crate::cmd::fail(&e),
+    };
+    match args.format {
+        Format::Json => match serde_json::to_string_pretty(&apps) {
+            Ok(s) => println!("{s}"),
+            Err(e) => return crate::cmd::fail(&e.to_string()),
+        },
+        Format::Human => println!("{}", table(&apps)),
+    }
+    if apps
+        .iter()
+        .any(|a| a.sync == air_reconciler::status::SyncState::Failed)
+    {
+        crate::exit::FINDINGS
+    } else {
+        crate::exit::OK
+    }
+}
+
+/// The human table: one line per app, then its problems indented.
+pub fn table(apps: &[AppStatus]) -> String {
+    let mut rows = vec![[
+        "APP".to_string(),
+        "SYNC".to_string(),
+        "HEALTH".to_string(),
+        "REVISION".to_string(),
+        "DRIFTED".to_string(),
+        "OBJECTS".to_string(),
+    ]];
+    for a in apps {
+        rows.push([
+            a.name.clone(),
+            a.sync.to_string(),
+            a.health.to_string(),
+            a.revision
+                .as_deref()
+                .map_or("-".to_string(), |r| r.chars().take(12).collect()),
+            a.drifted.len().to_string(),
+            a.objects.len().to_string(),
+        ]);
+    }
+    let widths: Vec<usize> = (0..6)
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for (n, r) in rows.iter().enumerate() {
+        let line: Vec<String> = r
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+        if n == 0 {
+            continue;
+        }
+        let a = &apps[n - 1];
+        if let Some(e) = &a.last_error {
+            let stage = serde_json::to_value(e.stage)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            out.push_str(&format!("  last error ({stage}): {}\n", e.message));
+        }
+        for d in a.diagnostics.iter().filter(|d| d.severity == "error") {
+            let at = match (&d.file, d.line) {
+                (Some(f), Some(l)) => format!("{f}:{l}: "),
+                _ => String::new(),
+            };
+            out.push_str(&format!(
+                "  {at}{}[{}]: {}\n",
+                d.severity, d.code, d.message
+            ));
+        }
+        for d in &a.drifted {
+            out.push_str(&format!("  drift: {}\n", d.summary));
+        }
+    }
+    out.trim_end().to_string()
 }

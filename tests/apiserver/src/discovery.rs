@@ -1,5 +1,5 @@
 //! Discovery documents: /version, /api, /api/v1, /apis, /apis/<g>,
-//! /apis/<g>/<v>, and a minimal /openapi answer.
+//! /apis/<g>/<v> (the /openapi documents are in openapi.rs).
 //!
 //! All are generated from the registry table, so a kind is discoverable
 //! exactly when it is served.
@@ -83,25 +83,6 @@ pub async fn group_version(Path((group, version)): Path<(String, String)>) -> Re
         return ApiError::no_such_resource().into_response();
     }
     json_response(StatusCode::OK, &resource_list(&group, &version))
-}
-
-/// An OpenAPI v2 document with no paths: enough for clients that only
-/// check that the endpoint exists. Schemas are not served.
-pub async fn openapi_v2() -> Response {
-    json_response(
-        StatusCode::OK,
-        &json!({
-            "swagger": "2.0",
-            "info": {"title": "Kubernetes", "version": format!("v{MAJOR}.{MINOR}.0")},
-            "paths": {},
-            "definitions": {},
-        }),
-    )
-}
-
-/// The OpenAPI v3 index, empty (no per-group documents).
-pub async fn openapi_v3() -> Response {
-    json_response(StatusCode::OK, &json!({"paths": {}}))
 }
 
 fn group_doc(group: &str, versions: &[&str]) -> Value {

@@ -181,19 +181,20 @@ async fn delete_one(
     dry_run: bool,
 ) -> Result<Value, ApiError> {
     let is_namespace = path.kind.group.is_empty() && path.kind.kind == "Namespace";
-    if is_namespace && !dry_run {
-        if let Some(ns) = &path.name {
-            for kind in KINDS.iter().filter(|k| k.namespaced) {
-                let coll = ResourcePath {
-                    kind,
-                    namespace: Some(ns.clone()),
-                    name: None,
-                    subresource: None,
-                };
-                for obj in store.list(&coll, &Filter::default()).await? {
-                    let one = coll.with_name(meta_str(&obj, "name"));
-                    mutate::delete_locked(store, &one, &json!({}), false).await?;
-                }
+    if is_namespace
+        && !dry_run
+        && let Some(ns) = &path.name
+    {
+        for kind in KINDS.iter().filter(|k| k.namespaced) {
+            let coll = ResourcePath {
+                kind,
+                namespace: Some(ns.clone()),
+                name: None,
+                subresource: None,
+            };
+            for obj in store.list(&coll, &Filter::default()).await? {
+                let one = coll.with_name(meta_str(&obj, "name"));
+                mutate::delete_locked(store, &one, &json!({}), false).await?;
             }
         }
     }
@@ -266,17 +267,16 @@ async fn watch_request(
         let rv: u64 = rv_param.parse().map_err(|_| {
             ApiError::bad_request(format!("invalid resource version: {rv_param:?}"))
         })?;
-        // Newer than anything here: the store was replaced (restart_empty)
-        // or the client talks to another server. 410 makes clients relist.
-        if rv > current {
-            return Err(ApiError::gone(format!(
-                "too old resource version: {rv} ({current})"
-            )));
-        }
-        let events = store
-            .hub
-            .since(rv)
-            .ok_or_else(|| ApiError::gone(format!("too old resource version: {rv} ({current})")))?;
+        // Newer than anything here (the store was replaced by restart_empty,
+        // or the client talks to another server), or older than the log:
+        // like kube-apiserver, answer 200 with one ERROR event carrying a
+        // 410 Status, which is what makes clients (client-go reflectors,
+        // kube-runtime watchers) relist rather than retry the same watch.
+        let events = (rv <= current).then(|| store.hub.since(rv)).flatten();
+        let Some(events) = events else {
+            let gone = ApiError::gone(format!("too old resource version: {rv} ({current})"));
+            return Ok(watch_error(&gone));
+        };
         for ev in events {
             if let Some((t, obj)) = selection.translate(&ev) {
                 initial.push(json!({"type": t, "object": obj}));
@@ -293,6 +293,18 @@ async fn watch_request(
         body,
     )
         .into_response())
+}
+
+/// A watch response holding a single ERROR event, then the end.
+fn watch_error(err: &ApiError) -> Response {
+    let mut line = json!({"type": "ERROR", "object": err.to_status()}).to_string();
+    line.push('\n');
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        line,
+    )
+        .into_response()
 }
 
 fn patch_type(headers: &HeaderMap) -> Result<&'static str, ApiError> {

@@ -19,6 +19,7 @@ mod handlers;
 mod kubeconfig;
 mod managed;
 mod mutate;
+mod openapi;
 mod path;
 pub mod registry;
 mod select;

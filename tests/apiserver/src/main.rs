@@ -29,11 +29,11 @@ async fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-    if let Some(path) = &args.kubeconfig {
-        if let Err(e) = server.write_kubeconfig(path) {
-            eprintln!("air-test-apiserver: cannot write {}: {e}", path.display());
-            return ExitCode::FAILURE;
-        }
+    if let Some(path) = &args.kubeconfig
+        && let Err(e) = server.write_kubeconfig(path)
+    {
+        eprintln!("air-test-apiserver: cannot write {}: {e}", path.display());
+        return ExitCode::FAILURE;
     }
     let mut out = std::io::stdout();
     // One line, flushed: scripts wait for it to know the port.

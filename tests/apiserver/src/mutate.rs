@@ -108,10 +108,10 @@ pub async fn write(store: &Store, mut w: Write) -> Result<(StatusCode, Value), A
         }
         return Ok((code, answer));
     }
-    if let Some(current) = &existing {
-        if same_content(current, &result) {
-            return Ok((StatusCode::OK, current.clone()));
-        }
+    if let Some(current) = &existing
+        && same_content(current, &result)
+    {
+        return Ok((StatusCode::OK, current.clone()));
     }
 
     let mut body = w.body.clone();
@@ -151,23 +151,22 @@ pub async fn delete_locked(
     if let Some(rv) = pre
         .and_then(|p| p.get("resourceVersion"))
         .and_then(Value::as_str)
+        && rv != meta_str(&existing, "resourceVersion")
     {
-        if rv != meta_str(&existing, "resourceVersion") {
-            return Err(modified_conflict(path, name));
-        }
+        return Err(modified_conflict(path, name));
     }
-    if let Some(uid) = pre.and_then(|p| p.get("uid")).and_then(Value::as_str) {
-        if uid != meta_str(&existing, "uid") {
-            return Err(ApiError::new(
-                409,
-                "Conflict",
-                format!(
-                    "Operation cannot be fulfilled on {} {name:?}: Precondition failed: UID in precondition: {uid}, UID in object meta: {}",
-                    resource_label(path),
-                    meta_str(&existing, "uid")
-                ),
-            ));
-        }
+    if let Some(uid) = pre.and_then(|p| p.get("uid")).and_then(Value::as_str)
+        && uid != meta_str(&existing, "uid")
+    {
+        return Err(ApiError::new(
+            409,
+            "Conflict",
+            format!(
+                "Operation cannot be fulfilled on {} {name:?}: Precondition failed: UID in precondition: {uid}, UID in object meta: {}",
+                resource_label(path),
+                meta_str(&existing, "uid")
+            ),
+        ));
     }
     if dry_run {
         return Ok(existing);
@@ -238,14 +237,13 @@ fn record_update(w: &Write, existing: Option<&Value>, result: &Value, body: &mut
         if let Some(ops) = body.as_array_mut() {
             ops.push(json!({"op": "add", "path": "/metadata/managedFields", "value": fields}));
         }
-    } else if let Some(obj) = body.as_object_mut() {
-        if let Some(meta) = obj
+    } else if let Some(obj) = body.as_object_mut()
+        && let Some(meta) = obj
             .entry("metadata")
             .or_insert_with(|| json!({}))
             .as_object_mut()
-        {
-            meta.insert("managedFields".into(), fields);
-        }
+    {
+        meta.insert("managedFields".into(), fields);
     }
 }
 

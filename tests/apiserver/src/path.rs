@@ -56,10 +56,10 @@ impl ResourcePath {
         if kind.namespaced && namespace.is_none() && name.is_some() {
             return Err(not_found());
         }
-        if let Some(sub) = sub {
-            if sub != "status" || !kind.status {
-                return Err(not_found());
-            }
+        if let Some(sub) = sub
+            && (sub != "status" || !kind.status)
+        {
+            return Err(not_found());
         }
         Ok(Self {
             kind,

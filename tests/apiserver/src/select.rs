@@ -27,6 +27,7 @@ impl Filter {
                 parse_label_selector(sel).map_err(|e| {
                     ApiError::bad_request(format!("unable to parse requirement: {e}"))
                 })?;
+                check_label_keys(sel)?;
                 Some(sel.to_string())
             }
             None => None,
@@ -93,6 +94,39 @@ impl Filter {
     }
 }
 
+/// The fake's parser accepts requirements without a key (`===`); a real
+/// server rejects any requirement whose key is not a valid label key.
+fn check_label_keys(selector: &str) -> Result<(), ApiError> {
+    let mut depth = 0usize;
+    let mut start = 0;
+    let mut parts = Vec::new();
+    for (i, c) in selector.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                parts.push(&selector[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&selector[start..]);
+    for part in parts.into_iter().map(str::trim).filter(|p| !p.is_empty()) {
+        let body = part.strip_prefix('!').unwrap_or(part).trim_start();
+        let end = body
+            .find(|c: char| "=!<>(".contains(c) || c.is_whitespace())
+            .unwrap_or(body.len());
+        let key = &body[..end];
+        if let Some(why) = crate::validate::qualified_name(key) {
+            return Err(ApiError::bad_request(format!(
+                "unable to parse requirement: invalid label key \"{key}\": {why}"
+            )));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,5 +142,7 @@ mod tests {
         let f = Filter::parse(None, Some("metadata.name!=a")).unwrap();
         assert!(!f.matches(&obj));
         assert!(Filter::parse(None, Some("spec.x=1")).is_err());
+        assert!(Filter::parse(Some("==="), None).is_err());
+        assert!(Filter::parse(Some("a.b/c notin (x, y),!d,e!=f"), None).is_ok());
     }
 }

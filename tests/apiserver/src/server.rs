@@ -4,7 +4,7 @@ use crate::mutate::{self, Write};
 use crate::path::ResourcePath;
 use crate::status::ApiError;
 use crate::store::Store;
-use crate::{discovery, handlers, kubeconfig};
+use crate::{discovery, handlers, kubeconfig, openapi};
 use axum::Router;
 use axum::http::Method;
 use axum::routing::get;
@@ -98,8 +98,10 @@ fn router(state: AppState) -> Router {
         .route("/apis", get(discovery::group_list))
         .route("/apis/{group}", get(discovery::group))
         .route("/apis/{group}/{version}", get(discovery::group_version))
-        .route("/openapi/v2", get(discovery::openapi_v2))
-        .route("/openapi/v3", get(discovery::openapi_v3))
+        .route("/openapi/v2", get(openapi::v2))
+        .route("/openapi/v3", get(openapi::v3_index))
+        .route("/openapi/v3/api/{version}", get(openapi::v3_core))
+        .route("/openapi/v3/apis/{group}/{version}", get(openapi::v3_group))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(|| async { "ok" }))
         .route("/livez", get(|| async { "ok" }))

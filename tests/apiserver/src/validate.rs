@@ -44,12 +44,11 @@ pub fn body_matches_url(path: &ResourcePath, body: &Value, apply: bool) -> Resul
     if let (Some(url_name), Some(name)) = (
         path.name.as_deref(),
         meta.and_then(|m| m.get("name")).and_then(Value::as_str),
-    ) {
-        if url_name != name {
-            return Err(ApiError::bad_request(format!(
-                "the name of the object ({name}) does not match the name on the URL ({url_name})"
-            )));
-        }
+    ) && url_name != name
+    {
+        return Err(ApiError::bad_request(format!(
+            "the name of the object ({name}) does not match the name on the URL ({url_name})"
+        )));
     }
     if let Some(ns) = meta
         .and_then(|m| m.get("namespace"))

@@ -118,11 +118,11 @@ impl Hub {
                 }
             }
         }
-        if let Ok(tx) = self.tx.lock() {
-            if let Some(tx) = tx.as_ref() {
-                // No receiver is fine: nobody watches.
-                let _ = tx.send(event);
-            }
+        if let Ok(tx) = self.tx.lock()
+            && let Some(tx) = tx.as_ref()
+        {
+            // No receiver is fine: nobody watches.
+            let _ = tx.send(event);
         }
     }
 

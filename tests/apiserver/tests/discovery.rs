@@ -1,4 +1,5 @@
 //! Discovery documents over real HTTP.
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 #[path = "support/helpers.rs"]
 mod support;

@@ -1,6 +1,7 @@
 //! The real kubectl against the server: get, server-side apply, conflicts,
 //! delete, and `get -w`. kubectl must be on PATH (Debian: kubernetes-client;
 //! see docs/testing.md); a missing kubectl fails these tests.
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 #[path = "support/helpers.rs"]
 mod support;
@@ -108,7 +109,10 @@ async fn get_apply_server_side_conflict_and_delete() {
     let out = k.run(&["get", "configmaps", "-o", "name"]).await;
     assert!(out.ok, "{}", out.stderr);
     assert_eq!(out.stdout.trim(), "configmap/settings");
-    let out = k.run(&["get", "ksvc", "web", "-o", "json"]).await;
+    // kubectl hides managedFields unless asked.
+    let out = k
+        .run(&["get", "ksvc", "web", "-o", "json", "--show-managed-fields"])
+        .await;
     assert!(out.ok, "{}", out.stderr);
     let ksvc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(ksvc["metadata"]["managedFields"][0]["manager"], "kubectl");

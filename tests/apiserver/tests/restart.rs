@@ -1,5 +1,6 @@
 //! "The API server restarted empty": watches end, objects are gone, old
 //! resourceVersions are refused with 410 so that clients relist.
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 #[path = "support/helpers.rs"]
 mod support;
@@ -43,7 +44,11 @@ async fn restart_empty_drops_objects_and_ends_watches() {
     let (code, err) = api
         .get(&format!("{CMS}?watch=true&resourceVersion={old_rv}"))
         .await;
-    assert_eq!(code, 410, "{err}");
+    // As kube-apiserver: 200, then one ERROR event with a 410 Status.
+    assert_eq!(code, 200, "{err}");
+    assert_eq!(err["type"], "ERROR", "{err}");
+    assert_eq!(err["object"]["code"], 410, "{err}");
+    assert_eq!(err["object"]["reason"], "Expired", "{err}");
 
     // And it works as before.
     let (code, _) = api.post(CMS, &cm).await;

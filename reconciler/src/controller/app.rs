@@ -1,0 +1,632 @@
+//! One app's task: the reconcile cycle and drift handling.
+//!
+//! Safety (reconciler.md §4): a revision with any compile error, or whose
+//! server-side dry run fails, is never applied — the last good revision
+//! stays in force; drift is healed only on objects that still carry air's
+//! labels for this app; nothing here deletes (pruning is `apply::sync`'s,
+//! inventory-bounded).
+
+use super::Shared;
+use super::timing::{backoff, jittered};
+use crate::apply::{Quiet, SyncError, SyncOptions, sync};
+use crate::cluster::Cluster;
+use crate::config::AppConfig;
+use crate::desired::{CompileFailure, Desired, compile};
+use crate::drift::{self, Drift};
+use crate::git::{GitCache, GitError, Revision, redact_url};
+use crate::health::{self, Health};
+use crate::metrics::app as label;
+use crate::object::{ObjectRef, owned_by};
+use crate::status::{
+    AppStatus, DiagnosticSummary, DriftedObject, LastError, ObjectStatus, Stage, SyncState,
+};
+use crate::watch::{Index, Kind, Observed, Watchers};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{Mutex, mpsc, watch};
+
+/// The revision in force: what drift is measured against.
+#[derive(Clone, Debug)]
+struct Target {
+    commit: String,
+    /// The app name in air.toml (labels, inventory, ownership).
+    app: String,
+    namespace: String,
+    objects: BTreeMap<ObjectRef, Value>,
+}
+
+pub struct AppTask {
+    cfg: AppConfig,
+    cluster: Cluster,
+    cache: GitCache,
+    shared: Arc<Shared>,
+    index: Arc<Index>,
+    watchers: Option<Arc<Mutex<Watchers>>>,
+    status: AppStatus,
+    target: Option<Target>,
+    /// The last revision that failed to compile (not compiled again).
+    broken: Option<(String, Vec<DiagnosticSummary>)>,
+    failures: u32,
+    /// Health per object, kept current by watch events.
+    health: BTreeMap<ObjectRef, health::Assessment>,
+    drifted: BTreeMap<ObjectRef, Drift>,
+    /// What was last written to the status ConfigMap.
+    recorded: Option<String>,
+}
+
+enum Outcome {
+    Ok,
+    Failed,
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+impl AppTask {
+    pub fn new(
+        cfg: AppConfig,
+        cluster: Cluster,
+        cache: GitCache,
+        shared: Arc<Shared>,
+        index: Arc<Index>,
+        watchers: Option<Arc<Mutex<Watchers>>>,
+    ) -> Self {
+        let status = AppStatus {
+            name: cfg.name.clone(),
+            repo: redact_url(&cfg.source.url),
+            reference: cfg.source.reference.describe(),
+            path: cfg.path.clone(),
+            namespace: cfg.namespace.clone(),
+            sync: if cfg.suspend {
+                SyncState::Suspended
+            } else {
+                SyncState::Pending
+            },
+            ..AppStatus::default()
+        };
+        shared.set_status(status.clone());
+        AppTask {
+            cfg,
+            cluster,
+            cache,
+            shared,
+            index,
+            watchers,
+            status,
+            target: None,
+            broken: None,
+            failures: 0,
+            health: BTreeMap::new(),
+            drifted: BTreeMap::new(),
+            recorded: None,
+        }
+    }
+
+    /// One cycle, for `air reconcile --once`.
+    pub async fn run_once(mut self) {
+        if !self.cfg.suspend {
+            self.cycle().await;
+        }
+        self.status.attempted = true;
+        self.publish().await;
+    }
+
+    /// Cycles every interval and handles drift until `stop` turns true.
+    pub async fn run(
+        mut self,
+        mut observed: mpsc::UnboundedReceiver<Observed>,
+        mut triggers: mpsc::UnboundedReceiver<()>,
+        mut stop: watch::Receiver<bool>,
+    ) {
+        let mut next = tokio::time::Instant::now();
+        loop {
+            tokio::select! {
+                biased;
+                _ = stop.changed() => break,
+                Some(()) = triggers.recv() => next = tokio::time::Instant::now(),
+                Some(first) = observed.recv() => {
+                    // Coalesce a burst of events (a relist, a namespace
+                    // deletion) into one pass.
+                    let mut batch = vec![first];
+                    while let Ok(more) = observed.try_recv() {
+                        batch.push(more);
+                    }
+                    if let Some(delay) = self.observe(batch).await {
+                        next = next.min(tokio::time::Instant::now() + delay);
+                    }
+                    continue;
+                }
+                _ = tokio::time::sleep_until(next) => {}
+            }
+            if tokio::time::Instant::now() < next {
+                continue;
+            }
+            let wait = if self.cfg.suspend {
+                self.status.sync = SyncState::Suspended;
+                self.cfg.interval
+            } else {
+                match self.cycle().await {
+                    Outcome::Ok => {
+                        self.failures = 0;
+                        jittered(self.cfg.interval)
+                    }
+                    Outcome::Failed => {
+                        self.failures = self.failures.saturating_add(1);
+                        backoff(self.failures, self.cfg.interval)
+                    }
+                }
+            };
+            self.status.attempted = true;
+            self.publish().await;
+            next = tokio::time::Instant::now() + wait;
+        }
+    }
+
+    /// Fetch, compile, sync, assess. Never panics; every failure ends in
+    /// the status.
+    async fn cycle(&mut self) -> Outcome {
+        let started = Instant::now();
+        let app = label(&self.cfg.name);
+        let outcome = self.cycle_inner().await;
+        self.shared
+            .metrics
+            .reconcile_duration
+            .get_or_create(&app)
+            .observe(started.elapsed().as_secs_f64());
+        if matches!(outcome, Outcome::Failed) {
+            self.shared
+                .metrics
+                .reconcile_errors
+                .get_or_create(&app)
+                .inc();
+        }
+        outcome
+    }
+
+    async fn cycle_inner(&mut self) -> Outcome {
+        let app = label(&self.cfg.name);
+        // 1. Fetch.
+        let fetch_started = Instant::now();
+        let fetched = self.fetch().await;
+        self.shared
+            .metrics
+            .git_fetch_duration
+            .get_or_create(&app)
+            .observe(fetch_started.elapsed().as_secs_f64());
+        let revision = match fetched {
+            Ok(r) => r,
+            Err(message) => {
+                self.shared
+                    .metrics
+                    .git_fetch_errors
+                    .get_or_create(&app)
+                    .inc();
+                tracing::warn!(app = %self.cfg.name, error = %message, "fetch failed; keeping the last applied revision");
+                return self.fail(Stage::Fetch, message);
+            }
+        };
+        self.status.fetched_revision = Some(revision.commit.clone());
+        // 2. Compile (once per commit).
+        let desired = match &self.broken {
+            Some((commit, diags)) if *commit == revision.commit => {
+                self.status.diagnostics = diags.clone();
+                return self.fail(Stage::Compile, compile_message(&revision, diags));
+            }
+            _ => match &self.target {
+                Some(t) if t.commit == revision.commit => None,
+                _ => match self.compile(&revision).await {
+                    Ok(d) => Some(d),
+                    Err(message) => return self.fail(Stage::Compile, message),
+                },
+            },
+        };
+        if let Some(d) = &desired {
+            self.status.diagnostics = d.diagnostics.clone();
+        }
+        let (commit, air_app, namespace, objects) = match (&desired, &self.target) {
+            (Some(d), _) => (
+                d.commit.clone(),
+                d.app.clone(),
+                d.namespace.clone(),
+                d.objects.clone(),
+            ),
+            (None, Some(t)) => (
+                t.commit.clone(),
+                t.app.clone(),
+                t.namespace.clone(),
+                t.objects.values().cloned().collect(),
+            ),
+            (None, None) => return Outcome::Failed,
+        };
+        // Without self-heal an unchanged revision is not re-applied: drift
+        // is only reported (a new commit is still applied).
+        if desired.is_none() && !self.cfg.self_heal {
+            self.status.last_error = None;
+            if self.status.sync == SyncState::Failed {
+                self.status.sync = SyncState::Synced;
+            }
+            self.observe(vec![Observed::Relisted]).await;
+            return Outcome::Ok;
+        }
+        // 3. Plan, dry run, apply, prune.
+        self.status.namespace = Some(namespace.clone());
+        match self.sync(&commit, &air_app, &namespace, &objects).await {
+            Ok(()) => {
+                self.status.revision = Some(commit);
+                self.status.last_synced = Some(now());
+                self.status.last_error = None;
+                self.status.sync = SyncState::Synced;
+                self.drifted.clear();
+                self.assess_all().await;
+                Outcome::Ok
+            }
+            Err(message) => self.fail(Stage::Apply, message),
+        }
+    }
+
+    fn fail(&mut self, stage: Stage, message: String) -> Outcome {
+        self.status.sync = SyncState::Failed;
+        self.status.last_error = Some(LastError {
+            stage,
+            message,
+            time: now(),
+        });
+        Outcome::Failed
+    }
+
+    async fn fetch(&self) -> Result<Revision, String> {
+        let cache = self.cache.clone();
+        let source = self.cfg.source.clone();
+        let job = tokio::task::spawn_blocking(move || cache.fetch(&source));
+        match tokio::time::timeout(self.cfg.timeout, job).await {
+            Err(_) => Err(format!(
+                "fetching {} timed out after {}",
+                redact_url(&self.cfg.source.url),
+                crate::config::format_duration(self.cfg.timeout)
+            )),
+            Ok(Err(e)) => Err(format!("fetch task failed: {e}")),
+            // GitError messages are scrubbed of secrets by the Git layer.
+            Ok(Ok(r)) => r.map_err(|e: GitError| e.to_string()),
+        }
+    }
+
+    async fn compile(&mut self, revision: &Revision) -> Result<Desired, String> {
+        let cache = self.cache.clone();
+        let source = self.cfg.source.clone();
+        let rev = revision.clone();
+        let path = self.cfg.path.clone();
+        let env = self.cfg.env.clone();
+        let ns = self.cfg.namespace.clone();
+        let job = tokio::task::spawn_blocking(move || {
+            compile(&cache, &source, &rev, &path, env.as_deref(), ns.as_deref())
+        });
+        match tokio::time::timeout(self.cfg.timeout, job).await {
+            Err(_) => Err(format!("compiling {} timed out", short(&revision.commit))),
+            Ok(Err(e)) => Err(format!("compile task failed: {e}")),
+            Ok(Ok(Ok(d))) => {
+                self.broken = None;
+                Ok(d)
+            }
+            Ok(Ok(Err(CompileFailure::Git(e)))) => Err(e.to_string()),
+            Ok(Ok(Err(CompileFailure::Diagnostics(diags)))) => {
+                let message = compile_message(revision, &diags);
+                tracing::warn!(app = %self.cfg.name, commit = %revision.commit, "revision does not compile; not applied");
+                self.status.diagnostics = diags.clone();
+                self.broken = Some((revision.commit.clone(), diags));
+                Err(message)
+            }
+        }
+    }
+
+    /// Apply `objects` as revision `commit`; on success (or on a failure
+    /// after the dry run passed) they become the target drift is
+    /// measured against.
+    async fn sync(
+        &mut self,
+        commit: &str,
+        air_app: &str,
+        namespace: &str,
+        objects: &[Value],
+    ) -> Result<(), String> {
+        let opts = SyncOptions {
+            dry_run: false,
+            prune: self.cfg.prune,
+            allow_prune_all: self.cfg.allow_prune_all,
+            force: self.cfg.force,
+        };
+        let result = tokio::time::timeout(
+            self.cfg.timeout,
+            sync(
+                &self.cluster,
+                air_app,
+                namespace,
+                Some(commit),
+                objects,
+                opts,
+                &mut Quiet,
+            ),
+        )
+        .await;
+        let result = match result {
+            Err(_) => Err(None),
+            Ok(r) => r.map_err(Some),
+        };
+        let validated = !matches!(
+            result,
+            Err(Some(SyncError::DryRun(_) | SyncError::Refused(_)))
+        );
+        if validated {
+            let objs: BTreeMap<ObjectRef, Value> = objects
+                .iter()
+                .filter_map(|o| ObjectRef::of(o).map(|r| (r, o.clone())))
+                .collect();
+            self.index.set_objects(&self.cfg.name, objs.keys().cloned());
+            self.shared
+                .metrics
+                .objects_managed
+                .get_or_create(&label(&self.cfg.name))
+                .set(i64::try_from(objs.len()).unwrap_or(i64::MAX));
+            if let Some(w) = &self.watchers {
+                let kinds: BTreeSet<Kind> = objs.keys().map(Kind::of).collect();
+                let mut w = w.lock().await;
+                for k in kinds {
+                    w.ensure(k).await;
+                }
+            }
+            self.target = Some(Target {
+                commit: commit.to_string(),
+                app: air_app.to_string(),
+                namespace: namespace.to_string(),
+                objects: objs,
+            });
+        }
+        match result {
+            Ok(report) => {
+                if !report.applied.is_empty() || !report.deleted.is_empty() {
+                    tracing::info!(app = %self.cfg.name, commit = %commit,
+                        applied = report.applied.len(), deleted = report.deleted.len(), "synced");
+                }
+                for c in report
+                    .plan
+                    .changes
+                    .iter()
+                    .filter(|c| c.action == crate::plan::Action::Blocked)
+                {
+                    tracing::warn!(app = %self.cfg.name, object = %c.object, reason = %c.reason, "blocked");
+                }
+                Ok(())
+            }
+            Err(e) => {
+                self.shared
+                    .metrics
+                    .apply_errors
+                    .get_or_create(&label(&self.cfg.name))
+                    .inc();
+                let message = match e {
+                    None => format!(
+                        "applying {} timed out after {}",
+                        short(commit),
+                        crate::config::format_duration(self.cfg.timeout)
+                    ),
+                    Some(e) => e.to_string(),
+                };
+                tracing::warn!(app = %self.cfg.name, error = %message, "sync failed");
+                Err(message)
+            }
+        }
+    }
+
+    /// Health of every target object, read from the cluster.
+    async fn assess_all(&mut self) {
+        let Some(t) = &self.target else { return };
+        let air_app = t.app.clone();
+        let mut health = BTreeMap::new();
+        for r in t.objects.keys() {
+            let live = match self.cluster.get(r).await {
+                Ok(l) => l,
+                Err(_) => continue,
+            };
+            let mut a = health::assess(live.as_ref());
+            if let Some(l) = &live
+                && !owned_by(l, &air_app)
+            {
+                a = health::Assessment {
+                    health: Health::Degraded,
+                    message:
+                        "exists but is not labelled as managed by air for this app: left untouched"
+                            .into(),
+                };
+            }
+            health.insert(r.clone(), a);
+        }
+        self.health = health;
+    }
+
+    /// Handle watch events; returns a delay after which a full cycle
+    /// should run (a heal failed, or the watchers relisted).
+    async fn observe(&mut self, batch: Vec<Observed>) -> Option<Duration> {
+        let target = self.target.clone()?;
+        let mut latest: BTreeMap<ObjectRef, Option<Value>> = BTreeMap::new();
+        let mut relisted = false;
+        for o in batch {
+            match o {
+                Observed::Object(r, live) => {
+                    latest.insert(r, live);
+                }
+                Observed::Relisted => relisted = true,
+            }
+        }
+        if relisted {
+            // The API server may have lost everything (the status
+            // ConfigMap too): record the status again.
+            self.recorded = None;
+            // A relist does not report deletions: read every object.
+            for r in target.objects.keys() {
+                match self.cluster.get(r).await {
+                    Ok(live) => {
+                        latest.insert(r.clone(), live);
+                    }
+                    Err(_) => return Some(backoff(self.failures.max(1), self.cfg.interval)),
+                }
+            }
+        }
+        let mut retry = None;
+        let before = self.status.clone();
+        for (r, live) in latest {
+            let Some(desired) = target.objects.get(&r) else {
+                continue;
+            };
+            let mut a = health::assess(live.as_ref());
+            match drift::detect(&target.app, desired, live.as_ref()) {
+                None => {
+                    self.drifted.remove(&r);
+                }
+                Some(d) => {
+                    let app = label(&self.cfg.name);
+                    self.shared.metrics.drift_detected.get_or_create(&app).inc();
+                    tracing::info!(app = %self.cfg.name, drift = %d.summary(), "drift detected");
+                    if self.cfg.self_heal && d.healable() {
+                        match self.heal(&target.app, desired, &d).await {
+                            Ok(healed) => {
+                                self.shared.metrics.drift_healed.get_or_create(&app).inc();
+                                self.status.healed += 1;
+                                self.drifted.remove(&r);
+                                a = health::assess(Some(&healed));
+                                tracing::info!(app = %self.cfg.name, object = %r, "drift healed");
+                            }
+                            Err(message) => {
+                                self.shared.metrics.apply_errors.get_or_create(&app).inc();
+                                tracing::warn!(app = %self.cfg.name, object = %r, error = %message, "heal failed");
+                                self.status.last_error = Some(LastError {
+                                    stage: Stage::Heal,
+                                    message,
+                                    time: now(),
+                                });
+                                self.drifted.insert(r.clone(), d);
+                                // A full sync recreates what a heal cannot
+                                // (a deleted namespace, the inventory).
+                                retry = Some(Duration::from_millis(200));
+                            }
+                        }
+                    } else {
+                        self.drifted.insert(r.clone(), d);
+                    }
+                }
+            }
+            self.health.insert(r, a);
+        }
+        // A fetch or compile failure stays visible; drift only moves an
+        // app between synced and out-of-sync.
+        if matches!(self.status.sync, SyncState::Synced | SyncState::OutOfSync) {
+            self.status.sync = if self.drifted.is_empty() {
+                SyncState::Synced
+            } else {
+                SyncState::OutOfSync
+            };
+        }
+        self.fill_status();
+        if self.status != before || retry.is_some() {
+            self.publish().await;
+        }
+        retry
+    }
+
+    /// Re-apply the object as air's field manager (creates it when
+    /// deleted). A deleted object is recreated only if nothing else took
+    /// its name meanwhile.
+    async fn heal(&self, air_app: &str, desired: &Value, d: &Drift) -> Result<Value, String> {
+        if matches!(d.kind, drift::DriftKind::Deleted)
+            && let Ok(Some(live)) = self.cluster.get(&d.object).await
+            && !owned_by(&live, air_app)
+        {
+            return Err(format!(
+                "{} was recreated without air's labels; left untouched",
+                d.object
+            ));
+        }
+        // Forced: an imperative edit took ownership of the fields it
+        // changed, and healing means taking them back. Fields air does not
+        // set are untouched by server-side apply, forced or not.
+        self.cluster
+            .apply(desired, false, true)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    fn fill_status(&mut self) {
+        self.status.drifted = self
+            .drifted
+            .values()
+            .map(|d| DriftedObject {
+                object: d.object.clone(),
+                summary: d.summary(),
+            })
+            .collect();
+        self.status.objects = self
+            .health
+            .iter()
+            .map(|(r, a)| ObjectStatus {
+                object: r.clone(),
+                health: a.health,
+                message: a.message.clone(),
+            })
+            .collect();
+        self.status.health = if self.target.is_none() {
+            Health::Progressing
+        } else {
+            health::worst(self.health.values().map(|a| &a.health))
+        };
+        self.shared
+            .metrics
+            .drifted_objects
+            .get_or_create(&label(&self.cfg.name))
+            .set(i64::try_from(self.drifted.len()).unwrap_or(i64::MAX));
+    }
+
+    /// Share the status and record it in the cluster when it changed.
+    async fn publish(&mut self) {
+        self.fill_status();
+        if !self.drifted.is_empty() && self.status.sync == SyncState::Synced {
+            self.status.sync = SyncState::OutOfSync;
+        }
+        self.shared.set_status(self.status.clone());
+        let Some(ns) = self.target.as_ref().map(|t| t.namespace.clone()) else {
+            return;
+        };
+        let cm = self.status.to_configmap(&ns);
+        let text = cm["data"]["status.json"].as_str().map(str::to_string);
+        if text == self.recorded {
+            return;
+        }
+        match self.cluster.apply(&cm, false, true).await {
+            Ok(_) => self.recorded = text,
+            Err(e) => tracing::debug!(app = %self.cfg.name, error = %e, "cannot record status"),
+        }
+    }
+}
+
+fn short(commit: &str) -> &str {
+    commit.get(..12).unwrap_or(commit)
+}
+
+fn compile_message(revision: &Revision, diags: &[DiagnosticSummary]) -> String {
+    let errors: Vec<&DiagnosticSummary> = diags.iter().filter(|d| d.severity == "error").collect();
+    let first = errors.first().map_or(String::new(), |d| {
+        let at = match (&d.file, d.line) {
+            (Some(f), Some(l)) => format!(" at {f}:{l}"),
+            _ => String::new(),
+        };
+        format!(": {} {}{at}", d.code, d.message)
+    });
+    format!(
+        "revision {} does not compile ({} error{}){first}; not applied, the last good revision stays in force",
+        short(&revision.commit),
+        errors.len(),
+        if errors.len() == 1 { "" } else { "s" }
+    )
+}

@@ -1,0 +1,139 @@
+//! From a fetched Git revision to the objects the cluster should hold:
+//! compile the app folder straight from the commit's tree and lower it to
+//! Kubernetes objects. A revision with any error diagnostic yields no
+//! objects at all, so nothing of it can ever be applied.
+
+use crate::git::{GitCache, GitError, GitSource, Revision};
+use crate::status::DiagnosticSummary;
+use air_compiler::CompileOptions;
+use serde_json::Value;
+
+/// A revision that compiled.
+#[derive(Clone, Debug)]
+pub struct Desired {
+    pub commit: String,
+    /// The app's name in air.toml: what its objects' `part-of` label,
+    /// inventory and ownership checks use.
+    pub app: String,
+    /// The app's target namespace.
+    pub namespace: String,
+    pub objects: Vec<Value>,
+    /// Warnings (never errors).
+    pub diagnostics: Vec<DiagnosticSummary>,
+}
+
+#[derive(Debug)]
+pub enum CompileFailure {
+    /// The app has errors; their diagnostics.
+    Diagnostics(Vec<DiagnosticSummary>),
+    /// The tree could not be read.
+    Git(GitError),
+}
+
+/// Compile `path` (env overlay `env`) at `revision` of `source` from the
+/// cache, replacing the namespace when `namespace` is set. Blocking.
+pub fn compile(
+    cache: &GitCache,
+    source: &GitSource,
+    revision: &Revision,
+    path: &str,
+    env: Option<&str>,
+    namespace: Option<&str>,
+) -> Result<Desired, CompileFailure> {
+    let provider = cache
+        .tree_provider(source, revision)
+        .map_err(CompileFailure::Git)?;
+    let opts = CompileOptions {
+        app_dir: normalise(path),
+        env: env.map(str::to_string),
+    };
+    let mut c = air_compiler::compile::check(&provider, &opts);
+    let mut lowered = None;
+    if !c.diagnostics.has_errors()
+        && let Some(program) = &c.program
+    {
+        lowered = air_compiler::lower::lower(program, &c.sources, &mut c.diagnostics);
+    }
+    c.diagnostics.sort();
+    let diagnostics = DiagnosticSummary::all(&c.diagnostics, &c.sources);
+    let (Some(lowered), false) = (lowered, c.diagnostics.has_errors()) else {
+        return Err(CompileFailure::Diagnostics(diagnostics));
+    };
+    let root = c.program.as_ref().and_then(|p| p.root());
+    let compiled_ns = root
+        .map(|a| a.manifest.namespace.clone())
+        .unwrap_or_default();
+    let app = root.map(|a| a.manifest.name.clone()).unwrap_or_default();
+    let mut objects = lowered.objects;
+    let namespace = match namespace {
+        Some(ns) if ns != compiled_ns => {
+            for o in &mut objects {
+                rewrite_namespace(o, &compiled_ns, ns);
+            }
+            ns.to_string()
+        }
+        _ => compiled_ns,
+    };
+    Ok(Desired {
+        commit: revision.commit.clone(),
+        app,
+        namespace,
+        objects,
+        diagnostics,
+    })
+}
+
+fn normalise(path: &str) -> String {
+    let p = path.trim().trim_start_matches("./").trim_matches('/');
+    if p == "." {
+        String::new()
+    } else {
+        p.to_string()
+    }
+}
+
+/// Every `namespace` field holding `from` becomes `to`: the object's own
+/// and those of references to objects of the same app (a Trigger's
+/// subscriber, a source's sink).
+pub fn rewrite_namespace(v: &mut Value, from: &str, to: &str) {
+    match v {
+        Value::Object(m) => {
+            for (k, child) in m.iter_mut() {
+                if k == "namespace" && child.as_str() == Some(from) {
+                    *child = Value::String(to.to_string());
+                } else {
+                    rewrite_namespace(child, from, to);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for i in items {
+                rewrite_namespace(i, from, to);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn namespace_override_rewrites_own_references_only() {
+        let mut o = json!({"metadata": {"namespace": "media"},
+            "spec": {"subscriber": {"ref": {"namespace": "media"}}, "other": {"namespace": "shared"}}});
+        rewrite_namespace(&mut o, "media", "media-prod");
+        assert_eq!(o["metadata"]["namespace"], "media-prod");
+        assert_eq!(o["spec"]["subscriber"]["ref"]["namespace"], "media-prod");
+        assert_eq!(o["spec"]["other"]["namespace"], "shared");
+    }
+
+    #[test]
+    fn paths() {
+        assert_eq!(normalise("."), "");
+        assert_eq!(normalise("./apps/media/"), "apps/media");
+        assert_eq!(normalise("apps"), "apps");
+    }
+}

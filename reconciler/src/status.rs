@@ -1,0 +1,226 @@
+//! The status of each app: what `/api/apps` serves, `air status` prints,
+//! and the controller records in the cluster (ConfigMap
+//! `air-status-<app>`, key `status.json`, in the app's namespace).
+//!
+//! Nothing secret ever goes in here: the repository URL is redacted, Git
+//! errors are scrubbed by the Git layer, and no credential value is ever
+//! held by the controller outside the fetch itself.
+
+use crate::health::Health;
+use crate::object::{LABEL_MANAGED_BY, MANAGED_BY_AIR, ObjectRef};
+use air_compiler::diagnostic::JsonDiagnostic;
+use air_compiler::{Diagnostics, SourceMap};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// Where the app stands with respect to its Git source.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SyncState {
+    /// Not reconciled yet.
+    #[default]
+    Pending,
+    /// The cluster matches the newest revision.
+    Synced,
+    /// The cluster differs from the newest revision (drift not healed,
+    /// or self-heal off).
+    OutOfSync,
+    /// The newest revision could not be fetched, compiled or applied; the
+    /// last good revision stays in force.
+    Failed,
+    /// `suspend = true`: nothing is fetched or applied.
+    Suspended,
+}
+
+impl std::fmt::Display for SyncState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SyncState::Pending => "pending",
+            SyncState::Synced => "synced",
+            SyncState::OutOfSync => "out-of-sync",
+            SyncState::Failed => "failed",
+            SyncState::Suspended => "suspended",
+        })
+    }
+}
+
+/// Which step failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    Fetch,
+    Compile,
+    Apply,
+    Heal,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastError {
+    pub stage: Stage,
+    pub message: String,
+    /// Unix seconds.
+    pub time: u64,
+}
+
+/// A compiler diagnostic, flattened for JSON.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiagnosticSummary {
+    pub code: String,
+    pub severity: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+impl DiagnosticSummary {
+    pub fn all(diags: &Diagnostics, map: &SourceMap) -> Vec<DiagnosticSummary> {
+        diags
+            .iter()
+            .map(|d| {
+                let j = JsonDiagnostic::from_diagnostic(d, map);
+                let severity = serde_json::to_value(j.severity)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_else(|| format!("{:?}", j.severity).to_lowercase());
+                DiagnosticSummary {
+                    code: j.code.to_string(),
+                    severity,
+                    message: j.message,
+                    file: j.file,
+                    line: j.line,
+                    column: j.column,
+                    help: j.help,
+                }
+            })
+            .collect()
+    }
+}
+
+/// One managed object's health.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectStatus {
+    pub object: ObjectRef,
+    pub health: Health,
+    pub message: String,
+}
+
+/// One drifted object.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DriftedObject {
+    pub object: ObjectRef,
+    pub summary: String,
+}
+
+/// Everything known about one app.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppStatus {
+    pub name: String,
+    /// Redacted URL.
+    pub repo: String,
+    /// "branch `main`", "tag `v1`", …
+    pub reference: String,
+    pub path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    pub sync: SyncState,
+    pub health: Health,
+    /// The commit whose objects are in force (last applied good revision).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
+    /// The newest commit fetched (may be broken and not applied).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fetched_revision: Option<String>,
+    /// Unix seconds of the last successful sync.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_synced: Option<u64>,
+    /// Diagnostics of the newest fetched revision (errors block it).
+    #[serde(default)]
+    pub diagnostics: Vec<DiagnosticSummary>,
+    #[serde(default)]
+    pub drifted: Vec<DriftedObject>,
+    /// Drift reverted by self-heal since the controller started.
+    #[serde(default)]
+    pub healed: u64,
+    #[serde(default)]
+    pub objects: Vec<ObjectStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<LastError>,
+    /// The previous run of this app's cycle finished (success or not).
+    #[serde(default)]
+    pub attempted: bool,
+}
+
+impl AppStatus {
+    /// The part of the status worth recording in the cluster (no
+    /// timestamps of attempts, so unchanged state writes nothing).
+    pub fn to_configmap(&self, namespace: &str) -> Value {
+        let text = serde_json::to_string_pretty(self).unwrap_or_default();
+        json!({
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {
+                "name": configmap_name(&self.name),
+                "namespace": namespace,
+                // Labelled as air's but not `part-of` the app, so no plan
+                // prunes it and drift detection ignores it.
+                "labels": { LABEL_MANAGED_BY: MANAGED_BY_AIR, "air.dev/status-of": self.name },
+            },
+            "data": { "status.json": text },
+        })
+    }
+}
+
+/// `air-status-<app>`.
+pub fn configmap_name(app: &str) -> String {
+    format!("air-status-{app}")
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_round_trip_and_names() {
+        let s = AppStatus {
+            name: "media".into(),
+            sync: SyncState::OutOfSync,
+            health: Health::Degraded,
+            ..AppStatus::default()
+        };
+        let v = serde_json::to_value(&s).unwrap();
+        assert_eq!(v["sync"], "out-of-sync");
+        assert_eq!(v["health"], "degraded");
+        let back: AppStatus = serde_json::from_value(v).unwrap();
+        assert_eq!(back, s);
+        let cm = s.to_configmap("media");
+        assert_eq!(cm["metadata"]["name"], "air-status-media");
+        assert!(
+            cm["data"]["status.json"]
+                .as_str()
+                .unwrap()
+                .contains("out-of-sync")
+        );
+    }
+
+    #[test]
+    fn diagnostics_carry_code_and_line() {
+        let mut map = SourceMap::new();
+        let f = map.add("a.air", "x\ny\n");
+        let mut d = Diagnostics::new();
+        d.push(
+            air_compiler::Diagnostic::error("E0101", "bad")
+                .with_primary(air_compiler::Span::new(f, 2, 3), "here"),
+        );
+        let s = DiagnosticSummary::all(&d, &map);
+        assert_eq!(s[0].code, "E0101");
+        assert_eq!(s[0].line, Some(2));
+        assert_eq!(s[0].severity, "error");
+    }
+}

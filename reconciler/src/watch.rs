@@ -1,0 +1,175 @@
+//! Watching the cluster for drift: one kube-runtime watcher per kind air
+//! applies, across all namespaces, selecting
+//! `app.kubernetes.io/managed-by=air`. Each event about an object some app
+//! wants is handed to that app's task, which compares and heals
+//! ([`crate::drift`]). When a watcher (re)lists — at start, and after the
+//! API server lost its history (410 Gone, e.g. it restarted empty) — every
+//! app is asked to re-check all of its objects, because a relist does not
+//! report what disappeared in between.
+
+use crate::cluster::Cluster;
+use crate::object::{LABEL_MANAGED_BY, MANAGED_BY_AIR, ObjectRef};
+use futures::StreamExt;
+use kube::runtime::WatchStreamExt;
+use kube::runtime::watcher;
+use serde_json::Value;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, RwLock};
+use tokio::sync::mpsc;
+
+/// `apiVersion` + `kind`: what one watcher follows.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Kind {
+    pub api_version: String,
+    pub kind: String,
+}
+
+impl Kind {
+    pub fn of(r: &ObjectRef) -> Kind {
+        Kind {
+            api_version: r.api_version.clone(),
+            kind: r.kind.clone(),
+        }
+    }
+}
+
+/// What an app task is told by the watchers.
+#[derive(Debug)]
+pub enum Observed {
+    /// The object changed (`Some`) or was deleted (`None`).
+    Object(ObjectRef, Option<Value>),
+    /// A watcher relisted: check every object.
+    Relisted,
+}
+
+/// Which app wants which object, and the apps' inboxes. Written by the
+/// app tasks after each sync, read by the watchers.
+#[derive(Default)]
+pub struct Index {
+    owners: RwLock<HashMap<ObjectRef, String>>,
+    inboxes: RwLock<HashMap<String, mpsc::UnboundedSender<Observed>>>,
+}
+
+impl Index {
+    pub fn register(&self, app: &str, inbox: mpsc::UnboundedSender<Observed>) {
+        if let Ok(mut m) = self.inboxes.write() {
+            m.insert(app.to_string(), inbox);
+        }
+    }
+
+    /// Replace the set of objects `app` wants.
+    pub fn set_objects(&self, app: &str, objects: impl IntoIterator<Item = ObjectRef>) {
+        if let Ok(mut m) = self.owners.write() {
+            m.retain(|_, a| a != app);
+            for r in objects {
+                m.insert(r, app.to_string());
+            }
+        }
+    }
+
+    fn deliver(&self, r: ObjectRef, live: Option<Value>) {
+        let app = self.owners.read().ok().and_then(|m| m.get(&r).cloned());
+        let Some(app) = app else { return };
+        if let Some(tx) = self.inboxes.read().ok().and_then(|m| m.get(&app).cloned()) {
+            let _ = tx.send(Observed::Object(r, live));
+        }
+    }
+
+    fn relisted(&self) {
+        if let Ok(m) = self.inboxes.read() {
+            for tx in m.values() {
+                let _ = tx.send(Observed::Relisted);
+            }
+        }
+    }
+}
+
+/// Starts watchers on demand (one per kind) until shutdown.
+pub struct Watchers {
+    cluster: Cluster,
+    index: Arc<Index>,
+    started: BTreeSet<Kind>,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+}
+
+impl Watchers {
+    pub fn new(
+        cluster: Cluster,
+        index: Arc<Index>,
+        shutdown: tokio::sync::watch::Receiver<bool>,
+    ) -> Self {
+        Watchers {
+            cluster,
+            index,
+            started: BTreeSet::new(),
+            shutdown,
+        }
+    }
+
+    /// Make sure `kind` is watched.
+    pub async fn ensure(&mut self, kind: Kind) {
+        if self.started.contains(&kind) {
+            return;
+        }
+        let template = ObjectRef {
+            api_version: kind.api_version.clone(),
+            kind: kind.kind.clone(),
+            namespace: String::new(),
+            name: String::new(),
+        };
+        let api = match self.cluster.api_for(&template).await {
+            Ok(api) => api,
+            Err(e) => {
+                // Retried at the next sync, which asks again.
+                tracing::warn!(kind = %kind.kind, error = %e, "cannot watch kind");
+                return;
+            }
+        };
+        self.started.insert(kind.clone());
+        let index = self.index.clone();
+        let mut shutdown = self.shutdown.clone();
+        let selector = format!("{LABEL_MANAGED_BY}={MANAGED_BY_AIR}");
+        tokio::spawn(async move {
+            let stream =
+                watcher(api, watcher::Config::default().labels(&selector)).default_backoff();
+            let mut stream = std::pin::pin!(stream);
+            tracing::debug!(kind = %kind.kind, "watching");
+            loop {
+                let event = tokio::select! {
+                    _ = shutdown.changed() => break,
+                    e = stream.next() => e,
+                };
+                match event {
+                    None => break,
+                    Some(Err(e)) => {
+                        tracing::debug!(kind = %kind.kind, error = %e, "watch interrupted; retrying");
+                    }
+                    Some(Ok(watcher::Event::Apply(o) | watcher::Event::InitApply(o))) => {
+                        if let Some((r, v)) = to_ref(&kind, o) {
+                            index.deliver(r, Some(v));
+                        }
+                    }
+                    Some(Ok(watcher::Event::Delete(o))) => {
+                        if let Some((r, _)) = to_ref(&kind, o) {
+                            index.deliver(r, None);
+                        }
+                    }
+                    Some(Ok(watcher::Event::Init)) => {}
+                    Some(Ok(watcher::Event::InitDone)) => index.relisted(),
+                }
+            }
+        });
+    }
+}
+
+/// The reference and JSON of a watched object. List items often lack
+/// `apiVersion`/`kind`, so both come from the watcher's kind.
+fn to_ref(kind: &Kind, o: kube::api::DynamicObject) -> Option<(ObjectRef, Value)> {
+    let mut v = serde_json::to_value(o).ok()?;
+    if let Value::Object(m) = &mut v {
+        m.insert("apiVersion".into(), Value::String(kind.api_version.clone()));
+        m.insert("kind".into(), Value::String(kind.kind.clone()));
+    }
+    let r = ObjectRef::of(&v)?;
+    Some((r, v))
+}

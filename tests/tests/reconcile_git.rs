@@ -1,0 +1,225 @@
+//! The controller and its Git side, against the test API server over real
+//! HTTP and real Git remotes on loopback: a broken commit is never applied
+//! (status shows its diagnostics, the last good revision stays) and its fix
+//! is; a `git daemon` that goes down leaves the cluster alone, the status
+//! says so, and the controller recovers by itself when it returns;
+//! credentials never appear in logs or status.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+mod reconcile_support;
+
+use air_reconciler::status::{Stage, SyncState};
+use reconcile_support::{
+    Kube, Reconciler, Repo, eventually, free_port, git_daemon, image, logs, write_app,
+};
+
+fn app_config(url: &str) -> String {
+    format!(
+        "[[app]]\nname = \"shop\"\nrepo = \"{url}\"\nbranch = \"main\"\npath = \"apps/shop\"\ninterval = \"1h\"\n"
+    )
+}
+
+async fn trigger(rec: &Reconciler, app: &str) {
+    let resp = reqwest::Client::new()
+        .post(format!("{}/api/apps/{app}/reconcile", rec.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 202);
+}
+
+async fn synced_at(rec: &Reconciler, commit: &str) {
+    eventually(&format!("synced at {commit}"), || async {
+        let s = rec.status("shop");
+        match (s.sync, s.revision.as_deref()) {
+            (SyncState::Synced, Some(r)) if r == commit => Ok(()),
+            _ => Err(format!("{s:?}")),
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_commit_is_never_applied_and_its_fix_is() {
+    let kube = Kube::start().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = Repo::new(tmp.path(), "apps");
+    write_app(&repo, "apps/shop", "shop", "shop", "1.0.0");
+    let c1 = repo.commit("good");
+    let rec = Reconciler::start(
+        &app_config(&repo.file_url()),
+        &kube.kubeconfig,
+        &tmp.path().join("cache"),
+        &[],
+    );
+    synced_at(&rec, &c1).await;
+
+    // A new image and, in the same commit, a syntax error.
+    write_app(&repo, "apps/shop", "shop", "shop", "2.0.0");
+    repo.write("apps/shop/broken.air", "function broken {\n");
+    let c2 = repo.commit("broken");
+    trigger(&rec, "shop").await;
+    let s = eventually("the broken revision reported", || async {
+        let s = rec.status("shop");
+        if s.fetched_revision.as_deref() == Some(c2.as_str()) && s.sync == SyncState::Failed {
+            Ok(s)
+        } else {
+            Err(format!("{s:?}"))
+        }
+    })
+    .await;
+    assert_eq!(s.revision.as_deref(), Some(c1.as_str()), "last good stays");
+    assert_eq!(s.last_error.as_ref().unwrap().stage, Stage::Compile);
+    let d = s
+        .diagnostics
+        .iter()
+        .find(|d| d.severity == "error")
+        .expect("an error diagnostic");
+    assert_eq!(d.code, "E0110");
+    assert_eq!(d.file.as_deref(), Some("apps/shop/broken.air"));
+    assert_eq!(d.line, Some(1));
+    // Nothing of the broken revision reached the cluster.
+    let web = kube.ksvc("shop", "web").await.unwrap();
+    assert_eq!(image(&web), "registry.example.com/shop/web:1.0.0");
+    let (_, body) = rec.http_get("/api/apps").await;
+    assert!(body.contains("E0110"), "{body}");
+    // `air status` against the running controller: the table shows the
+    // diagnostic, and the exit code says an app failed.
+    let table = air_cli::cmd::status::table(&rec.shared.statuses());
+    assert!(table.contains("failed"), "{table}");
+    assert!(
+        table.contains("apps/shop/broken.air:1: error[E0110]"),
+        "{table}"
+    );
+    let server = rec.url.clone();
+    let code = tokio::task::spawn_blocking(move || {
+        air_cli::cmd::status::run(air_cli::cmd::status::Args {
+            server,
+            format: air_cli::cmd::status::Format::Json,
+        })
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, air_cli::exit::FINDINGS);
+
+    // The fix is applied.
+    repo.remove("apps/shop/broken.air");
+    let c3 = repo.commit("fix");
+    trigger(&rec, "shop").await;
+    synced_at(&rec, &c3).await;
+    let web = kube.ksvc("shop", "web").await.unwrap();
+    assert_eq!(image(&web), "registry.example.com/shop/web:2.0.0");
+    let s = rec.status("shop");
+    assert!(s.diagnostics.iter().all(|d| d.severity != "error"), "{s:?}");
+    assert!(s.last_error.is_none());
+    rec.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_git_remote_down_keeps_the_cluster_and_recovers() {
+    let kube = Kube::start().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let srv = tmp.path().join("srv");
+    std::fs::create_dir_all(&srv).unwrap();
+    let repo = Repo::new(&srv, "shop");
+    write_app(&repo, "apps/shop", "shop", "shop", "1.0.0");
+    let c1 = repo.commit("one");
+    let port = free_port();
+    let daemon = git_daemon(&srv, port);
+    let url = format!("git://127.0.0.1:{port}/shop.git");
+    let rec = Reconciler::start(
+        &app_config(&url),
+        &kube.kubeconfig,
+        &tmp.path().join("cache"),
+        &[],
+    );
+    synced_at(&rec, &c1).await;
+
+    drop(daemon);
+    write_app(&repo, "apps/shop", "shop", "shop", "2.0.0");
+    let c2 = repo.commit("two, pushed while the daemon is down");
+    trigger(&rec, "shop").await;
+    let s = eventually("the outage reported", || async {
+        let s = rec.status("shop");
+        match &s.last_error {
+            Some(e) if e.stage == Stage::Fetch && s.sync == SyncState::Failed => Ok(s),
+            _ => Err(format!("{s:?}")),
+        }
+    })
+    .await;
+    let message = &s.last_error.as_ref().unwrap().message;
+    assert!(message.contains("127.0.0.1"), "{message}");
+    assert_eq!(s.revision.as_deref(), Some(c1.as_str()));
+    let web = kube.ksvc("shop", "web").await.unwrap();
+    assert_eq!(image(&web), "registry.example.com/shop/web:1.0.0");
+    let (_, metrics) = rec.http_get("/metrics").await;
+    assert!(
+        metrics.contains("air_git_fetch_errors_total{app=\"shop\"}"),
+        "{metrics}"
+    );
+
+    // The remote returns: the controller's retry (back-off, no trigger)
+    // picks up the new commit.
+    let _daemon = git_daemon(&srv, port);
+    synced_at(&rec, &c2).await;
+    let web = kube.ksvc("shop", "web").await.unwrap();
+    assert_eq!(image(&web), "registry.example.com/shop/web:2.0.0");
+    rec.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credentials_never_reach_logs_or_status() {
+    let kube = Kube::start().await;
+    let tmp = tempfile::tempdir().unwrap();
+    // A port nothing listens on: every fetch fails and is reported.
+    let closed = free_port();
+    let toml = format!(
+        r#"
+[[app]]
+name = "in-url"
+repo = "http://x-access-token:url-secret-4711@127.0.0.1:{closed}/shop.git"
+branch = "main"
+interval = "1h"
+
+[[app]]
+name = "in-env"
+repo = "http://127.0.0.1:{closed}/shop.git"
+branch = "main"
+interval = "1h"
+token_env = "AIR_TEST_TOKEN"
+"#
+    );
+    let rec = Reconciler::start(
+        &toml,
+        &kube.kubeconfig,
+        &tmp.path().join("cache"),
+        &[("AIR_TEST_TOKEN", "env-secret-4711")],
+    );
+    for app in ["in-url", "in-env"] {
+        eventually(&format!("{app} failed"), || async {
+            let s = rec.status(app);
+            match &s.last_error {
+                Some(e) if e.stage == Stage::Fetch => Ok(()),
+                _ => Err(format!("{s:?}")),
+            }
+        })
+        .await;
+    }
+    let (_, body) = rec.http_get("/api/apps").await;
+    let (_, metrics) = rec.http_get("/metrics").await;
+    rec.stop();
+    let logs = logs();
+    assert!(
+        logs.contains("127.0.0.1"),
+        "the failures were logged: {logs}"
+    );
+    for secret in ["url-secret-4711", "env-secret-4711"] {
+        assert!(!body.contains(secret), "{secret} in /api/apps: {body}");
+        assert!(!metrics.contains(secret), "{secret} in /metrics");
+        assert!(!logs.contains(secret), "{secret} in the logs: {logs}");
+    }
+    assert!(
+        body.contains("x-access-token:***@") || body.contains("***@"),
+        "{body}"
+    );
+}

@@ -1,0 +1,390 @@
+//! Harness for the controller's integration tests: the test Kubernetes API
+//! server (air-test-apiserver, real HTTP on 127.0.0.1), Git repositories
+//! served by real remotes (file://, `git daemon`), the controller running
+//! in-process with its HTTP endpoints on a free port, the real `kubectl`,
+//! and every tracing line captured so tests can grep it for secrets.
+//!
+//! Nothing here asserts on time: `eventually` polls until a generous
+//! deadline and fails with the last observation.
+#![allow(dead_code)]
+
+use air_reconciler::cluster::Cluster;
+use air_reconciler::controller::{self, Shared};
+use air_reconciler::git::GitCache;
+use air_reconciler::object::ObjectRef;
+use air_reconciler::status::AppStatus;
+use serde_json::Value;
+use std::io::Write;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+/// How long `eventually` waits before failing (generous: CI machines are
+/// slow and shared; the speed itself is measured by the scale bench).
+pub const DEADLINE: Duration = Duration::from_secs(90);
+
+// ---------------------------------------------------------------- logs
+
+#[derive(Clone, Default)]
+pub struct LogBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl Write for LogBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+static LOGS: OnceLock<LogBuffer> = OnceLock::new();
+
+/// Every tracing line of this test process (all levels, all threads).
+pub fn logs() -> String {
+    let buf = capture();
+    String::from_utf8_lossy(&buf.0.lock().unwrap()).into_owned()
+}
+
+fn capture() -> &'static LogBuffer {
+    LOGS.get_or_init(|| {
+        let buf = LogBuffer::default();
+        let writer = buf.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        let _ = tracing::subscriber::set_global_default(subscriber);
+        buf
+    })
+}
+
+// ---------------------------------------------------------------- processes
+
+fn run(cmd: &mut Command) -> String {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    run(Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com"))
+}
+
+/// The real `kubectl` against the test API server. Fails (never skips)
+/// when kubectl is not installed.
+pub fn kubectl(kubeconfig: &Path, args: &[&str]) -> String {
+    run(Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .args(args))
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A child process killed when dropped.
+pub struct Process(pub Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `git-daemon` serving every repository under `base` on `port`
+/// (started directly: `git daemon` would leave a grandchild behind).
+pub fn git_daemon(base: &Path, port: u16) -> Process {
+    let exec_path = git(Path::new("/"), &["--exec-path"]);
+    let child = Command::new(Path::new(&exec_path).join("git-daemon"))
+        .arg("--reuseaddr")
+        .arg(format!("--base-path={}", base.display()))
+        .arg("--export-all")
+        .arg("--listen=127.0.0.1")
+        .arg(format!("--port={port}"))
+        .arg(base)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start git-daemon (Debian package git)");
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < DEADLINE,
+            "git-daemon never listened on {port}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Process(child)
+}
+
+// ---------------------------------------------------------------- git
+
+/// A work tree and the bare repository it pushes to.
+pub struct Repo {
+    pub work: PathBuf,
+    pub bare: PathBuf,
+}
+
+impl Repo {
+    /// `bare` is created at `root/<name>.git`.
+    pub fn new(root: &Path, name: &str) -> Repo {
+        let work = root.join(format!("{name}-work"));
+        let bare = root.join(format!("{name}.git"));
+        std::fs::create_dir_all(&work).unwrap();
+        git(&work, &["init", "-q", "-b", "main"]);
+        git(
+            root,
+            &["init", "-q", "--bare", "-b", "main", bare.to_str().unwrap()],
+        );
+        Repo { work, bare }
+    }
+
+    pub fn write(&self, path: &str, text: &str) {
+        let p = self.work.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    pub fn remove(&self, path: &str) {
+        std::fs::remove_file(self.work.join(path)).unwrap();
+    }
+
+    /// Commit everything and push; the new commit id.
+    pub fn commit(&self, msg: &str) -> String {
+        git(&self.work, &["add", "-A"]);
+        git(&self.work, &["commit", "-q", "--allow-empty", "-m", msg]);
+        let bare = self.bare.to_str().unwrap();
+        git(&self.work, &["push", "-q", "--force", bare, "main"]);
+        git(&self.work, &["rev-parse", "HEAD"])
+    }
+
+    pub fn file_url(&self) -> String {
+        format!("file://{}", self.bare.display())
+    }
+}
+
+/// The test app: a function (Knative Service) and a workflow (ConfigMap,
+/// Trigger, Broker), namespace `ns`, image tag `tag`.
+pub fn write_app(repo: &Repo, dir: &str, name: &str, ns: &str, tag: &str) {
+    repo.write(
+        &format!("{dir}/air.toml"),
+        &format!("[app]\nname = \"{name}\"\nnamespace = \"{ns}\"\n"),
+    );
+    repo.write(
+        &format!("{dir}/app.air"),
+        &format!(
+            r#"extern event OrderPlaced {{
+  type = "com.example.order.placed"
+  source = "/shop"
+  data {{
+    id: string
+  }}
+}}
+
+function web {{
+  image = "registry.example.com/shop/web:{tag}"
+  port = 8080
+  on OrderPlaced
+}}
+"#
+        ),
+    );
+}
+
+// ---------------------------------------------------------------- cluster
+
+/// The test API server, its kubeconfig, and a client.
+pub struct Kube {
+    pub server: air_test_apiserver::Server,
+    pub kubeconfig: PathBuf,
+    pub cluster: Cluster,
+    _dir: tempfile::TempDir,
+}
+
+impl Kube {
+    pub async fn start() -> Kube {
+        capture();
+        let server = air_test_apiserver::start(air_test_apiserver::Options::default())
+            .await
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let kubeconfig = dir.path().join("kubeconfig");
+        server.write_kubeconfig(&kubeconfig).unwrap();
+        let cluster = Cluster::connect(Some(&kubeconfig)).await.unwrap();
+        Kube {
+            server,
+            kubeconfig,
+            cluster,
+            _dir: dir,
+        }
+    }
+
+    pub async fn get(&self, api_version: &str, kind: &str, ns: &str, name: &str) -> Option<Value> {
+        self.cluster
+            .get(&ObjectRef {
+                api_version: api_version.into(),
+                kind: kind.into(),
+                namespace: ns.into(),
+                name: name.into(),
+            })
+            .await
+            .unwrap()
+    }
+
+    pub async fn ksvc(&self, ns: &str, name: &str) -> Option<Value> {
+        self.get("serving.knative.dev/v1", "Service", ns, name)
+            .await
+    }
+
+    pub fn kubectl(&self, args: &[&str]) -> String {
+        kubectl(&self.kubeconfig, args)
+    }
+}
+
+pub fn image(ksvc: &Value) -> String {
+    ksvc.pointer("/spec/template/spec/containers/0/image")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+// ---------------------------------------------------------------- controller
+
+/// The controller, running on its own thread and runtime (as the binary
+/// runs it) until dropped.
+pub struct Reconciler {
+    pub url: String,
+    pub shared: Arc<Shared>,
+    stop: Option<tokio::sync::watch::Sender<bool>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Reconciler {
+    /// Start with the configuration `toml` (its `listen` is replaced by a
+    /// free port); secrets are looked up in `env`.
+    pub fn start(toml: &str, kubeconfig: &Path, cache: &Path, env: &[(&str, &str)]) -> Reconciler {
+        capture();
+        let mut config = air_reconciler::config::parse(toml).unwrap();
+        let port = free_port();
+        config.listen = SocketAddr::from(([127, 0, 0, 1], port));
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let cache = GitCache::new(cache)
+            .with_env(move |name| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()));
+        let kubeconfig = kubeconfig.to_path_buf();
+        let shared = Shared::new();
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let thread_shared = shared.clone();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let cluster = Cluster::connect(Some(&kubeconfig)).await.unwrap();
+                let mut http_stop = stop_rx.clone();
+                let (_, server) =
+                    air_reconciler::http::serve(config.listen, thread_shared.clone(), async move {
+                        let _ = http_stop.wait_for(|s| *s).await;
+                    })
+                    .await
+                    .unwrap();
+                let server = tokio::spawn(server);
+                let mut stop = stop_rx;
+                controller::run(config, cluster, cache, thread_shared, false, async move {
+                    let _ = stop.wait_for(|s| *s).await;
+                })
+                .await;
+                let _ = server.await;
+            });
+        });
+        let url = format!("http://127.0.0.1:{port}");
+        let start = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(start.elapsed() < DEADLINE, "the controller never listened");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Reconciler {
+            url,
+            shared,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        }
+    }
+
+    pub fn status(&self, app: &str) -> AppStatus {
+        self.shared.status(app).unwrap()
+    }
+
+    /// GET a path of the controller's HTTP server: (status code, body).
+    pub async fn http_get(&self, path: &str) -> (u16, String) {
+        let resp = reqwest::get(format!("{}{path}", self.url)).await.unwrap();
+        let code = resp.status().as_u16();
+        (code, resp.text().await.unwrap())
+    }
+
+    /// Stop and wait for the controller to finish (graceful shutdown).
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(true);
+        }
+        if let Some(t) = self.thread.take() {
+            t.join().unwrap();
+        }
+    }
+}
+
+impl Drop for Reconciler {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// Poll `check` until it returns `Ok`, or fail after [`DEADLINE`] with the
+/// last `Err` (what was seen instead).
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, String>>,
+{
+    let start = Instant::now();
+    loop {
+        match check().await {
+            Ok(v) => return v,
+            Err(seen) if start.elapsed() > DEADLINE => {
+                panic!("timed out waiting for {what}; last seen: {seen}")
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+}
