@@ -147,7 +147,7 @@ impl Harness {
         }
     }
 
-    /// The live object, read directly (not through the proxy).
+    /// The live object (read through the proxy, like every client).
     pub async fn get(&self, r: &ObjectRef) -> Option<Value> {
         self.cluster().await.get(r).await.expect("get")
     }
