@@ -11,6 +11,8 @@
 //!   no warning except codes listed in `// allow: W0401, W0402`.
 
 pub mod fixtures;
+pub mod k8s;
+pub mod proxy;
 
 use std::path::PathBuf;
 
