@@ -271,33 +271,39 @@ impl Fast<'_, '_> {
     }
 
     /// `jq_code`: where it ends (it always matches, possibly empty).
-    fn jq_code(&mut self, mut i: usize, depth: usize) -> usize {
+    fn jq_code(&mut self, i: usize, depth: usize) -> usize {
+        self.jq_nested(i, b'{', b'}', depth)
+    }
+
+    /// `jq_code` and `jq_interp` are one shape: runs of ordinary text,
+    /// jq strings, and balanced `open … close` groups.
+    fn jq_nested(&mut self, mut i: usize, open: u8, close: u8, depth: usize) -> usize {
         if depth > MAX_RECURSION {
             self.abort = true;
             return i;
         }
         let len = self.b.len();
         loop {
-            while i < len && !matches!(self.b[i], b'{' | b'}' | b'"') {
+            while i < len && ![open, close, b'"'].contains(&self.b[i]) {
                 i += 1;
             }
             if i >= len {
                 return i;
             }
-            match self.b[i] {
-                b'"' => match self.jq_str(i, depth + 1) {
+            if self.b[i] == b'"' {
+                match self.jq_str(i, depth + 1) {
                     Some(e) => i = e,
                     None => return i,
-                },
-                b'{' => {
-                    let e = self.jq_code(i + 1, depth + 1);
-                    if e < len && self.b[e] == b'}' {
-                        i = e + 1;
-                    } else {
-                        return i;
-                    }
                 }
-                _ => return i,
+            } else if self.b[i] == open {
+                let e = self.jq_nested(i + 1, open, close, depth + 1);
+                if e < len && self.b[e] == close {
+                    i = e + 1;
+                } else {
+                    return i;
+                }
+            } else {
+                return i;
             }
         }
     }
@@ -322,7 +328,7 @@ impl Fast<'_, '_> {
             }
             // `"\\(" ~ jq_interp ~ ")" | "\\" ~ ANY`
             if self.at(i + 1) == b'(' {
-                let e = self.jq_interp(i + 2, depth + 1);
+                let e = self.jq_nested(i + 2, b'(', b')', depth + 1);
                 if e < len && self.b[e] == b')' {
                     i = e + 1;
                     continue;
@@ -332,38 +338,6 @@ impl Fast<'_, '_> {
                 return None;
             }
             i += 1 + self.char_len(i + 1);
-        }
-    }
-
-    /// `jq_interp`: inside `\( … )`; where it ends (always matches).
-    fn jq_interp(&mut self, mut i: usize, depth: usize) -> usize {
-        if depth > MAX_RECURSION {
-            self.abort = true;
-            return i;
-        }
-        let len = self.b.len();
-        loop {
-            while i < len && !matches!(self.b[i], b'(' | b')' | b'"') {
-                i += 1;
-            }
-            if i >= len {
-                return i;
-            }
-            match self.b[i] {
-                b'"' => match self.jq_str(i, depth + 1) {
-                    Some(e) => i = e,
-                    None => return i,
-                },
-                b'(' => {
-                    let e = self.jq_interp(i + 1, depth + 1);
-                    if e < len && self.b[e] == b')' {
-                        i = e + 1;
-                    } else {
-                        return i;
-                    }
-                }
-                _ => return i,
-            }
         }
     }
 }
