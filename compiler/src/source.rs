@@ -18,7 +18,9 @@ impl SourceFile {
     pub fn new(path: impl Into<String>, text: impl Into<String>) -> Self {
         let text = text.into();
         let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        // Every file of an app is indexed before checking: memchr's
+        // vectorised search keeps that a small part of `air check`.
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         SourceFile {
             path: path.into(),
             text,
