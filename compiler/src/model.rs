@@ -107,14 +107,6 @@ impl Symbols {
     pub fn keys(&self) -> impl Iterator<Item = (DeclKind, &str)> {
         self.sorted.keys().map(|(k, n)| (*k, n.as_str()))
     }
-
-    pub fn len(&self) -> usize {
-        self.sorted.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.sorted.is_empty()
-    }
 }
 
 impl AppUnit {
