@@ -89,20 +89,35 @@ impl Cluster {
     /// Connect with a kubeconfig file (or the default resolution when `None`:
     /// KUBECONFIG, ~/.kube/config, in-cluster).
     pub async fn connect(kubeconfig: Option<&Path>) -> Result<Self, ClusterError> {
+        Self::connect_to(kubeconfig, None).await
+    }
+
+    /// As [`Cluster::connect`], with a kubeconfig context other than the
+    /// current one (like kubectl's `--context`).
+    pub async fn connect_to(
+        kubeconfig: Option<&Path>,
+        context: Option<&str>,
+    ) -> Result<Self, ClusterError> {
         install_crypto_provider();
-        let config = match kubeconfig {
-            Some(path) => {
+        let options = kube::config::KubeConfigOptions {
+            context: context.map(str::to_string),
+            ..Default::default()
+        };
+        let config = match (kubeconfig, context) {
+            (Some(path), _) => {
                 let kc = kube::config::Kubeconfig::read_from(path).map_err(|e| {
                     ClusterError::Other(format!("kubeconfig {}: {e}", path.display()))
                 })?;
-                kube::Config::from_custom_kubeconfig(
-                    kc,
-                    &kube::config::KubeConfigOptions::default(),
-                )
-                .await
-                .map_err(|e| ClusterError::Other(format!("kubeconfig {}: {e}", path.display())))?
+                kube::Config::from_custom_kubeconfig(kc, &options)
+                    .await
+                    .map_err(|e| {
+                        ClusterError::Other(format!("kubeconfig {}: {e}", path.display()))
+                    })?
             }
-            None => kube::Config::infer()
+            (None, Some(_)) => kube::Config::from_kubeconfig(&options)
+                .await
+                .map_err(|e| ClusterError::Other(format!("kubeconfig: {e}")))?,
+            (None, None) => kube::Config::infer()
                 .await
                 .map_err(|e| ClusterError::Other(format!("no Kubernetes configuration: {e}")))?,
         };

@@ -6,6 +6,7 @@
 use crate::git::{GitCache, GitError, GitSource, Revision};
 use crate::status::DiagnosticSummary;
 use air_compiler::CompileOptions;
+use air_compiler::compile::Compilation;
 use serde_json::Value;
 
 /// A revision that compiled.
@@ -48,6 +49,36 @@ pub fn compile(
         env: env.map(str::to_string),
     };
     let mut c = air_compiler::compile::check(&provider, &opts);
+    let objects = lower_checked(&mut c, namespace);
+    let diagnostics = DiagnosticSummary::all(&c.diagnostics, &c.sources);
+    let Some(objects) = objects else {
+        return Err(CompileFailure::Diagnostics(diagnostics));
+    };
+    Ok(Desired {
+        commit: revision.commit.clone(),
+        app: objects.app,
+        namespace: objects.namespace,
+        objects: objects.objects,
+        diagnostics,
+    })
+}
+
+/// The objects of an app that compiled without errors.
+#[derive(Clone, Debug)]
+pub struct AppObjects {
+    /// The app's name in air.toml.
+    pub app: String,
+    /// The target namespace (after any override).
+    pub namespace: String,
+    pub objects: Vec<Value>,
+}
+
+/// Lower a checked compilation to Kubernetes objects, moving them to
+/// `namespace` when it is set and differs from the app's own. `None` when
+/// the compilation has any error (its diagnostics, sorted, say why): such
+/// an app yields nothing to apply. Shared by the controller (sources from
+/// Git objects) and `air apply` (sources on disk).
+pub fn lower_checked(c: &mut Compilation, namespace: Option<&str>) -> Option<AppObjects> {
     let mut lowered = None;
     if !c.diagnostics.has_errors()
         && let Some(program) = &c.program
@@ -55,9 +86,8 @@ pub fn compile(
         lowered = air_compiler::lower::lower(program, &c.sources, &mut c.diagnostics);
     }
     c.diagnostics.sort();
-    let diagnostics = DiagnosticSummary::all(&c.diagnostics, &c.sources);
     let (Some(lowered), false) = (lowered, c.diagnostics.has_errors()) else {
-        return Err(CompileFailure::Diagnostics(diagnostics));
+        return None;
     };
     let root = c.program.as_ref().and_then(|p| p.root());
     let compiled_ns = root
@@ -74,12 +104,10 @@ pub fn compile(
         }
         _ => compiled_ns,
     };
-    Ok(Desired {
-        commit: revision.commit.clone(),
+    Some(AppObjects {
         app,
         namespace,
         objects,
-        diagnostics,
     })
 }
 

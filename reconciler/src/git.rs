@@ -26,7 +26,7 @@ pub use tree::{Limits, TreeProvider};
 pub use url::{RemoteUrl, Transport, redact_url};
 pub use workdir::{
     WorkdirProvider, default_branch, discover_repository, merge_base_with_default,
-    working_tree_files,
+    working_revision, working_tree_files,
 };
 
 /// The git2 version these types use (for `Repository`, `Oid`), so callers

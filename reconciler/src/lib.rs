@@ -20,4 +20,5 @@ pub mod object;
 pub mod plan;
 pub mod post;
 pub mod status;
+pub mod wait;
 pub mod watch;

@@ -203,11 +203,15 @@ impl Harness {
     }
 }
 
-/// Kinds the tests use (for wiping a real cluster's test namespace).
+/// Kinds the tests use (for wiping a real cluster's test namespace): every
+/// kind `air build` emits.
 const KINDS: &[(&str, &str)] = &[
     ("v1", "ConfigMap"),
     ("serving.knative.dev/v1", "Service"),
     ("eventing.knative.dev/v1", "Trigger"),
+    ("eventing.knative.dev/v1", "Broker"),
+    ("eventing.knative.dev/v1beta2", "EventType"),
+    ("sources.knative.dev/v1", "PingSource"),
 ];
 
 fn upstream_addr(kc: &Kubeconfig) -> SocketAddr {

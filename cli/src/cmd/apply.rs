@@ -1,15 +1,224 @@
-//! `air apply` (being built: see the issue tracker).
+//! `air apply`: compile an app from disk and make a cluster match it, once
+//! — the apply path the controller uses (`air_reconciler::apply::sync`:
+//! server-side dry run of everything, then server-side apply in order, then
+//! prune), with an optional wait for the objects to become healthy.
 
+mod display;
+
+pub use display::{Counts, Display, Mode, kubectl_name};
+
+use crate::cmd::{fail, local_app};
+use crate::exit;
+use crate::render::{Format, print_all};
+use air_compiler::Severity;
+use air_reconciler::apply::{SyncError, SyncOptions, sync};
+use air_reconciler::cluster::Cluster;
+use air_reconciler::config::{format_duration, parse_duration};
+use air_reconciler::desired::{AppObjects, lower_checked};
+use air_reconciler::object::ObjectRef;
+use air_reconciler::plan::Action;
+use air_reconciler::wait::{WaitOptions, WaitOutcome, wait_healthy};
+use std::io::Write;
 use std::path::PathBuf;
+use std::time::Duration;
 
-/// Not available yet.
-#[derive(clap::Args, Debug)]
+/// Apply an app to a cluster: compile, plan, server-side apply, prune.
+///
+/// Any compile error, or any object the API server rejects in the
+/// server-side dry run, and nothing is applied. Objects without air's
+/// labels for this app are never changed or deleted.
+#[derive(clap::Args, Debug, Clone)]
+#[command(after_help = "Examples:\n  air apply examples/image-resize --dry-run\n  \
+    air apply . --env prod --prune --wait\n  \
+    air apply apps/shop --context kind-dev --namespace shop-preview\n\n\
+    Exit status: 0 applied (and healthy with --wait), 1 compile errors, a \
+    rejected object, a refused prune or an unhealthy object, 2 could not \
+    run (bad arguments or path, no kubeconfig, API server unreachable).")]
 pub struct Args {
-    /// Arguments.
-    pub rest: Vec<PathBuf>,
+    /// The app folder (holding air.toml).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Environment overlay from air.toml (`[env.NAME]`).
+    #[arg(long)]
+    pub env: Option<String>,
+    /// Repository root (default: nearest folder with .git, else the app's parent).
+    #[arg(long)]
+    pub root: Option<PathBuf>,
+    /// Apply into this namespace instead of the app's own.
+    #[arg(short = 'n', long)]
+    pub namespace: Option<String>,
+    /// Plan and have the API server validate every object; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Delete objects of earlier applies that the app no longer has.
+    #[arg(long)]
+    pub prune: bool,
+    /// With --prune, allow deleting every object of the app (refused otherwise).
+    #[arg(long, requires = "prune")]
+    pub allow_prune_all: bool,
+    /// Take over fields another field manager owns (conflicts fail otherwise).
+    #[arg(long)]
+    pub force_conflicts: bool,
+    /// Wait until every object of the app is healthy.
+    #[arg(long)]
+    pub wait: bool,
+    /// How long --wait waits, e.g. `90s`, `5m`.
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
+    pub timeout: Duration,
+    /// The kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster).
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context (default: its current context).
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
 }
 
 pub fn run(args: Args) -> u8 {
-    let _ = args;
-    crate::cmd::fail("`air apply` is not implemented yet")
+    let mode = Mode::detect(args.dry_run);
+    run_with(args, Display::new(mode, std::io::stdout(), std::io::stderr()))
+}
+
+/// [`run`] with a given display (tests capture its output).
+pub fn run_with<O: Write, E: Write>(args: Args, mut display: Display<O, E>) -> u8 {
+    let app = match local_app(&args.path, args.root.as_ref()) {
+        Ok(a) => a,
+        Err(e) => return fail(&e),
+    };
+    let opts = air_compiler::CompileOptions {
+        app_dir: app.dir.clone(),
+        env: args.env.clone(),
+    };
+    let mut c = air_compiler::compile::check(&app.provider, &opts);
+    let objects = lower_checked(&mut c, args.namespace.as_deref());
+    print_all(c.diagnostics.iter(), &c.sources, Format::Human);
+    let Some(objects) = objects else {
+        let n = c.diagnostics.count(Severity::Error);
+        display.note(&format!(
+            "error: the app has {n} error{}; nothing was applied",
+            if n == 1 { "" } else { "s" }
+        ));
+        return exit::FINDINGS;
+    };
+    let revision = air_reconciler::git::working_revision(&args.path, &app.dir);
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return fail(&format!("cannot start the runtime: {e}")),
+    };
+    runtime.block_on(apply(&args, objects, revision, &mut display))
+}
+
+async fn apply<O: Write, E: Write>(
+    args: &Args,
+    app: AppObjects,
+    revision: Option<String>,
+    display: &mut Display<O, E>,
+) -> u8 {
+    let cluster = match Cluster::connect_to(args.kubeconfig.as_deref(), args.context.as_deref()).await
+    {
+        Ok(c) => c,
+        Err(e) => return fail(&e.to_string()),
+    };
+    let opts = SyncOptions {
+        dry_run: args.dry_run,
+        prune: args.prune,
+        allow_prune_all: args.allow_prune_all,
+        force: args.force_conflicts,
+    };
+    let result = sync(
+        &cluster,
+        &app.app,
+        &app.namespace,
+        revision.as_deref(),
+        &app.objects,
+        opts,
+        display,
+    )
+    .await;
+    let report = match result {
+        Ok(r) => r,
+        Err(e) => {
+            display.clear_status();
+            return sync_failed(&e, display);
+        }
+    };
+    if args.dry_run {
+        display.dry_run_lines(&report.plan);
+    }
+    display.clear_status();
+    let at = revision.map(|r| format!(" at {r}")).unwrap_or_default();
+    let dry = if args.dry_run { " (server dry run)" } else { "" };
+    display.note(&format!(
+        "app {} → namespace {}{at}: {}{dry}",
+        app.app,
+        app.namespace,
+        display.counts.summary()
+    ));
+    if !args.wait || args.dry_run {
+        return exit::OK;
+    }
+    let wanted: Vec<ObjectRef> = report
+        .plan
+        .changes
+        .iter()
+        .filter(|c| matches!(c.action, Action::Create | Action::Update | Action::Unchanged))
+        .map(|c| c.object.clone())
+        .collect();
+    wait(&cluster, &wanted, args.timeout, display).await
+}
+
+/// Report a failed sync; exit 2 when the API server could not be reached
+/// (nothing was decided), 1 when it refused something.
+fn sync_failed<O: Write, E: Write>(e: &SyncError, display: &mut Display<O, E>) -> u8 {
+    display.note(&format!("error: {e}"));
+    if e.is_transient() {
+        display.note(
+            "help: objects already applied are recorded in the app's inventory; \
+             run `air apply` again once the API server is reachable",
+        );
+        return exit::ERROR;
+    }
+    if matches!(e, SyncError::Refused(_)) {
+        display.note("help: pass --allow-prune-all if deleting every object is intended");
+    }
+    exit::FINDINGS
+}
+
+async fn wait<O: Write, E: Write>(
+    cluster: &Cluster,
+    objects: &[ObjectRef],
+    timeout: Duration,
+    display: &mut Display<O, E>,
+) -> u8 {
+    let opts = WaitOptions {
+        timeout,
+        ..WaitOptions::default()
+    };
+    let outcome = wait_healthy(cluster, objects, opts, display).await;
+    display.clear_status();
+    let outcome = match outcome {
+        Ok(o) => o,
+        Err(e) => {
+            display.note(&format!("error: while waiting: {e}"));
+            return exit::ERROR;
+        }
+    };
+    let headline = match &outcome {
+        WaitOutcome::Healthy(s) => {
+            display.note(&format!("all {} objects healthy", s.len()));
+            return exit::OK;
+        }
+        WaitOutcome::Degraded(_) => "error: an object is degraded".to_string(),
+        WaitOutcome::TimedOut(_) => format!(
+            "error: not healthy after {}",
+            format_duration(timeout)
+        ),
+    };
+    display.note(&headline);
+    for (r, a) in outcome.unhealthy() {
+        display.note(&format!("  {} {}: {}", kubectl_name(r), a.health, a.message));
+    }
+    exit::FINDINGS
 }

@@ -228,3 +228,27 @@ pub fn merge_base_with_default(repo: &Repository) -> Option<Oid> {
     let (_, base) = default_branch(repo)?;
     repo.merge_base(head, base).ok()
 }
+
+/// The revision `air apply` records for an app applied from a working
+/// tree: the `HEAD` commit, with `-dirty` appended when files under `dir`
+/// (repository-relative, "" = the whole tree) differ from it, as
+/// `git describe --dirty` does. `None` outside a repository or before the
+/// first commit.
+pub fn working_revision(path: &Path, dir: &str) -> Option<String> {
+    let repo = Repository::discover(path).ok()?;
+    let head = repo.head().ok()?.peel_to_commit().ok()?.id();
+    let mut opts = StatusOptions::new();
+    opts.include_untracked(true).include_ignored(false);
+    if !dir.is_empty() {
+        opts.pathspec(dir);
+    }
+    let dirty = repo
+        .statuses(Some(&mut opts))
+        .map(|s| !s.is_empty())
+        .unwrap_or(true);
+    Some(if dirty {
+        format!("{head}-dirty")
+    } else {
+        head.to_string()
+    })
+}
