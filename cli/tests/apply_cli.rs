@@ -87,6 +87,12 @@ fn compiled(r: &TestRepo, namespace: &str) -> Vec<ObjectRef> {
     app.objects.iter().filter_map(ObjectRef::of).collect()
 }
 
+/// Create the test namespace (as an administrator would).
+async fn create_namespace(h: &Harness) {
+    let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": h.namespace}});
+    h.cluster().await.apply(&ns, false, false).await.unwrap();
+}
+
 /// The shop app with a second workflow, committed.
 fn history_start() -> (TestRepo, String) {
     let r = TestRepo::new();
@@ -103,9 +109,10 @@ async fn git_history_applied_commit_by_commit() {
     let wanted = compiled(&r, &h.namespace);
 
     // An unlabelled ConfigMap with the name of one the app wants.
+    create_namespace(&h).await;
     let foreign_name = wanted
         .iter()
-        .find(|o| o.kind == "ConfigMap")
+        .find(|o| o.kind == "ConfigMap" && o.name.contains("fulfil"))
         .map(|o| o.name.clone())
         .unwrap();
     let foreign = h
@@ -117,7 +124,12 @@ async fn git_history_applied_commit_by_commit() {
     // New app: everything created and labelled, but the foreign object.
     let o = apply(&h, &r, &[]).await;
     assert_eq!(o.status.code(), Some(0), "{}", all(&o));
-    assert_eq!(lines_with(&o, "created").len(), wanted.len() - 1, "{}", all(&o));
+    assert_eq!(
+        lines_with(&o, "created").len(),
+        wanted.len() - 1,
+        "{}",
+        all(&o)
+    );
     assert!(
         stdout(&o).contains(&format!("configmap/{foreign_name} skipped (")),
         "{}",
@@ -126,7 +138,10 @@ async fn git_history_applied_commit_by_commit() {
     for obj in wanted.iter().filter(|o| o.name != foreign_name) {
         let live = h.get(obj).await.unwrap_or_else(|| panic!("{obj} missing"));
         assert_eq!(live["metadata"]["labels"]["app.kubernetes.io/part-of"], APP);
-        assert_eq!(live["metadata"]["labels"]["app.kubernetes.io/managed-by"], "air");
+        assert_eq!(
+            live["metadata"]["labels"]["app.kubernetes.io/managed-by"],
+            "air"
+        );
     }
     let still = h.get(&ObjectRef::of(&foreign).unwrap()).await.unwrap();
     assert_eq!(still["data"]["owner"], "someone else");
@@ -238,6 +253,27 @@ async fn a_dry_run_validates_on_the_server_and_changes_nothing() {
     let h = Harness::start("cli-dry-run").await;
     let (r, _) = history_start();
     let wanted = compiled(&r, &h.namespace);
+    let namespace = ObjectRef {
+        api_version: "v1".into(),
+        kind: "Namespace".into(),
+        namespace: String::new(),
+        name: h.namespace.clone(),
+    };
+    // Into a namespace that does not exist: the server can validate only
+    // the namespace's creation, and the output says so.
+    let o = apply(&h, &r, &["--dry-run"]).await;
+    assert_eq!(o.status.code(), Some(0), "{}", all(&o));
+    assert_eq!(
+        stdout(&o).matches(" created (dry run)").count(),
+        wanted.len(),
+        "{}",
+        all(&o)
+    );
+    assert!(all(&o).contains("does not exist yet"), "{}", all(&o));
+    assert!(h.get(&namespace).await.is_none(), "namespace created");
+
+    // Into an existing namespace: every object validated by the server.
+    create_namespace(&h).await;
     let o = apply(&h, &r, &["--dry-run"]).await;
     assert_eq!(o.status.code(), Some(0), "{}", all(&o));
     assert_eq!(
@@ -251,22 +287,59 @@ async fn a_dry_run_validates_on_the_server_and_changes_nothing() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_conflict_fails_the_dry_run_unless_forced() {
+    let h = Harness::start("cli-conflict").await;
+    let (r, _) = history_start();
+    let o = apply(&h, &r, &[]).await;
+    assert_eq!(o.status.code(), Some(0), "{}", all(&o));
+    // Someone sets billing's image by hand: that field is now theirs.
+    let billing = h.r("serving.knative.dev/v1", "Service", "billing");
+    let image = json!({"spec": {"template": {"spec": {"containers": [
+        {"name": "billing", "image": "registry.example.com/billing:hotfix"}]}}}});
+    h.edit(&billing, image).await;
+    let edited = h.get(&billing).await.unwrap();
+
+    // Git changes both Services; the server refuses billing's in the dry
+    // run, so inventory's change is not applied either.
+    r.app(
+        APP,
+        &SHOP
+            .replace("billing:1.0.0", "billing:1.2.0")
+            .replace("inventory:1.0.0", "inventory:1.2.0"),
+    );
+    r.commit("both images");
+    let inventory = h.r("serving.knative.dev/v1", "Service", "inventory");
+    let inventory_before = rv(&h.get(&inventory).await.unwrap());
+    let o = apply(&h, &r, &[]).await;
+    assert_eq!(o.status.code(), Some(1), "{}", all(&o));
+    assert!(all(&o).contains("nothing was applied"), "{}", all(&o));
+    assert_eq!(rv(&h.get(&inventory).await.unwrap()), inventory_before);
+    assert_eq!(rv(&h.get(&billing).await.unwrap()), rv(&edited));
+
+    // --force-conflicts takes the field back.
+    let o = apply(&h, &r, &["--force-conflicts"]).await;
+    assert_eq!(o.status.code(), Some(0), "{}", all(&o));
+    let live = h.get(&billing).await.unwrap();
+    let image = &live["spec"]["template"]["spec"]["containers"][0]["image"];
+    assert_eq!(image, "registry.example.com/billing:1.2.0");
+}
+
 /// What Knative's controllers would write once an object is ready.
 async fn mark_ready(h: &Harness, objects: &[ObjectRef]) {
     let cluster = h.cluster().await;
-    for obj in objects.iter().filter(|o| o.api_version.contains("knative.dev")) {
+    for obj in objects
+        .iter()
+        .filter(|o| o.api_version.contains("knative.dev"))
+    {
         let live = h.get(obj).await.unwrap();
         let generation = live["metadata"]["generation"].as_i64().unwrap_or(1);
         let api = cluster.api_for(obj).await.unwrap();
         let status = json!({"status": {"observedGeneration": generation,
             "conditions": [{"type": "Ready", "status": "True"}]}});
-        api.patch_status(
-            &obj.name,
-            &PatchParams::default(),
-            &Patch::Merge(&status),
-        )
-        .await
-        .unwrap();
+        api.patch_status(&obj.name, &PatchParams::default(), &Patch::Merge(&status))
+            .await
+            .unwrap();
     }
 }
 
@@ -319,7 +392,9 @@ async fn wait_returns_once_everything_is_healthy_and_fails_on_timeout_or_failure
     assert_eq!(o.status.code(), Some(1), "{}", all(&o));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("service.serving.knative.dev/billing degraded: RevisionFailed: image pull failed"),
+        err.contains(
+            "service.serving.knative.dev/billing degraded: RevisionFailed: image pull failed"
+        ),
         "{err}"
     );
 }
@@ -378,7 +453,11 @@ async fn a_terminal_gets_a_live_status_line_and_a_pipe_plain_lines() {
         let text = all(&o);
         assert!(text.contains("\r\x1b[2K"), "{text:?}");
         assert!(text.contains("waiting for "), "{text:?}");
-        assert_eq!(text.contains("\x1b[32mcreated\x1b[0m"), !no_color, "{text:?}");
+        assert_eq!(
+            text.contains("\x1b[32mcreated\x1b[0m"),
+            !no_color,
+            "{text:?}"
+        );
         if no_color {
             assert!(text.contains("created"), "{text:?}");
         }

@@ -26,6 +26,10 @@ pub struct SyncReport {
     pub plan: Plan,
     pub applied: Vec<ObjectRef>,
     pub deleted: Vec<ObjectRef>,
+    /// A dry run into a namespace that does not exist yet: the API server
+    /// validated the namespace's creation, but cannot validate objects in
+    /// a namespace that does not exist, so those were not sent. Its name.
+    pub unvalidated_namespace: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -91,7 +95,8 @@ pub async fn sync(
     opts: SyncOptions,
     progress: &mut dyn Progress,
 ) -> Result<SyncReport, SyncError> {
-    ensure_namespace(cluster, namespace, opts.dry_run).await?;
+    let namespace_existed = ensure_namespace(cluster, namespace, opts.dry_run).await?;
+    let unvalidated = (opts.dry_run && !namespace_existed).then(|| namespace.to_string());
     let old = inventory::load(cluster, app, namespace).await?;
     let live = live_state(cluster, desired, &old).await?;
     let plan_opts = PlanOptions {
@@ -110,6 +115,9 @@ pub async fn sync(
         .collect();
     // Validate every object on the server before changing anything.
     for c in &to_apply {
+        if unvalidated.as_deref() == Some(c.object.namespace.as_str()) {
+            continue;
+        }
         if let Some(d) = &c.desired {
             cluster
                 .apply(d, true, opts.force)
@@ -119,6 +127,7 @@ pub async fn sync(
     }
     let mut report = SyncReport {
         plan: plan.clone(),
+        unvalidated_namespace: unvalidated,
         ..SyncReport::default()
     };
     if opts.dry_run {
@@ -185,13 +194,14 @@ pub async fn sync(
     Ok(report)
 }
 
-/// Create the target namespace when missing. air never deletes a
-/// namespace, so it is created without air's ownership labels.
+/// Create the target namespace when missing (only validate its creation
+/// in a dry run); whether it existed. air never deletes a namespace, so it
+/// is created without air's ownership labels.
 async fn ensure_namespace(
     cluster: &Cluster,
     namespace: &str,
     dry_run: bool,
-) -> Result<(), ClusterError> {
+) -> Result<bool, ClusterError> {
     let r = ObjectRef {
         api_version: "v1".into(),
         kind: "Namespace".into(),
@@ -199,8 +209,8 @@ async fn ensure_namespace(
         name: namespace.into(),
     };
     if cluster.get(&r).await?.is_some() {
-        return Ok(());
+        return Ok(true);
     }
     let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}});
-    cluster.apply(&ns, dry_run, false).await.map(|_| ())
+    cluster.apply(&ns, dry_run, false).await.map(|_| false)
 }

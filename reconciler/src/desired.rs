@@ -104,6 +104,9 @@ pub fn lower_checked(c: &mut Compilation, namespace: Option<&str>) -> Option<App
         }
         _ => compiled_ns,
     };
+    for o in &mut objects {
+        crate::object::stamp_digest(o);
+    }
     Some(AppObjects {
         app,
         namespace,

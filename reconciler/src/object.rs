@@ -10,6 +10,12 @@ pub const LABEL_PART_OF: &str = "app.kubernetes.io/part-of";
 pub const MANAGED_BY_AIR: &str = "air";
 /// The field manager air applies with.
 pub const FIELD_MANAGER: &str = "air";
+/// A digest of the object as air wants it, stamped when air applies it.
+/// Plans compare only the fields air owns, so a field another manager took
+/// over (`kubectl edit`) would hide a change made in Git to that field;
+/// the digest changes whenever the wanted object does, so such a change is
+/// always planned as an update (and conflicts unless forced).
+pub const ANNOTATION_DIGEST: &str = "air.dev/digest";
 
 /// apiVersion + kind + namespace + name: what identifies an object.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -71,6 +77,31 @@ pub fn owned_by(obj: &Value, app: &str) -> bool {
     label(obj, LABEL_MANAGED_BY) == Some(MANAGED_BY_AIR) && label(obj, LABEL_PART_OF) == Some(app)
 }
 
+/// Stamp [`ANNOTATION_DIGEST`] on an object: the first 128 bits of the
+/// SHA-256 of its JSON without that annotation, in hex. The compiler's
+/// output is deterministic, so the digest changes exactly when the object
+/// does.
+pub fn stamp_digest(obj: &mut Value) {
+    use sha2::{Digest, Sha256};
+    let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) else {
+        return;
+    };
+    if let Some(a) = meta.get_mut("annotations").and_then(Value::as_object_mut) {
+        a.remove(ANNOTATION_DIGEST);
+    }
+    let hash = Sha256::digest(obj.to_string().as_bytes());
+    let hex: String = hash[..16].iter().map(|b| format!("{b:02x}")).collect();
+    let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let annotations = meta
+        .entry("annotations")
+        .or_insert_with(|| Value::Object(Default::default()));
+    if let Some(a) = annotations.as_object_mut() {
+        a.insert(ANNOTATION_DIGEST.into(), Value::String(hex));
+    }
+}
+
 /// Apply order: namespaces and CRDs first, then Broker, Services,
 /// EventTypes, ConfigMaps, Triggers and sources, then anything else.
 /// Deletion runs in the reverse order.
@@ -92,6 +123,20 @@ pub fn apply_rank(kind: &str) -> u8 {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_digest_follows_the_object_and_ignores_itself() {
+        let mut a = json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "c"}, "data": {"k": "1"}});
+        stamp_digest(&mut a);
+        let first = a["metadata"]["annotations"][ANNOTATION_DIGEST].clone();
+        assert_eq!(first.as_str().map(str::len), Some(32));
+        stamp_digest(&mut a);
+        assert_eq!(a["metadata"]["annotations"][ANNOTATION_DIGEST], first);
+        a["data"]["k"] = json!("2");
+        stamp_digest(&mut a);
+        assert_ne!(a["metadata"]["annotations"][ANNOTATION_DIGEST], first);
+    }
 
     #[test]
     fn refs_and_ownership() {

@@ -51,6 +51,29 @@ pub struct Change {
     pub fields: Vec<FieldChange>,
 }
 
+/// "a, b, c differ and 2 more"; the digest alone means the revision
+/// changed fields another manager owns now.
+fn update_reason(fields: &[FieldChange]) -> String {
+    let digest = format!(
+        "metadata.annotations[{:?}]",
+        crate::object::ANNOTATION_DIGEST
+    );
+    let named: Vec<&str> = fields
+        .iter()
+        .map(|f| f.path.as_str())
+        .filter(|p| *p != digest)
+        .collect();
+    if named.is_empty() {
+        return "changed in the revision, in fields another field manager owns now".into();
+    }
+    let more = if named.len() > 3 {
+        format!(" and {} more", named.len() - 3)
+    } else {
+        String::new()
+    };
+    format!("{} differ{more}", named[..named.len().min(3)].join(", "))
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PlanOptions {
     /// Delete objects the revision no longer wants.
@@ -135,16 +158,10 @@ pub fn plan(
                         fields,
                     }
                 } else {
-                    let names: Vec<&str> = fields.iter().take(3).map(|f| f.path.as_str()).collect();
-                    let more = if fields.len() > 3 {
-                        format!(" and {} more", fields.len() - 3)
-                    } else {
-                        String::new()
-                    };
                     Change {
                         object: r,
                         action: Action::Update,
-                        reason: format!("{} differ{more}", names.join(", ")),
+                        reason: update_reason(&fields),
                         desired: Some(d.clone()),
                         fields,
                     }

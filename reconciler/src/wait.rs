@@ -116,7 +116,9 @@ pub async fn wait_healthy(
         }
         if Instant::now() >= deadline {
             if let Some(e) = last_error
-                && states.iter().all(|(_, a)| a.message.starts_with("cannot read"))
+                && states
+                    .iter()
+                    .all(|(_, a)| a.message.starts_with("cannot read"))
             {
                 return Err(e);
             }

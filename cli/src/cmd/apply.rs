@@ -28,12 +28,14 @@ use std::time::Duration;
 /// server-side dry run, and nothing is applied. Objects without air's
 /// labels for this app are never changed or deleted.
 #[derive(clap::Args, Debug, Clone)]
-#[command(after_help = "Examples:\n  air apply examples/image-resize --dry-run\n  \
+#[command(
+    after_help = "Examples:\n  air apply examples/image-resize --dry-run\n  \
     air apply . --env prod --prune --wait\n  \
     air apply apps/shop --context kind-dev --namespace shop-preview\n\n\
     Exit status: 0 applied (and healthy with --wait), 1 compile errors, a \
     rejected object, a refused prune or an unhealthy object, 2 could not \
-    run (bad arguments or path, no kubeconfig, API server unreachable).")]
+    run (bad arguments or path, no kubeconfig, API server unreachable)."
+)]
 pub struct Args {
     /// The app folder (holding air.toml).
     #[arg(default_value = ".")]
@@ -75,7 +77,10 @@ pub struct Args {
 
 pub fn run(args: Args) -> u8 {
     let mode = Mode::detect(args.dry_run);
-    run_with(args, Display::new(mode, std::io::stdout(), std::io::stderr()))
+    run_with(
+        args,
+        Display::new(mode, std::io::stdout(), std::io::stderr()),
+    )
 }
 
 /// [`run`] with a given display (tests capture its output).
@@ -116,11 +121,11 @@ async fn apply<O: Write, E: Write>(
     revision: Option<String>,
     display: &mut Display<O, E>,
 ) -> u8 {
-    let cluster = match Cluster::connect_to(args.kubeconfig.as_deref(), args.context.as_deref()).await
-    {
-        Ok(c) => c,
-        Err(e) => return fail(&e.to_string()),
-    };
+    let cluster =
+        match Cluster::connect_to(args.kubeconfig.as_deref(), args.context.as_deref()).await {
+            Ok(c) => c,
+            Err(e) => return fail(&e.to_string()),
+        };
     let opts = SyncOptions {
         dry_run: args.dry_run,
         prune: args.prune,
@@ -145,11 +150,15 @@ async fn apply<O: Write, E: Write>(
         }
     };
     if args.dry_run {
-        display.dry_run_lines(&report.plan);
+        display.dry_run_lines(&report.plan, report.unvalidated_namespace.as_deref());
     }
     display.clear_status();
     let at = revision.map(|r| format!(" at {r}")).unwrap_or_default();
-    let dry = if args.dry_run { " (server dry run)" } else { "" };
+    let dry = if args.dry_run {
+        " (server dry run)"
+    } else {
+        ""
+    };
     display.note(&format!(
         "app {} → namespace {}{at}: {}{dry}",
         app.app,
@@ -163,7 +172,12 @@ async fn apply<O: Write, E: Write>(
         .plan
         .changes
         .iter()
-        .filter(|c| matches!(c.action, Action::Create | Action::Update | Action::Unchanged))
+        .filter(|c| {
+            matches!(
+                c.action,
+                Action::Create | Action::Update | Action::Unchanged
+            )
+        })
         .map(|c| c.object.clone())
         .collect();
     wait(&cluster, &wanted, args.timeout, display).await
@@ -211,14 +225,18 @@ async fn wait<O: Write, E: Write>(
             return exit::OK;
         }
         WaitOutcome::Degraded(_) => "error: an object is degraded".to_string(),
-        WaitOutcome::TimedOut(_) => format!(
-            "error: not healthy after {}",
-            format_duration(timeout)
-        ),
+        WaitOutcome::TimedOut(_) => {
+            format!("error: not healthy after {}", format_duration(timeout))
+        }
     };
     display.note(&headline);
     for (r, a) in outcome.unhealthy() {
-        display.note(&format!("  {} {}: {}", kubectl_name(r), a.health, a.message));
+        display.note(&format!(
+            "  {} {}: {}",
+            kubectl_name(r),
+            a.health,
+            a.message
+        ));
     }
     exit::FINDINGS
 }

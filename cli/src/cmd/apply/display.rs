@@ -137,7 +137,7 @@ impl<O: Write, E: Write> Display<O, E> {
     }
 
     /// Print one object line (erasing the status line first).
-    fn object_line(&mut self, r: &ObjectRef, action: Action, reason: &str) {
+    fn object_line(&mut self, r: &ObjectRef, action: Action, reason: &str, validated: bool) {
         self.clear_status();
         let (word, colour) = verb(action);
         let word = if self.mode.color {
@@ -150,7 +150,11 @@ impl<O: Write, E: Write> Display<O, E> {
             line.push_str(&format!(" ({reason})"));
         }
         if self.mode.dry_run && !matches!(action, Action::Blocked | Action::Orphaned) {
-            line.push_str(" (server dry run)");
+            line.push_str(if validated {
+                " (server dry run)"
+            } else {
+                " (dry run)"
+            });
         }
         let _ = writeln!(self.out, "{line}");
         let _ = self.out.flush();
@@ -193,12 +197,21 @@ impl<O: Write, E: Write> Display<O, E> {
     }
 
     /// A dry run changes nothing, so its create/update/delete lines come
-    /// from the plan once the server accepted every object.
-    pub fn dry_run_lines(&mut self, plan: &Plan) {
+    /// from the plan once the server accepted every object. Objects in
+    /// `unvalidated` (a namespace that does not exist yet) could not be
+    /// sent to the server, and their lines say so.
+    pub fn dry_run_lines(&mut self, plan: &Plan, unvalidated: Option<&str>) {
         for c in &plan.changes {
             if matches!(c.action, Action::Create | Action::Update | Action::Delete) {
-                self.object_line(&c.object, c.action, &c.reason);
+                let validated = unvalidated != Some(c.object.namespace.as_str());
+                self.object_line(&c.object, c.action, &c.reason, validated);
             }
+        }
+        if let Some(ns) = unvalidated {
+            self.note(&format!(
+                "note: namespace {ns} does not exist yet; the API server accepted its \
+                 creation but can only validate the objects in it once it exists"
+            ));
         }
     }
 
@@ -225,7 +238,7 @@ impl<O: Write, E: Write> Progress for Display<O, E> {
                 c.action,
                 Action::Unchanged | Action::Blocked | Action::Orphaned
             ) {
-                self.object_line(&c.object, c.action, &c.reason);
+                self.object_line(&c.object, c.action, &c.reason, true);
             }
         }
         if self.total > 0 && !self.mode.dry_run {
@@ -236,7 +249,7 @@ impl<O: Write, E: Write> Progress for Display<O, E> {
 
     fn applied(&mut self, change: &Change) {
         self.done += 1;
-        self.object_line(&change.object, change.action, &change.reason);
+        self.object_line(&change.object, change.action, &change.reason, true);
         if self.done < self.total {
             self.progress_status(&change.object);
         }
@@ -244,7 +257,7 @@ impl<O: Write, E: Write> Progress for Display<O, E> {
 
     fn deleted(&mut self, object: &ObjectRef) {
         self.done += 1;
-        self.object_line(object, Action::Delete, "");
+        self.object_line(object, Action::Delete, "", true);
         if self.done < self.total {
             self.progress_status(object);
         }
@@ -324,7 +337,10 @@ mod tests {
             d.applied(&change);
             d.clear_status();
             assert_eq!(d.counts.summary(), "2 created");
-            let (out, err) = (String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap());
+            let (out, err) = (
+                String::from_utf8(out).unwrap(),
+                String::from_utf8(err).unwrap(),
+            );
             assert_eq!(out, "configmap/c created\nconfigmap/c created\n");
             assert_eq!(err.contains("\r\x1b[2K"), live, "{err:?}");
             assert_eq!(err.contains("applying 1/2"), live, "{err:?}");
@@ -351,7 +367,7 @@ mod tests {
         let mut out = Vec::new();
         let mut d = Display::new(mode, &mut out, Vec::new());
         d.planned(&plan);
-        d.dry_run_lines(&plan);
+        d.dry_run_lines(&plan, None);
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "configmap/c configured (server dry run)\n"
