@@ -78,7 +78,8 @@ pub fn owned_by(obj: &Value, app: &str) -> bool {
 }
 
 /// Stamp [`ANNOTATION_DIGEST`] on an object: the first 128 bits of the
-/// SHA-256 of its JSON without that annotation, in hex. The compiler's
+/// SHA-256 of its JSON without that annotation, in hex (restamping gives
+/// the same digest). The compiler's
 /// output is deterministic, so the digest changes exactly when the object
 /// does.
 pub fn stamp_digest(obj: &mut Value) {
@@ -86,8 +87,13 @@ pub fn stamp_digest(obj: &mut Value) {
     let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) else {
         return;
     };
+    // Hash the object as if it had never been stamped: without the digest,
+    // and without an annotation map left empty by its removal.
     if let Some(a) = meta.get_mut("annotations").and_then(Value::as_object_mut) {
         a.remove(ANNOTATION_DIGEST);
+        if a.is_empty() {
+            meta.remove("annotations");
+        }
     }
     let hash = Sha256::digest(obj.to_string().as_bytes());
     let hex: String = hash[..16].iter().map(|b| format!("{b:02x}")).collect();
