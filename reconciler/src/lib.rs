@@ -10,6 +10,7 @@ pub mod desired;
 pub mod diff;
 pub mod disk;
 pub mod drift;
+pub mod events;
 pub mod fields;
 pub mod git;
 pub mod health;

@@ -187,6 +187,25 @@ async fn drift_is_healed_by_the_watch_and_reported_without_self_heal() {
         serde_json::from_str(cm["data"]["status.json"].as_str().unwrap()).unwrap();
     assert_eq!(recorded["revision"], c1.as_str());
 
+    // And as Events: heals in "shop", the unhealed drift in "report".
+    eventually("drift events", || async {
+        let shop = kube.events("shop");
+        let report = kube.events("report");
+        let healed = shop
+            .iter()
+            .filter(|e| e.starts_with("Normal DriftHealed air-status-shop: "))
+            .count();
+        let drifted = report
+            .iter()
+            .any(|e| e.starts_with("Warning Drifted air-status-report: ") && e.contains("image"));
+        if healed >= 2 && drifted {
+            Ok(())
+        } else {
+            Err(format!("{shop:#?}\n{report:#?}"))
+        }
+    })
+    .await;
+
     rec.stop();
 }
 

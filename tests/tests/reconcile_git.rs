@@ -112,6 +112,39 @@ async fn a_broken_commit_is_never_applied_and_its_fix_is() {
     let s = rec.status("shop");
     assert!(s.diagnostics.iter().all(|d| d.severity != "error"), "{s:?}");
     assert!(s.last_error.is_none());
+    // The story as Kubernetes Events on the status ConfigMap, for
+    // `kubectl describe` and `kubectl get events`.
+    let events = eventually("events recorded", || async {
+        let events = kube.events("shop");
+        let want = [
+            format!(
+                "Normal Synced air-status-shop: applied revision {}",
+                &c1[..12]
+            ),
+            "Warning CompileFailed air-status-shop: revision".to_string(),
+            format!(
+                "Normal Synced air-status-shop: applied revision {}",
+                &c3[..12]
+            ),
+        ];
+        if want
+            .iter()
+            .all(|w| events.iter().any(|e| e.starts_with(w.as_str())))
+        {
+            Ok(events)
+        } else {
+            Err(format!("{events:#?}"))
+        }
+    })
+    .await;
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.contains("CompileFailed"))
+            .count(),
+        1,
+        "{events:#?}"
+    );
     rec.stop();
 }
 
@@ -180,6 +213,7 @@ name = "in-url"
 repo = "http://x-access-token:url-secret-4711@127.0.0.1:{closed}/shop.git"
 branch = "main"
 interval = "1h"
+namespace = "creds"
 
 [[app]]
 name = "in-env"
@@ -187,8 +221,12 @@ repo = "http://127.0.0.1:{closed}/shop.git"
 branch = "main"
 interval = "1h"
 token_env = "AIR_TEST_TOKEN"
+namespace = "creds"
 "#
     );
+    let ns =
+        serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "creds"}});
+    kube.cluster.apply(&ns, false, false).await.unwrap();
     let rec = Reconciler::start(
         &toml,
         &kube.kubeconfig,
@@ -207,6 +245,20 @@ token_env = "AIR_TEST_TOKEN"
     }
     let (_, body) = rec.http_get("/api/apps").await;
     let (_, metrics) = rec.http_get("/metrics").await;
+    let events = eventually("fetch failures as events", || async {
+        let events = kube.events("creds");
+        let failed = |app: &str| {
+            events
+                .iter()
+                .any(|e| e.starts_with(&format!("Warning FetchFailed air-status-{app}: ")))
+        };
+        if failed("in-url") && failed("in-env") {
+            Ok(events.join("\n"))
+        } else {
+            Err(events.join("\n"))
+        }
+    })
+    .await;
     rec.stop();
     let logs = logs();
     assert!(
@@ -217,6 +269,7 @@ token_env = "AIR_TEST_TOKEN"
         assert!(!body.contains(secret), "{secret} in /api/apps: {body}");
         assert!(!metrics.contains(secret), "{secret} in /metrics");
         assert!(!logs.contains(secret), "{secret} in the logs: {logs}");
+        assert!(!events.contains(secret), "{secret} in an event: {events}");
     }
     assert!(
         body.contains("x-access-token:***@") || body.contains("***@"),

@@ -13,6 +13,7 @@ use crate::cluster::Cluster;
 use crate::config::AppConfig;
 use crate::desired::{CompileFailure, Desired, compile};
 use crate::drift::{self, Drift};
+use crate::events::{EventSpec, Recorder, transitions};
 use crate::git::{GitCache, GitError, Revision, redact_url};
 use crate::health::{self, Health};
 use crate::metrics::app as label;
@@ -54,6 +55,11 @@ pub struct AppTask {
     drifted: BTreeMap<ObjectRef, Drift>,
     /// What was last written to the status ConfigMap.
     recorded: Option<String>,
+    /// Kubernetes Events: the status as of the last publish (events come
+    /// from its changes) and heals waiting to be recorded.
+    events: Recorder,
+    published: AppStatus,
+    pending_events: Vec<EventSpec>,
 }
 
 enum Outcome {
@@ -91,6 +97,9 @@ impl AppTask {
         };
         shared.set_status(status.clone());
         AppTask {
+            events: Recorder::new(cluster.clone()),
+            published: status.clone(),
+            pending_events: Vec::new(),
             cfg,
             cluster,
             cache,
@@ -495,6 +504,8 @@ impl AppTask {
                             Ok(healed) => {
                                 self.shared.metrics.drift_healed.get_or_create(&app).inc();
                                 self.status.healed += 1;
+                                self.pending_events
+                                    .push(EventSpec::healed(&r, &d.summary()));
                                 self.drifted.remove(&r);
                                 a = health::assess(Some(&healed));
                                 tracing::info!(app = %self.cfg.name, object = %r, "drift healed");
@@ -595,7 +606,19 @@ impl AppTask {
             self.status.sync = SyncState::OutOfSync;
         }
         self.shared.set_status(self.status.clone());
-        let Some(ns) = self.target.as_ref().map(|t| t.namespace.clone()) else {
+        let mut events = transitions(&self.published, &self.status);
+        events.append(&mut self.pending_events);
+        self.published = self.status.clone();
+        // Before anything was applied, events go to the configured target
+        // namespace if there is one (a first revision that never fetched or
+        // compiled has no other).
+        let target_ns = self.target.as_ref().map(|t| t.namespace.clone());
+        if let Some(ns) = target_ns.as_ref().or(self.cfg.namespace.as_ref()) {
+            for e in &events {
+                self.events.record(&self.cfg.name, ns, e).await;
+            }
+        }
+        let Some(ns) = target_ns else {
             return;
         };
         let cm = self.status.to_configmap(&ns);

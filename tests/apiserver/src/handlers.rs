@@ -115,6 +115,7 @@ async fn handle(
             let patch_type = if method == Method::PATCH {
                 Some(patch_type(headers)?)
             } else {
+                reject_protobuf(headers)?;
                 None
             };
             let write = Write {
@@ -326,6 +327,24 @@ fn patch_type(headers: &HeaderMap) -> Result<&'static str, ApiError> {
             ),
         )),
     }
+}
+
+/// Create and update bodies must be JSON (or YAML). kubectl sends built-in
+/// types as protobuf when it may (`kubectl create namespace`); decoding
+/// that is not implemented, and saying so beats misreading the bytes.
+fn reject_protobuf(headers: &HeaderMap) -> Result<(), ApiError> {
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if ct.contains("protobuf") {
+        return Err(ApiError::new(
+            415,
+            "UnsupportedMediaType",
+            "air-test-apiserver does not decode protobuf bodies - accepted media types include: application/json, application/yaml (use `kubectl apply -f`)".to_string(),
+        ));
+    }
+    Ok(())
 }
 
 /// JSON, or YAML (server-side apply bodies may be either).

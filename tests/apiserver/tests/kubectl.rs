@@ -211,3 +211,21 @@ async fn get_watch_prints_changes() {
     assert_eq!(line, "configmap/second");
     child.kill().await.unwrap();
 }
+
+/// kubectl sends what it creates imperatively as protobuf, which the server
+/// does not decode: a clear 415, not a misread object (docs/testing.md).
+#[tokio::test]
+async fn protobuf_bodies_are_refused_clearly() {
+    let api = support::server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let k = Kubectl::new(&api, dir.path());
+    let out = k.run(&["create", "namespace", "made-by-create"]).await;
+    assert!(!out.ok, "{}", out.stdout);
+    assert!(
+        out.stderr.contains("does not decode protobuf"),
+        "{}",
+        out.stderr
+    );
+    let out = k.run(&["get", "namespace", "made-by-create"]).await;
+    assert!(!out.ok, "{}", out.stdout);
+}

@@ -262,6 +262,36 @@ impl Kube {
     pub fn kubectl(&self, args: &[&str]) -> String {
         kubectl(&self.kubeconfig, args)
     }
+
+    /// The Events of namespace `ns`, read with kubectl, as
+    /// "Type Reason regarded-object: message" lines.
+    pub fn events(&self, ns: &str) -> Vec<String> {
+        let out = self.kubectl(&["get", "events", "-n", ns, "-o", "json"]);
+        let list: Value = serde_json::from_str(&out).unwrap();
+        let text = |e: &Value, p: &str| {
+            e.pointer(p)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
+        list["items"]
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|e| {
+                        format!(
+                            "{} {} {}: {}",
+                            text(e, "/type"),
+                            text(e, "/reason"),
+                            text(e, "/involvedObject/name"),
+                            text(e, "/message")
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
 }
 
 pub fn image(ksvc: &Value) -> String {
