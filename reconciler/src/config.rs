@@ -27,7 +27,7 @@ use std::time::Duration;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-const TOP_KEYS: &[&str] = &["listen", "cache_dir", "app"];
+const TOP_KEYS: &[&str] = &["listen", "cache_dir", "webhook_secret_env", "app"];
 const APP_KEYS: &[&str] = &[
     "name",
     "repo",
@@ -65,6 +65,9 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Git caches; `None` = the default under the user's cache folder.
     pub cache_dir: Option<PathBuf>,
+    /// The environment variable holding the `/hooks/git` secret; `None`
+    /// turns the hook off.
+    pub webhook_secret_env: Option<String>,
     pub apps: Vec<AppConfig>,
 }
 
@@ -281,6 +284,7 @@ impl Reader<'_> {
         let cache_dir = self
             .string(root, "", "cache_dir")
             .map(|s| PathBuf::from(s.0));
+        let webhook_secret_env = self.string(root, "", "webhook_secret_env").map(|s| s.0);
         let mut apps = Vec::new();
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         match root.get("app").map(|v| (v.span(), v.get_ref())) {
@@ -323,6 +327,7 @@ impl Reader<'_> {
         Some(Config {
             listen: listen?,
             cache_dir,
+            webhook_secret_env,
             apps,
         })
     }

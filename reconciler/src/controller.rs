@@ -29,6 +29,11 @@ pub struct Shared {
     pub registry: Registry,
     /// Ask an app for an immediate cycle (`POST /api/apps/<name>/reconcile`).
     triggers: RwLock<BTreeMap<String, mpsc::UnboundedSender<()>>>,
+    /// Each app's repository, normalised (`webhook::normalize`), for
+    /// `POST /hooks/git`.
+    repos: RwLock<BTreeMap<String, String>>,
+    /// The secret `/hooks/git` verifies with; `None` turns the hook off.
+    webhook_secret: RwLock<Option<String>>,
 }
 
 impl Shared {
@@ -39,7 +44,36 @@ impl Shared {
             metrics,
             registry,
             triggers: RwLock::default(),
+            repos: RwLock::default(),
+            webhook_secret: RwLock::default(),
         })
+    }
+
+    /// Turn `POST /hooks/git` on with this secret (or off with `None`).
+    pub fn set_webhook_secret(&self, secret: Option<String>) {
+        if let Ok(mut s) = self.webhook_secret.write() {
+            *s = secret.filter(|s| !s.is_empty());
+        }
+    }
+
+    pub(crate) fn webhook_secret(&self) -> Option<String> {
+        self.webhook_secret.read().ok()?.clone()
+    }
+
+    /// Trigger every app reading one of `urls`; the apps triggered.
+    pub fn trigger_repositories(&self, urls: &[String]) -> Vec<String> {
+        let wanted: Vec<String> = urls.iter().map(|u| crate::webhook::normalize(u)).collect();
+        let apps: Vec<String> = self
+            .repos
+            .read()
+            .map(|m| {
+                m.iter()
+                    .filter(|(_, repo)| wanted.contains(repo))
+                    .map(|(app, _)| app.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        apps.into_iter().filter(|a| self.trigger(a)).collect()
     }
 
     /// Every app's status, sorted by name.
@@ -102,6 +136,9 @@ pub async fn run(
         index.register(&cfg.name, obs_tx);
         if let Ok(mut m) = shared.triggers.write() {
             m.insert(cfg.name.clone(), trig_tx);
+        }
+        if let Ok(mut m) = shared.repos.write() {
+            m.insert(cfg.name.clone(), crate::webhook::normalize(&cfg.source.url));
         }
         let task = AppTask::new(
             cfg,

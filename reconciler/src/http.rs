@@ -1,13 +1,16 @@
 //! The controller's HTTP surface: `/healthz` (the process runs), `/readyz`
 //! (every app finished its first cycle), `/metrics` (Prometheus text),
 //! `/api/apps` and `/api/apps/<name>` (JSON status), and
-//! `POST /api/apps/<name>/reconcile` (run a cycle now).
+//! `POST /api/apps/<name>/reconcile` (run a cycle now), and
+//! `POST /hooks/git` (a signed push notification from GitHub or GitLab:
+//! fetch the apps of that repository now; see [`crate::webhook`]).
 
 use crate::controller::Shared;
 use axum::Json;
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use std::future::Future;
@@ -22,6 +25,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/api/apps", get(apps))
         .route("/api/apps/{name}", get(app))
         .route("/api/apps/{name}/reconcile", post(reconcile))
+        .route("/hooks/git", post(git_hook))
         .with_state(shared)
 }
 
@@ -65,6 +69,58 @@ async fn reconcile(State(s): State<Arc<Shared>>, Path(name): Path<String>) -> Re
     } else {
         (StatusCode::NOT_FOUND, format!("no app named `{name}`\n")).into_response()
     }
+}
+
+async fn git_hook(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+    use crate::webhook::{Verdict, repository_urls, verify};
+    let Some(secret) = s.webhook_secret() else {
+        return (
+            StatusCode::NOT_FOUND,
+            "the Git webhook is off: set `webhook_secret_env` in the configuration\n",
+        )
+            .into_response();
+    };
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    match verify(
+        &secret,
+        &body,
+        header("x-hub-signature-256"),
+        header("x-gitlab-token"),
+    ) {
+        Verdict::Valid => {}
+        Verdict::Invalid => {
+            tracing::warn!("git webhook: signature does not match; ignored");
+            return (StatusCode::UNAUTHORIZED, "signature does not match\n").into_response();
+        }
+        Verdict::Unsigned => {
+            return (
+                StatusCode::UNAUTHORIZED,
+                "unsigned: send X-Hub-Signature-256 (GitHub) or X-Gitlab-Token (GitLab)\n",
+            )
+                .into_response();
+        }
+    }
+    if header("x-github-event") == Some("ping") {
+        return (StatusCode::OK, "pong\n").into_response();
+    }
+    let payload: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                format!("the payload is not JSON: {e}\n"),
+            )
+                .into_response();
+        }
+    };
+    let triggered = s.trigger_repositories(&repository_urls(&payload));
+    tracing::info!(apps = ?triggered, "git webhook");
+    let code = if triggered.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::ACCEPTED
+    };
+    (code, Json(serde_json::json!({ "triggered": triggered }))).into_response()
 }
 
 /// Bind `addr`; the returned future serves until `shutdown` resolves.

@@ -23,3 +23,4 @@ pub mod post;
 pub mod status;
 pub mod wait;
 pub mod watch;
+pub mod webhook;

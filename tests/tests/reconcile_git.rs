@@ -276,3 +276,99 @@ namespace = "creds"
         "{body}"
     );
 }
+
+/// POST /hooks/git: a signed push notification makes the app fetch now
+/// (the interval is an hour); unsigned or wrongly signed ones do nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_push_hook_fetches_at_once() {
+    use air_reconciler::webhook::github_signature;
+    let kube = Kube::start().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = Repo::new(tmp.path(), "apps");
+    write_app(&repo, "apps/shop", "shop", "shop", "1.0.0");
+    let c1 = repo.commit("v1");
+    let rec = Reconciler::start(
+        &app_config(&repo.file_url()),
+        &kube.kubeconfig,
+        &tmp.path().join("cache"),
+        &[],
+    );
+    let hook = format!("{}/hooks/git", rec.url);
+    let http = reqwest::Client::new();
+    // Off until a secret is configured.
+    let off = http.post(&hook).body("{}").send().await.unwrap();
+    assert_eq!(off.status().as_u16(), 404);
+    rec.shared
+        .set_webhook_secret(Some("hook-secret-4711".into()));
+    synced_at(&rec, &c1).await;
+
+    write_app(&repo, "apps/shop", "shop", "shop", "2.0.0");
+    let c2 = repo.commit("v2");
+    let payload = serde_json::json!({"ref": "refs/heads/main", "after": c2,
+        "repository": {"clone_url": repo.file_url(), "html_url": "https://example.invalid/x"}})
+    .to_string();
+    // Wrong signature, no signature: refused.
+    let bad = http
+        .post(&hook)
+        .header("X-GitHub-Event", "push")
+        .header(
+            "X-Hub-Signature-256",
+            github_signature("guess", payload.as_bytes()),
+        )
+        .body(payload.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status().as_u16(), 401);
+    let unsigned = http.post(&hook).body(payload.clone()).send().await.unwrap();
+    assert_eq!(unsigned.status().as_u16(), 401);
+    assert_eq!(rec.status("shop").revision.as_deref(), Some(c1.as_str()));
+    // GitHub's ping.
+    let ping = http
+        .post(&hook)
+        .header("X-GitHub-Event", "ping")
+        .header(
+            "X-Hub-Signature-256",
+            github_signature("hook-secret-4711", b"{}"),
+        )
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ping.status().as_u16(), 200);
+    // Signed: the app fetches and applies the new commit at once.
+    let good = http
+        .post(&hook)
+        .header("X-GitHub-Event", "push")
+        .header(
+            "X-Hub-Signature-256",
+            github_signature("hook-secret-4711", payload.as_bytes()),
+        )
+        .body(payload.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(good.status().as_u16(), 202);
+    let body: serde_json::Value = good.json().await.unwrap();
+    assert_eq!(body["triggered"], serde_json::json!(["shop"]));
+    synced_at(&rec, &c2).await;
+    let web = kube.ksvc("shop", "web").await.unwrap();
+    assert_eq!(image(&web), "registry.example.com/shop/web:2.0.0");
+
+    // GitLab's form, for another repository: accepted, nothing triggered.
+    let other = serde_json::json!({"object_kind": "push",
+        "project": {"git_http_url": "https://gitlab.example.com/other/repo.git"}});
+    let gl = http
+        .post(&hook)
+        .header("X-Gitlab-Event", "Push Hook")
+        .header("X-Gitlab-Token", "hook-secret-4711")
+        .json(&other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gl.status().as_u16(), 200);
+    let body: serde_json::Value = gl.json().await.unwrap();
+    assert_eq!(body["triggered"], serde_json::json!([]));
+    assert!(!logs().contains("hook-secret-4711"));
+    rec.stop();
+}

@@ -77,6 +77,17 @@ async fn reconcile(cfg: config::Config, args: Args) -> u8 {
     let cache_dir = cfg.cache_dir.clone().unwrap_or_else(default_cache_dir);
     let cache = GitCache::new(cache_dir);
     let shared = Shared::new();
+    if let Some(var) = &cfg.webhook_secret_env {
+        match std::env::var(var) {
+            Ok(secret) if !secret.is_empty() => shared.set_webhook_secret(Some(secret)),
+            _ => {
+                return crate::cmd::fail(&format!(
+                    "`webhook_secret_env` names `{var}`, which is not set: \
+                     export the webhook secret in it, or remove the setting to turn the hook off"
+                ));
+            }
+        }
+    }
     if args.once {
         let statuses = controller::run(cfg, cluster, cache, shared, true, async {}).await;
         let failed = statuses.iter().any(|s| s.sync == SyncState::Failed);
