@@ -12,7 +12,9 @@
 //! - multi-line strings as literal blocks (`|`, `|-`, `|+`);
 //! - map keys in the order given, or sorted ([`KeyOrder`]).
 
-use serde_json::{Map, Value};
+use super::tree::{Node, NodeMap, Text};
+use serde_json::Value;
+use std::fmt::Write;
 
 /// How to order the keys of every mapping.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,63 +27,79 @@ pub enum KeyOrder {
 
 /// One YAML document (no `---` marker), ending with a newline.
 pub fn to_yaml(value: &Value, order: KeyOrder) -> String {
+    node_to_yaml(&Node::from_json(value), order)
+}
+
+/// [`to_yaml`] of a tree.
+pub fn node_to_yaml(value: &Node, order: KeyOrder) -> String {
     let mut out = String::new();
-    match value {
-        Value::Object(m) if !m.is_empty() => write_map(&mut out, m, 0, false, order),
-        Value::Array(a) if !a.is_empty() => write_seq(&mut out, a, 0, false, order),
-        scalar => {
-            write_scalar(&mut out, scalar, 0);
-            out.push('\n');
-        }
-    }
+    write_yaml(&mut out, value, order);
     out
 }
 
-fn pad(out: &mut String, indent: usize) {
-    for _ in 0..indent {
-        out.push(' ');
+/// [`node_to_yaml`], appended to `out`.
+pub fn write_yaml(out: &mut String, value: &Node, order: KeyOrder) {
+    match value {
+        Node::Map(m) if !m.is_empty() => write_map(out, m, 0, false, order),
+        Node::Seq(a) if !a.is_empty() => write_seq(out, a, 0, false, order),
+        scalar => {
+            write_scalar(out, scalar, 0);
+            out.push('\n');
+        }
     }
 }
 
-fn entries(map: &Map<String, Value>, order: KeyOrder) -> Vec<(&String, &Value)> {
-    let mut v: Vec<(&String, &Value)> = map.iter().collect();
-    if order == KeyOrder::Sorted {
-        v.sort_by(|a, b| a.0.cmp(b.0));
+/// Spaces to copy indentation from: one `push_str` per line instead of a
+/// `push` per space (deep documents and block literals indent every line).
+const SPACES: &str = "                                                                ";
+
+fn pad(out: &mut String, mut indent: usize) {
+    while indent > SPACES.len() {
+        out.push_str(SPACES);
+        indent -= SPACES.len();
     }
-    v
+    out.push_str(&SPACES[..indent]);
 }
 
 /// Mapping entries at `indent`. With `inline_first`, the first entry
 /// continues a line already started (after `- `).
-fn write_map(
-    out: &mut String,
-    map: &Map<String, Value>,
-    indent: usize,
-    inline_first: bool,
-    order: KeyOrder,
-) {
-    for (i, (k, v)) in entries(map, order).into_iter().enumerate() {
-        if i > 0 || !inline_first {
-            pad(out, indent);
+fn write_map(out: &mut String, map: &NodeMap, indent: usize, inline_first: bool, order: KeyOrder) {
+    let entries = map.entries();
+    let in_order = order == KeyOrder::AsGiven || entries.is_sorted_by(|a, b| a.0 <= b.0);
+    if in_order {
+        for (i, (k, v)) in entries.iter().enumerate() {
+            write_entry(out, k, v, indent, i == 0 && inline_first, order);
         }
-        push_scalar_string(out, k);
-        out.push(':');
-        write_child(out, v, indent, order);
+    } else {
+        let mut sorted: Vec<&(Text, Node)> = entries.iter().collect();
+        sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        for (i, (k, v)) in sorted.into_iter().enumerate() {
+            write_entry(out, k, v, indent, i == 0 && inline_first, order);
+        }
     }
 }
 
-fn write_seq(out: &mut String, seq: &[Value], indent: usize, inline_first: bool, order: KeyOrder) {
+fn write_entry(out: &mut String, k: &str, v: &Node, indent: usize, inline: bool, order: KeyOrder) {
+    if !inline {
+        pad(out, indent);
+    }
+    push_scalar_string(out, k);
+    out.push(':');
+    write_child(out, v, indent, order);
+}
+
+fn write_seq(out: &mut String, seq: &[Node], indent: usize, inline_first: bool, order: KeyOrder) {
     for (i, item) in seq.iter().enumerate() {
         if i > 0 || !inline_first {
             pad(out, indent);
         }
         out.push('-');
         match item {
-            Value::Object(m) if !m.is_empty() => {
+            Node::Map(m) if !m.is_empty() => {
                 out.push(' ');
                 write_map(out, m, indent + 2, true, order);
             }
-            Value::Array(a) if !a.is_empty() => {
+            Node::Seq(a) if !a.is_empty() => {
                 out.push(' ');
                 write_seq(out, a, indent + 2, true, order);
             }
@@ -94,13 +112,13 @@ fn write_seq(out: &mut String, seq: &[Value], indent: usize, inline_first: bool,
 }
 
 /// The value after `key:` of a mapping entry at `indent`.
-fn write_child(out: &mut String, v: &Value, indent: usize, order: KeyOrder) {
+fn write_child(out: &mut String, v: &Node, indent: usize, order: KeyOrder) {
     match v {
-        Value::Object(m) if !m.is_empty() => {
+        Node::Map(m) if !m.is_empty() => {
             out.push('\n');
             write_map(out, m, indent + 2, false, order);
         }
-        Value::Array(a) if !a.is_empty() => {
+        Node::Seq(a) if !a.is_empty() => {
             out.push('\n');
             write_seq(out, a, indent + 2, false, order);
         }
@@ -113,15 +131,18 @@ fn write_child(out: &mut String, v: &Value, indent: usize, order: KeyOrder) {
 
 /// ` value` (with the leading space) for a scalar or empty collection;
 /// block literals continue on the following lines at `indent + 2`.
-fn write_scalar(out: &mut String, v: &Value, indent: usize) {
+fn write_scalar(out: &mut String, v: &Node, indent: usize) {
     out.push(' ');
     match v {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&n.to_string()),
-        Value::Object(_) => out.push_str("{}"),
-        Value::Array(_) => out.push_str("[]"),
-        Value::String(s) => {
+        Node::Null => out.push_str("null"),
+        Node::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Node::Number(n) => {
+            // Writing into a String cannot fail.
+            let _ = write!(out, "{n}");
+        }
+        Node::Map(_) => out.push_str("{}"),
+        Node::Seq(_) => out.push_str("[]"),
+        Node::Str(s) => {
             if block_literal_ok(s) {
                 write_block(out, s, indent + 2);
             } else {
@@ -135,15 +156,17 @@ fn write_scalar(out: &mut String, v: &Value, indent: usize) {
 /// no control characters other than tab and newline, and a first line that
 /// does not start with a space (which would need an indentation indicator).
 fn block_literal_ok(s: &str) -> bool {
-    let first_text = s.split('\n').find(|l| !l.is_empty()).unwrap_or("");
-    s.contains('\n')
-        && !s.trim_end_matches('\n').is_empty()
-        && !first_text.starts_with([' ', '\t'])
-        && !s.chars().any(|c| needs_escape(c) && c != '\n' && c != '\t')
+    // Most strings are one line: the cheap test goes first.
+    if !s.contains('\n') {
+        return false;
+    }
+    let first_text = s.trim_start_matches('\n');
+    !first_text.is_empty() && !first_text.starts_with([' ', '\t']) && !has_escape(s, true)
 }
 
 fn write_block(out: &mut String, s: &str, indent: usize) {
-    let trailing = s.len() - s.trim_end_matches('\n').len();
+    let body = s.trim_end_matches('\n');
+    let trailing = s.len() - body.len();
     out.push('|');
     match trailing {
         0 => out.push('-'),
@@ -151,7 +174,8 @@ fn write_block(out: &mut String, s: &str, indent: usize) {
         _ => out.push('+'),
     }
     out.push('\n');
-    let body = s.trim_end_matches('\n');
+    // Every line is copied whole; only the indentation is added.
+    out.reserve(body.len());
     for line in body.split('\n') {
         if !line.is_empty() {
             pad(out, indent);
@@ -169,6 +193,7 @@ fn write_block(out: &mut String, s: &str, indent: usize) {
 }
 
 /// Characters YAML cannot hold in plain or single-quoted scalars.
+#[cfg(test)]
 fn needs_escape(c: char) -> bool {
     (c as u32) < 0x20
         || c == '\u{7f}'
@@ -176,6 +201,48 @@ fn needs_escape(c: char) -> bool {
         || c == '\u{2028}'
         || c == '\u{2029}'
         || c == '\u{feff}'
+}
+
+/// Bytes that may start a character of [`needs_escape`]: ASCII controls,
+/// DEL, and the lead bytes of U+0080–U+009F (0xC2), U+2028/U+2029 (0xE2)
+/// and U+FEFF (0xEF). Everything else is skipped with one table lookup.
+const SUSPECT: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    t[0x7f] = true;
+    t[0xc2] = true;
+    t[0xe2] = true;
+    t[0xef] = true;
+    t
+};
+
+/// Whether `s` holds a character of `needs_escape` (newline and tab
+/// excepted when `in_block`), decided on the UTF-8 bytes: `s` is valid
+/// UTF-8, so the lead bytes in [`SUSPECT`] are never continuation bytes.
+fn has_escape(s: &str, in_block: bool) -> bool {
+    let b = s.as_bytes();
+    for (i, &c) in b.iter().enumerate() {
+        if !SUSPECT[usize::from(c)] {
+            continue;
+        }
+        let next = b.get(i + 1).copied().unwrap_or(0);
+        let after = b.get(i + 2).copied().unwrap_or(0);
+        let escape = match c {
+            b'\n' | b'\t' => !in_block,
+            0xc2 => (0x80..=0x9f).contains(&next),
+            0xe2 => next == 0x80 && (after == 0xa8 || after == 0xa9),
+            0xef => next == 0xbb && after == 0xbf,
+            _ => true,
+        };
+        if escape {
+            return true;
+        }
+    }
+    false
 }
 
 /// A string as a one-line scalar: plain, single-quoted or double-quoted.
@@ -187,12 +254,7 @@ pub fn scalar_string(s: &str) -> String {
 
 /// [`scalar_string`], appended to `out`.
 fn push_scalar_string(out: &mut String, s: &str) {
-    let escape = if s.is_ascii() {
-        s.bytes().any(|b| b < 0x20 || b == 0x7f)
-    } else {
-        s.chars().any(needs_escape)
-    };
-    if escape {
+    if has_escape(s, false) {
         // A JSON string literal is a valid YAML double-quoted scalar.
         out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}")));
     } else if plain_ok(s) {
@@ -301,6 +363,24 @@ mod tests {
         assert_eq!(scalar_string("it's"), "it's");
         assert_eq!(scalar_string("'q'"), "'''q'''");
         assert_eq!(scalar_string("a\u{7}b"), "\"a\\u0007b\"");
+    }
+
+    #[test]
+    fn byte_scan_finds_exactly_the_escaped_characters() {
+        let specials = [
+            '\u{0}', '\t', '\n', '\u{1f}', ' ', '~', '\u{7f}', '\u{80}', '\u{9f}', '\u{a0}', 'é',
+            '\u{2027}', '\u{2028}', '\u{2029}', '\u{202a}', '\u{feff}', '\u{fefe}', '\u{ff00}',
+            '€', '😀',
+        ];
+        for c in specials
+            .into_iter()
+            .chain((0u32..0x3000).filter_map(char::from_u32))
+        {
+            let s = format!("a{c}b");
+            assert_eq!(has_escape(&s, false), needs_escape(c), "{c:?}");
+            let in_block = needs_escape(c) && c != '\n' && c != '\t';
+            assert_eq!(has_escape(&s, true), in_block, "{c:?} in a block");
+        }
     }
 
     #[test]
