@@ -1,0 +1,278 @@
+//! Scalars: how one string is written (plain, single-quoted,
+//! double-quoted or as a literal block). Every string of every emitted
+//! document passes through here, so each is classified in one pass over
+//! its bytes with a lookup table.
+
+/// What one pass over a string found.
+#[derive(Default)]
+struct Scan {
+    newline: bool,
+    /// A character that needs escaping outside a block: a control other
+    /// than newline and tab, DEL, C1 controls, U+2028/U+2029, U+FEFF.
+    other_escape: bool,
+    tab: bool,
+    /// A byte that forbids the plain style wherever it stands (flow
+    /// indicators), `: ` or ` #`.
+    breaks_plain: bool,
+    quote: bool,
+}
+
+const ORDINARY: u8 = 0;
+/// May start a character of [`needs_escape`]: ASCII controls, DEL, and
+/// the lead bytes of U+0080–U+009F (0xC2), U+2028/U+2029 (0xE2) and
+/// U+FEFF (0xEF). The string is valid UTF-8, so these lead bytes are
+/// never continuation bytes.
+const SUSPECT: u8 = 1;
+/// `{ } [ ] , : # '`: decided with their neighbours.
+const PUNCT: u8 = 2;
+
+const CLASS: [u8; 256] = {
+    let mut t = [ORDINARY; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = SUSPECT;
+        i += 1;
+    }
+    t[0x7f] = SUSPECT;
+    t[0xc2] = SUSPECT;
+    t[0xe2] = SUSPECT;
+    t[0xef] = SUSPECT;
+    let punct = b"{}[],:#'";
+    let mut j = 0;
+    while j < punct.len() {
+        t[punct[j] as usize] = PUNCT;
+        j += 1;
+    }
+    t
+};
+
+fn scan(s: &str) -> Scan {
+    let b = s.as_bytes();
+    let mut r = Scan::default();
+    for (i, &c) in b.iter().enumerate() {
+        match CLASS[usize::from(c)] {
+            ORDINARY => {}
+            SUSPECT => {
+                let next = b.get(i + 1).copied().unwrap_or(0);
+                let after = b.get(i + 2).copied().unwrap_or(0);
+                match c {
+                    b'\n' => r.newline = true,
+                    b'\t' => r.tab = true,
+                    0xc2 => r.other_escape |= (0x80..=0x9f).contains(&next),
+                    0xe2 => r.other_escape |= next == 0x80 && (after == 0xa8 || after == 0xa9),
+                    0xef => r.other_escape |= next == 0xbb && after == 0xbf,
+                    _ => r.other_escape = true,
+                }
+            }
+            _ => match c {
+                b'\'' => r.quote = true,
+                b':' => r.breaks_plain |= b.get(i + 1) == Some(&b' '),
+                b'#' => r.breaks_plain |= i > 0 && b[i - 1] == b' ',
+                _ => r.breaks_plain = true,
+            },
+        }
+    }
+    r
+}
+
+/// ` value` for a string after `key:` or `-` at `indent`: a literal block
+/// (continuing on the following lines at `indent + 2`) when the string
+/// has several lines, else a one-line scalar.
+pub(super) fn write_string(out: &mut String, s: &str, indent: usize) {
+    let r = scan(s);
+    if r.newline && !r.other_escape && block_first_line_ok(s) {
+        write_block(out, s, indent + 2);
+    } else {
+        push_scanned(out, s, &r);
+    }
+}
+
+/// A literal block round-trips exactly when it has no control characters
+/// other than tab and newline, some text, and a first line that does not
+/// start with a space or tab (which would need an indentation indicator).
+fn block_first_line_ok(s: &str) -> bool {
+    let first_text = s.trim_start_matches('\n');
+    !first_text.is_empty() && !first_text.starts_with([' ', '\t'])
+}
+
+fn write_block(out: &mut String, s: &str, indent: usize) {
+    let body = s.trim_end_matches('\n');
+    let trailing = s.len() - body.len();
+    out.push('|');
+    match trailing {
+        0 => out.push('-'),
+        1 => {}
+        _ => out.push('+'),
+    }
+    out.push('\n');
+    // Every line is copied whole; only the indentation is added.
+    out.reserve(body.len());
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', body.as_bytes()).chain([body.len()]) {
+        let line = body.get(start..end).unwrap_or_default();
+        if !line.is_empty() {
+            super::pad(out, indent);
+            out.push_str(line);
+        }
+        out.push('\n');
+        start = end + 1;
+    }
+    // `|+` keeps the trailing newlines beyond the first as empty lines.
+    for _ in 1..trailing {
+        out.push('\n');
+    }
+    // The caller adds the newline that ends the entry; a block already
+    // ended its last line, so undo that one.
+    out.pop();
+}
+
+/// A string as a one-line scalar: plain, single-quoted or double-quoted.
+pub fn scalar_string(s: &str) -> String {
+    let mut out = String::new();
+    push_scalar_string(&mut out, s);
+    out
+}
+
+/// [`scalar_string`], appended to `out`.
+pub(super) fn push_scalar_string(out: &mut String, s: &str) {
+    push_scanned(out, s, &scan(s));
+}
+
+fn push_scanned(out: &mut String, s: &str, r: &Scan) {
+    if r.newline || r.tab || r.other_escape {
+        // A JSON string literal is a valid YAML double-quoted scalar.
+        out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}")));
+    } else if !r.breaks_plain && plain_ends_ok(s) {
+        out.push_str(s);
+    } else {
+        out.push('\'');
+        if r.quote {
+            out.push_str(&s.replace('\'', "''"));
+        } else {
+            out.push_str(s);
+        }
+        out.push('\'');
+    }
+}
+
+/// Words that YAML 1.1 or 1.2 resolves to something other than a string.
+const RESERVED: &[&str] = &[
+    "", "~", "null", "true", "false", "yes", "no", "on", "off", "y", "n", "<<", "=",
+];
+
+/// The plain style's rules on the whole string and its ends (the bytes in
+/// between were checked by [`scan`]).
+fn plain_ends_ok(s: &str) -> bool {
+    // Reserved words are short; `.inf` and `.nan` start with `.` and are
+    // refused below with every other leading `.`.
+    if s.len() <= 5 && RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s)) {
+        return false;
+    }
+    let b = s.as_bytes();
+    let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
+        return false;
+    };
+    if first == b' ' || last == b' ' || last == b':' {
+        return false;
+    }
+    // Indicators at the start, and anything that might read as a number,
+    // date or sexagesimal (YAML 1.1): quote whatever starts like one.
+    match first {
+        b'-' | b'?' | b':' | b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'&' | b'*' | b'!'
+        | b'|' | b'>' | b'\'' | b'"' | b'%' | b'@' | b'`' => false,
+        b'0'..=b'9' => false,
+        b'+' | b'.' => b.len() == 1,
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Characters YAML cannot hold in plain or single-quoted scalars.
+    fn needs_escape(c: char) -> bool {
+        (c as u32) < 0x20
+            || c == '\u{7f}'
+            || ('\u{80}'..='\u{9f}').contains(&c)
+            || c == '\u{2028}'
+            || c == '\u{2029}'
+            || c == '\u{feff}'
+    }
+
+    #[test]
+    fn byte_scan_finds_exactly_the_escaped_characters() {
+        let specials = [
+            '\u{0}', '\t', '\n', '\u{1f}', ' ', '~', '\u{7f}', '\u{80}', '\u{9f}', '\u{a0}', 'é',
+            '\u{2027}', '\u{2028}', '\u{2029}', '\u{202a}', '\u{feff}', '\u{fefe}', '\u{ff00}',
+            '€', '😀',
+        ];
+        for c in specials
+            .into_iter()
+            .chain((0u32..0x3000).filter_map(char::from_u32))
+        {
+            let r = scan(&format!("a{c}b"));
+            let any = r.newline || r.tab || r.other_escape;
+            assert_eq!(any, needs_escape(c), "{c:?}");
+            let in_block = needs_escape(c) && c != '\n' && c != '\t';
+            assert_eq!(r.other_escape, in_block, "{c:?} in a block");
+        }
+    }
+
+    #[test]
+    fn quotes_what_yaml_would_misread() {
+        for s in [
+            "yes",
+            "No",
+            "ON",
+            "off",
+            "y",
+            "null",
+            "~",
+            "1.0.3",
+            "42",
+            "-1",
+            "0x1f",
+            "1e3",
+            ".5",
+            "2024-01-01",
+            "a: b",
+            "x #y",
+            "- a",
+            "*ref",
+            "&a",
+            "!tag",
+            "",
+            " lead",
+            "trail ",
+            "end:",
+            "{a}",
+            "[a]",
+            "a,b",
+            "@x",
+            "`x",
+            "%x",
+            ".inf",
+            "+1",
+        ] {
+            assert!(scalar_string(s).starts_with('\''), "{s} must be quoted");
+        }
+        for s in [
+            "abc",
+            "order-created",
+            "http://x.y/z",
+            "a:b",
+            "Europe/Berlin",
+            "café",
+            "a#b",
+            "+",
+            ".",
+        ] {
+            assert_eq!(scalar_string(s), s);
+        }
+        assert_eq!(scalar_string("it's"), "it's");
+        assert_eq!(scalar_string("'q'"), "'''q'''");
+        assert_eq!(scalar_string("a\u{7}b"), "\"a\\u0007b\"");
+        assert_eq!(scalar_string("a\tb"), "\"a\\tb\"");
+    }
+}
