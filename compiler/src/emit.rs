@@ -69,19 +69,28 @@ pub fn emit_trees(lowered: LoweredTrees) -> BuildOutput {
     objects.sort_by(|a, b| key(a).cmp(&key(b)));
 
     let mut files = Vec::with_capacity(objects.len() + lowered.workflows.len() + 2);
-    let mut stream = String::new();
     let mut resources = Vec::with_capacity(objects.len());
     for obj in objects {
         let (_, kind, name) = key(obj);
         let text = node_to_yaml(obj, KeyOrder::Sorted);
         let path = format!("{}/{name}.yaml", kind.to_ascii_lowercase());
-        stream.push_str("---\n");
-        stream.push_str(&text);
         resources.push(path.clone());
         files.push((path, text));
     }
+    // The stream is the object files in order; sized once, it is copied
+    // into once (growing it would copy megabytes again and again).
+    let mut stream = String::with_capacity(files.iter().map(|(_, t)| t.len() + 4).sum());
+    for (_, text) in &files {
+        stream.push_str("---\n");
+        stream.push_str(text);
+    }
     resources.sort();
-    let app = lowered.catalog["app"]["name"].as_str().unwrap_or("app");
+    let app = lowered
+        .catalog
+        .get("app")
+        .and_then(|a| a.get("name"))
+        .and_then(Node::as_str)
+        .unwrap_or("app");
     let kustomization = crate::node! {
         "apiVersion" => "kustomize.config.k8s.io/v1beta1",
         "kind" => "Kustomization",
@@ -104,7 +113,7 @@ pub fn emit_trees(lowered: LoweredTrees) -> BuildOutput {
     }
     files.push((
         "catalog.json".to_string(),
-        json::pretty(&lowered.catalog) + "\n",
+        json::pretty_node(&lowered.catalog) + "\n",
     ));
     files.sort_by(|a, b| a.0.cmp(&b.0));
     BuildOutput { files, stream }

@@ -21,11 +21,13 @@ use crate::emit::tree::Node;
 use crate::model::{AppUnit, DeclKind, Program, kebab_case, snake_case};
 use crate::source::SourceMap;
 use crate::span::Span;
+use foldhash::HashMap;
 use knative::eventing::{EventTypeSpec, TriggerSpec};
 use knative::serving::{EnvValue, ServiceSpec};
 use knative::{Destination, Meta};
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
 
 pub const CODES: &[CodeInfo] = &[
     CodeInfo {
@@ -69,7 +71,7 @@ pub struct LoweredTrees {
     pub objects: Vec<Node>,
     pub workflows: Vec<(String, Node)>,
     pub workflow_texts: Vec<String>,
-    pub catalog: Value,
+    pub catalog: Node,
 }
 
 impl LoweredTrees {
@@ -83,7 +85,7 @@ impl LoweredTrees {
                 .map(|(name, doc)| (name.clone(), doc.to_json()))
                 .collect(),
             workflow_texts: self.workflow_texts,
-            catalog: self.catalog,
+            catalog: self.catalog.to_json(),
         }
     }
 }
@@ -99,7 +101,7 @@ impl Lowered {
                 .map(|(name, doc)| (name.clone(), Node::from_json(doc)))
                 .collect(),
             workflow_texts: self.workflow_texts.clone(),
-            catalog: self.catalog.clone(),
+            catalog: Node::from_json(&self.catalog),
         }
     }
 }
@@ -120,7 +122,8 @@ pub fn lower_trees(
         root,
         sources,
         out: LoweredTrees::default(),
-        names: BTreeMap::new(),
+        names: HashMap::default(),
+        text_hint: 0,
         diags,
     };
     cx.broker();
@@ -133,7 +136,7 @@ pub fn lower_trees(
     for w in root.workflows() {
         cx.workflow(w);
     }
-    cx.out.catalog = catalog::catalog(program);
+    cx.out.catalog = catalog::catalog_node(program);
     Some(cx.out)
 }
 
@@ -143,7 +146,9 @@ struct Cx<'a> {
     sources: &'a SourceMap,
     out: LoweredTrees,
     /// (kind, name) → span of the declaration that claimed it.
-    names: BTreeMap<(String, String), Span>,
+    names: HashMap<(String, String), Span>,
+    /// Length of the last workflow document's YAML.
+    text_hint: usize,
     diags: &'a mut Diagnostics,
 }
 
@@ -187,20 +192,24 @@ impl Cx<'_> {
             .and_then(Node::as_str)
             .unwrap_or_default()
             .to_string();
-        if let Some(first) = self.names.get(&(kind.clone(), name.clone())) {
-            self.diags.push(
-                Diagnostic::error(
-                    "E0575",
-                    format!("two {kind} objects would both be named `{name}`"),
-                )
-                .with_primary(span, "this declaration's object")
-                .with_secondary(*first, "clashes with this one's")
-                .with_help("rename one of the declarations"),
-            );
-            return;
+        match self.names.entry((kind, name)) {
+            Entry::Occupied(first) => {
+                let (kind, name) = first.key();
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0575",
+                        format!("two {kind} objects would both be named `{name}`"),
+                    )
+                    .with_primary(span, "this declaration's object")
+                    .with_secondary(*first.get(), "clashes with this one's")
+                    .with_help("rename one of the declarations"),
+                );
+            }
+            Entry::Vacant(free) => {
+                free.insert(span);
+                self.out.objects.push(obj);
+            }
         }
-        self.names.insert((kind, name), span);
-        self.out.objects.push(obj);
     }
 
     fn broker(&mut self) {
@@ -270,7 +279,10 @@ impl Cx<'_> {
                 return;
             }
         };
-        let text = crate::emit::yaml::node_to_yaml(&doc, crate::emit::yaml::KeyOrder::AsGiven);
+        // Documents of one app are alike in size: start at the last one's.
+        let mut text = String::with_capacity(self.text_hint);
+        crate::emit::yaml::write_yaml(&mut text, &doc, crate::emit::yaml::KeyOrder::AsGiven);
+        self.text_hint = text.len();
         let meta = self.meta(
             names::workflow_config_map(&w.name.name),
             &w.name,

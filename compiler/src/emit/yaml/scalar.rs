@@ -58,10 +58,7 @@ fn scan(s: &str) -> Scan {
                 match c {
                     b'\n' => r.newline = true,
                     b'\t' => r.tab = true,
-                    0xc2 => r.other_escape |= (0x80..=0x9f).contains(&next),
-                    0xe2 => r.other_escape |= next == 0x80 && (after == 0xa8 || after == 0xa9),
-                    0xef => r.other_escape |= next == 0xbb && after == 0xbf,
-                    _ => r.other_escape = true,
+                    _ => r.other_escape |= suspect_escapes(c, next, after),
                 }
             }
             _ => match c {
@@ -79,11 +76,69 @@ fn scan(s: &str) -> Scan {
 /// (continuing on the following lines at `indent + 2`) when the string
 /// has several lines, else a one-line scalar.
 pub(super) fn write_string(out: &mut String, s: &str, indent: usize) {
-    let r = scan(s);
-    if r.newline && !r.other_escape && block_first_line_ok(s) {
+    // Multi-line strings are long (a ConfigMap holds a whole workflow
+    // document): for them only the characters a block cannot hold matter,
+    // and those are looked for eight bytes at a time.
+    if memchr::memchr(b'\n', s.as_bytes()).is_some()
+        && block_first_line_ok(s)
+        && !has_block_escape(s.as_bytes())
+    {
         write_block(out, s, indent + 2);
     } else {
-        push_scanned(out, s, &r);
+        push_scanned(out, s, &scan(s));
+    }
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// [`Scan::other_escape`] of a whole string. Eight bytes at a time are
+/// skipped when none is a control, DEL or non-ASCII (the usual case:
+/// bit tricks that can only err towards looking closer); other chunks go
+/// through [`scan`]'s byte rules.
+fn has_block_escape(b: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+        let y = x ^ (ONES * 0x7f);
+        let del = y.wrapping_sub(ONES) & !y & HIGH;
+        if below_space | del | (x & HIGH) != 0 {
+            // A sequence may run past the chunk: scan from here to the
+            // chunk's end with the byte rules, seeing the bytes after it.
+            let end = (i + 8).min(b.len());
+            if escape_between(b, i, end) {
+                return true;
+            }
+        }
+        i += 8;
+    }
+    escape_between(b, i, b.len())
+}
+
+/// Whether a character starting at `start..end` of `b` needs escaping in
+/// a block.
+fn escape_between(b: &[u8], start: usize, end: usize) -> bool {
+    (start..end).any(|i| {
+        let c = b.get(i).copied().unwrap_or(0);
+        CLASS[usize::from(c)] == SUSPECT && c != b'\n' && c != b'\t' && {
+            let next = b.get(i + 1).copied().unwrap_or(0);
+            let after = b.get(i + 2).copied().unwrap_or(0);
+            suspect_escapes(c, next, after)
+        }
+    })
+}
+
+/// Whether the [`SUSPECT`] byte `c` (not newline or tab), followed by
+/// `next` and `after`, starts a character that needs escaping.
+fn suspect_escapes(c: u8, next: u8, after: u8) -> bool {
+    match c {
+        0xc2 => (0x80..=0x9f).contains(&next),
+        0xe2 => next == 0x80 && (after == 0xa8 || after == 0xa9),
+        0xef => next == 0xbb && after == 0xbf,
+        _ => true,
     }
 }
 
@@ -216,6 +271,16 @@ mod tests {
             assert_eq!(any, needs_escape(c), "{c:?}");
             let in_block = needs_escape(c) && c != '\n' && c != '\t';
             assert_eq!(r.other_escape, in_block, "{c:?} in a block");
+            // The word-at-a-time check, with the character at every
+            // offset of a chunk and across chunk ends.
+            for pad in 0..12 {
+                let text = format!("\n{}{c}{}", "x".repeat(pad), "y".repeat(pad % 5));
+                assert_eq!(
+                    has_block_escape(text.as_bytes()),
+                    in_block,
+                    "{c:?} at {pad}"
+                );
+            }
         }
     }
 
