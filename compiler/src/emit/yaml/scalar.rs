@@ -76,6 +76,10 @@ fn scan(s: &str) -> Scan {
 /// (continuing on the following lines at `indent + 2`) when the string
 /// has several lines, else a one-line scalar.
 pub(super) fn write_string(out: &mut String, s: &str, indent: usize) {
+    if is_word(s) {
+        out.push_str(s);
+        return;
+    }
     // Multi-line strings are long (a ConfigMap holds a whole workflow
     // document): for them only the characters a block cannot hold matter,
     // and those are looked for eight bytes at a time.
@@ -190,7 +194,34 @@ pub fn scalar_string(s: &str) -> String {
 
 /// [`scalar_string`], appended to `out`.
 pub(super) fn push_scalar_string(out: &mut String, s: &str) {
-    push_scanned(out, s, &scan(s));
+    if is_word(s) {
+        out.push_str(s);
+    } else {
+        push_scanned(out, s, &scan(s));
+    }
+}
+
+/// Letters, digits, `_`, `-`, `.` and `/`: the bytes of most keys and
+/// names, which are plain wherever they stand.
+const WORD: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/');
+        c += 1;
+    }
+    t
+};
+
+/// The common case decided in one tight loop: a string longer than any
+/// reserved word, starting with a letter and made of [`WORD`] bytes is
+/// plain (no indicator, number, escape or `: `/` #` can be in it).
+fn is_word(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() > 5
+        && b.first().is_some_and(u8::is_ascii_alphabetic)
+        && b.iter().all(|&c| WORD[usize::from(c)])
 }
 
 fn push_scanned(out: &mut String, s: &str, r: &Scan) {
@@ -334,6 +365,21 @@ mod tests {
             ".",
         ] {
             assert_eq!(scalar_string(s), s);
+        }
+        for word in [
+            "metadata",
+            "air.dev/workflow",
+            "apiVersion",
+            "x-1.2_3/y",
+            "falsey",
+        ] {
+            assert!(is_word(word), "{word}");
+            assert!(plain_ends_ok(word) && !scan(word).breaks_plain, "{word}");
+        }
+        for not_word in [
+            "false", "Yes", "1.0.3x", "-abcdef", ".abcdef", "a b c d", "abcdé",
+        ] {
+            assert!(!is_word(not_word), "{not_word}");
         }
         assert_eq!(scalar_string("it's"), "it's");
         assert_eq!(scalar_string("'q'"), "'''q'''");
