@@ -165,29 +165,17 @@ impl From<bool> for Node {
     }
 }
 
-impl From<i64> for Node {
-    fn from(n: i64) -> Node {
-        Node::Number(n.into())
-    }
+/// Integers become JSON numbers.
+macro_rules! from_integer {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Node {
+            fn from(n: $t) -> Node {
+                Node::Number(n.into())
+            }
+        }
+    )*};
 }
-
-impl From<u64> for Node {
-    fn from(n: u64) -> Node {
-        Node::Number(n.into())
-    }
-}
-
-impl From<u32> for Node {
-    fn from(n: u32) -> Node {
-        Node::Number(n.into())
-    }
-}
-
-impl From<u16> for Node {
-    fn from(n: u16) -> Node {
-        Node::Number(n.into())
-    }
-}
+from_integer!(i64, u64, u32, u16);
 
 impl From<NodeMap> for Node {
     fn from(m: NodeMap) -> Node {
