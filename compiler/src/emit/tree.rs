@@ -202,7 +202,7 @@ impl<T: Into<Node>> From<Option<T>> for Node {
 macro_rules! node_map {
     ($($k:expr => $v:expr),* $(,)?) => {{
         #[allow(unused_mut)]
-        let mut m = $crate::emit::tree::NodeMap::new();
+        let mut m = $crate::emit::tree::NodeMap::with_capacity(0 $(+ { let _ = stringify!($k); 1 })*);
         $( m.insert($k, $v); )*
         m
     }};

@@ -35,11 +35,16 @@ pub(crate) struct Task {
 
 impl Task {
     fn finish(self) -> Node {
-        let mut m = NodeMap::new();
-        if let Some(c) = self.if_ {
-            m.insert("if", Node::from(c));
-        }
-        m.extend(self.body);
+        // `if` leads; without it the body's map is the task's map.
+        let mut m = match self.if_ {
+            None => self.body,
+            Some(c) => {
+                let mut m = NodeMap::with_capacity(self.body.len() + 6);
+                m.insert("if", c);
+                m.extend(self.body);
+                m
+            }
+        };
         if let Some(from) = self.input_from {
             m.insert("input", node! { "from" => from });
         } else if self.reads_input {
