@@ -47,11 +47,11 @@ pub fn build(provider: &dyn SourceProvider, opts: &CompileOptions) -> Compilatio
         return c;
     }
     if let Some(program) = &c.program {
-        let lowered = crate::lower::lower(program, &c.sources, &mut c.diagnostics);
+        let lowered = crate::lower::lower_trees(program, &c.sources, &mut c.diagnostics);
         if !c.diagnostics.has_errors()
             && let Some(lowered) = lowered
         {
-            c.output = Some(crate::emit::emit(&lowered));
+            c.output = Some(crate::emit::emit_trees(lowered));
         }
     }
     c.diagnostics.sort();

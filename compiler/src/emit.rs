@@ -14,11 +14,12 @@
 //! keep the order the lowering built (`document` first, tasks in order).
 
 pub mod json;
+pub mod tree;
 pub mod yaml;
 
-use crate::lower::Lowered;
-use serde_json::Value;
-use yaml::{KeyOrder, to_yaml};
+use crate::lower::{Lowered, LoweredTrees};
+use tree::Node;
+use yaml::{KeyOrder, node_to_yaml};
 
 /// First line of the generated kustomization.yaml; `air build` uses it to
 /// recognise a folder it may replace.
@@ -46,50 +47,73 @@ fn kind_rank(kind: &str) -> u8 {
     }
 }
 
-fn key(obj: &Value) -> (u8, String, String) {
-    let kind = obj["kind"].as_str().unwrap_or_default();
-    let name = obj["metadata"]["name"].as_str().unwrap_or_default();
-    (kind_rank(kind), kind.to_string(), name.to_string())
+/// Rank, kind and name of an object (its sort key and file path).
+fn key(obj: &Node) -> (u8, &str, &str) {
+    let kind = obj.get("kind").and_then(Node::as_str).unwrap_or_default();
+    let name = obj
+        .get("metadata")
+        .and_then(|m| m.get("name"))
+        .and_then(Node::as_str)
+        .unwrap_or_default();
+    (kind_rank(kind), kind, name)
 }
 
+/// [`emit_trees`] of the JSON form.
 pub fn emit(lowered: &Lowered) -> BuildOutput {
-    let mut objects: Vec<&Value> = lowered.objects.iter().collect();
-    objects.sort_by_cached_key(|o| key(o));
+    emit_trees(lowered.to_trees())
+}
 
-    let mut files = Vec::new();
-    let mut stream = String::new();
-    let mut resources = Vec::new();
+/// Every file of `air build`, and the stream.
+pub fn emit_trees(lowered: LoweredTrees) -> BuildOutput {
+    let mut objects: Vec<&Node> = lowered.objects.iter().collect();
+    objects.sort_by(|a, b| key(a).cmp(&key(b)));
+
+    let mut files = Vec::with_capacity(objects.len() + lowered.workflows.len() + 2);
+    let mut resources = Vec::with_capacity(objects.len());
     for obj in objects {
         let (_, kind, name) = key(obj);
-        let text = to_yaml(obj, KeyOrder::Sorted);
+        let text = node_to_yaml(obj, KeyOrder::Sorted);
         let path = format!("{}/{name}.yaml", kind.to_ascii_lowercase());
-        stream.push_str("---\n");
-        stream.push_str(&text);
-        resources.push(Value::String(path.clone()));
+        resources.push(path.clone());
         files.push((path, text));
     }
-    resources.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
-    let app = lowered.catalog["app"]["name"].as_str().unwrap_or("app");
-    let kustomization = serde_json::json!({
-        "apiVersion": "kustomize.config.k8s.io/v1beta1",
-        "kind": "Kustomization",
-        "metadata": { "name": app },
-        "resources": resources,
-    });
+    // The stream is the object files in order; sized once, it is copied
+    // into once (growing it would copy megabytes again and again).
+    let mut stream = String::with_capacity(files.iter().map(|(_, t)| t.len() + 4).sum());
+    for (_, text) in &files {
+        stream.push_str("---\n");
+        stream.push_str(text);
+    }
+    resources.sort();
+    let app = lowered
+        .catalog
+        .get("app")
+        .and_then(|a| a.get("name"))
+        .and_then(Node::as_str)
+        .unwrap_or("app");
+    let kustomization = crate::node! {
+        "apiVersion" => "kustomize.config.k8s.io/v1beta1",
+        "kind" => "Kustomization",
+        "metadata" => crate::node! { "name" => app.to_string() },
+        "resources" => resources.into_iter().map(Node::from).collect::<Vec<_>>(),
+    };
     files.push((
         "kustomization.yaml".to_string(),
-        format!("{MARKER}\n{}", to_yaml(&kustomization, KeyOrder::Sorted)),
+        format!(
+            "{MARKER}\n{}",
+            node_to_yaml(&kustomization, KeyOrder::Sorted)
+        ),
     ));
-    for (i, (name, doc)) in lowered.workflows.iter().enumerate() {
-        let text = match lowered.workflow_texts.get(i) {
-            Some(t) => t.clone(),
-            None => to_yaml(doc, KeyOrder::AsGiven),
-        };
+    let mut texts = lowered.workflow_texts.into_iter();
+    for (name, doc) in &lowered.workflows {
+        let text = texts
+            .next()
+            .unwrap_or_else(|| node_to_yaml(doc, KeyOrder::AsGiven));
         files.push((format!("workflows/{name}.sw.yaml"), text));
     }
     files.push((
         "catalog.json".to_string(),
-        json::pretty(&lowered.catalog) + "\n",
+        json::pretty_node(&lowered.catalog) + "\n",
     ));
     files.sort_by(|a, b| a.0.cmp(&b.0));
     BuildOutput { files, stream }

@@ -17,14 +17,17 @@ pub mod value;
 use crate::ast::{self, EventDecl, EventMember, FunctionDecl, Member, TriggerKind, WorkflowDecl};
 use crate::codes::CodeInfo;
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::emit::tree::Node;
 use crate::model::{AppUnit, DeclKind, Program, kebab_case, snake_case};
 use crate::source::SourceMap;
 use crate::span::Span;
+use foldhash::HashMap;
 use knative::eventing::{EventTypeSpec, TriggerSpec};
 use knative::serving::{EnvValue, ServiceSpec};
 use knative::{Destination, Meta};
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
 
 pub const CODES: &[CodeInfo] = &[
     CodeInfo {
@@ -61,14 +64,66 @@ pub struct Lowered {
     pub catalog: Value,
 }
 
+/// [`Lowered`] as the trees `air build` prints: building and printing
+/// them is much cheaper than `serde_json::Value`s (see emit/tree.rs).
+#[derive(Clone, Debug, Default)]
+pub struct LoweredTrees {
+    pub objects: Vec<Node>,
+    pub workflows: Vec<(String, Node)>,
+    pub workflow_texts: Vec<String>,
+    pub catalog: Node,
+}
+
+impl LoweredTrees {
+    /// The JSON form, for readers of [`Lowered`] (`air diff`, the reconciler).
+    pub fn into_lowered(self) -> Lowered {
+        Lowered {
+            objects: self.objects.iter().map(Node::to_json).collect(),
+            workflows: self
+                .workflows
+                .iter()
+                .map(|(name, doc)| (name.clone(), doc.to_json()))
+                .collect(),
+            workflow_texts: self.workflow_texts,
+            catalog: self.catalog.to_json(),
+        }
+    }
+}
+
+impl Lowered {
+    /// The tree form of a [`Lowered`] built elsewhere.
+    pub fn to_trees(&self) -> LoweredTrees {
+        LoweredTrees {
+            objects: self.objects.iter().map(Node::from_json).collect(),
+            workflows: self
+                .workflows
+                .iter()
+                .map(|(name, doc)| (name.clone(), Node::from_json(doc)))
+                .collect(),
+            workflow_texts: self.workflow_texts.clone(),
+            catalog: Node::from_json(&self.catalog),
+        }
+    }
+}
+
 pub fn lower(program: &Program, sources: &SourceMap, diags: &mut Diagnostics) -> Option<Lowered> {
+    lower_trees(program, sources, diags).map(LoweredTrees::into_lowered)
+}
+
+/// [`lower`], keeping the trees (what `air build` uses).
+pub fn lower_trees(
+    program: &Program,
+    sources: &SourceMap,
+    diags: &mut Diagnostics,
+) -> Option<LoweredTrees> {
     let root = program.root()?;
     let mut cx = Cx {
         program,
         root,
         sources,
-        out: Lowered::default(),
-        names: BTreeMap::new(),
+        out: LoweredTrees::default(),
+        names: HashMap::default(),
+        text_hint: 0,
         diags,
     };
     cx.broker();
@@ -81,7 +136,7 @@ pub fn lower(program: &Program, sources: &SourceMap, diags: &mut Diagnostics) ->
     for w in root.workflows() {
         cx.workflow(w);
     }
-    cx.out.catalog = catalog::catalog(program);
+    cx.out.catalog = catalog::catalog_node(program);
     Some(cx.out)
 }
 
@@ -89,9 +144,11 @@ struct Cx<'a> {
     program: &'a Program,
     root: &'a AppUnit,
     sources: &'a SourceMap,
-    out: Lowered,
+    out: LoweredTrees,
     /// (kind, name) → span of the declaration that claimed it.
-    names: BTreeMap<(String, String), Span>,
+    names: HashMap<(String, String), Span>,
+    /// Length of the last workflow document's YAML.
+    text_hint: usize,
     diags: &'a mut Diagnostics,
 }
 
@@ -123,26 +180,36 @@ impl Cx<'_> {
     }
 
     /// Record an object, reporting E0575 when its kind/name is taken.
-    fn push(&mut self, obj: Value, span: Span) {
-        let kind = obj["kind"].as_str().unwrap_or_default().to_string();
-        let name = obj["metadata"]["name"]
-            .as_str()
+    fn push(&mut self, obj: Node, span: Span) {
+        let kind = obj
+            .get("kind")
+            .and_then(Node::as_str)
             .unwrap_or_default()
             .to_string();
-        if let Some(first) = self.names.get(&(kind.clone(), name.clone())) {
-            self.diags.push(
-                Diagnostic::error(
-                    "E0575",
-                    format!("two {kind} objects would both be named `{name}`"),
-                )
-                .with_primary(span, "this declaration's object")
-                .with_secondary(*first, "clashes with this one's")
-                .with_help("rename one of the declarations"),
-            );
-            return;
+        let name = obj
+            .get("metadata")
+            .and_then(|m| m.get("name"))
+            .and_then(Node::as_str)
+            .unwrap_or_default()
+            .to_string();
+        match self.names.entry((kind, name)) {
+            Entry::Occupied(first) => {
+                let (kind, name) = first.key();
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0575",
+                        format!("two {kind} objects would both be named `{name}`"),
+                    )
+                    .with_primary(span, "this declaration's object")
+                    .with_secondary(*first.get(), "clashes with this one's")
+                    .with_help("rename one of the declarations"),
+                );
+            }
+            Entry::Vacant(free) => {
+                free.insert(span);
+                self.out.objects.push(obj);
+            }
         }
-        self.names.insert((kind, name), span);
-        self.out.objects.push(obj);
     }
 
     fn broker(&mut self) {
@@ -170,7 +237,7 @@ impl Cx<'_> {
                 m.broker_name
             ),
         };
-        self.push(knative::eventing::broker(&meta), span);
+        self.push(knative::eventing::broker_node(&meta), span);
     }
 
     fn event(&mut self, e: &EventDecl) {
@@ -185,14 +252,17 @@ impl Cx<'_> {
             description: e.doc.as_ref().map(|d| d.text.clone()),
             broker: self.root.manifest.broker_name.clone(),
         };
-        self.push(knative::eventing::event_type(&meta, &spec), e.name.span);
+        self.push(
+            knative::eventing::event_type_node(&meta, &spec),
+            e.name.span,
+        );
     }
 
     fn function(&mut self, f: &FunctionDecl) {
         let spec = service_spec(self.root, &f.members, self.diags);
         let name = kebab_case(&f.name.name);
         let meta = self.meta(name.clone(), &f.name, DeclKind::Function, "function");
-        self.push(knative::serving::service(&meta, &spec), f.name.span);
+        self.push(knative::serving::service_node(&meta, &spec), f.name.span);
         let dest = Destination::Service {
             name,
             namespace: self.ns(),
@@ -202,14 +272,17 @@ impl Cx<'_> {
 
     fn workflow(&mut self, w: &WorkflowDecl) {
         let name = kebab_case(&w.name.name);
-        let doc = match sw::workflow_document(self.program, 0, w) {
+        let doc = match sw::workflow_tree(self.program, 0, w) {
             Ok(doc) => doc,
             Err(errors) => {
                 self.diags.extend(errors);
                 return;
             }
         };
-        let text = crate::emit::yaml::to_yaml(&doc, crate::emit::yaml::KeyOrder::AsGiven);
+        // Documents of one app are alike in size: start at the last one's.
+        let mut text = String::with_capacity(self.text_hint);
+        crate::emit::yaml::write_yaml(&mut text, &doc, crate::emit::yaml::KeyOrder::AsGiven);
+        self.text_hint = text.len();
         let meta = self.meta(
             names::workflow_config_map(&w.name.name),
             &w.name,
@@ -217,7 +290,7 @@ impl Cx<'_> {
             "workflow",
         );
         self.push(
-            knative::core::workflow_config_map(&meta, &text),
+            knative::core::workflow_config_map_node(&meta, text.clone()),
             w.name.span,
         );
         self.out.workflows.push((name.clone(), doc));
@@ -243,7 +316,7 @@ impl Cx<'_> {
                     "source",
                 );
                 meta.source = format!("{}#workflow/{}", self.sources.path(span.file), w.name.name);
-                let obj = knative::eventing::ping_source(
+                let obj = knative::eventing::ping_source_node(
                     &meta,
                     &cron.value,
                     tz.as_ref().map(|t| t.value.as_str()),
@@ -322,7 +395,7 @@ impl Cx<'_> {
                 subscriber: dest.clone(),
                 annotations,
             };
-            self.push(knative::eventing::trigger(&meta, &spec), *span);
+            self.push(knative::eventing::trigger_node(&meta, &spec), *span);
         }
     }
 }

@@ -11,8 +11,7 @@
 use crate::ast::{Block, Step, StepKind, WorkflowDecl};
 use crate::model::snake_case;
 use crate::span::Span;
-use foldhash::HashMap;
-use std::rc::Rc;
+use std::fmt::Write;
 
 /// Step names of one workflow, keyed by the step's span.
 #[derive(Clone, Debug, Default)]
@@ -44,14 +43,17 @@ impl StepNames {
     }
 }
 
-/// Numbering steps costs a fair share of checking large apps (it runs for
-/// the graphs and again for the lowering), hence the caches: base names by
-/// keyword and written target (so `snake_case` runs once per target), and
-/// counters by base name.
+/// Numbering steps costs a fair share of checking and building large
+/// apps (it runs for the graphs and again for the lowering), hence the
+/// caches: base names by keyword and written target (so `snake_case` runs
+/// once per target), each with the index of its counter (counters are by
+/// base name: two targets may share one). A workflow has a handful of
+/// distinct bases, so both are short vectors searched in order, cheaper
+/// than building and hashing into maps for every workflow.
 #[derive(Default)]
 struct Walk<'w> {
-    bases: HashMap<(&'static str, &'w str), Rc<str>>,
-    counters: HashMap<Rc<str>, usize>,
+    bases: Vec<(&'static str, &'w str, usize)>,
+    counters: Vec<(String, usize)>,
     names: Vec<(Span, String)>,
 }
 
@@ -59,10 +61,16 @@ impl<'w> Walk<'w> {
     fn block(&mut self, block: &'w Block) {
         for step in &block.steps {
             if step.label.is_none() {
-                let base = self.base(step);
-                let n = self.counters.entry(base.clone()).or_insert(0);
-                *n += 1;
-                self.names.push((step.span, format!("{base}_{n}")));
+                let counter = self.counter(step);
+                if let Some((base, n)) = self.counters.get_mut(counter) {
+                    *n += 1;
+                    let mut name = String::with_capacity(base.len() + 3);
+                    name.push_str(base);
+                    name.push('_');
+                    // Writing into a String cannot fail.
+                    let _ = write!(name, "{n}");
+                    self.names.push((step.span, name));
+                }
             }
             match &step.kind {
                 StepKind::If {
@@ -91,20 +99,31 @@ impl<'w> Walk<'w> {
         }
     }
 
-    /// [`base_name`], cached.
-    fn base(&mut self, step: &'w Step) -> Rc<str> {
+    /// The index in `counters` of the step's [`base_name`].
+    fn counter(&mut self, step: &'w Step) -> usize {
         // `wait 5m` and `wait for E` share a keyword, not a base name.
         let kind = match step.kind {
             StepKind::WaitFor { .. } => "wait for",
             _ => step.kind.keyword(),
         };
-        let key = (kind, target_word(&step.kind));
-        if let Some(b) = self.bases.get(&key) {
-            return b.clone();
+        let target = target_word(&step.kind);
+        if let Some(&(_, _, i)) = self
+            .bases
+            .iter()
+            .find(|(k, t, _)| *k == kind && *t == target)
+        {
+            return i;
         }
-        let b: Rc<str> = base_name(step).into();
-        self.bases.insert(key, b.clone());
-        b
+        let base = base_name(step);
+        let i = match self.counters.iter().position(|(b, _)| *b == base) {
+            Some(i) => i,
+            None => {
+                self.counters.push((base, 0));
+                self.counters.len() - 1
+            }
+        };
+        self.bases.push((kind, target, i));
+        i
     }
 }
 

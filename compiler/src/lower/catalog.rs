@@ -5,9 +5,11 @@
 
 use super::{event_data, event_info, schema, value};
 use crate::ast::{self, Block, EventDecl, Member, StepKind, TriggerKind};
+use crate::emit::tree::{Node, NodeMap};
 use crate::model::{DeclKind, Program, kebab_case};
 use crate::naming::child_blocks;
-use serde_json::{Map, Value, json};
+use crate::node;
+use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Default)]
@@ -17,8 +19,13 @@ struct EventUse {
 }
 
 pub fn catalog(program: &Program) -> Value {
+    catalog_node(program).to_json()
+}
+
+/// [`catalog`] as a tree (what `air build` prints).
+pub fn catalog_node(program: &Program) -> Node {
     let Some(root) = program.root() else {
-        return json!({});
+        return node! {};
     };
     // (app index, event name) → use.
     let mut uses: BTreeMap<(usize, String), EventUse> = BTreeMap::new();
@@ -52,11 +59,11 @@ pub fn catalog(program: &Program) -> Value {
                 _ => {}
             }
         }
-        functions.push(json!({
-            "name": kebab_case(&f.name.name),
-            "description": doc(&f.doc),
-            "image": image,
-        }));
+        functions.push(node! {
+            "name" => kebab_case(&f.name.name),
+            "description" => doc(&f.doc),
+            "image" => image,
+        });
     }
 
     let mut workflows = Vec::new();
@@ -68,24 +75,24 @@ pub fn catalog(program: &Program) -> Value {
                 match &t.kind {
                     TriggerKind::Event { event, .. } => {
                         note(event, who.clone(), false);
-                        triggers.push(json!({"event": event.display()}));
+                        triggers.push(node! { "event" => event.display() });
                     }
-                    TriggerKind::Schedule { cron, tz } => triggers.push(json!({
-                        "schedule": cron.value,
-                        "timezone": tz.as_ref().map(|t| t.value.clone()),
-                    })),
-                    TriggerKind::Http => triggers.push(json!({"http": true})),
+                    TriggerKind::Schedule { cron, tz } => triggers.push(node! {
+                        "schedule" => cron.value.clone(),
+                        "timezone" => tz.as_ref().map(|t| t.value.clone()),
+                    }),
+                    TriggerKind::Http => triggers.push(node! { "http" => true }),
                 }
             }
         }
         walk(&w.body, &mut |path, produce| {
             note(path, who.clone(), produce)
         });
-        workflows.push(json!({
-            "name": kebab_case(&w.name.name),
-            "description": doc(&w.doc),
-            "triggers": triggers,
-        }));
+        workflows.push(node! {
+            "name" => kebab_case(&w.name.name),
+            "description" => doc(&w.doc),
+            "triggers" => triggers,
+        });
     }
 
     let mut events = Vec::new();
@@ -98,9 +105,9 @@ pub fn catalog(program: &Program) -> Value {
         };
         events.push(event_entry(program, *app, e, u));
     }
-    events.sort_by(|a, b| a["type"].as_str().cmp(&b["type"].as_str()));
+    events.sort_by(|a, b| field(a, "type").cmp(&field(b, "type")));
 
-    let mut services: Vec<Value> = root
+    let mut services: Vec<Node> = root
         .items()
         .filter_map(|i| match i {
             ast::Item::Service(s) => Some(s),
@@ -117,63 +124,77 @@ pub fn catalog(program: &Program) -> Value {
                     _ => None,
                 })
                 .unwrap_or_default();
-            json!({"name": kebab_case(&s.name.name), "description": doc(&s.doc), "url": url})
+            node! { "name" => kebab_case(&s.name.name), "description" => doc(&s.doc), "url" => url }
         })
         .collect();
-    services.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
-    functions.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
-    workflows.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
+    services.sort_by(|a, b| field(a, "name").cmp(&field(b, "name")));
+    functions.sort_by(|a, b| field(a, "name").cmp(&field(b, "name")));
+    workflows.sort_by(|a, b| field(a, "name").cmp(&field(b, "name")));
 
     let m = &root.manifest;
-    json!({
-        "app": {
-            "name": m.name,
-            "namespace": m.namespace,
-            "owner": m.owner,
-            "description": m.description,
-            "broker": m.broker_name,
+    node! {
+        "app" => node! {
+            "name" => m.name.clone(),
+            "namespace" => m.namespace.clone(),
+            "owner" => m.owner.clone(),
+            "description" => m.description.clone(),
+            "broker" => m.broker_name.clone(),
         },
-        "events": events,
-        "functions": functions,
-        "services": services,
-        "workflows": workflows,
-    })
+        "events" => events,
+        "functions" => functions,
+        "services" => services,
+        "workflows" => workflows,
+    }
 }
 
-fn event_entry(program: &Program, app: usize, e: &EventDecl, u: &EventUse) -> Value {
+/// A string field of an entry (the sort keys of the lists).
+fn field<'a>(entry: &'a Node, key: &str) -> Option<&'a str> {
+    entry.get(key).and_then(Node::as_str)
+}
+
+fn event_entry(program: &Program, app: usize, e: &EventDecl, u: &EventUse) -> Node {
     let info = event_info(program, app, e);
     let unit = program.apps.get(app);
     let owner = if e.is_extern {
-        Value::Null
+        Node::Null
     } else {
         let m = unit.map(|u| &u.manifest);
-        json!(
+        Node::from(
             m.and_then(|m| m.owner.clone())
-                .or(m.map(|m| m.name.clone()))
+                .or(m.map(|m| m.name.clone())),
         )
     };
-    let mut entry = Map::new();
-    entry.insert("name".into(), json!(e.name.name));
+    let names =
+        |set: &BTreeSet<String>| -> Vec<Node> { set.iter().cloned().map(Node::from).collect() };
+    let mut entry = NodeMap::with_capacity(10);
+    entry.insert("name", e.name.name.clone());
     entry.insert(
-        "app".into(),
-        json!(unit.map(|u| u.manifest.name.clone()).unwrap_or_default()),
+        "app",
+        unit.map(|u| u.manifest.name.clone()).unwrap_or_default(),
     );
-    entry.insert("type".into(), json!(info.ce_type));
-    entry.insert("source".into(), json!(info.source));
-    entry.insert("description".into(), doc(&e.doc));
-    entry.insert("extern".into(), json!(e.is_extern));
-    entry.insert("owner".into(), owner);
-    entry.insert("producers".into(), json!(u.producers));
-    entry.insert("consumers".into(), json!(u.consumers));
+    entry.insert("type", info.ce_type);
+    entry.insert("source", info.source);
+    entry.insert("description", doc(&e.doc));
+    entry.insert("extern", e.is_extern);
+    entry.insert("owner", owner);
+    entry.insert("producers", names(&u.producers));
+    entry.insert("consumers", names(&u.consumers));
     entry.insert(
-        "schema".into(),
-        schema::data_schema(program, app, &e.name.name, event_data(e), e.doc.as_ref()),
+        "schema",
+        Node::from_json(&schema::data_schema(
+            program,
+            app,
+            &e.name.name,
+            event_data(e),
+            e.doc.as_ref(),
+        )),
     );
-    Value::Object(entry)
+    Node::Map(entry)
 }
 
-fn doc(d: &Option<ast::Doc>) -> Value {
-    d.as_ref().map(|d| json!(d.text)).unwrap_or(Value::Null)
+fn doc(d: &Option<ast::Doc>) -> Node {
+    d.as_ref()
+        .map_or(Node::Null, |d| Node::from(d.text.clone()))
 }
 
 /// Every `emit` (produce = true) and `wait for` (false) in a block.

@@ -8,7 +8,9 @@ pub mod core;
 pub mod eventing;
 pub mod serving;
 
-use serde_json::{Map, Value, json};
+use crate::emit::tree::Node;
+use crate::{node, node_map};
+use serde_json::Value;
 
 pub const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
 pub const PART_OF: &str = "app.kubernetes.io/part-of";
@@ -35,25 +37,30 @@ pub struct Meta {
 impl Meta {
     /// `metadata` with air's labels and annotation, plus extra ones.
     pub fn to_json(&self, labels: &[(&str, &str)], annotations: &[(&str, &str)]) -> Value {
-        let mut l = Map::new();
-        l.insert(MANAGED_BY.into(), json!("air"));
-        l.insert(PART_OF.into(), json!(self.app));
-        l.insert(NAME.into(), json!(self.decl));
-        l.insert(COMPONENT.into(), json!(self.component));
+        self.to_node(labels, annotations).to_json()
+    }
+
+    /// [`Meta::to_json`] as a tree.
+    pub fn to_node(&self, labels: &[(&str, &str)], annotations: &[(&str, &str)]) -> Node {
+        let mut l = node_map! {
+            MANAGED_BY => "air",
+            PART_OF => self.app.clone(),
+            NAME => self.decl.clone(),
+            COMPONENT => self.component,
+        };
         for (k, v) in labels {
-            l.insert((*k).into(), json!(v));
+            l.insert(k.to_string(), v.to_string());
         }
-        let mut a = Map::new();
-        a.insert(SOURCE.into(), json!(self.source));
+        let mut a = node_map! { SOURCE => self.source.clone() };
         for (k, v) in annotations {
-            a.insert((*k).into(), json!(v));
+            a.insert(k.to_string(), v.to_string());
         }
-        json!({
-            "name": self.name,
-            "namespace": self.namespace,
-            "labels": l,
-            "annotations": a,
-        })
+        node! {
+            "name" => self.name.clone(),
+            "namespace" => self.namespace.clone(),
+            "labels" => l,
+            "annotations" => a,
+        }
     }
 }
 
@@ -68,17 +75,22 @@ pub enum Destination {
 
 impl Destination {
     pub fn to_json(&self) -> Value {
+        self.to_node().to_json()
+    }
+
+    /// [`Destination::to_json`] as a tree.
+    pub fn to_node(&self) -> Node {
         match self {
             // The defaulter fills `ref.namespace`; emit it so diffs stay quiet.
-            Destination::Service { name, namespace } => json!({
-                "ref": {
-                    "apiVersion": "serving.knative.dev/v1",
-                    "kind": "Service",
-                    "name": name,
-                    "namespace": namespace,
+            Destination::Service { name, namespace } => node! {
+                "ref" => node! {
+                    "apiVersion" => "serving.knative.dev/v1",
+                    "kind" => "Service",
+                    "name" => name.clone(),
+                    "namespace" => namespace.clone(),
                 }
-            }),
-            Destination::Uri(u) => json!({ "uri": u }),
+            },
+            Destination::Uri(u) => node! { "uri" => u.clone() },
         }
     }
 }

@@ -17,9 +17,10 @@ mod values;
 use crate::ast::{self, Member, ValueKind, WorkflowDecl};
 use crate::codes::CodeInfo;
 use crate::diagnostic::Diagnostic;
+use crate::emit::tree::{Node, NodeMap};
 use crate::model::{AppUnit, Program, kebab_case};
 use crate::naming::StepNames;
-use serde_json::{Map, Value as Json, json};
+use crate::node;
 pub(crate) use values::Values;
 
 pub use errors::{STANDARD_ERRORS, standard_error};
@@ -73,7 +74,16 @@ pub fn workflow_document(
     program: &Program,
     app: usize,
     wf: &WorkflowDecl,
-) -> Result<Json, Vec<Diagnostic>> {
+) -> Result<serde_json::Value, Vec<Diagnostic>> {
+    workflow_tree(program, app, wf).map(|doc| doc.to_json())
+}
+
+/// [`workflow_document`] as a tree (what `air build` prints).
+pub fn workflow_tree(
+    program: &Program,
+    app: usize,
+    wf: &WorkflowDecl,
+) -> Result<Node, Vec<Diagnostic>> {
     let Some(unit) = program.apps.get(app) else {
         return Err(vec![
             Diagnostic::error(
@@ -131,19 +141,19 @@ pub(crate) struct Lowerer<'a> {
 }
 
 impl Lowerer<'_> {
-    fn document(&mut self) -> Json {
-        let mut root = Map::new();
-        root.insert("document".into(), self.header());
+    fn document(&mut self) -> Node {
+        let mut root = NodeMap::new();
+        root.insert("document", self.header());
         let tasks = self.block(&self.wf.body);
         if !self.errors.is_empty() {
-            root.insert("use".into(), json!({ "errors": self.errors.to_json() }));
+            root.insert("use", node! { "errors" => self.errors.to_node() });
         }
-        root.insert("do".into(), Json::Array(tasks));
+        root.insert("do", Node::Seq(tasks));
         if let Some(d) = self.setting("timeout").and_then(|v| match &v.kind {
             ValueKind::Duration(d) => Some(d.iso8601()),
             _ => None,
         }) {
-            root.insert("timeout".into(), json!({ "after": d }));
+            root.insert("timeout", node! { "after" => d });
         }
         // Without `return`, the output is the context; a `return` step's
         // output carries its value under RETURN_KEY (see tasks.rs).
@@ -154,15 +164,15 @@ impl Lowerer<'_> {
         } else {
             "${ $context }".to_string()
         };
-        root.insert("output".into(), json!({ "as": output }));
-        Json::Object(root)
+        root.insert("output", node! { "as" => output });
+        Node::Map(root)
     }
 
-    fn header(&mut self) -> Json {
-        let mut doc = Map::new();
-        doc.insert("dsl".into(), json!(DSL_VERSION));
-        doc.insert("namespace".into(), json!(self.unit.manifest.namespace));
-        doc.insert("name".into(), json!(self.doc_name));
+    fn header(&mut self) -> Node {
+        let mut doc = NodeMap::new();
+        doc.insert("dsl", Node::from(DSL_VERSION));
+        doc.insert("namespace", self.unit.manifest.namespace.clone());
+        doc.insert("name", self.doc_name.clone());
         let version = match self.setting("version") {
             Some(v) => match self.values.string(v) {
                 Ok(s) if is_semver(&s) => s,
@@ -184,12 +194,12 @@ impl Lowerer<'_> {
             },
             None => DEFAULT_VERSION.to_string(),
         };
-        doc.insert("version".into(), json!(version));
+        doc.insert("version", Node::from(version));
         if let Some(d) = &self.wf.doc {
-            doc.insert("summary".into(), json!(d.text));
+            doc.insert("summary", d.text.clone());
         }
-        let mut tags = Map::new();
-        tags.insert("air.dev/app".into(), json!(self.unit.manifest.name));
+        let mut tags = NodeMap::new();
+        tags.insert("air.dev/app", self.unit.manifest.name.clone());
         for m in &self.wf.members {
             if let Member::Block(b) = m
                 && b.key.name == "tags"
@@ -204,8 +214,8 @@ impl Lowerer<'_> {
                 }
             }
         }
-        doc.insert("tags".into(), Json::Object(tags));
-        Json::Object(doc)
+        doc.insert("tags", Node::Map(tags));
+        Node::Map(doc)
     }
 
     /// A `key = value` setting of the workflow.

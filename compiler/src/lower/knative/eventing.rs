@@ -1,7 +1,9 @@
 //! Eventing objects: Broker, Trigger, EventType (v1beta2), PingSource.
 
 use super::{Destination, Meta};
-use serde_json::{Map, Value, json};
+use crate::emit::tree::{Node, NodeMap};
+use crate::node;
+use serde_json::Value;
 
 /// The broker class Knative defaults to (config-br-defaults).
 pub const BROKER_CLASS: &str = "MTChannelBasedBroker";
@@ -10,19 +12,24 @@ pub const BROKER_CLASS_ANNOTATION: &str = "eventing.knative.dev/broker.class";
 pub const BROKER_LABEL: &str = "eventing.knative.dev/broker";
 
 pub fn broker(meta: &Meta) -> Value {
-    json!({
-        "apiVersion": "eventing.knative.dev/v1",
-        "kind": "Broker",
-        "metadata": meta.to_json(&[], &[(BROKER_CLASS_ANNOTATION, BROKER_CLASS)]),
-        "spec": {
-            "config": {
-                "apiVersion": "v1",
-                "kind": "ConfigMap",
-                "name": "config-br-default-channel",
-                "namespace": "knative-eventing",
+    broker_node(meta).to_json()
+}
+
+/// [`broker`] as a tree.
+pub fn broker_node(meta: &Meta) -> Node {
+    node! {
+        "apiVersion" => "eventing.knative.dev/v1",
+        "kind" => "Broker",
+        "metadata" => meta.to_node(&[], &[(BROKER_CLASS_ANNOTATION, BROKER_CLASS)]),
+        "spec" => node! {
+            "config" => node! {
+                "apiVersion" => "v1",
+                "kind" => "ConfigMap",
+                "name" => "config-br-default-channel",
+                "namespace" => "knative-eventing",
             }
         },
-    })
+    }
 }
 
 /// What a Trigger passes on.
@@ -39,32 +46,40 @@ pub struct TriggerSpec {
 }
 
 pub fn trigger(meta: &Meta, spec: &TriggerSpec) -> Value {
+    trigger_node(meta, spec).to_json()
+}
+
+/// [`trigger`] as a tree.
+pub fn trigger_node(meta: &Meta, spec: &TriggerSpec) -> Node {
     let annotations: Vec<(&str, &str)> = spec
         .annotations
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    let mut s = Map::new();
-    s.insert("broker".into(), json!(spec.broker));
+    let mut s = NodeMap::with_capacity(4);
+    s.insert("broker", spec.broker.clone());
     s.insert(
-        "filter".into(),
-        json!({"attributes": {"type": spec.event_type}}),
+        "filter",
+        node! { "attributes" => node! { "type" => spec.event_type.clone() } },
     );
     // `filters` wins over `filter` when both are set, so it repeats the
     // type match next to the CESQL expression.
     if let Some(sql) = &spec.cesql {
         s.insert(
-            "filters".into(),
-            json!([{"exact": {"type": spec.event_type}}, {"cesql": sql}]),
+            "filters",
+            vec![
+                node! { "exact" => node! { "type" => spec.event_type.clone() } },
+                node! { "cesql" => sql.clone() },
+            ],
         );
     }
-    s.insert("subscriber".into(), spec.subscriber.to_json());
-    json!({
-        "apiVersion": "eventing.knative.dev/v1",
-        "kind": "Trigger",
-        "metadata": meta.to_json(&[(BROKER_LABEL, spec.broker.as_str())], &annotations),
-        "spec": s,
-    })
+    s.insert("subscriber", spec.subscriber.to_node());
+    node! {
+        "apiVersion" => "eventing.knative.dev/v1",
+        "kind" => "Trigger",
+        "metadata" => meta.to_node(&[(BROKER_LABEL, spec.broker.as_str())], &annotations),
+        "spec" => s,
+    }
 }
 
 /// An EventType in the served version that can carry a schema inline
@@ -79,28 +94,33 @@ pub struct EventTypeSpec {
 }
 
 pub fn event_type(meta: &Meta, spec: &EventTypeSpec) -> Value {
-    let mut s = Map::new();
-    s.insert("type".into(), json!(spec.event_type));
-    s.insert("source".into(), json!(spec.source));
-    s.insert("schemaData".into(), json!(spec.schema_data));
+    event_type_node(meta, spec).to_json()
+}
+
+/// [`event_type`] as a tree.
+pub fn event_type_node(meta: &Meta, spec: &EventTypeSpec) -> Node {
+    let mut s = NodeMap::with_capacity(5);
+    s.insert("type", spec.event_type.clone());
+    s.insert("source", spec.source.clone());
+    s.insert("schemaData", spec.schema_data.clone());
     if let Some(d) = &spec.description {
-        s.insert("description".into(), json!(d));
+        s.insert("description", d.clone());
     }
     s.insert(
-        "reference".into(),
-        json!({
-            "apiVersion": "eventing.knative.dev/v1",
-            "kind": "Broker",
-            "name": spec.broker,
-            "namespace": meta.namespace,
-        }),
+        "reference",
+        node! {
+            "apiVersion" => "eventing.knative.dev/v1",
+            "kind" => "Broker",
+            "name" => spec.broker.clone(),
+            "namespace" => meta.namespace.clone(),
+        },
     );
-    json!({
-        "apiVersion": "eventing.knative.dev/v1beta2",
-        "kind": "EventType",
-        "metadata": meta.to_json(&[], &[]),
-        "spec": s,
-    })
+    node! {
+        "apiVersion" => "eventing.knative.dev/v1beta2",
+        "kind" => "EventType",
+        "metadata" => meta.to_node(&[], &[]),
+        "spec" => s,
+    }
 }
 
 /// `on schedule "cron" [tz "Area/City"]`.
@@ -110,16 +130,26 @@ pub fn ping_source(
     timezone: Option<&str>,
     sink: &Destination,
 ) -> Value {
-    let mut s = Map::new();
-    s.insert("schedule".into(), json!(schedule));
+    ping_source_node(meta, schedule, timezone, sink).to_json()
+}
+
+/// [`ping_source`] as a tree.
+pub fn ping_source_node(
+    meta: &Meta,
+    schedule: &str,
+    timezone: Option<&str>,
+    sink: &Destination,
+) -> Node {
+    let mut s = NodeMap::with_capacity(3);
+    s.insert("schedule", schedule.to_string());
     if let Some(tz) = timezone {
-        s.insert("timezone".into(), json!(tz));
+        s.insert("timezone", tz.to_string());
     }
-    s.insert("sink".into(), sink.to_json());
-    json!({
-        "apiVersion": "sources.knative.dev/v1",
-        "kind": "PingSource",
-        "metadata": meta.to_json(&[], &[]),
-        "spec": s,
-    })
+    s.insert("sink", sink.to_node());
+    node! {
+        "apiVersion" => "sources.knative.dev/v1",
+        "kind" => "PingSource",
+        "metadata" => meta.to_node(&[], &[]),
+        "spec" => s,
+    }
 }

@@ -1,7 +1,9 @@
 //! serving.knative.dev/v1 Service.
 
 use super::Meta;
-use serde_json::{Map, Value, json};
+use crate::emit::tree::{Node, NodeMap};
+use crate::node;
+use serde_json::Value;
 
 /// Knative's default `timeoutSeconds` (config-defaults
 /// `revision-timeout-seconds`).
@@ -33,74 +35,85 @@ pub struct ServiceSpec {
 }
 
 pub fn service(meta: &Meta, spec: &ServiceSpec) -> Value {
-    let mut container = Map::new();
-    container.insert("name".into(), json!(USER_CONTAINER));
-    container.insert("image".into(), json!(spec.image));
+    service_node(meta, spec).to_json()
+}
+
+/// [`service`] as a tree.
+pub fn service_node(meta: &Meta, spec: &ServiceSpec) -> Node {
+    let mut container = NodeMap::with_capacity(6);
+    container.insert("name", USER_CONTAINER);
+    container.insert("image", spec.image.clone());
     if let Some(p) = spec.port {
-        container.insert("ports".into(), json!([{ "containerPort": p }]));
+        container.insert("ports", vec![node! { "containerPort" => p }]);
     }
     if !spec.env.is_empty() {
-        let env: Vec<Value> = spec
+        let env: Vec<Node> = spec
             .env
             .iter()
             .map(|(name, v)| match v {
-                EnvValue::Plain(s) => json!({"name": name, "value": s}),
-                EnvValue::Secret { name: sn, key } => json!({
-                    "name": name,
-                    "valueFrom": {"secretKeyRef": {"name": sn, "key": key}},
-                }),
+                EnvValue::Plain(s) => node! { "name" => name.clone(), "value" => s.clone() },
+                EnvValue::Secret { name: sn, key } => node! {
+                    "name" => name.clone(),
+                    "valueFrom" => node! {
+                        "secretKeyRef" => node! { "name" => sn.clone(), "key" => key.clone() }
+                    },
+                },
             })
             .collect();
-        container.insert("env".into(), Value::Array(env));
+        container.insert("env", env);
     }
-    let mut resources = Map::new();
+    let mut resources = NodeMap::new();
     if !spec.requests.is_empty() {
-        resources.insert("requests".into(), pairs(&spec.requests));
+        resources.insert("requests", pairs(&spec.requests));
     }
     if !spec.limits.is_empty() {
-        resources.insert("limits".into(), pairs(&spec.limits));
+        resources.insert("limits", pairs(&spec.limits));
     }
-    container.insert("resources".into(), Value::Object(resources));
+    container.insert("resources", resources);
     // Knative's defaults for a container without a probe.
     container.insert(
-        "readinessProbe".into(),
-        json!({"successThreshold": 1, "tcpSocket": {"port": 0}}),
+        "readinessProbe",
+        node! { "successThreshold" => 1i64, "tcpSocket" => node! { "port" => 0i64 } },
     );
 
-    let mut annotations = Map::new();
+    let mut annotations = NodeMap::new();
     for (key, v) in [
         ("min-scale", &spec.min_scale),
         ("max-scale", &spec.max_scale),
         ("target", &spec.target),
     ] {
         if let Some(v) = v {
-            annotations.insert(format!("autoscaling.knative.dev/{key}"), json!(v));
+            annotations.insert(format!("autoscaling.knative.dev/{key}"), v.clone());
         }
     }
-    let mut template_meta = Map::new();
+    let mut template_meta = NodeMap::new();
     if !annotations.is_empty() {
-        template_meta.insert("annotations".into(), Value::Object(annotations));
+        template_meta.insert("annotations", annotations);
     }
 
-    json!({
-        "apiVersion": "serving.knative.dev/v1",
-        "kind": "Service",
-        "metadata": meta.to_json(&[], &[]),
-        "spec": {
-            "template": {
-                "metadata": template_meta,
-                "spec": {
-                    "containerConcurrency": spec.container_concurrency.unwrap_or(0),
-                    "timeoutSeconds": spec.timeout_seconds.unwrap_or(DEFAULT_TIMEOUT_SECONDS),
-                    "enableServiceLinks": false,
-                    "containers": [container],
+    node! {
+        "apiVersion" => "serving.knative.dev/v1",
+        "kind" => "Service",
+        "metadata" => meta.to_node(&[], &[]),
+        "spec" => node! {
+            "template" => node! {
+                "metadata" => template_meta,
+                "spec" => node! {
+                    "containerConcurrency" => spec.container_concurrency.unwrap_or(0),
+                    "timeoutSeconds" => spec.timeout_seconds.unwrap_or(DEFAULT_TIMEOUT_SECONDS),
+                    "enableServiceLinks" => false,
+                    "containers" => vec![Node::Map(container)],
                 },
             },
-            "traffic": [{"latestRevision": true, "percent": 100}],
+            "traffic" => vec![node! { "latestRevision" => true, "percent" => 100i64 }],
         },
-    })
+    }
 }
 
-fn pairs(p: &[(String, String)]) -> Value {
-    Value::Object(p.iter().map(|(k, v)| (k.clone(), json!(v))).collect())
+fn pairs(p: &[(String, String)]) -> Node {
+    let mut m = NodeMap::with_capacity(p.len());
+    for (k, v) in p {
+        m.insert(k.clone(), v.clone());
+    }
+    Node::Map(m)
 }

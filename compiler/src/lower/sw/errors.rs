@@ -5,8 +5,8 @@
 use super::Lowerer;
 use crate::ast::{self, Item};
 use crate::diagnostic::Diagnostic;
+use crate::emit::tree::{Node, NodeMap};
 use crate::model::{DeclKind, kebab_case};
-use serde_json::{Map, Value as Json, json};
 use std::collections::BTreeMap;
 
 /// The spec's standard error types and their default status.
@@ -42,16 +42,16 @@ pub struct ErrorRef {
     /// The literal type URI (what a catch filter compares).
     pub type_uri: String,
     /// The status the declaration states (a catch filter also matches it).
-    pub declared_status: Option<Json>,
+    pub declared_status: Option<Node>,
     /// The `error` object (type, status, title).
-    pub definition: Map<String, Json>,
+    pub definition: NodeMap,
 }
 
 /// `use.errors`, sorted by key so the document does not depend on the
 /// order steps mention them.
 #[derive(Default)]
 pub struct UseErrors {
-    entries: BTreeMap<String, Json>,
+    entries: BTreeMap<String, Node>,
 }
 
 impl UseErrors {
@@ -59,20 +59,19 @@ impl UseErrors {
         self.entries.is_empty()
     }
 
-    pub fn to_json(&self) -> Json {
-        Json::Object(
-            self.entries
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
-        )
+    pub fn to_node(&self) -> Node {
+        let mut m = NodeMap::with_capacity(self.entries.len());
+        for (k, v) in &self.entries {
+            m.insert(k.clone(), v.clone());
+        }
+        Node::Map(m)
     }
 }
 
 /// The URI-template pattern of the schema: a scheme and `://`. Other type
 /// URIs (`urn:…`) are carried as a constant runtime expression, which the
 /// schema accepts and which evaluates to the same string.
-pub fn uri_or_expression(uri: &str) -> Json {
+pub fn uri_or_expression(uri: &str) -> Node {
     let scheme_end = uri.find("://");
     let valid = match scheme_end {
         Some(i) if i > 0 => {
@@ -85,9 +84,9 @@ pub fn uri_or_expression(uri: &str) -> Json {
         _ => false,
     };
     if valid {
-        json!(uri)
+        Node::from(uri.to_string())
     } else {
-        json!(format!("${{ {} }}", json!(uri)))
+        Node::from(format!("${{ {} }}", super::values::json_string(uri)))
     }
 }
 
@@ -102,16 +101,16 @@ impl Lowerer<'_> {
             if let Some(key) = &r.key {
                 self.errors
                     .entries
-                    .insert(key.clone(), Json::Object(r.definition.clone()));
+                    .insert(key.clone(), Node::Map(r.definition.clone()));
             }
             return Some(r);
         }
         if path.alias.is_none()
             && let Some((uri, status)) = standard_error(&path.name.name)
         {
-            let mut definition = Map::new();
-            definition.insert("type".into(), json!(uri));
-            definition.insert("status".into(), json!(status));
+            let mut definition = NodeMap::new();
+            definition.insert("type", uri.clone());
+            definition.insert("status", Node::from(status));
             return Some(ErrorRef {
                 key: None,
                 type_uri: uri,
@@ -161,7 +160,7 @@ impl Lowerer<'_> {
                     Err(d) => self.diags.push(d),
                 },
                 "status" => match values.json(&m.value) {
-                    Ok(v @ Json::Number(_)) => status = Some(v),
+                    Ok(v @ Node::Number(_)) => status = Some(v),
                     Ok(_) => {}
                     Err(d) => self.diags.push(d),
                 },
@@ -172,12 +171,12 @@ impl Lowerer<'_> {
                 _ => {}
             }
         }
-        let mut definition = Map::new();
-        definition.insert("type".into(), uri_or_expression(&type_uri));
+        let mut definition = NodeMap::new();
+        definition.insert("type", uri_or_expression(&type_uri));
         // The schema requires a status; an error that states none is a 500.
-        definition.insert("status".into(), status.clone().unwrap_or(json!(500)));
+        definition.insert("status", status.clone().unwrap_or(Node::from(500i64)));
         if let Some(t) = title {
-            definition.insert("title".into(), json!(t));
+            definition.insert("title", Node::from(t));
         }
         ErrorRef {
             key: Some(path.display()),
@@ -206,8 +205,11 @@ mod tests {
 
     #[test]
     fn non_url_types_become_constant_expressions() {
-        assert_eq!(uri_or_expression("https://x.io/e"), json!("https://x.io/e"));
-        assert_eq!(uri_or_expression("urn:x:y"), json!("${ \"urn:x:y\" }"));
-        assert_eq!(uri_or_expression("/shop"), json!("${ \"/shop\" }"));
+        assert_eq!(
+            uri_or_expression("https://x.io/e"),
+            Node::from("https://x.io/e")
+        );
+        assert_eq!(uri_or_expression("urn:x:y"), Node::from("${ \"urn:x:y\" }"));
+        assert_eq!(uri_or_expression("/shop"), Node::from("${ \"/shop\" }"));
     }
 }

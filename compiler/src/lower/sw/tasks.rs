@@ -3,11 +3,12 @@
 //! the task. Control flow (`if`, `parallel`, `for`, `try`) nests task lists.
 
 use super::Lowerer;
-use super::values::{expr_text, on_workflow_input};
+use super::values::{expr_text, json_string, on_workflow_input};
 use crate::ast::{
     Backoff, Block, Catch, Modifier, Retry, Step, StepKind, Target, Value, ValueKind,
 };
-use serde_json::{Map, Value as Json, json};
+use crate::emit::tree::{Node, NodeMap};
+use crate::{node, node_map};
 
 mod io;
 
@@ -19,7 +20,7 @@ pub const WORKFLOW_INPUT: &str = "${ $workflow.input }";
 #[derive(Default)]
 pub(crate) struct Task {
     pub if_: Option<String>,
-    pub body: Map<String, Json>,
+    pub body: NodeMap,
     /// Read the workflow input rather than the previous task's output.
     pub reads_input: bool,
     /// `input.from` other than the workflow input (a `run` with an
@@ -29,43 +30,48 @@ pub(crate) struct Task {
     pub export_as: Option<String>,
     pub timeout: Option<String>,
     pub then: Option<String>,
-    pub metadata: Map<String, Json>,
+    pub metadata: NodeMap,
 }
 
 impl Task {
-    fn finish(self) -> Json {
-        let mut m = Map::new();
-        if let Some(c) = self.if_ {
-            m.insert("if".into(), json!(c));
-        }
-        m.extend(self.body);
+    fn finish(self) -> Node {
+        // `if` leads; without it the body's map is the task's map.
+        let mut m = match self.if_ {
+            None => self.body,
+            Some(c) => {
+                let mut m = NodeMap::with_capacity(self.body.len() + 6);
+                m.insert("if", c);
+                m.extend(self.body);
+                m
+            }
+        };
         if let Some(from) = self.input_from {
-            m.insert("input".into(), json!({ "from": from }));
+            m.insert("input", node! { "from" => from });
         } else if self.reads_input {
-            m.insert("input".into(), json!({ "from": WORKFLOW_INPUT }));
+            m.insert("input", node! { "from" => WORKFLOW_INPUT });
         }
         if let Some(a) = self.output_as {
-            m.insert("output".into(), json!({ "as": a }));
+            m.insert("output", node! { "as" => a });
         }
         if let Some(a) = self.export_as {
-            m.insert("export".into(), json!({ "as": a }));
+            m.insert("export", node! { "as" => a });
         }
         if let Some(t) = self.timeout {
-            m.insert("timeout".into(), json!({ "after": t }));
+            m.insert("timeout", node! { "after" => t });
         }
         if let Some(t) = self.then {
-            m.insert("then".into(), json!(t));
+            m.insert("then", Node::from(t));
         }
-        m.insert("metadata".into(), Json::Object(self.metadata));
-        Json::Object(m)
+        m.insert("metadata", Node::Map(self.metadata));
+        Node::Map(m)
     }
 }
 
 /// `{ name: task }`, an entry of a task list.
-fn entry(name: &str, task: Json) -> Json {
-    let mut m = Map::new();
+fn entry(name: &str, task: Node) -> Node {
+    let mut m = NodeMap::new();
     m.insert(name.to_string(), task);
-    Json::Object(m)
+    Node::Map(m)
 }
 
 /// The flow directive of a target.
@@ -81,14 +87,17 @@ pub fn flow(target: &Target) -> String {
 /// `${ $context + { "label": SEL } }`: merge a labelled step's result into
 /// the context (export.as replaces the context, so it must merge).
 fn export_label(label: &str, selection: &str) -> String {
-    format!("${{ $context + {{ {}: {selection} }} }}", json!(label))
+    format!(
+        "${{ $context + {{ {}: {selection} }} }}",
+        json_string(label)
+    )
 }
 
 /// A retry policy: `retry N [backoff B] [delay] [max d]`.
-pub fn retry_policy(r: &Retry) -> Json {
-    let mut p = Map::new();
+pub fn retry_policy(r: &Retry) -> Node {
+    let mut p = NodeMap::new();
     if let Some(d) = &r.delay {
-        p.insert("delay".into(), json!(d.iso8601()));
+        p.insert("delay", Node::from(d.iso8601()));
     }
     if let Some(b) = r.backoff {
         let kind = match b {
@@ -96,35 +105,35 @@ pub fn retry_policy(r: &Retry) -> Json {
             Backoff::Linear => "linear",
             Backoff::Exponential => "exponential",
         };
-        let mut o = Map::new();
-        o.insert(kind.into(), json!({}));
-        p.insert("backoff".into(), Json::Object(o));
+        let mut o = NodeMap::new();
+        o.insert(kind, node! {});
+        p.insert("backoff", Node::Map(o));
     }
-    let mut limit = Map::new();
-    limit.insert("attempt".into(), json!({ "count": r.attempts }));
+    let mut limit = NodeMap::new();
+    limit.insert("attempt", node! { "count" => r.attempts });
     // SW has no cap on a single delay: `max` bounds the whole retrying.
     if let Some(m) = &r.max {
-        limit.insert("duration".into(), json!(m.iso8601()));
+        limit.insert("duration", Node::from(m.iso8601()));
     }
-    p.insert("limit".into(), Json::Object(limit));
-    Json::Object(p)
+    p.insert("limit", Node::Map(limit));
+    Node::Map(p)
 }
 
 impl Lowerer<'_> {
-    pub(crate) fn metadata(&self, step: &str, kind: &str) -> Map<String, Json> {
-        let mut m = Map::new();
-        m.insert("air.dev/workflow".into(), json!(self.doc_name));
-        m.insert("air.dev/step".into(), json!(step));
-        m.insert("air.dev/kind".into(), json!(kind));
-        m
+    pub(crate) fn metadata(&self, step: &str, kind: &'static str) -> NodeMap {
+        node_map! {
+            "air.dev/workflow" => self.doc_name.clone(),
+            "air.dev/step" => step.to_string(),
+            "air.dev/kind" => kind,
+        }
     }
 
     /// A block as a task list.
-    pub(crate) fn block(&mut self, block: &Block) -> Vec<Json> {
+    pub(crate) fn block(&mut self, block: &Block) -> Vec<Node> {
         block.steps.iter().map(|s| self.step(s)).collect()
     }
 
-    fn step(&mut self, step: &Step) -> Json {
+    fn step(&mut self, step: &Step) -> Node {
         let name = self.names.get(step);
         let kind = step.kind.keyword();
         let mut task = Task {
@@ -143,7 +152,7 @@ impl Lowerer<'_> {
             StepKind::Run { workflow, input } => self.run(&mut task, workflow, input.as_ref()),
             StepKind::Emit { event, data } => self.emit(&mut task, &name, event, data.as_ref()),
             StepKind::Sleep { duration } => {
-                task.body.insert("wait".into(), json!(duration.iso8601()));
+                task.body.insert("wait", Node::from(duration.iso8601()));
             }
             StepKind::WaitFor {
                 mode,
@@ -166,13 +175,13 @@ impl Lowerer<'_> {
                 for (i, c) in cases.iter().enumerate() {
                     list.push(entry(
                         &format!("case_{}", i + 1),
-                        json!({ "when": expr_text(&c.cond), "then": flow(&c.target) }),
+                        node! { "when" => expr_text(&c.cond), "then" => flow(&c.target) },
                     ));
                 }
                 if let Some(d) = default {
-                    list.push(entry("default", json!({ "then": flow(d) })));
+                    list.push(entry("default", node! { "then" => flow(d) }));
                 }
-                task.body.insert("switch".into(), Json::Array(list));
+                task.body.insert("switch", Node::Seq(list));
                 task.reads_input = true;
             }
             StepKind::Parallel { compete, branches } => {
@@ -184,28 +193,28 @@ impl Lowerer<'_> {
                         && only.label.is_none()
                     {
                         let t = self.step(only);
-                        let inner = t.as_object().and_then(|o| o.values().next().cloned());
-                        list.push(entry(&b.name.name, inner.unwrap_or(Json::Null)));
+                        let inner = match t {
+                            Node::Map(m) => m.into_values().next(),
+                            _ => None,
+                        };
+                        list.push(entry(&b.name.name, inner.unwrap_or(Node::Null)));
                         continue;
                     }
                     let mut bt = Task {
                         metadata: self.metadata(&name, "branch"),
                         ..Task::default()
                     };
-                    bt.body
-                        .insert("do".into(), Json::Array(self.block(&b.body)));
+                    bt.body.insert("do", Node::Seq(self.block(&b.body)));
                     list.push(entry(&b.name.name, bt.finish()));
                 }
-                task.body.insert(
-                    "fork".into(),
-                    json!({ "compete": compete, "branches": list }),
-                );
+                task.body
+                    .insert("fork", node! { "compete" => *compete, "branches" => list });
                 if !compete {
                     // The fork's output lists branch outputs in order.
                     let fields: Vec<String> = branches
                         .iter()
                         .enumerate()
-                        .map(|(i, b)| format!("{}: .[{i}]", json!(b.name.name)))
+                        .map(|(i, b)| format!("{}: .[{i}]", json_string(&b.name.name)))
                         .collect();
                     selection = Some(format!("{{ {} }}", fields.join(", ")));
                 }
@@ -217,41 +226,39 @@ impl Lowerer<'_> {
                 while_,
                 body,
             } => {
-                let mut f = Map::new();
-                f.insert("each".into(), json!(item.name));
-                f.insert("in".into(), json!(expr_text(collection)));
+                let mut f = NodeMap::new();
+                f.insert("each", Node::from(item.name.clone()));
+                f.insert("in", Node::from(expr_text(collection)));
                 if let Some(i) = index {
-                    f.insert("at".into(), json!(i.name));
+                    f.insert("at", Node::from(i.name.clone()));
                 }
-                task.body.insert("for".into(), Json::Object(f));
+                task.body.insert("for", Node::Map(f));
                 if let Some(w) = while_ {
                     // Evaluated on each iteration's data: re-bind `.`.
-                    task.body
-                        .insert("while".into(), json!(on_workflow_input(w)));
+                    task.body.insert("while", Node::from(on_workflow_input(w)));
                 }
-                task.body.insert("do".into(), Json::Array(self.block(body)));
+                task.body.insert("do", Node::Seq(self.block(body)));
                 task.reads_input = true;
             }
             StepKind::Try { body, catch } => {
-                task.body
-                    .insert("try".into(), Json::Array(self.block(body)));
+                task.body.insert("try", Node::Seq(self.block(body)));
                 let c = self.catch(catch);
-                task.body.insert("catch".into(), c);
+                task.body.insert("catch", c);
             }
             StepKind::Fail { error, detail } => {
                 selection = None;
                 if let Some(r) = self.error_ref(error) {
                     let err = match (detail, &r.key) {
-                        (None, Some(key)) => json!(key),
+                        (None, Some(key)) => Node::from(key.clone()),
                         _ => {
                             let mut def = r.definition;
                             if let Some(d) = detail {
-                                def.insert("detail".into(), json!(d.value));
+                                def.insert("detail", d.value.clone());
                             }
-                            Json::Object(def)
+                            Node::Map(def)
                         }
                     };
-                    task.body.insert("raise".into(), json!({ "error": err }));
+                    task.body.insert("raise", node! { "error" => err });
                 }
             }
             StepKind::Return { value } => {
@@ -259,11 +266,11 @@ impl Lowerer<'_> {
                 self.has_return = true;
                 let v = match value {
                     Some(v) => self.json(v),
-                    None => json!("${ $context }"),
+                    None => Node::from("${ $context }"),
                 };
-                let mut set = Map::new();
-                set.insert(super::RETURN_KEY.into(), v);
-                task.body.insert("set".into(), Json::Object(set));
+                let mut set = NodeMap::new();
+                set.insert(super::RETURN_KEY, v);
+                task.body.insert("set", Node::Map(set));
                 task.reads_input = true;
                 task.then = Some("end".into());
             }
@@ -277,7 +284,7 @@ impl Lowerer<'_> {
     /// Modifiers: `when` → `if`, `timeout` → `timeout.after`, `then` →
     /// `then`; `retry` wraps the task in a `try` of the same name that
     /// carries `if`, `export` and `then` (the timeout stays per attempt).
-    fn apply_modifiers(&mut self, mut task: Task, name: &str, mods: &[Modifier]) -> Json {
+    fn apply_modifiers(&mut self, mut task: Task, name: &str, mods: &[Modifier]) -> Node {
         let mut retry = None;
         for m in mods {
             match m {
@@ -301,37 +308,35 @@ impl Lowerer<'_> {
             metadata: self.metadata(name, "retry"),
             ..Task::default()
         };
+        outer.body.insert("try", vec![entry(name, task.finish())]);
         outer
             .body
-            .insert("try".into(), json!([entry(name, task.finish())]));
-        outer
-            .body
-            .insert("catch".into(), json!({ "retry": retry_policy(r) }));
+            .insert("catch", node! { "retry" => retry_policy(r) });
         entry(name, outer.finish())
     }
 
-    fn catch(&mut self, c: &Catch) -> Json {
-        let mut m = Map::new();
+    fn catch(&mut self, c: &Catch) -> Node {
+        let mut m = NodeMap::new();
         if let Some(path) = &c.error
             && let Some(r) = self.error_ref(path)
         {
-            let mut with = Map::new();
-            with.insert("type".into(), json!(r.type_uri));
+            let mut with = NodeMap::new();
+            with.insert("type", Node::from(r.type_uri));
             if let Some(status) = r.declared_status {
-                with.insert("status".into(), status);
+                with.insert("status", status);
             }
-            m.insert("errors".into(), json!({ "with": with }));
+            m.insert("errors", node! { "with" => with });
         }
         if let Some(a) = &c.as_ {
-            m.insert("as".into(), json!(a.name));
+            m.insert("as", a.name.clone());
         }
         if let Some(r) = &c.retry {
-            m.insert("retry".into(), retry_policy(r));
+            m.insert("retry", retry_policy(r));
         }
         if !c.body.steps.is_empty() {
-            m.insert("do".into(), Json::Array(self.block(&c.body)));
+            m.insert("do", Node::Seq(self.block(&c.body)));
         }
-        Json::Object(m)
+        Node::Map(m)
     }
 
     /// `if … else if … else …` → a `do` of the step's name holding a
@@ -352,23 +357,23 @@ impl Lowerer<'_> {
             let case = format!("branch_{}", i + 1);
             cases.push(entry(
                 &case,
-                json!({ "when": expr_text(cond), "then": case }),
+                node! { "when" => expr_text(cond), "then" => case.clone() },
             ));
             blocks.push((case, block));
         }
         match otherwise {
             Some(b) => {
-                cases.push(entry("else", json!({ "then": "else" })));
+                cases.push(entry("else", node! { "then" => "else" }));
                 blocks.push(("else".into(), b));
             }
-            None => cases.push(entry("else", json!({ "then": "exit" }))),
+            None => cases.push(entry("else", node! { "then" => "exit" })),
         }
         let mut cond = Task {
             reads_input: true,
             metadata: self.metadata(name, "if.condition"),
             ..Task::default()
         };
-        cond.body.insert("switch".into(), Json::Array(cases));
+        cond.body.insert("switch", Node::Seq(cases));
         let mut list = vec![entry("condition", cond.finish())];
         let last = blocks.len().saturating_sub(1);
         for (i, (case, block)) in blocks.into_iter().enumerate() {
@@ -376,32 +381,32 @@ impl Lowerer<'_> {
                 metadata: self.metadata(name, "if.branch"),
                 ..Task::default()
             };
-            bt.body.insert("do".into(), Json::Array(self.block(block)));
+            bt.body.insert("do", Node::Seq(self.block(block)));
             if i != last {
                 bt.then = Some("exit".into());
             }
             list.push(entry(&case, bt.finish()));
         }
-        task.body.insert("do".into(), Json::Array(list));
+        task.body.insert("do", Node::Seq(list));
     }
 
     fn set(&mut self, task: &mut Task, value: &Value) {
         let v = match &value.kind {
-            ValueKind::Object(entries) if entries.is_empty() => json!("${ {} }"),
+            ValueKind::Object(entries) if entries.is_empty() => Node::from("${ {} }"),
             _ => self.json(value),
         };
-        task.body.insert("set".into(), v);
+        task.body.insert("set", v);
         task.reads_input = true;
     }
 
     /// A value as JSON; a diagnostic is recorded and `null` returned when
     /// it cannot be evaluated.
-    pub(crate) fn json(&mut self, value: &Value) -> Json {
+    pub(crate) fn json(&mut self, value: &Value) -> Node {
         match self.values.json(value) {
             Ok(v) => v,
             Err(d) => {
                 self.diags.push(d);
-                Json::Null
+                Node::Null
             }
         }
     }

@@ -4,8 +4,8 @@
 
 use crate::ast::{Expr, Value, ValueKind};
 use crate::diagnostic::Diagnostic;
+use crate::emit::tree::{Node, NodeMap};
 use crate::model::AppUnit;
-use serde_json::{Map, Value as Json};
 
 /// The text of a runtime expression as the document carries it.
 ///
@@ -38,6 +38,11 @@ fn fold_lines(source: &str) -> String {
     joined
 }
 
+/// `s` as a JSON string literal (quoted and escaped), for jq programs.
+pub fn json_string(s: &str) -> String {
+    serde_json::Value::from(s).to_string()
+}
+
 /// `${ $workflow.input | (EXPR) }`: evaluates `EXPR` with `.` bound to the
 /// workflow's input, for places where Serverless Workflow evaluates an
 /// expression on the raw task input (task `if`, `for.while`).
@@ -56,27 +61,27 @@ pub struct Values<'a> {
 impl Values<'_> {
     /// A value as JSON. Secrets are refused (they only belong in
     /// `secret_env`); concatenations must be compile-time strings.
-    pub fn json(&self, value: &Value) -> Result<Json, Diagnostic> {
+    pub fn json(&self, value: &Value) -> Result<Node, Diagnostic> {
         Ok(match &value.kind {
-            ValueKind::Str(s) => Json::String(s.value.clone()),
+            ValueKind::Str(s) => Node::from(s.value.clone()),
             ValueKind::Number(n) => number(&n.text),
-            ValueKind::Bool(b) => Json::Bool(*b),
-            ValueKind::Null => Json::Null,
-            ValueKind::Duration(d) => Json::String(d.iso8601()),
-            ValueKind::List(items) => Json::Array(
+            ValueKind::Bool(b) => Node::Bool(*b),
+            ValueKind::Null => Node::Null,
+            ValueKind::Duration(d) => Node::from(d.iso8601()),
+            ValueKind::List(items) => Node::Seq(
                 items
                     .iter()
                     .map(|v| self.json(v))
                     .collect::<Result<Vec<_>, _>>()?,
             ),
             ValueKind::Object(entries) => {
-                let mut map = Map::new();
+                let mut map = NodeMap::with_capacity(entries.len());
                 for e in entries {
                     map.insert(e.key.name.clone(), self.json(&e.value)?);
                 }
-                Json::Object(map)
+                Node::Map(map)
             }
-            ValueKind::Expr(e) => Json::String(expr_text(e)),
+            ValueKind::Expr(e) => Node::from(expr_text(e)),
             ValueKind::Param(name) => self.param(name)?,
             ValueKind::Secret { .. } => {
                 return Err(Diagnostic::error(
@@ -88,7 +93,7 @@ impl Values<'_> {
                     "secrets belong in a function's `secret_env { }`; let the function read it",
                 ));
             }
-            ValueKind::Concat(parts) => Json::String(self.concat(parts)?),
+            ValueKind::Concat(parts) => Node::from(self.concat(parts)?),
         })
     }
 
@@ -97,9 +102,9 @@ impl Values<'_> {
         match &value.kind {
             ValueKind::Concat(parts) => self.concat(parts),
             _ => match self.json(value)? {
-                Json::String(s) => Ok(s),
-                Json::Number(n) => Ok(n.to_string()),
-                Json::Bool(b) => Ok(b.to_string()),
+                Node::Str(s) => Ok(s.into_owned()),
+                Node::Number(n) => Ok(n.to_string()),
+                Node::Bool(b) => Ok(b.to_string()),
                 _ => Err(not_compile_time(value)),
             },
         }
@@ -119,9 +124,9 @@ impl Values<'_> {
         Ok(out)
     }
 
-    fn param(&self, name: &crate::ast::Ident) -> Result<Json, Diagnostic> {
+    fn param(&self, name: &crate::ast::Ident) -> Result<Node, Diagnostic> {
         match self.app.params.get(&name.name) {
-            Some(p) => Ok(p.value.clone()),
+            Some(p) => Ok(Node::from_json(&p.value)),
             None => Err(Diagnostic::error(
                 super::E_UNRESOLVED,
                 format!("parameter `{}` has no value", name.name),
@@ -142,17 +147,17 @@ fn not_compile_time(value: &Value) -> Diagnostic {
 }
 
 /// A number as written (`42`, `-3.5`, `1e9`); integers stay integers.
-pub fn number(text: &str) -> Json {
+pub fn number(text: &str) -> Node {
     if let Ok(i) = text.parse::<i64>() {
-        return Json::from(i);
+        return Node::from(i);
     }
     match text
         .parse::<f64>()
         .ok()
         .and_then(serde_json::Number::from_f64)
     {
-        Some(n) => Json::Number(n),
-        None => Json::String(text.to_string()),
+        Some(n) => Node::Number(n),
+        None => Node::from(text.to_string()),
     }
 }
 
@@ -196,8 +201,8 @@ mod tests {
 
     #[test]
     fn numbers_keep_their_kind() {
-        assert_eq!(number("42"), Json::from(42));
-        assert_eq!(number("-3.5"), Json::from(-3.5));
-        assert_eq!(number("1e9"), Json::from(1e9));
+        assert_eq!(number("42").to_json(), serde_json::json!(42));
+        assert_eq!(number("-3.5").to_json(), serde_json::json!(-3.5));
+        assert_eq!(number("1e9").to_json(), serde_json::json!(1e9));
     }
 }

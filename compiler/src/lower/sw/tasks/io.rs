@@ -4,13 +4,14 @@
 use super::Task;
 use crate::ast::{self, Correlate, HttpMethod, Item, StrLit, Value, ValueKind, WaitMode};
 use crate::diagnostic::Diagnostic;
+use crate::emit::tree::{Node, NodeMap};
 use crate::lower::sw::errors::uri_or_expression;
 use crate::lower::sw::values::{expr_body, expr_text};
 use crate::lower::sw::{
     DEFAULT_VERSION, E_QUERY, E_RUN_INPUT, E_UNRESOLVED, Lowerer, Values, workflow_version,
 };
 use crate::model::{DeclKind, kebab_case, snake_case};
-use serde_json::{Map, Value as Json, json};
+use crate::node;
 
 /// The CloudEvents `type` and `source` of an event declaration
 /// (defaults: `<app>.<snake_name>` and `/<app>`).
@@ -99,34 +100,34 @@ impl Lowerer<'_> {
             }
             _ => base,
         };
-        let mut with = Map::new();
-        with.insert("method".into(), json!(method.as_str().to_ascii_lowercase()));
-        with.insert("endpoint".into(), json!({ "uri": uri }));
+        let mut with = NodeMap::new();
+        with.insert("method", Node::from(method.as_str().to_ascii_lowercase()));
+        with.insert("endpoint", node! { "uri" => uri });
         if let Some(h) = headers {
-            with.insert("headers".into(), h);
+            with.insert("headers", h);
         }
         let as_query = matches!(method, HttpMethod::Get | HttpMethod::Delete);
         match body {
             Some(v) if as_query => {
                 let q = self.query(v);
-                with.insert("query".into(), q);
+                with.insert("query", q);
             }
             Some(v) => {
                 let b = self.json(v);
-                with.insert("body".into(), b);
+                with.insert("body", b);
             }
             // Default body: the step input, i.e. the workflow input.
             None if !as_query => {
-                with.insert("body".into(), json!("${ . }"));
+                with.insert("body", Node::from("${ . }"));
             }
             None => {}
         }
-        task.body.insert("call".into(), json!("http"));
-        task.body.insert("with".into(), Json::Object(with));
+        task.body.insert("call", Node::from("http"));
+        task.body.insert("with", Node::Map(with));
     }
 
     /// A service's base URL and headers (strings, as HTTP wants them).
-    fn service(&mut self, app: usize, s: &ast::ServiceDecl) -> (String, Option<Json>) {
+    fn service(&mut self, app: usize, s: &ast::ServiceDecl) -> (String, Option<Node>) {
         let values = Values {
             app: self.program.apps.get(app).unwrap_or(self.unit),
         };
@@ -139,16 +140,16 @@ impl Lowerer<'_> {
                     Err(d) => self.diags.push(d),
                 },
                 ast::Member::Block(b) if b.key.name == "headers" => {
-                    let mut h = Map::new();
+                    let mut h = NodeMap::new();
                     for e in &b.entries {
                         match values.string(&e.value) {
                             Ok(v) => {
-                                h.insert(e.key.name.clone(), json!(v));
+                                h.insert(e.key.name.clone(), Node::from(v));
                             }
                             Err(d) => self.diags.push(d),
                         }
                     }
-                    headers = Some(Json::Object(h));
+                    headers = Some(Node::Map(h));
                 }
                 _ => {}
             }
@@ -158,10 +159,10 @@ impl Lowerer<'_> {
 
     /// GET/DELETE: an object becomes query parameters (strings), a runtime
     /// expression is passed through.
-    fn query(&mut self, v: &Value) -> Json {
+    fn query(&mut self, v: &Value) -> Node {
         match &v.kind {
             ValueKind::Object(entries) => {
-                let mut q = Map::new();
+                let mut q = NodeMap::new();
                 for e in entries {
                     let s = match &e.value.kind {
                         ValueKind::List(_) | ValueKind::Object(_) => {
@@ -176,23 +177,23 @@ impl Lowerer<'_> {
                             continue;
                         }
                         _ => match self.json(&e.value) {
-                            Json::String(s) => s,
-                            Json::Null => "null".into(),
-                            other => other.to_string(),
+                            Node::Str(s) => s.into_owned(),
+                            Node::Null => "null".into(),
+                            other => other.to_json().to_string(),
                         },
                     };
-                    q.insert(e.key.name.clone(), json!(s));
+                    q.insert(e.key.name.clone(), Node::from(s));
                 }
-                Json::Object(q)
+                Node::Map(q)
             }
-            ValueKind::Expr(e) => json!(expr_text(e)),
+            ValueKind::Expr(e) => Node::from(expr_text(e)),
             _ => {
                 self.diags.push(
                     Diagnostic::error(E_QUERY, "query parameters must be an object")
                         .with_primary(v.span, "not an object")
                         .with_help("write `{ name: value }` or a `${ … }` yielding an object"),
                 );
-                Json::Null
+                Node::Null
             }
         }
     }
@@ -211,17 +212,17 @@ impl Lowerer<'_> {
             );
             return;
         };
-        let mut w = Map::new();
-        w.insert("namespace".into(), json!(self.unit.manifest.namespace));
-        w.insert("name".into(), json!(kebab_case(&target.name.name)));
+        let mut w = NodeMap::new();
+        w.insert("namespace", self.unit.manifest.namespace.clone());
+        w.insert("name", Node::from(kebab_case(&target.name.name)));
         w.insert(
-            "version".into(),
-            json!(workflow_version(target).unwrap_or_else(|| DEFAULT_VERSION.to_string())),
+            "version",
+            Node::from(workflow_version(target).unwrap_or_else(|| DEFAULT_VERSION.to_string())),
         );
         match input.map(|v| &v.kind) {
             Some(ValueKind::Object(_)) => {
-                let v = input.map(|v| self.json(v)).unwrap_or(Json::Null);
-                w.insert("input".into(), v);
+                let v = input.map(|v| self.json(v)).unwrap_or(Node::Null);
+                w.insert("input", v);
             }
             // The schema wants an object: an expression becomes the task's
             // input, which a sub-workflow receives when `input` is absent.
@@ -239,7 +240,7 @@ impl Lowerer<'_> {
             }
             None => {}
         }
-        task.body.insert("run".into(), json!({ "workflow": w }));
+        task.body.insert("run", node! { "workflow" => w });
     }
 
     pub(super) fn emit(
@@ -252,20 +253,20 @@ impl Lowerer<'_> {
         let Some((ty, source)) = self.event(event) else {
             return;
         };
-        let mut with = Map::new();
-        with.insert("type".into(), json!(ty));
+        let mut with = NodeMap::new();
+        with.insert("type", Node::from(ty));
         // `/shop` is a URI reference, which the schema's pattern refuses:
         // carry it as a constant expression.
-        with.insert("source".into(), uri_or_expression(&source));
+        with.insert("source", uri_or_expression(&source));
         if let Some(d) = data {
             let v = self.json(d);
-            with.insert("data".into(), v);
+            with.insert("data", v);
             task.reads_input = true;
         }
-        with.insert("airworkflow".into(), json!(self.doc_name));
-        with.insert("airstep".into(), json!(step));
+        with.insert("airworkflow", self.doc_name.clone());
+        with.insert("airstep", step.to_string());
         task.body
-            .insert("emit".into(), json!({ "event": { "with": with } }));
+            .insert("emit", node! { "event" => node! { "with" => with } });
     }
 
     /// `wait for`: returns what a label exports (`.[0]` for one event, the
@@ -282,31 +283,33 @@ impl Lowerer<'_> {
             let Some((ty, _)) = self.event(e) else {
                 continue;
             };
-            let mut f = Map::new();
-            f.insert("with".into(), json!({ "type": ty }));
+            let mut f = NodeMap::new();
+            f.insert("with", node! { "type" => ty });
             if !correlate.is_empty() {
-                let mut c = Map::new();
+                let mut c = NodeMap::new();
                 for k in correlate {
                     c.insert(
                         k.field.name.clone(),
-                        json!({
-                            "from": format!("${{ .data.{} }}", k.field.name),
-                            "expect": expr_text(&k.expr),
-                        }),
+                        node! {
+                            "from" => format!("${{ .data.{} }}", k.field.name),
+                            "expect" => expr_text(&k.expr),
+                        },
                     );
                 }
-                f.insert("correlate".into(), Json::Object(c));
+                f.insert("correlate", Node::Map(c));
                 task.reads_input = true;
             }
-            filters.push(Json::Object(f));
+            filters.push(Node::Map(f));
         }
         let to = match mode {
-            WaitMode::One => json!({ "one": filters.into_iter().next().unwrap_or(json!({})) }),
-            WaitMode::All => json!({ "all": filters }),
-            WaitMode::Any => json!({ "any": filters }),
+            WaitMode::One => {
+                node! { "one" => filters.into_iter().next().unwrap_or_else(|| node! {}) }
+            }
+            WaitMode::All => node! { "all" => filters },
+            WaitMode::Any => node! { "any" => filters },
         };
         task.body
-            .insert("listen".into(), json!({ "to": to, "read": "envelope" }));
+            .insert("listen", node! { "to" => to, "read" => "envelope" });
         match mode {
             WaitMode::One => ".[0]".into(),
             _ => ".".into(),
