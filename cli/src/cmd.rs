@@ -14,6 +14,36 @@ use air_compiler::source::LoadError;
 use air_reconciler::disk::{DiskProvider, find_root};
 use std::path::{Path, PathBuf};
 
+/// Which app a command works on (flattened into its arguments).
+#[derive(clap::Args, Debug, Clone)]
+pub struct AppArgs {
+    /// The app folder (holding air.toml).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Environment overlay from air.toml (`[env.NAME]`).
+    #[arg(long)]
+    pub env: Option<String>,
+    /// Repository root (default: nearest folder with .git, else the app's parent).
+    #[arg(long)]
+    pub root: Option<PathBuf>,
+}
+
+impl AppArgs {
+    /// The app at `path`, with default environment and root.
+    pub fn at(path: impl Into<PathBuf>) -> Self {
+        AppArgs {
+            path: path.into(),
+            env: None,
+            root: None,
+        }
+    }
+
+    /// The source provider and compile options for this app.
+    pub fn options(&self) -> Result<(DiskProvider, air_compiler::CompileOptions), String> {
+        app_options(&self.path, self.root.as_ref(), self.env.clone())
+    }
+}
+
 /// An app folder on disk, resolved against its repository root.
 pub struct LocalApp {
     pub provider: DiskProvider,

@@ -18,9 +18,10 @@ fn scratch(name: &str) -> PathBuf {
 
 fn args(path: PathBuf, out: PathBuf, force: bool) -> Args {
     Args {
-        path,
-        env: None,
-        root: Some(repo_root()),
+        app: air_cli::cmd::AppArgs {
+            root: Some(repo_root()),
+            ..air_cli::cmd::AppArgs::at(path)
+        },
         out: Some(out),
         stdout: false,
         force,
@@ -104,7 +105,7 @@ fn an_app_with_errors_writes_nothing() {
     std::fs::write(app.join("main.air"), "workflow w { call nowhere }\n").unwrap();
     let out = dir.join("out");
     let mut a = args(app, out.clone(), false);
-    a.root = Some(dir.clone());
+    a.app.root = Some(dir.clone());
     assert_eq!(run(a), 1);
     assert!(!out.exists());
 }

@@ -37,15 +37,8 @@ use std::time::Duration;
     run (bad arguments or path, no kubeconfig, API server unreachable)."
 )]
 pub struct Args {
-    /// The app folder (holding air.toml).
-    #[arg(default_value = ".")]
-    pub path: PathBuf,
-    /// Environment overlay from air.toml (`[env.NAME]`).
-    #[arg(long)]
-    pub env: Option<String>,
-    /// Repository root (default: nearest folder with .git, else the app's parent).
-    #[arg(long)]
-    pub root: Option<PathBuf>,
+    #[command(flatten)]
+    pub app: crate::cmd::AppArgs,
     /// Apply into this namespace instead of the app's own.
     #[arg(short = 'n', long)]
     pub namespace: Option<String>,
@@ -85,13 +78,13 @@ pub fn run(args: Args) -> u8 {
 
 /// [`run`] with a given display (tests capture its output).
 pub fn run_with<O: Write, E: Write>(args: Args, mut display: Display<O, E>) -> u8 {
-    let app = match local_app(&args.path, args.root.as_ref()) {
+    let app = match local_app(&args.app.path, args.app.root.as_ref()) {
         Ok(a) => a,
         Err(e) => return fail(&e),
     };
     let opts = air_compiler::CompileOptions {
         app_dir: app.dir.clone(),
-        env: args.env.clone(),
+        env: args.app.env.clone(),
     };
     let mut c = air_compiler::compile::check(&app.provider, &opts);
     let objects = lower_checked(&mut c, args.namespace.as_deref());
@@ -104,7 +97,7 @@ pub fn run_with<O: Write, E: Write>(args: Args, mut display: Display<O, E>) -> u
         ));
         return exit::FINDINGS;
     };
-    let revision = air_reconciler::git::working_revision(&args.path, &app.dir);
+    let revision = air_reconciler::git::working_revision(&args.app.path, &app.dir);
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

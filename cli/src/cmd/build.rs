@@ -2,7 +2,7 @@
 //! documents and catalog — into a folder (replaced as a whole) or as one
 //! YAML stream on stdout.
 
-use crate::cmd::{app_options, fail};
+use crate::cmd::fail;
 use crate::exit;
 use crate::render::{Format, print_all};
 use air_compiler::Severity;
@@ -22,15 +22,8 @@ use std::path::{Path, PathBuf};
 )]
 #[command(group(clap::ArgGroup::new("dest").required(true).args(["out", "stdout"])))]
 pub struct Args {
-    /// The app folder (holding air.toml).
-    #[arg(default_value = ".")]
-    pub path: PathBuf,
-    /// Environment overlay from air.toml (`[env.NAME]`).
-    #[arg(long)]
-    pub env: Option<String>,
-    /// Repository root (default: nearest folder with .git, else the app's parent).
-    #[arg(long)]
-    pub root: Option<PathBuf>,
+    #[command(flatten)]
+    pub app: crate::cmd::AppArgs,
     /// Output folder (replaced as a whole on success).
     #[arg(short = 'o', long = "out", value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -43,7 +36,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
-    let (provider, opts) = match app_options(&args.path, args.root.as_ref(), args.env) {
+    let (provider, opts) = match args.app.options() {
         Ok(a) => a,
         Err(e) => return fail(&e),
     };

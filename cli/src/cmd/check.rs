@@ -1,10 +1,9 @@
 //! `air check`: parse, resolve and check an app; print diagnostics.
 
-use crate::cmd::{app_options, fail};
+use crate::cmd::fail;
 use crate::exit;
 use crate::render::{Format, print_all};
 use air_compiler::Severity;
-use std::path::PathBuf;
 
 /// Check an app for mistakes without writing anything.
 ///
@@ -14,25 +13,18 @@ use std::path::PathBuf;
     after_help = "Examples:\n  air check\n  air check examples/shop --env prod --deny-warnings\n  air check . --format json"
 )]
 pub struct Args {
-    /// The app folder (holding air.toml).
-    #[arg(default_value = ".")]
-    pub path: PathBuf,
-    /// Environment overlay from air.toml (`[env.NAME]`).
-    #[arg(long)]
-    pub env: Option<String>,
+    #[command(flatten)]
+    pub app: crate::cmd::AppArgs,
     /// Treat warnings as errors (exit 1 when there are any).
     #[arg(long)]
     pub deny_warnings: bool,
     /// Output format of the diagnostics.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
-    /// Repository root (default: nearest folder with .git, else the app's parent).
-    #[arg(long)]
-    pub root: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> u8 {
-    let (provider, opts) = match app_options(&args.path, args.root.as_ref(), args.env) {
+    let (provider, opts) = match args.app.options() {
         Ok(a) => a,
         Err(e) => return fail(&e),
     };
