@@ -309,6 +309,7 @@ mod tests {
 
     #[tokio::test]
     async fn events_are_well_formed_and_bounded() {
+        crate::cluster::install_crypto_provider();
         let rec = Recorder {
             cluster: Cluster::new(
                 kube::Client::try_from(kube::Config::new("http://127.0.0.1:1".parse().unwrap()))
