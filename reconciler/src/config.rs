@@ -17,7 +17,10 @@
 //!
 //! The full reference is docs/reconcile.md.
 
+mod notify;
+
 use crate::git::{Credentials, GitRef, GitSource};
+use crate::notify::NotifyTarget;
 use air_compiler::diagnostic::suggest;
 use air_compiler::manifest::is_dns_label;
 use std::collections::BTreeMap;
@@ -27,7 +30,7 @@ use std::time::Duration;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-const TOP_KEYS: &[&str] = &["listen", "cache_dir", "webhook_secret_env", "app"];
+const TOP_KEYS: &[&str] = &["listen", "cache_dir", "webhook_secret_env", "notify", "app"];
 const APP_KEYS: &[&str] = &[
     "name",
     "repo",
@@ -68,6 +71,8 @@ pub struct Config {
     /// The environment variable holding the `/hooks/git` secret; `None`
     /// turns the hook off.
     pub webhook_secret_env: Option<String>,
+    /// Where notifications go (`[[notify]]`).
+    pub notify: Vec<NotifyTarget>,
     pub apps: Vec<AppConfig>,
 }
 
@@ -285,6 +290,7 @@ impl Reader<'_> {
             .string(root, "", "cache_dir")
             .map(|s| PathBuf::from(s.0));
         let webhook_secret_env = self.string(root, "", "webhook_secret_env").map(|s| s.0);
+        let notify_targets = self.notify_targets(root);
         let mut apps = Vec::new();
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         match root.get("app").map(|v| (v.span(), v.get_ref())) {
@@ -328,6 +334,7 @@ impl Reader<'_> {
             listen: listen?,
             cache_dir,
             webhook_secret_env,
+            notify: notify_targets,
             apps,
         })
     }

@@ -11,6 +11,7 @@ use crate::cluster::Cluster;
 use crate::config::Config;
 use crate::git::GitCache;
 use crate::metrics::Metrics;
+use crate::notify::Notifier;
 use crate::status::AppStatus;
 use crate::watch::{Index, Watchers};
 use prometheus_client::registry::Registry;
@@ -34,6 +35,8 @@ pub struct Shared {
     repos: RwLock<BTreeMap<String, String>>,
     /// The secret `/hooks/git` verifies with; `None` turns the hook off.
     webhook_secret: RwLock<Option<String>>,
+    /// Where notifications go (set by [`run`] from the configuration).
+    pub(crate) notifier: RwLock<Option<Notifier>>,
 }
 
 impl Shared {
@@ -46,6 +49,7 @@ impl Shared {
             triggers: RwLock::default(),
             repos: RwLock::default(),
             webhook_secret: RwLock::default(),
+            notifier: RwLock::default(),
         })
     }
 
@@ -122,6 +126,10 @@ pub async fn run(
     once: bool,
     shutdown: impl Future<Output = ()>,
 ) -> Vec<AppStatus> {
+    let notifier = Notifier::new(&config.notify, |v| std::env::var(v).ok());
+    if let Ok(mut n) = shared.notifier.write() {
+        *n = (!notifier.is_empty()).then_some(notifier);
+    }
     let (stop_tx, stop_rx) = watch::channel(false);
     let index = Arc::new(Index::default());
     let watchers = Arc::new(Mutex::new(Watchers::new(

@@ -17,6 +17,7 @@ pub mod health;
 pub mod http;
 pub mod inventory;
 pub mod metrics;
+pub mod notify;
 pub mod object;
 pub mod plan;
 pub mod post;

@@ -372,3 +372,69 @@ async fn a_signed_push_hook_fetches_at_once() {
     assert!(!logs().contains("hook-secret-4711"));
     rec.stop();
 }
+
+/// `[[notify]]`: a broken commit is posted to the webhook (default reasons:
+/// failures, heals, degraded; not `Synced`), and the URL, a secret in
+/// itself, never reaches the logs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_commit_is_notified_to_the_webhook() {
+    use std::sync::{Arc, Mutex};
+    let received: Arc<Mutex<Vec<serde_json::Value>>> = Arc::default();
+    let sink = received.clone();
+    let router = axum::Router::new().route(
+        "/hook/secret-path-4711",
+        axum::routing::post(move |axum::Json(v): axum::Json<serde_json::Value>| {
+            let sink = sink.clone();
+            async move {
+                sink.lock().unwrap().push(v);
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+
+    let kube = Kube::start().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = Repo::new(tmp.path(), "apps");
+    write_app(&repo, "apps/shop", "shop", "shop", "1.0.0");
+    let c1 = repo.commit("good");
+    let config = format!(
+        "[[notify]]\nurl = \"http://127.0.0.1:{port}/hook/secret-path-4711\"\n\n{}",
+        app_config(&repo.file_url())
+    );
+    let rec = Reconciler::start(&config, &kube.kubeconfig, &tmp.path().join("cache"), &[]);
+    synced_at(&rec, &c1).await;
+    repo.write("apps/shop/broken.air", "function broken {\n");
+    repo.commit("broken");
+    trigger(&rec, "shop").await;
+    let got = eventually("the failure notified", || async {
+        let got = received.lock().unwrap().clone();
+        match got.iter().find(|v| v["reason"] == "CompileFailed") {
+            Some(v) => Ok(v.clone()),
+            None => Err(format!("{got:?}")),
+        }
+    })
+    .await;
+    assert_eq!(got["app"], "shop");
+    assert_eq!(got["namespace"], "shop");
+    assert_eq!(got["type"], "Warning");
+    assert_eq!(got["revision"], c1.as_str());
+    assert!(
+        got["text"].as_str().unwrap().contains("does not compile"),
+        "{got}"
+    );
+    // Synced is not among the default reasons.
+    assert!(
+        received
+            .lock()
+            .unwrap()
+            .iter()
+            .all(|v| v["reason"] != "Synced"),
+        "{:?}",
+        received.lock().unwrap()
+    );
+    rec.stop();
+    assert!(!logs().contains("secret-path-4711"));
+}

@@ -76,6 +76,13 @@ async fn reconcile(cfg: config::Config, args: Args) -> u8 {
     };
     let cache_dir = cfg.cache_dir.clone().unwrap_or_else(default_cache_dir);
     let cache = GitCache::new(cache_dir);
+    for var in cfg.notify.iter().filter_map(|t| t.env_var()) {
+        if std::env::var(var).map_or(true, |v| v.is_empty()) {
+            return crate::cmd::fail(&format!(
+                "a `[[notify]]` target reads its URL from `{var}`, which is not set"
+            ));
+        }
+    }
     let shared = Shared::new();
     if let Some(var) = &cfg.webhook_secret_env {
         match std::env::var(var) {

@@ -613,8 +613,14 @@ impl AppTask {
         // namespace if there is one (a first revision that never fetched or
         // compiled has no other).
         let target_ns = self.target.as_ref().map(|t| t.namespace.clone());
-        if let Some(ns) = target_ns.as_ref().or(self.cfg.namespace.as_ref()) {
-            for e in &events {
+        let notifier = self.shared.notifier.read().ok().and_then(|n| n.clone());
+        let ns = target_ns.as_ref().or(self.cfg.namespace.as_ref());
+        for e in &events {
+            if let Some(n) = &notifier {
+                let revision = self.status.revision.as_deref();
+                n.send(&self.cfg.name, ns.map_or("", String::as_str), revision, e);
+            }
+            if let Some(ns) = ns {
                 self.events.record(&self.cfg.name, ns, e).await;
             }
         }
