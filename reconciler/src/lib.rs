@@ -16,6 +16,7 @@ pub mod git;
 pub mod health;
 pub mod http;
 pub mod inventory;
+pub mod leader;
 pub mod metrics;
 pub mod notify;
 pub mod object;

@@ -67,6 +67,10 @@ fn example_configuration_parses() {
         deployment["spec"]["template"]["spec"]["serviceAccountName"],
         "air-reconciler"
     );
+    // More than one replica only with leader election.
+    if deployment["spec"]["replicas"].as_i64().unwrap_or(1) > 1 {
+        assert!(args.iter().any(|a| a == "--leader-elect"), "{args:?}");
+    }
     let mut kustomized = strings(&docs("kustomization.yaml")[0]["resources"]);
     kustomized.sort();
     let mut files: Vec<String> = std::fs::read_dir(repo_root().join("deploy"))

@@ -4,6 +4,7 @@ use air_reconciler::cluster::Cluster;
 use air_reconciler::config;
 use air_reconciler::controller::{self, Shared};
 use air_reconciler::git::GitCache;
+use air_reconciler::leader::{Elector, LeaseSettings};
 use air_reconciler::status::SyncState;
 use std::path::PathBuf;
 
@@ -27,6 +28,13 @@ pub struct Args {
     /// port; the address is logged).
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<std::net::SocketAddr>,
+    /// Run as one of several replicas: reconcile only while holding the
+    /// Lease `air-reconciler` (not with --once).
+    #[arg(long)]
+    pub leader_elect: bool,
+    /// Namespace of the Lease (default: $POD_NAMESPACE, else air-system).
+    #[arg(long, value_name = "NS")]
+    pub lease_namespace: Option<String>,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -119,14 +127,70 @@ async fn reconcile(cfg: config::Config, args: Args) -> u8 {
         };
     tracing::info!(%addr, apps = cfg.apps.len(), "air reconcile listening");
     let server = tokio::spawn(server);
-    let shutdown = async move {
+    let stop_tx = std::sync::Arc::new(stop_tx);
+    let signal_tx = stop_tx.clone();
+    tokio::spawn(async move {
         shutdown_signal().await;
-        let _ = stop_tx.send(true);
+        let _ = signal_tx.send(true);
+    });
+    let elector = args.leader_elect.then(|| elector(&args, &cluster));
+    if let Some(e) = &elector {
+        tracing::info!(identity = e.identity(), "waiting to lead");
+        if !e.acquire(&mut stop_rx.clone()).await {
+            let _ = server.await;
+            return crate::exit::OK;
+        }
+        tracing::info!(identity = e.identity(), "leading");
+    }
+    let lost = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let shutdown = {
+        let mut rx = stop_rx.clone();
+        let (lost, stop_tx) = (lost.clone(), stop_tx.clone());
+        let elector = elector.as_ref();
+        async move {
+            let lose = async {
+                match elector {
+                    Some(e) => e.hold().await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                _ = rx.wait_for(|s| *s) => {}
+                () = lose => {
+                    tracing::error!("leadership lost; stopping");
+                    lost.store(true, std::sync::atomic::Ordering::SeqCst);
+                    let _ = stop_tx.send(true);
+                }
+            }
+        }
     };
     controller::run(cfg, cluster, cache, shared, false, shutdown).await;
     let _ = server.await;
+    if lost.load(std::sync::atomic::Ordering::SeqCst) {
+        // Exit non-zero so the pod restarts and rejoins the election.
+        return crate::exit::FINDINGS;
+    }
+    if let Some(e) = &elector {
+        e.release().await;
+    }
     tracing::info!("stopped");
     crate::exit::OK
+}
+
+/// This replica's side of the Lease election: identity from $HOSTNAME
+/// (the pod name), namespace from --lease-namespace or $POD_NAMESPACE.
+fn elector(args: &Args, cluster: &Cluster) -> Elector {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let namespace = args
+        .lease_namespace
+        .clone()
+        .or_else(|| env("POD_NAMESPACE"))
+        .unwrap_or_else(|| "air-system".into());
+    let identity = env("HOSTNAME").unwrap_or_else(|| format!("air-{}", std::process::id()));
+    Elector::new(
+        cluster.client().clone(),
+        LeaseSettings::new(&namespace, &identity),
+    )
 }
 
 /// SIGTERM (Kubernetes stopping the pod) or Ctrl-C.
