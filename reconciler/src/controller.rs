@@ -9,6 +9,7 @@ mod timing;
 
 use crate::cluster::Cluster;
 use crate::config::Config;
+use crate::desired::AppViews;
 use crate::git::GitCache;
 use crate::metrics::Metrics;
 use crate::notify::Notifier;
@@ -37,6 +38,8 @@ pub struct Shared {
     webhook_secret: RwLock<Option<String>>,
     /// Where notifications go (set by [`run`] from the configuration).
     pub(crate) notifier: RwLock<Option<Notifier>>,
+    /// The dashboard's graphs and catalog of each app's revision in force.
+    views: RwLock<BTreeMap<String, Arc<AppViews>>>,
 }
 
 impl Shared {
@@ -50,7 +53,19 @@ impl Shared {
             repos: RwLock::default(),
             webhook_secret: RwLock::default(),
             notifier: RwLock::default(),
+            views: RwLock::default(),
         })
+    }
+
+    pub(crate) fn set_views(&self, app: &str, views: AppViews) {
+        if let Ok(mut m) = self.views.write() {
+            m.insert(app.to_string(), Arc::new(views));
+        }
+    }
+
+    /// The graphs and catalog of `app`'s revision in force.
+    pub fn views(&self, app: &str) -> Option<Arc<AppViews>> {
+        self.views.read().ok()?.get(app).cloned()
     }
 
     /// Turn `POST /hooks/git` on with this secret (or off with `None`).

@@ -21,6 +21,18 @@ pub struct Desired {
     pub objects: Vec<Value>,
     /// Warnings (never errors).
     pub diagnostics: Vec<DiagnosticSummary>,
+    /// What the dashboard shows of the revision.
+    pub views: AppViews,
+}
+
+/// The dashboard's pictures of a revision: each workflow's state machine
+/// as SVG (drawn by the compiler, as `air graph --format svg`) and the
+/// event catalog (`catalog.json`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AppViews {
+    /// (workflow name, SVG), in source order.
+    pub graphs: Vec<(String, String)>,
+    pub catalog: Value,
 }
 
 #[derive(Debug)]
@@ -54,12 +66,34 @@ pub fn compile(
     let Some(objects) = objects else {
         return Err(CompileFailure::Diagnostics(diagnostics));
     };
+    let graphs = c
+        .program
+        .as_ref()
+        .and_then(|p| p.root())
+        .map(|unit| {
+            unit.workflows()
+                .map(|w| {
+                    let drawing = air_compiler::graph::render::cfg_drawing(
+                        &air_compiler::graph::workflow_graph(w),
+                    );
+                    (
+                        w.name.name.clone(),
+                        air_compiler::graph::svg::svg(&[drawing]),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(Desired {
         commit: revision.commit.clone(),
         app: objects.app,
         namespace: objects.namespace,
-        objects: objects.objects,
         diagnostics,
+        views: AppViews {
+            graphs,
+            catalog: objects.catalog,
+        },
+        objects: objects.objects,
     })
 }
 
@@ -71,6 +105,8 @@ pub struct AppObjects {
     /// The target namespace (after any override).
     pub namespace: String,
     pub objects: Vec<Value>,
+    /// `catalog.json` of the app.
+    pub catalog: Value,
 }
 
 /// Lower a checked compilation to Kubernetes objects, moving them to
@@ -111,6 +147,7 @@ pub fn lower_checked(c: &mut Compilation, namespace: Option<&str>) -> Option<App
         app,
         namespace,
         objects,
+        catalog: lowered.catalog,
     })
 }
 

@@ -2,6 +2,7 @@
 //! (every app finished its first cycle), `/metrics` (Prometheus text),
 //! `/api/apps` and `/api/apps/<name>` (JSON status), and
 //! `POST /api/apps/<name>/reconcile` (run a cycle now), and
+//! the dashboard (`/`, `/apps/<name>`: [`crate::dashboard`]), and
 //! `POST /hooks/git` (a signed push notification from GitHub or GitLab:
 //! fetch the apps of that repository now; see [`crate::webhook`]).
 
@@ -11,7 +12,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use std::future::Future;
 use std::net::SocketAddr;
@@ -26,6 +27,8 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/api/apps/{name}", get(app))
         .route("/api/apps/{name}/reconcile", post(reconcile))
         .route("/hooks/git", post(git_hook))
+        .route("/", get(dashboard_index))
+        .route("/apps/{name}", get(dashboard_app))
         .with_state(shared)
 }
 
@@ -68,6 +71,17 @@ async fn reconcile(State(s): State<Arc<Shared>>, Path(name): Path<String>) -> Re
         (StatusCode::ACCEPTED, "reconcile requested\n").into_response()
     } else {
         (StatusCode::NOT_FOUND, format!("no app named `{name}`\n")).into_response()
+    }
+}
+
+async fn dashboard_index(State(s): State<Arc<Shared>>) -> Response {
+    Html(crate::dashboard::index(&s.statuses())).into_response()
+}
+
+async fn dashboard_app(State(s): State<Arc<Shared>>, Path(name): Path<String>) -> Response {
+    match s.status(&name) {
+        Some(st) => Html(crate::dashboard::app(&st, s.views(&name).as_deref())).into_response(),
+        None => (StatusCode::NOT_FOUND, format!("no app named `{name}`\n")).into_response(),
     }
 }
 

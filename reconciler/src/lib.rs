@@ -6,6 +6,7 @@ pub mod apply;
 pub mod cluster;
 pub mod config;
 pub mod controller;
+pub mod dashboard;
 pub mod desired;
 pub mod diff;
 pub mod disk;

@@ -266,6 +266,9 @@ impl AppTask {
         self.status.namespace = Some(namespace.clone());
         match self.sync(&commit, &air_app, &namespace, &objects).await {
             Ok(()) => {
+                if let Some(d) = &desired {
+                    self.shared.set_views(&self.cfg.name, d.views.clone());
+                }
                 self.status.revision = Some(commit);
                 self.status.last_synced = Some(now());
                 self.status.last_error = None;

@@ -1,0 +1,155 @@
+//! The controller's dashboard in a real browser: headless Chromium loads
+//! `/` and `/apps/<name>` from a running controller and the test reads the
+//! DOM it built: the app's row, its objects, the workflow drawn as SVG and
+//! the event catalog; a broken commit then shows on both pages.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+mod reconcile_support;
+
+use air_reconciler::status::SyncState;
+use reconcile_support::{Kube, Reconciler, Repo, eventually, write_app};
+use std::process::Command;
+
+/// The DOM Chromium built from `url` (`--dump-dom`).
+fn dom(url: &str) -> String {
+    let chromium = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|c| {
+            Command::new(c)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+        .expect("chromium (Debian package chromium; .ci/run installs it)");
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(url)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+const FLOW: &str = r#"/// Takes an order through the web function.
+workflow fulfil {
+  on OrderPlaced
+  reserve: call web { id: ${ .data.id } }
+}
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_shows_apps_graphs_and_catalog_in_a_browser() {
+    let kube = Kube::start().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = Repo::new(tmp.path(), "apps");
+    write_app(&repo, "apps/shop", "shop", "shop", "1.0.0");
+    repo.write("apps/shop/flow.air", FLOW);
+    let c1 = repo.commit("shop");
+    let config = format!(
+        "[[app]]\nname = \"shop\"\nrepo = \"{}\"\nbranch = \"main\"\npath = \"apps/shop\"\ninterval = \"1h\"\n",
+        repo.file_url()
+    );
+    let rec = Reconciler::start(&config, &kube.kubeconfig, &tmp.path().join("cache"), &[]);
+    eventually("synced", || async {
+        let s = rec.status("shop");
+        if s.sync == SyncState::Synced {
+            Ok(())
+        } else {
+            Err(format!("{s:?}"))
+        }
+    })
+    .await;
+    let base = rec.url.clone();
+
+    let index = tokio::task::spawn_blocking({
+        let url = format!("{base}/");
+        move || dom(&url)
+    })
+    .await
+    .unwrap();
+    assert!(index.contains("<table id=\"apps\">"), "{index}");
+    assert!(index.contains("<a href=\"/apps/shop\">shop</a>"), "{index}");
+    assert!(
+        index.contains("<td class=\"synced\">synced</td>"),
+        "{index}"
+    );
+    assert!(index.contains(&c1[..12]), "{index}");
+
+    let page = tokio::task::spawn_blocking({
+        let url = format!("{base}/apps/shop");
+        move || dom(&url)
+    })
+    .await
+    .unwrap();
+    // The workflow, drawn by the compiler, parsed by the browser as SVG.
+    let figure = page
+        .find("<figure class=\"workflow\" id=\"workflow-fulfil\">")
+        .expect("the workflow figure");
+    assert!(page[figure..].contains("<svg"), "{page}");
+    assert!(page[figure..].contains("reserve"), "{page}");
+    // The objects and the catalog.
+    assert!(
+        page.contains("Service.serving.knative.dev/shop/web"),
+        "{page}"
+    );
+    assert!(page.contains("<table id=\"catalog\">"), "{page}");
+    assert!(page.contains("com.example.order.placed"), "{page}");
+
+    // A broken commit: the index says failed, the app page shows where.
+    repo.write("apps/shop/broken.air", "function broken {\n");
+    repo.commit("broken");
+    let resp = reqwest::Client::new()
+        .post(format!("{base}/api/apps/shop/reconcile"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 202);
+    eventually("failed", || async {
+        let s = rec.status("shop");
+        if s.sync == SyncState::Failed {
+            Ok(())
+        } else {
+            Err(format!("{s:?}"))
+        }
+    })
+    .await;
+    let index = tokio::task::spawn_blocking({
+        let url = format!("{base}/");
+        move || dom(&url)
+    })
+    .await
+    .unwrap();
+    assert!(
+        index.contains("<td class=\"failed\">failed</td>"),
+        "{index}"
+    );
+    let page = tokio::task::spawn_blocking({
+        let url = format!("{base}/apps/shop");
+        move || dom(&url)
+    })
+    .await
+    .unwrap();
+    assert!(
+        page.contains("apps/shop/broken.air:1: error[E0110]"),
+        "{page}"
+    );
+    // The last good revision's graph is still shown.
+    assert!(page.contains("id=\"workflow-fulfil\""), "{page}");
+    rec.stop();
+}
