@@ -464,3 +464,78 @@ async fn a_terminal_gets_a_live_status_line_and_a_pipe_plain_lines() {
         h.wipe().await;
     }
 }
+
+/// `air diff --live`: the app on disk against the cluster, the plan
+/// `air apply --prune` would execute; exit 1 when they differ.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn diff_live_shows_what_apply_would_change() {
+    let h = Harness::start("cli-diff-live").await;
+    let (r, _) = history_start();
+    let o = apply(&h, &r, &[]).await;
+    assert_eq!(o.status.code(), Some(0), "{}", all(&o));
+    let diff = |args: &'static [&'static str]| {
+        let mut cmd = Command::new(AIR);
+        cmd.args(["diff", "--live", "shop", "--kubeconfig"])
+            .arg(&h.kubeconfig_path)
+            .args(["--namespace", &h.namespace])
+            .args(args)
+            .current_dir(r.path())
+            .env_remove("KUBECONFIG");
+        cmd
+    };
+    let o = diff(&[]).output().await.unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", all(&o));
+    assert!(stdout(&o).contains("no differences"), "{}", all(&o));
+
+    // Uncommitted edits: an image changed, a workflow removed.
+    r.app(APP, &SHOP.replace("billing:1.0.0", "billing:9.9.9"));
+    r.remove("shop/audit.air");
+    let o = diff(&[]).output().await.unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", all(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains("~ service.serving.knative.dev/billing\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "spec.template.spec.containers[0].image: \"registry.example.com/billing:1.0.0\" → \"registry.example.com/billing:9.9.9\""
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("air.dev/digest"), "{text}");
+    assert!(
+        text.contains("- configmap/audit-workflow (would be pruned)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("- trigger.eventing.knative.dev/audit-on-order-confirmed (would be pruned)"),
+        "{text}"
+    );
+    let o = diff(&["--format", "json"]).output().await.unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", all(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let billing = v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["object"]["name"] == "billing" && c["object"]["kind"] == "Service")
+        .unwrap();
+    assert_eq!(billing["action"], "update");
+    assert_eq!(
+        billing["fields"][0]["desired"],
+        "registry.example.com/billing:9.9.9"
+    );
+    // Nothing was written: the live image is still the applied one.
+    let live = h
+        .get(&h.r("serving.knative.dev/v1", "Service", "billing"))
+        .await
+        .unwrap();
+    assert_eq!(
+        live["spec"]["template"]["spec"]["containers"][0]["image"],
+        "registry.example.com/billing:1.0.0"
+    );
+    // --live does not mix with revisions.
+    let o = diff(&["--base", "HEAD"]).output().await.unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", all(&o));
+}

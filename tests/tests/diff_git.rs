@@ -344,6 +344,10 @@ fn cli_exit_codes() {
             format: air_cli::cmd::diff::DiffFormat::Json,
             post: None,
             api_url: None,
+            live: false,
+            namespace: None,
+            kubeconfig: None,
+            context: None,
         })
     };
     assert_eq!(run(Some(base.clone()), r.path().join("shop")), 0);

@@ -78,26 +78,17 @@ pub fn run(args: Args) -> u8 {
 
 /// [`run`] with a given display (tests capture its output).
 pub fn run_with<O: Write, E: Write>(args: Args, mut display: Display<O, E>) -> u8 {
-    let app = match local_app(&args.app.path, args.app.root.as_ref()) {
-        Ok(a) => a,
-        Err(e) => return fail(&e),
+    let local = match compile_local(&args.app, args.namespace.as_deref()) {
+        Ok(l) => l,
+        Err(Failed::Usage(e)) => return fail(&e),
+        Err(Failed::Errors(n)) => {
+            display.note(&format!(
+                "error: the app has {n} error{}; nothing was applied",
+                if n == 1 { "" } else { "s" }
+            ));
+            return exit::FINDINGS;
+        }
     };
-    let opts = air_compiler::CompileOptions {
-        app_dir: app.dir.clone(),
-        env: args.app.env.clone(),
-    };
-    let mut c = air_compiler::compile::check(&app.provider, &opts);
-    let objects = lower_checked(&mut c, args.namespace.as_deref());
-    print_all(c.diagnostics.iter(), &c.sources, Format::Human);
-    let Some(objects) = objects else {
-        let n = c.diagnostics.count(Severity::Error);
-        display.note(&format!(
-            "error: the app has {n} error{}; nothing was applied",
-            if n == 1 { "" } else { "s" }
-        ));
-        return exit::FINDINGS;
-    };
-    let revision = air_reconciler::git::working_revision(&args.app.path, &app.dir);
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -105,7 +96,44 @@ pub fn run_with<O: Write, E: Write>(args: Args, mut display: Display<O, E>) -> u
         Ok(r) => r,
         Err(e) => return fail(&format!("cannot start the runtime: {e}")),
     };
-    runtime.block_on(apply(&args, objects, revision, &mut display))
+    runtime.block_on(apply(&args, local.objects, local.revision, &mut display))
+}
+
+/// An app compiled from disk, ready to compare with or apply to a cluster.
+pub struct LocalObjects {
+    pub objects: AppObjects,
+    /// `HEAD` (`-dirty` when the app folder differs), if in a repository.
+    pub revision: Option<String>,
+}
+
+/// Why [`compile_local`] produced nothing.
+pub enum Failed {
+    /// The app could not be read (message).
+    Usage(String),
+    /// The app has this many errors (already printed).
+    Errors(usize),
+}
+
+/// Compile the app on disk (diagnostics printed as `air check` prints
+/// them), moved to `namespace` when given. Shared by `air apply` and
+/// `air diff --live`.
+pub fn compile_local(
+    app: &crate::cmd::AppArgs,
+    namespace: Option<&str>,
+) -> Result<LocalObjects, Failed> {
+    let local = local_app(&app.path, app.root.as_ref()).map_err(Failed::Usage)?;
+    let opts = air_compiler::CompileOptions {
+        app_dir: local.dir.clone(),
+        env: app.env.clone(),
+    };
+    let mut c = air_compiler::compile::check(&local.provider, &opts);
+    let objects = lower_checked(&mut c, namespace);
+    print_all(c.diagnostics.iter(), &c.sources, Format::Human);
+    let objects = objects.ok_or_else(|| Failed::Errors(c.diagnostics.count(Severity::Error)))?;
+    Ok(LocalObjects {
+        objects,
+        revision: air_reconciler::git::working_revision(&app.path, &local.dir),
+    })
 }
 
 async fn apply<O: Write, E: Write>(

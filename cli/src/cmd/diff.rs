@@ -1,4 +1,7 @@
-//! `air diff`: compare the compiled app(s) at two revisions.
+//! `air diff`: compare the compiled app(s) at two revisions, or (with
+//! `--live`) the app on disk with the cluster.
+
+mod live;
 
 use crate::cmd::fail;
 use crate::exit;
@@ -47,9 +50,37 @@ pub struct Args {
     /// AIR_GITLAB_API_URL), e.g. https://ghe.example.com/api/v3.
     #[arg(long, value_name = "URL")]
     pub api_url: Option<String>,
+    /// Compare the app on disk with the live cluster instead (like
+    /// `kubectl diff`): what `air apply --prune` would change.
+    #[arg(long, conflicts_with_all = ["base", "head", "post", "api_url"])]
+    pub live: bool,
+    /// With --live: the app's namespace override.
+    #[arg(short = 'n', long, requires = "live")]
+    pub namespace: Option<String>,
+    /// With --live: the kubeconfig file.
+    #[arg(long, value_name = "FILE", requires = "live")]
+    pub kubeconfig: Option<PathBuf>,
+    /// With --live: the kubeconfig context.
+    #[arg(long, value_name = "NAME", requires = "live")]
+    pub context: Option<String>,
 }
 
 pub fn run(args: Args) -> u8 {
+    if args.live {
+        if args.format == DiffFormat::Markdown {
+            return fail("--live prints human or json, not markdown");
+        }
+        return live::run(live::LiveArgs {
+            app: crate::cmd::AppArgs {
+                env: args.env.clone(),
+                ..crate::cmd::AppArgs::at(&args.path)
+            },
+            namespace: args.namespace,
+            kubeconfig: args.kubeconfig,
+            context: args.context,
+            json: args.format == DiffFormat::Json,
+        });
+    }
     let (repo_root, rel) = match locate(&args.path) {
         Ok(x) => x,
         Err(e) => return fail(&e),

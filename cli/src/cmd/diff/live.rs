@@ -1,0 +1,148 @@
+//! `air diff --live`: the app on disk against what the cluster holds, like
+//! `kubectl diff` or `argocd app diff`. It is the plan `air apply` would
+//! execute (with prune on), computed by the same pure `plan` from the live
+//! objects and the app's inventory; nothing is written, not even a dry run.
+
+use crate::cmd::apply::{Failed, compile_local, kubectl_name};
+use crate::cmd::{AppArgs, fail};
+use crate::exit;
+use air_reconciler::apply::live_state;
+use air_reconciler::cluster::Cluster;
+use air_reconciler::object::ANNOTATION_DIGEST;
+use air_reconciler::plan::{Action, Change, PlanOptions, plan};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+
+/// Where the cluster is, for `--live`.
+pub struct LiveArgs {
+    pub app: AppArgs,
+    pub namespace: Option<String>,
+    pub kubeconfig: Option<PathBuf>,
+    pub context: Option<String>,
+    pub json: bool,
+}
+
+pub fn run(args: LiveArgs) -> u8 {
+    let local = match compile_local(&args.app, args.namespace.as_deref()) {
+        Ok(l) => l,
+        Err(Failed::Usage(e)) => return fail(&e),
+        Err(Failed::Errors(n)) => {
+            eprintln!("error: the app has {n} error(s); nothing to compare");
+            return exit::FINDINGS;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return fail(&format!("cannot start the runtime: {e}")),
+    };
+    let app = local.objects;
+    let changes = runtime.block_on(async {
+        let cluster =
+            Cluster::connect_to(args.kubeconfig.as_deref(), args.context.as_deref()).await?;
+        let inventory = air_reconciler::inventory::load(&cluster, &app.app, &app.namespace).await?;
+        let live = live_state(&cluster, &app.objects, &inventory).await?;
+        let opts = PlanOptions {
+            prune: true,
+            allow_prune_all: true,
+        };
+        Ok::<_, air_reconciler::cluster::ClusterError>(
+            plan(&app.app, &app.objects, &live, &inventory, opts).changes,
+        )
+    });
+    let changes = match changes {
+        Ok(c) => c,
+        Err(e) => return fail(&e.to_string()),
+    };
+    let text = if args.json {
+        json_report(&app.app, &app.namespace, &changes) + "\n"
+    } else {
+        human(&app.app, &app.namespace, &changes)
+    };
+    print!("{text}");
+    if changes.iter().all(|c| c.action == Action::Unchanged) {
+        exit::OK
+    } else {
+        exit::FINDINGS
+    }
+}
+
+/// The differing fields worth showing: the digest annotation is air's
+/// bookkeeping (docs/apply.md), not something a reviewer changed.
+fn shown_fields(c: &Change) -> impl Iterator<Item = &air_reconciler::fields::FieldChange> {
+    let digest = format!("metadata.annotations[{ANNOTATION_DIGEST:?}]");
+    c.fields.iter().filter(move |f| f.path != digest)
+}
+
+fn short(v: Option<&Value>) -> String {
+    match v {
+        None => "(none)".into(),
+        Some(Value::String(s)) => format!("{s:?}"),
+        Some(v) => v.to_string(),
+    }
+}
+
+/// kubectl-diff-like text: `+` created, `~` updated with its fields, `-`
+/// pruned, `!` left alone (with why); unchanged objects only counted.
+pub fn human(app: &str, namespace: &str, changes: &[Change]) -> String {
+    let mut out = String::new();
+    let mut unchanged = 0;
+    for c in changes {
+        let name = kubectl_name(&c.object);
+        match c.action {
+            Action::Unchanged => unchanged += 1,
+            Action::Create => out.push_str(&format!("+ {name} (not in the cluster)\n")),
+            Action::Delete => out.push_str(&format!("- {name} (would be pruned)\n")),
+            Action::Blocked | Action::Orphaned => {
+                out.push_str(&format!("! {name} ({})\n", c.reason));
+            }
+            Action::Update => {
+                out.push_str(&format!("~ {name}\n"));
+                let mut any = false;
+                for f in shown_fields(c) {
+                    any = true;
+                    out.push_str(&format!(
+                        "    {}: {} → {}\n",
+                        f.path,
+                        short(f.live.as_ref()),
+                        short(f.desired.as_ref())
+                    ));
+                }
+                if !any {
+                    out.push_str(&format!("    ({})\n", c.reason));
+                }
+            }
+        }
+    }
+    let changed = changes.len() - unchanged;
+    if changed == 0 {
+        out.push_str(&format!(
+            "app {app} in namespace {namespace}: no differences ({unchanged} objects)\n"
+        ));
+    } else {
+        out.push_str(&format!(
+            "app {app} in namespace {namespace}: {changed} to change, {unchanged} unchanged\n"
+        ));
+    }
+    out
+}
+
+/// `{"app", "namespace", "changes": [{object, action, reason, fields}]}`,
+/// unchanged objects included (action `unchanged`).
+pub fn json_report(app: &str, namespace: &str, changes: &[Change]) -> String {
+    let list: Vec<Value> = changes
+        .iter()
+        .map(|c| {
+            json!({
+                "object": c.object,
+                "action": c.action,
+                "reason": c.reason,
+                "fields": shown_fields(c).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    serde_json::to_string_pretty(&json!({"app": app, "namespace": namespace, "changes": list}))
+        .unwrap_or_default()
+}
