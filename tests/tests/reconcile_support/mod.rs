@@ -8,6 +8,12 @@
 //! deadline and fails with the last observation.
 #![allow(dead_code)]
 
+/// The Git remotes of the reconciler's own Git tests, shared.
+#[path = "../../../reconciler/tests/git_support/mod.rs"]
+mod git_support;
+#[allow(unused_imports)] // not every including test uses both
+pub use git_support::{free_port, git_daemon};
+
 use air_reconciler::cluster::Cluster;
 use air_reconciler::controller::{self, Shared};
 use air_reconciler::git::GitCache;
@@ -15,9 +21,9 @@ use air_reconciler::object::ObjectRef;
 use air_reconciler::status::AppStatus;
 use serde_json::Value;
 use std::io::Write;
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -94,50 +100,6 @@ pub fn kubectl(kubeconfig: &Path, args: &[&str]) -> String {
         .arg("--kubeconfig")
         .arg(kubeconfig)
         .args(args))
-}
-
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A child process killed when dropped.
-pub struct Process(pub Child);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// `git-daemon` serving every repository under `base` on `port`
-/// (started directly: `git daemon` would leave a grandchild behind).
-pub fn git_daemon(base: &Path, port: u16) -> Process {
-    let exec_path = git(Path::new("/"), &["--exec-path"]);
-    let child = Command::new(Path::new(&exec_path).join("git-daemon"))
-        .arg("--reuseaddr")
-        .arg(format!("--base-path={}", base.display()))
-        .arg("--export-all")
-        .arg("--listen=127.0.0.1")
-        .arg(format!("--port={port}"))
-        .arg(base)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start git-daemon (Debian package git)");
-    let start = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < DEADLINE,
-            "git-daemon never listened on {port}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Process(child)
 }
 
 // ---------------------------------------------------------------- git
