@@ -104,6 +104,13 @@ fn control_bytes(x: u64) -> u64 {
     !(((x & LOW7) + ONES * 0x60) | x) & HIGH
 }
 
+/// The high bit of every byte of `x` that is DEL (0x7f) or above 0x7f,
+/// exactly (the low seven bits plus one carry into the high bit only
+/// when they are all ones).
+fn high_or_del_bytes(x: u64) -> u64 {
+    (((x & LOW7) + ONES) | x) & HIGH
+}
+
 /// Multi-line strings are long (a ConfigMap holds a whole workflow
 /// document), so they are written as a literal block in one pass, eight
 /// bytes at a time: newlines found in a word end lines, and a word with a
@@ -131,22 +138,27 @@ fn try_write_block(out: &mut String, s: &str, indent: usize) -> bool {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
         let x = u64::from_le_bytes(word);
-        let newlines = zero_bytes(x ^ (ONES * u64::from(b'\n')));
-        let tabs = zero_bytes(x ^ (ONES * u64::from(b'\t')));
-        let del = zero_bytes(x ^ LOW7);
-        let odd = (control_bytes(x) & !newlines & !tabs) | del | (x & HIGH);
-        // A sequence may run past the word: the byte rules see the bytes
-        // after it.
-        if odd != 0 && escape_between(all, i, i + 8) {
-            out.truncate(mark);
-            return false;
-        }
-        let mut m = newlines;
-        while m != 0 {
-            let end = i + (m.trailing_zeros() / 8) as usize;
-            push_line(out, body, line_start, end, indent);
-            line_start = end + 1;
-            m &= m - 1;
+        // Most words are printable ASCII: no control (so no newline
+        // either), no DEL, no byte above 0x7f. Those cost a few
+        // operations; the others are looked at closer.
+        let control = control_bytes(x);
+        let high_or_del = high_or_del_bytes(x);
+        if control | high_or_del != 0 {
+            let newlines = zero_bytes(x ^ (ONES * u64::from(b'\n')));
+            let tabs = zero_bytes(x ^ (ONES * u64::from(b'\t')));
+            // A sequence may run past the word: the byte rules see the
+            // bytes after it.
+            if (control & !newlines & !tabs) | high_or_del != 0 && escape_between(all, i, i + 8) {
+                out.truncate(mark);
+                return false;
+            }
+            let mut m = newlines;
+            while m != 0 {
+                let end = i + (m.trailing_zeros() / 8) as usize;
+                push_line(out, body, line_start, end, indent);
+                line_start = end + 1;
+                m &= m - 1;
+            }
         }
         i += 8;
     }
