@@ -84,7 +84,7 @@ pub fn emit_trees(lowered: LoweredTrees) -> BuildOutput {
         let start = stream.len();
         yaml::write_yaml(&mut stream, obj, KeyOrder::Sorted);
         let text = stream.get(start..).unwrap_or_default().to_string();
-        let path = format!("{}/{name}.yaml", kind.to_ascii_lowercase());
+        let path = crate::lower::concat(&[&kind.to_ascii_lowercase(), "/", name, ".yaml"]);
         resources.push(path.clone());
         files.push((path, text));
     }
@@ -113,7 +113,10 @@ pub fn emit_trees(lowered: LoweredTrees) -> BuildOutput {
         let text = texts
             .next()
             .unwrap_or_else(|| node_to_yaml(doc, KeyOrder::AsGiven));
-        files.push((format!("workflows/{name}.sw.yaml"), text));
+        files.push((
+            crate::lower::concat(&["workflows/", name, ".sw.yaml"]),
+            text,
+        ));
     }
     files.push((
         "catalog.json".to_string(),

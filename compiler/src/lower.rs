@@ -106,6 +106,17 @@ impl Lowered {
     }
 }
 
+/// `parts` joined, sized once. The lowering builds tens of thousands of
+/// short strings per app (object sources, URLs, expressions); `format!`
+/// spends several hundred instructions on each through `core::fmt`.
+pub(crate) fn concat(parts: &[&str]) -> String {
+    let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        s.push_str(p);
+    }
+    s
+}
+
 pub fn lower(program: &Program, sources: &SourceMap, diags: &mut Diagnostics) -> Option<Lowered> {
     lower_trees(program, sources, diags).map(LoweredTrees::into_lowered)
 }
@@ -170,12 +181,13 @@ impl Cx<'_> {
             app: self.root.manifest.name.clone(),
             decl: kebab_case(&decl.name),
             component,
-            source: format!(
-                "{}#{}/{}",
+            source: concat(&[
                 self.sources.path(decl.span.file),
+                "#",
                 kind.as_str(),
-                decl.name
-            ),
+                "/",
+                &decl.name,
+            ]),
         }
     }
 
@@ -295,10 +307,11 @@ impl Cx<'_> {
         );
         self.out.workflows.push((name.clone(), doc));
         self.out.workflow_texts.push(text);
-        let url = format!(
-            "{}/workflows/{name}",
-            self.root.manifest.runtime_url.trim_end_matches('/')
-        );
+        let url = concat(&[
+            self.root.manifest.runtime_url.trim_end_matches('/'),
+            "/workflows/",
+            &name,
+        ]);
         let dest = Destination::Uri(url);
         self.triggers(&w.name, DeclKind::Workflow, &w.members, &dest, false);
         let mut n = 0;
@@ -382,12 +395,13 @@ impl Cx<'_> {
                 }
             }
             let mut meta = self.meta(name, owner, kind, "trigger");
-            meta.source = format!(
-                "{}#{}/{}",
+            meta.source = concat(&[
                 self.sources.path(span.file),
+                "#",
                 kind.as_str(),
-                owner.name
-            );
+                "/",
+                &owner.name,
+            ]);
             let spec = TriggerSpec {
                 broker: self.root.manifest.broker_name.clone(),
                 event_type: info.ce_type,
@@ -410,8 +424,8 @@ pub struct EventInfo {
 pub fn event_info(program: &Program, app: usize, e: &EventDecl) -> EventInfo {
     let unit = program.apps.get(app);
     let app_name = unit.map(|u| u.manifest.name.clone()).unwrap_or_default();
-    let mut ce_type = format!("{app_name}.{}", snake_case(&e.name.name));
-    let mut source = format!("/{app_name}");
+    let mut ce_type = concat(&[&app_name, ".", &snake_case(&e.name.name)]);
+    let mut source = concat(&["/", &app_name]);
     for m in &e.members {
         if let EventMember::Assign(a) = m {
             let v = unit
