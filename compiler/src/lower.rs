@@ -118,14 +118,26 @@ pub(crate) fn concat(parts: &[&str]) -> String {
 }
 
 pub fn lower(program: &Program, sources: &SourceMap, diags: &mut Diagnostics) -> Option<Lowered> {
-    lower_trees(program, sources, diags).map(LoweredTrees::into_lowered)
+    lower_with(program, sources, diags, true).map(LoweredTrees::into_lowered)
 }
 
-/// [`lower`], keeping the trees (what `air build` uses).
+/// [`lower`], keeping the trees (what `air build` uses). The workflow
+/// documents are kept as text only: each tree is dropped as soon as it
+/// is printed, while it is still in the cache, and `workflows` pairs each
+/// name with [`Node::Null`].
 pub fn lower_trees(
     program: &Program,
     sources: &SourceMap,
     diags: &mut Diagnostics,
+) -> Option<LoweredTrees> {
+    lower_with(program, sources, diags, false)
+}
+
+fn lower_with(
+    program: &Program,
+    sources: &SourceMap,
+    diags: &mut Diagnostics,
+    keep_documents: bool,
 ) -> Option<LoweredTrees> {
     let root = program.root()?;
     let mut cx = Cx {
@@ -135,6 +147,7 @@ pub fn lower_trees(
         out: LoweredTrees::default(),
         names: HashMap::default(),
         text_hint: 0,
+        keep_documents,
         diags,
     };
     cx.broker();
@@ -160,6 +173,8 @@ struct Cx<'a> {
     names: HashMap<(String, String), Span>,
     /// Length of the last workflow document's YAML.
     text_hint: usize,
+    /// Keep each workflow document's tree beside its text.
+    keep_documents: bool,
     diags: &'a mut Diagnostics,
 }
 
@@ -305,6 +320,7 @@ impl Cx<'_> {
             knative::core::workflow_config_map_node(&meta, text.clone()),
             w.name.span,
         );
+        let doc = if self.keep_documents { doc } else { Node::Null };
         self.out.workflows.push((name.clone(), doc));
         self.out.workflow_texts.push(text);
         let url = concat(&[
