@@ -65,24 +65,28 @@ pub fn emit(lowered: &Lowered) -> BuildOutput {
 
 /// Every file of `air build`, and the stream.
 pub fn emit_trees(lowered: LoweredTrees) -> BuildOutput {
-    let mut objects: Vec<&Node> = lowered.objects.iter().collect();
-    objects.sort_by(|a, b| key(a).cmp(&key(b)));
+    // Keys are looked up once, not in every comparison of the sort.
+    let mut objects: Vec<((u8, &str, &str), &Node)> =
+        lowered.objects.iter().map(|o| (key(o), o)).collect();
+    objects.sort_by(|a, b| a.0.cmp(&b.0));
 
+    // Every object is printed straight into the stream, sized up front
+    // from the workflow documents the ConfigMaps carry (most of the
+    // bytes); its file is then one exact copy of its range. Printing each
+    // object into a string of its own would grow that string several
+    // times and copy it into the stream afterwards.
+    let documents: usize = lowered.workflow_texts.iter().map(String::len).sum();
+    let mut stream = String::with_capacity(documents + documents / 4 + objects.len() * 1024);
     let mut files = Vec::with_capacity(objects.len() + lowered.workflows.len() + 2);
     let mut resources = Vec::with_capacity(objects.len());
-    for obj in objects {
-        let (_, kind, name) = key(obj);
-        let text = node_to_yaml(obj, KeyOrder::Sorted);
-        let path = format!("{}/{name}.yaml", kind.to_ascii_lowercase());
+    for ((_, kind, name), obj) in objects {
+        stream.push_str("---\n");
+        let start = stream.len();
+        yaml::write_yaml(&mut stream, obj, KeyOrder::Sorted);
+        let text = stream.get(start..).unwrap_or_default().to_string();
+        let path = crate::lower::concat(&[&kind.to_ascii_lowercase(), "/", name, ".yaml"]);
         resources.push(path.clone());
         files.push((path, text));
-    }
-    // The stream is the object files in order; sized once, it is copied
-    // into once (growing it would copy megabytes again and again).
-    let mut stream = String::with_capacity(files.iter().map(|(_, t)| t.len() + 4).sum());
-    for (_, text) in &files {
-        stream.push_str("---\n");
-        stream.push_str(text);
     }
     resources.sort();
     let app = lowered
@@ -109,7 +113,10 @@ pub fn emit_trees(lowered: LoweredTrees) -> BuildOutput {
         let text = texts
             .next()
             .unwrap_or_else(|| node_to_yaml(doc, KeyOrder::AsGiven));
-        files.push((format!("workflows/{name}.sw.yaml"), text));
+        files.push((
+            crate::lower::concat(&["workflows/", name, ".sw.yaml"]),
+            text,
+        ));
     }
     files.push((
         "catalog.json".to_string(),

@@ -106,15 +106,38 @@ impl Lowered {
     }
 }
 
-pub fn lower(program: &Program, sources: &SourceMap, diags: &mut Diagnostics) -> Option<Lowered> {
-    lower_trees(program, sources, diags).map(LoweredTrees::into_lowered)
+/// `parts` joined, sized once. The lowering builds tens of thousands of
+/// short strings per app (object sources, URLs, expressions); `format!`
+/// spends several hundred instructions on each through `core::fmt`.
+pub(crate) fn concat(parts: &[&str]) -> String {
+    let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        s.push_str(p);
+    }
+    s
 }
 
-/// [`lower`], keeping the trees (what `air build` uses).
+pub fn lower(program: &Program, sources: &SourceMap, diags: &mut Diagnostics) -> Option<Lowered> {
+    lower_with(program, sources, diags, true).map(LoweredTrees::into_lowered)
+}
+
+/// [`lower`], keeping the trees (what `air build` uses). The workflow
+/// documents are kept as text only: each tree is dropped as soon as it
+/// is printed, while it is still in the cache, and `workflows` pairs each
+/// name with [`Node::Null`].
 pub fn lower_trees(
     program: &Program,
     sources: &SourceMap,
     diags: &mut Diagnostics,
+) -> Option<LoweredTrees> {
+    lower_with(program, sources, diags, false)
+}
+
+fn lower_with(
+    program: &Program,
+    sources: &SourceMap,
+    diags: &mut Diagnostics,
+    keep_documents: bool,
 ) -> Option<LoweredTrees> {
     let root = program.root()?;
     let mut cx = Cx {
@@ -124,6 +147,7 @@ pub fn lower_trees(
         out: LoweredTrees::default(),
         names: HashMap::default(),
         text_hint: 0,
+        keep_documents,
         diags,
     };
     cx.broker();
@@ -149,6 +173,8 @@ struct Cx<'a> {
     names: HashMap<(String, String), Span>,
     /// Length of the last workflow document's YAML.
     text_hint: usize,
+    /// Keep each workflow document's tree beside its text.
+    keep_documents: bool,
     diags: &'a mut Diagnostics,
 }
 
@@ -170,12 +196,13 @@ impl Cx<'_> {
             app: self.root.manifest.name.clone(),
             decl: kebab_case(&decl.name),
             component,
-            source: format!(
-                "{}#{}/{}",
+            source: concat(&[
                 self.sources.path(decl.span.file),
+                "#",
                 kind.as_str(),
-                decl.name
-            ),
+                "/",
+                &decl.name,
+            ]),
         }
     }
 
@@ -293,12 +320,14 @@ impl Cx<'_> {
             knative::core::workflow_config_map_node(&meta, text.clone()),
             w.name.span,
         );
+        let doc = if self.keep_documents { doc } else { Node::Null };
         self.out.workflows.push((name.clone(), doc));
         self.out.workflow_texts.push(text);
-        let url = format!(
-            "{}/workflows/{name}",
-            self.root.manifest.runtime_url.trim_end_matches('/')
-        );
+        let url = concat(&[
+            self.root.manifest.runtime_url.trim_end_matches('/'),
+            "/workflows/",
+            &name,
+        ]);
         let dest = Destination::Uri(url);
         self.triggers(&w.name, DeclKind::Workflow, &w.members, &dest, false);
         let mut n = 0;
@@ -382,12 +411,13 @@ impl Cx<'_> {
                 }
             }
             let mut meta = self.meta(name, owner, kind, "trigger");
-            meta.source = format!(
-                "{}#{}/{}",
+            meta.source = concat(&[
                 self.sources.path(span.file),
+                "#",
                 kind.as_str(),
-                owner.name
-            );
+                "/",
+                &owner.name,
+            ]);
             let spec = TriggerSpec {
                 broker: self.root.manifest.broker_name.clone(),
                 event_type: info.ce_type,
@@ -410,8 +440,8 @@ pub struct EventInfo {
 pub fn event_info(program: &Program, app: usize, e: &EventDecl) -> EventInfo {
     let unit = program.apps.get(app);
     let app_name = unit.map(|u| u.manifest.name.clone()).unwrap_or_default();
-    let mut ce_type = format!("{app_name}.{}", snake_case(&e.name.name));
-    let mut source = format!("/{app_name}");
+    let mut ce_type = concat(&[&app_name, ".", &snake_case(&e.name.name)]);
+    let mut source = concat(&["/", &app_name]);
     for m in &e.members {
         if let EventMember::Assign(a) = m {
             let v = unit

@@ -252,40 +252,72 @@ impl Default for Manifest {
 /// `OrderCreated` → `order-created`, `resize_image` → `resize-image`,
 /// `HTTPServer` → `http-server`: the Kubernetes form of a name.
 pub fn kebab_case(name: &str) -> String {
-    let chars: Vec<char> = name.chars().collect();
+    cased(name, '-')
+}
+
+/// `OrderCreated` → `order_created` (default CloudEvents type suffix).
+pub fn snake_case(name: &str) -> String {
+    cased(name, '_')
+}
+
+/// [`kebab_case`] with `sep` between words (`-` and `_` in `name` both
+/// separate words).
+fn cased(name: &str, sep: char) -> String {
     let mut out = String::with_capacity(name.len() + 4);
-    for (i, &c) in chars.iter().enumerate() {
+    push_cased(&mut out, name, sep);
+    out
+}
+
+/// [`snake_case`] of `name`, appended to `out` (step names are built
+/// from a keyword and a snake-cased target without a string between).
+pub(crate) fn push_snake_case(out: &mut String, name: &str) {
+    push_cased(out, name, '_');
+}
+
+/// [`cased`], appended to `out`. Names are ASCII in practice and this
+/// runs tens of thousands of times per build, so ASCII names are read as
+/// bytes instead of being collected into a vector of chars first.
+fn push_cased(out: &mut String, name: &str, sep: char) {
+    if name.is_ascii() {
+        let b = name.as_bytes();
+        cased_chars(out, b.len(), |i| b.get(i).map(|&c| char::from(c)), sep);
+    } else {
+        let chars: Vec<char> = name.chars().collect();
+        cased_chars(out, chars.len(), |i| chars.get(i).copied(), sep);
+    }
+}
+
+/// The casing rules over `len` characters read with `at`, appended to
+/// `out` (what `out` held before is left alone).
+fn cased_chars(out: &mut String, len: usize, at: impl Fn(usize) -> Option<char>, sep: char) {
+    let start = out.len();
+    // A separator goes in only between words written here.
+    let word_open = |out: &String| out.len() > start && !out.ends_with(sep);
+    for i in 0..len {
+        let Some(c) = at(i) else { break };
         if c == '_' || c == '-' {
-            if !out.is_empty() && !out.ends_with('-') {
-                out.push('-');
+            if word_open(out) {
+                out.push(sep);
             }
             continue;
         }
         if c.is_ascii_uppercase() {
-            let prev = i.checked_sub(1).map(|j| chars[j]);
-            let next = chars.get(i + 1).copied();
+            let prev = i.checked_sub(1).and_then(&at);
+            let next = at(i + 1);
             let boundary = match prev {
                 Some(p) if p.is_ascii_lowercase() || p.is_ascii_digit() => true,
                 Some(p) if p.is_ascii_uppercase() => next.is_some_and(|n| n.is_ascii_lowercase()),
                 _ => false,
             };
-            if boundary && !out.is_empty() && !out.ends_with('-') {
-                out.push('-');
+            if boundary && word_open(out) {
+                out.push(sep);
             }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c.to_ascii_lowercase());
         }
+        out.push(c.to_ascii_lowercase());
     }
-    while out.ends_with('-') {
+    while out.len() > start && out.ends_with(sep) {
         out.pop();
     }
-    out
-}
-
-/// `OrderCreated` → `order_created` (default CloudEvents type suffix).
-pub fn snake_case(name: &str) -> String {
-    kebab_case(name).replace('-', "_")
 }
 
 #[cfg(test)]
@@ -300,5 +332,8 @@ mod tests {
         assert_eq!(kebab_case("fulfil_order"), "fulfil-order");
         assert_eq!(kebab_case("v2Api"), "v2-api");
         assert_eq!(snake_case("OrderCreated"), "order_created");
+        assert_eq!(snake_case("HTTP-server__v2Api_"), "http_server_v2_api");
+        assert_eq!(kebab_case("_Ünïcode_Name-"), "Ünïcode-name");
+        assert_eq!(snake_case("ÀbcDéf"), "Àbc_déf");
     }
 }

@@ -9,7 +9,7 @@
 //! so a step has one name everywhere.
 
 use crate::ast::{Block, Step, StepKind, WorkflowDecl};
-use crate::model::snake_case;
+use crate::model::push_snake_case;
 use crate::span::Span;
 use std::fmt::Write;
 
@@ -23,7 +23,13 @@ pub struct StepNames {
 
 impl StepNames {
     pub fn of(workflow: &WorkflowDecl) -> StepNames {
-        let mut w = Walk::default();
+        // Room for a typical workflow, so the vectors do not grow step
+        // by step.
+        let mut w = Walk {
+            bases: Vec::with_capacity(8),
+            counters: Vec::with_capacity(8),
+            names: Vec::with_capacity(16),
+        };
         w.block(&workflow.body);
         StepNames { names: w.names }
     }
@@ -50,7 +56,6 @@ impl StepNames {
 /// base name: two targets may share one). A workflow has a handful of
 /// distinct bases, so both are short vectors searched in order, cheaper
 /// than building and hashing into maps for every workflow.
-#[derive(Default)]
 struct Walk<'w> {
     bases: Vec<(&'static str, &'w str, usize)>,
     counters: Vec<(String, usize)>,
@@ -64,12 +69,7 @@ impl<'w> Walk<'w> {
                 let counter = self.counter(step);
                 if let Some((base, n)) = self.counters.get_mut(counter) {
                     *n += 1;
-                    let mut name = String::with_capacity(base.len() + 3);
-                    name.push_str(base);
-                    name.push('_');
-                    // Writing into a String cannot fail.
-                    let _ = write!(name, "{n}");
-                    self.names.push((step.span, name));
+                    self.names.push((step.span, numbered(base, *n)));
                 }
             }
             match &step.kind {
@@ -106,7 +106,7 @@ impl<'w> Walk<'w> {
             StepKind::WaitFor { .. } => "wait for",
             _ => step.kind.keyword(),
         };
-        let target = target_word(&step.kind);
+        let target = target_word(&step.kind).unwrap_or_default();
         if let Some(&(_, _, i)) = self
             .bases
             .iter()
@@ -127,36 +127,51 @@ impl<'w> Walk<'w> {
     }
 }
 
-/// The written name [`base_name`] derives from (empty for steps named by
+/// The written name [`base_name`] derives from (none for steps named by
 /// their keyword alone).
-fn target_word(kind: &StepKind) -> &str {
+fn target_word(kind: &StepKind) -> Option<&str> {
     match kind {
-        StepKind::Call { target, .. } => &target.name.name,
-        StepKind::Run { workflow, .. } => &workflow.name,
-        StepKind::Emit { event, .. } => &event.name.name,
-        StepKind::WaitFor { events, .. } => events.first().map_or("", |e| e.name.name.as_str()),
-        StepKind::Fail { error, .. } => &error.name.name,
-        StepKind::For { item, .. } => &item.name,
-        _ => "",
+        StepKind::Call { target, .. } => Some(&target.name.name),
+        StepKind::Run { workflow, .. } => Some(&workflow.name),
+        StepKind::Emit { event, .. } => Some(&event.name.name),
+        StepKind::WaitFor { events, .. } => events.first().map(|e| e.name.name.as_str()),
+        StepKind::Fail { error, .. } => Some(&error.name.name),
+        StepKind::For { item, .. } => Some(&item.name),
+        _ => None,
     }
 }
 
 /// `call_inventory`, `emit_order_confirmed`, `wait_for_payment_settled`,
-/// `if`, `parallel`, …
+/// `if`, `parallel`, … (built in place: this runs for every unlabelled
+/// step, in checking and again in lowering).
 pub fn base_name(step: &Step) -> String {
-    let kw = step.kind.keyword();
-    match &step.kind {
-        StepKind::Call { target, .. } => format!("{kw}_{}", snake_case(&target.name.name)),
-        StepKind::Run { workflow, .. } => format!("{kw}_{}", snake_case(&workflow.name)),
-        StepKind::Emit { event, .. } => format!("{kw}_{}", snake_case(&event.name.name)),
-        StepKind::WaitFor { events, .. } => match events.first() {
-            Some(e) => format!("wait_for_{}", snake_case(&e.name.name)),
-            None => "wait_for".to_string(),
-        },
-        StepKind::Fail { error, .. } => format!("{kw}_{}", snake_case(&error.name.name)),
-        StepKind::For { item, .. } => format!("for_{}", snake_case(&item.name)),
-        _ => kw.to_string(),
+    let kw = match step.kind {
+        StepKind::WaitFor { .. } => "wait_for",
+        _ => step.kind.keyword(),
+    };
+    let target = target_word(&step.kind);
+    let mut name = String::with_capacity(kw.len() + target.map_or(0, str::len) + 6);
+    name.push_str(kw);
+    if let Some(target) = target {
+        name.push('_');
+        push_snake_case(&mut name, target);
     }
+    name
+}
+
+/// `n` in decimal after `base_`.
+fn numbered(base: &str, n: usize) -> String {
+    let mut name = String::with_capacity(base.len() + 3);
+    name.push_str(base);
+    name.push('_');
+    match u32::try_from(n).ok().and_then(|d| char::from_digit(d, 10)) {
+        Some(digit) => name.push(digit),
+        // Writing into a String cannot fail.
+        None => {
+            let _ = write!(name, "{n}");
+        }
+    }
+    name
 }
 
 /// The nested blocks of a step, in source order.

@@ -27,6 +27,9 @@ pub enum Node {
     Map(NodeMap),
 }
 
+/// Entries a map built without a size gets room for at its first insert.
+const FIRST_CAPACITY: usize = 8;
+
 /// A JSON object: entries in insertion order, keys unique.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NodeMap {
@@ -52,7 +55,15 @@ impl NodeMap {
         let value = value.into();
         match self.entries.iter_mut().find(|(k, _)| *k == key) {
             Some((_, v)) => *v = value,
-            None => self.entries.push((key, value)),
+            None => {
+                // A map built entry by entry would grow from four entries
+                // to eight (a reallocation and a copy, tens of thousands
+                // of times per build); most maps fit in eight.
+                if self.entries.capacity() == 0 {
+                    self.entries.reserve_exact(FIRST_CAPACITY);
+                }
+                self.entries.push((key, value));
+            }
         }
     }
 

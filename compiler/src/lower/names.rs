@@ -37,9 +37,20 @@ pub fn fnv1a(s: &str) -> u64 {
     h
 }
 
+/// [`fit`] of a name built here, kept without a copy when it fits
+/// (every object of a build gets its name through this).
+fn fit_owned(name: String) -> String {
+    if name.len() <= MAX_NAME {
+        name
+    } else {
+        fit(&name)
+    }
+}
+
 /// `<owner>-on-[alias-]<event>[-n]`.
 pub fn trigger(owner: &str, alias: Option<&str>, event: &str, n: usize) -> String {
-    let mut s = format!("{}-on-", kebab_case(owner));
+    let mut s = kebab_case(owner);
+    s.push_str("-on-");
     if let Some(a) = alias {
         s.push_str(&kebab_case(a));
         s.push('-');
@@ -48,18 +59,24 @@ pub fn trigger(owner: &str, alias: Option<&str>, event: &str, n: usize) -> Strin
     if n > 1 {
         s.push_str(&format!("-{n}"));
     }
-    fit(&s)
+    fit_owned(s)
 }
 
 /// `<workflow>-schedule[-n]`.
 pub fn schedule(workflow: &str, n: usize) -> String {
-    let base = format!("{}-schedule", kebab_case(workflow));
-    fit(&if n > 1 { format!("{base}-{n}") } else { base })
+    let mut base = kebab_case(workflow);
+    base.push_str("-schedule");
+    if n > 1 {
+        base.push_str(&format!("-{n}"));
+    }
+    fit_owned(base)
 }
 
 /// `<workflow>-workflow`.
 pub fn workflow_config_map(workflow: &str) -> String {
-    fit(&format!("{}-workflow", kebab_case(workflow)))
+    let mut name = kebab_case(workflow);
+    name.push_str("-workflow");
+    fit_owned(name)
 }
 
 #[cfg(test)]

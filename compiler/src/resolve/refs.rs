@@ -314,6 +314,11 @@ impl Walker<'_, '_> {
     /// A label equal to the generated name of an unlabelled step
     /// (`call_inventory_1`) would give two tasks one name.
     fn generated_name_clashes(&mut self, wf: &WorkflowDecl, labels: &BTreeMap<String, Span>) {
+        // Generated names end in `_<n>`; without such a label there is
+        // nothing to compare, and numbering the steps is skipped.
+        if !labels.keys().any(|l| looks_generated(l)) {
+            return;
+        }
         let names = StepNames::of(wf);
         let mut stack = vec![&wf.body];
         while let Some(block) = stack.pop() {
@@ -555,4 +560,11 @@ pub fn report_unused(app: &AppUnit, index: usize, used: &Used, diags: &mut Diagn
             .with_help(help),
         );
     }
+}
+
+/// Whether `label` has the shape of a generated step name: `<base>_<n>`.
+fn looks_generated(label: &str) -> bool {
+    label.rsplit_once('_').is_some_and(|(base, n)| {
+        !base.is_empty() && !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit())
+    })
 }

@@ -80,46 +80,116 @@ pub(super) fn write_string(out: &mut String, s: &str, indent: usize) {
         out.push_str(s);
         return;
     }
-    // Multi-line strings are long (a ConfigMap holds a whole workflow
-    // document): for them only the characters a block cannot hold matter,
-    // and those are looked for eight bytes at a time.
     if memchr::memchr(b'\n', s.as_bytes()).is_some()
         && block_first_line_ok(s)
-        && !has_block_escape(s.as_bytes())
+        && try_write_block(out, s, indent + 2)
     {
-        write_block(out, s, indent + 2);
-    } else {
-        push_scanned(out, s, &scan(s));
+        return;
     }
+    push_scanned(out, s, &scan(s));
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGH: u64 = 0x8080_8080_8080_8080;
+const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
 
-/// [`Scan::other_escape`] of a whole string. Eight bytes at a time are
-/// skipped when none is a control, DEL or non-ASCII (the usual case:
-/// bit tricks that can only err towards looking closer); other chunks go
-/// through [`scan`]'s byte rules.
-fn has_block_escape(b: &[u8]) -> bool {
+/// The high bit of every byte of `x` that is zero, exactly (no carries
+/// between bytes: the low seven bits plus 0x7f stay below 0x100).
+fn zero_bytes(x: u64) -> u64 {
+    !(((x & LOW7) + LOW7) | x) & HIGH
+}
+
+/// The high bit of every byte of `x` below 0x20, exactly.
+fn control_bytes(x: u64) -> u64 {
+    !(((x & LOW7) + ONES * 0x60) | x) & HIGH
+}
+
+/// The high bit of every byte of `x` that is DEL (0x7f) or above 0x7f,
+/// exactly (the low seven bits plus one carry into the high bit only
+/// when they are all ones).
+fn high_or_del_bytes(x: u64) -> u64 {
+    (((x & LOW7) + ONES) | x) & HIGH
+}
+
+/// Multi-line strings are long (a ConfigMap holds a whole workflow
+/// document), so they are written as a literal block in one pass, eight
+/// bytes at a time: newlines found in a word end lines, and a word with a
+/// control other than newline or tab, DEL or a non-ASCII byte is looked at
+/// closer with [`scan`]'s byte rules. When a character the block cannot
+/// hold turns up, `out` is put back as it was and `false` returned.
+fn try_write_block(out: &mut String, s: &str, indent: usize) -> bool {
+    let mark = out.len();
+    let all = s.as_bytes();
+    let body = s.trim_end_matches('\n');
+    let trailing = s.len() - body.len();
+    out.push('|');
+    match trailing {
+        0 => out.push('-'),
+        1 => {}
+        _ => out.push('+'),
+    }
+    out.push('\n');
+    // Lines are copied whole; only the indentation is added.
+    out.reserve(body.len() + body.len() / 4);
+    let b = body.as_bytes();
+    let mut line_start = 0;
     let mut i = 0;
     while let Some(chunk) = b.get(i..i + 8) {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
         let x = u64::from_le_bytes(word);
-        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
-        let y = x ^ (ONES * 0x7f);
-        let del = y.wrapping_sub(ONES) & !y & HIGH;
-        if below_space | del | (x & HIGH) != 0 {
-            // A sequence may run past the chunk: scan from here to the
-            // chunk's end with the byte rules, seeing the bytes after it.
-            let end = (i + 8).min(b.len());
-            if escape_between(b, i, end) {
-                return true;
+        // Most words are printable ASCII: no control (so no newline
+        // either), no DEL, no byte above 0x7f. Those cost a few
+        // operations; the others are looked at closer.
+        let control = control_bytes(x);
+        let high_or_del = high_or_del_bytes(x);
+        if control | high_or_del != 0 {
+            let newlines = zero_bytes(x ^ (ONES * u64::from(b'\n')));
+            let tabs = zero_bytes(x ^ (ONES * u64::from(b'\t')));
+            // A sequence may run past the word: the byte rules see the
+            // bytes after it.
+            if (control & !newlines & !tabs) | high_or_del != 0 && escape_between(all, i, i + 8) {
+                out.truncate(mark);
+                return false;
+            }
+            let mut m = newlines;
+            while m != 0 {
+                let end = i + (m.trailing_zeros() / 8) as usize;
+                push_line(out, body, line_start, end, indent);
+                line_start = end + 1;
+                m &= m - 1;
             }
         }
         i += 8;
     }
-    escape_between(b, i, b.len())
+    if escape_between(all, i, b.len()) {
+        out.truncate(mark);
+        return false;
+    }
+    for end in (i..b.len()).filter(|&j| b.get(j) == Some(&b'\n')) {
+        push_line(out, body, line_start, end, indent);
+        line_start = end + 1;
+    }
+    push_line(out, body, line_start, b.len(), indent);
+    // `|+` keeps the trailing newlines beyond the first as empty lines.
+    for _ in 1..trailing {
+        out.push('\n');
+    }
+    // The caller adds the newline that ends the entry; a block already
+    // ended its last line, so undo that one.
+    out.pop();
+    true
+}
+
+/// Line `start..end` of a block's body at `indent` (empty lines carry no
+/// indentation), with its newline.
+fn push_line(out: &mut String, body: &str, start: usize, end: usize, indent: usize) {
+    let line = body.get(start..end).unwrap_or_default();
+    if !line.is_empty() {
+        super::pad(out, indent);
+        out.push_str(line);
+    }
+    out.push('\n');
 }
 
 /// Whether a character starting at `start..end` of `b` needs escaping in
@@ -154,37 +224,6 @@ fn block_first_line_ok(s: &str) -> bool {
     !first_text.is_empty() && !first_text.starts_with([' ', '\t'])
 }
 
-fn write_block(out: &mut String, s: &str, indent: usize) {
-    let body = s.trim_end_matches('\n');
-    let trailing = s.len() - body.len();
-    out.push('|');
-    match trailing {
-        0 => out.push('-'),
-        1 => {}
-        _ => out.push('+'),
-    }
-    out.push('\n');
-    // Every line is copied whole; only the indentation is added.
-    out.reserve(body.len());
-    let mut start = 0;
-    for end in memchr::memchr_iter(b'\n', body.as_bytes()).chain([body.len()]) {
-        let line = body.get(start..end).unwrap_or_default();
-        if !line.is_empty() {
-            super::pad(out, indent);
-            out.push_str(line);
-        }
-        out.push('\n');
-        start = end + 1;
-    }
-    // `|+` keeps the trailing newlines beyond the first as empty lines.
-    for _ in 1..trailing {
-        out.push('\n');
-    }
-    // The caller adds the newline that ends the entry; a block already
-    // ended its last line, so undo that one.
-    out.pop();
-}
-
 /// A string as a one-line scalar: plain, single-quoted or double-quoted.
 pub fn scalar_string(s: &str) -> String {
     let mut out = String::new();
@@ -214,14 +253,22 @@ const WORD: [bool; 256] = {
     t
 };
 
-/// The common case decided in one tight loop: a string longer than any
-/// reserved word, starting with a letter and made of [`WORD`] bytes is
-/// plain (no indicator, number, escape or `: `/` #` can be in it).
+/// The common case decided in one tight loop: a string starting with a
+/// letter and made of [`WORD`] bytes is plain (no indicator, number,
+/// escape or `: `/` #` can be in it) unless it is a reserved word, which
+/// is short. Most keys (`do`, `set`, `as`, `name`) are such words.
 fn is_word(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() > 5
-        && b.first().is_some_and(u8::is_ascii_alphabetic)
+    b.first().is_some_and(u8::is_ascii_alphabetic)
         && b.iter().all(|&c| WORD[usize::from(c)])
+        && (b.len() > 5 || !is_reserved(s))
+}
+
+/// [`RESERVED`] (any case) for the words [`is_word`] lets through.
+fn is_reserved(s: &str) -> bool {
+    RESERVED
+        .iter()
+        .any(|r| r.len() == s.len() && r.eq_ignore_ascii_case(s))
 }
 
 fn push_scanned(out: &mut String, s: &str, r: &Scan) {
@@ -251,7 +298,7 @@ const RESERVED: &[&str] = &[
 fn plain_ends_ok(s: &str) -> bool {
     // Reserved words are short; `.inf` and `.nan` start with `.` and are
     // refused below with every other leading `.`.
-    if s.len() <= 5 && RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s)) {
+    if s.len() <= 5 && is_reserved(s) {
         return false;
     }
     let b = s.as_bytes();
@@ -306,11 +353,46 @@ mod tests {
             // offset of a chunk and across chunk ends.
             for pad in 0..12 {
                 let text = format!("\n{}{c}{}", "x".repeat(pad), "y".repeat(pad % 5));
+                let mut out = String::from("k:");
                 assert_eq!(
-                    has_block_escape(text.as_bytes()),
-                    in_block,
+                    try_write_block(&mut out, &text, 2),
+                    !in_block,
                     "{c:?} at {pad}"
                 );
+                if in_block {
+                    assert_eq!(out, "k:", "{c:?} at {pad}: put back");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn blocks_split_lines_at_every_offset() {
+        let words = ["a", "", "bcdefghij", "k\tl", "mnopqrstuvwxyz0123", "é€"];
+        for n in 1..40 {
+            let lines: Vec<&str> = (0..n).map(|i| words[(i * 7 + n) % words.len()]).collect();
+            for trailing in ["", "\n", "\n\n\n"] {
+                let text = format!("x{}{trailing}", lines.join("\n"));
+                let mut out = String::new();
+                assert!(try_write_block(&mut out, &text, 4));
+                let body = text.trim_end_matches('\n');
+                let mut want = String::from(match text.len() - body.len() {
+                    0 => "|-\n",
+                    1 => "|\n",
+                    _ => "|+\n",
+                });
+                for line in body.split('\n') {
+                    if !line.is_empty() {
+                        want.push_str("    ");
+                        want.push_str(line);
+                    }
+                    want.push('\n');
+                }
+                for _ in 1..text.len() - body.len() {
+                    want.push('\n');
+                }
+                want.pop();
+                assert_eq!(out, want, "{text:?}");
             }
         }
     }
@@ -376,8 +458,13 @@ mod tests {
             assert!(is_word(word), "{word}");
             assert!(plain_ends_ok(word) && !scan(word).breaks_plain, "{word}");
         }
+        for word in ["do", "as", "set", "n1", "nan", "Nulls", "a"] {
+            assert!(is_word(word), "{word}");
+            assert_eq!(scalar_string(word), word);
+        }
         for not_word in [
-            "false", "Yes", "1.0.3x", "-abcdef", ".abcdef", "a b c d", "abcdé",
+            "false", "Yes", "1.0.3x", "-abcdef", ".abcdef", "a b c d", "abcdé", "y", "N", "oN",
+            "NULL", "off",
         ] {
             assert!(!is_word(not_word), "{not_word}");
         }

@@ -69,7 +69,7 @@ impl Task {
 
 /// `{ name: task }`, an entry of a task list.
 fn entry(name: &str, task: Node) -> Node {
-    let mut m = NodeMap::new();
+    let mut m = NodeMap::with_capacity(1);
     m.insert(name.to_string(), task);
     Node::Map(m)
 }

@@ -5,7 +5,9 @@
 use crate::ast::{Expr, Value, ValueKind};
 use crate::diagnostic::Diagnostic;
 use crate::emit::tree::{Node, NodeMap};
+use crate::lower::concat;
 use crate::model::AppUnit;
+use std::borrow::Cow;
 
 /// The text of a runtime expression as the document carries it.
 ///
@@ -14,7 +16,7 @@ use crate::model::AppUnit;
 /// `runtimeExpression` pattern (`^\s*\$\{.+\}\s*$`) does not match across
 /// lines.
 pub fn expr_text(expr: &Expr) -> String {
-    format!("${{{}}}", fold_lines(&expr.source))
+    concat(&["${", &fold_lines(&expr.source), "}"])
 }
 
 /// The jq program inside `${ }`, folded like [`expr_text`], trimmed.
@@ -22,9 +24,9 @@ pub fn expr_body(expr: &Expr) -> String {
     fold_lines(&expr.source).trim().to_string()
 }
 
-fn fold_lines(source: &str) -> String {
+fn fold_lines(source: &str) -> Cow<'_, str> {
     if !source.contains('\n') || source.contains('#') {
-        return source.to_string();
+        return Cow::Borrowed(source);
     }
     let parts: Vec<&str> = source.lines().map(str::trim).collect();
     let mut joined = parts
@@ -35,7 +37,7 @@ fn fold_lines(source: &str) -> String {
     // Keep the `${ x }` spacing the author most likely used.
     joined.insert(0, ' ');
     joined.push(' ');
-    joined
+    Cow::Owned(joined)
 }
 
 /// `s` as a JSON string literal (quoted and escaped), for jq programs.
@@ -50,7 +52,7 @@ pub fn on_workflow_input(expr: &Expr) -> String {
     let body = expr_body(expr);
     // A jq comment would swallow the closing parenthesis on the same line.
     let close = if body.contains('#') { "\n)" } else { ")" };
-    format!("${{ $workflow.input | ({body}{close} }}")
+    concat(&["${ $workflow.input | (", &body, close, " }"])
 }
 
 /// Evaluates values for one app (its params).

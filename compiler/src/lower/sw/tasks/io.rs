@@ -5,6 +5,7 @@ use super::Task;
 use crate::ast::{self, Correlate, HttpMethod, Item, StrLit, Value, ValueKind, WaitMode};
 use crate::diagnostic::Diagnostic;
 use crate::emit::tree::{Node, NodeMap};
+use crate::lower::concat;
 use crate::lower::sw::errors::uri_or_expression;
 use crate::lower::sw::values::{expr_body, expr_text};
 use crate::lower::sw::{
@@ -20,8 +21,8 @@ pub fn event_attributes(
     app_name: &str,
     decl: &ast::EventDecl,
 ) -> (String, String, Vec<Diagnostic>) {
-    let mut ty = format!("{app_name}.{}", snake_case(&decl.name.name));
-    let mut source = format!("/{app_name}");
+    let mut ty = concat(&[app_name, ".", &snake_case(&decl.name.name)]);
+    let mut source = concat(&["/", app_name]);
     let mut diags = Vec::new();
     for m in &decl.members {
         if let ast::EventMember::Assign(a) = m {
@@ -80,7 +81,13 @@ impl Lowerer<'_> {
                     .map(|a| a.manifest.namespace.clone())
                     .unwrap_or_default();
                 (
-                    format!("http://{}.{ns}.svc.cluster.local", kebab_case(&f.name.name)),
+                    concat(&[
+                        "http://",
+                        &kebab_case(&f.name.name),
+                        ".",
+                        &ns,
+                        ".svc.cluster.local",
+                    ]),
                     None,
                 )
             }
@@ -92,12 +99,8 @@ impl Lowerer<'_> {
         };
         let method = method.map(|(m, _)| m).unwrap_or(HttpMethod::Post);
         let uri = match path {
-            Some(p) if p.value.starts_with('/') => {
-                format!("{}{}", base.trim_end_matches('/'), p.value)
-            }
-            Some(p) if !p.value.is_empty() => {
-                format!("{}/{}", base.trim_end_matches('/'), p.value)
-            }
+            Some(p) if p.value.starts_with('/') => concat(&[base.trim_end_matches('/'), &p.value]),
+            Some(p) if !p.value.is_empty() => concat(&[base.trim_end_matches('/'), "/", &p.value]),
             _ => base,
         };
         let mut with = NodeMap::new();
