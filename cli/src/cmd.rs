@@ -83,6 +83,15 @@ pub fn app_options(
     Ok((app.provider, opts))
 }
 
+/// A single-threaded runtime for a command that talks to a cluster or a
+/// server; on failure the exit code to return (the error is printed).
+pub fn runtime() -> Result<tokio::runtime::Runtime, u8> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| fail(&format!("cannot start the runtime: {e}")))
+}
+
 /// Print "error: …" for a problem that stopped the command from running.
 pub fn fail(message: &str) -> u8 {
     eprintln!("error: {message}");

@@ -12,21 +12,9 @@ use crate::status::AppStatus;
 use serde_json::Value;
 use std::fmt::Write;
 
-/// HTML-escape text for element content and attribute values.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// HTML-escape text for element content and attribute values (the SVG
+/// writer's escaping: `&apos;` is valid HTML too).
+pub use air_compiler::graph::svg::xml as esc;
 
 const STYLE: &str = "body{font:14px system-ui,sans-serif;margin:2em;color:#222}\
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}\

@@ -10,6 +10,7 @@
 //! - `tests/fixtures/ok/...`: same shapes; must compile with no error and
 //!   no warning except codes listed in `// allow: W0401, W0402`.
 
+pub mod browser;
 pub mod fixtures;
 pub mod k8s;
 pub mod proxy;

@@ -8,33 +8,12 @@ mod reconcile_support;
 
 use air_reconciler::status::SyncState;
 use reconcile_support::{Kube, Reconciler, Repo, eventually, write_app};
-use std::process::Command;
 
 /// The DOM Chromium built from `url` (`--dump-dom`).
 fn dom(url: &str) -> String {
-    let chromium = ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|c| {
-            Command::new(c)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-        .expect("chromium (Debian package chromium; .ci/run installs it)");
+    let chromium = air_tests::browser::chromium().expect("Chromium (.ci/run installs it)");
     let profile = tempfile::tempdir().unwrap();
-    let out = Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg("--dump-dom")
+    let out = air_tests::browser::dump_dom(&chromium, profile.path())
         .arg(url)
         .output()
         .unwrap();

@@ -89,12 +89,9 @@ pub fn run_with<O: Write, E: Write>(args: Args, mut display: Display<O, E>) -> u
             return exit::FINDINGS;
         }
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match crate::cmd::runtime() {
         Ok(r) => r,
-        Err(e) => return fail(&format!("cannot start the runtime: {e}")),
+        Err(code) => return code,
     };
     runtime.block_on(apply(&args, local.objects, local.revision, &mut display))
 }

@@ -21,12 +21,9 @@ pub enum Format {
 }
 
 pub fn run(args: Args) -> u8 {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match crate::cmd::runtime() {
         Ok(r) => r,
-        Err(e) => return crate::cmd::fail(&format!("cannot start the runtime: {e}")),
+        Err(code) => return code,
     };
     // reqwest panics without a process-wide rustls provider when the
     // workspace enables rustls without one (see cluster.rs).

@@ -7,7 +7,6 @@
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 use std::path::PathBuf;
-use std::process::Command;
 
 /// The ```mermaid blocks of a Markdown text.
 pub fn blocks(markdown: &str) -> Vec<String> {
@@ -39,16 +38,8 @@ fn tools() -> Result<(PathBuf, String), String> {
             js.display()
         ));
     }
-    let chromium = ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|c| {
-            Command::new(c)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-        .ok_or("chromium not found: apt-get install -y chromium")?;
-    Ok((js, chromium.to_string()))
+    let chromium = air_tests::browser::chromium()?;
+    Ok((js, chromium))
 }
 
 /// Whether a missing Chromium or mermaid package is a failure.
@@ -81,23 +72,8 @@ pub fn check(blocks: &[String]) -> Option<Vec<String>> {
         );
     let html = tmp.path().join("check.html");
     std::fs::write(&html, page).unwrap();
-    let out = Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--virtual-time-budget=20000",
-        ])
-        .arg(format!(
-            "--user-data-dir={}",
-            tmp.path().join("profile").display()
-        ))
-        .arg("--dump-dom")
+    let out = air_tests::browser::dump_dom(&chromium, &tmp.path().join("profile"))
+        .arg("--virtual-time-budget=20000")
         .arg(&html)
         .output()
         .unwrap();

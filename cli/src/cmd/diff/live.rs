@@ -31,12 +31,9 @@ pub fn run(args: LiveArgs) -> u8 {
             return exit::FINDINGS;
         }
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match crate::cmd::runtime() {
         Ok(r) => r,
-        Err(e) => return fail(&format!("cannot start the runtime: {e}")),
+        Err(code) => return code,
     };
     let app = local.objects;
     let changes = runtime.block_on(async {
