@@ -12,7 +12,7 @@
 #[path = "../../../reconciler/tests/git_support/mod.rs"]
 mod git_support;
 #[allow(unused_imports)] // not every including test uses both
-pub use git_support::{free_port, git_daemon};
+pub use git_support::{LogBuffer, free_port, git_daemon};
 
 use air_reconciler::cluster::Cluster;
 use air_reconciler::controller::{self, Shared};
@@ -20,11 +20,10 @@ use air_reconciler::git::GitCache;
 use air_reconciler::object::ObjectRef;
 use air_reconciler::status::AppStatus;
 use serde_json::Value;
-use std::io::Write;
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 /// How long `eventually` waits before failing (generous: CI machines are
@@ -33,25 +32,12 @@ pub const DEADLINE: Duration = Duration::from_secs(90);
 
 // ---------------------------------------------------------------- logs
 
-#[derive(Clone, Default)]
-pub struct LogBuffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for LogBuffer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 static LOGS: OnceLock<LogBuffer> = OnceLock::new();
 
 /// Every tracing line of this test process (all levels, all threads).
 pub fn logs() -> String {
     let buf = capture();
-    String::from_utf8_lossy(&buf.0.lock().unwrap()).into_owned()
+    buf.text()
 }
 
 fn capture() -> &'static LogBuffer {
