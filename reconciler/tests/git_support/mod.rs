@@ -199,6 +199,17 @@ impl LogBuffer {
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
     }
+
+    /// A subscriber writing every tracing event (all levels, all fields,
+    /// no colour) into this buffer.
+    pub fn subscriber(&self) -> impl tracing::Subscriber + Send + Sync + 'static {
+        let writer = self.clone();
+        tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish()
+    }
 }
 
 impl Write for LogBuffer {
@@ -215,12 +226,6 @@ impl Write for LogBuffer {
 /// buffer; return its result and the captured text.
 pub fn capture_logs<R>(f: impl FnOnce() -> R) -> (R, String) {
     let buf = LogBuffer::default();
-    let writer = buf.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let r = tracing::subscriber::with_default(subscriber, f);
+    let r = tracing::subscriber::with_default(buf.subscriber(), f);
     (r, buf.text())
 }

@@ -42,14 +42,9 @@ pub fn logs() -> String {
 
 fn capture() -> &'static LogBuffer {
     LOGS.get_or_init(|| {
+        // Global: the controller logs from its own threads.
         let buf = LogBuffer::default();
-        let writer = buf.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .with_writer(move || writer.clone())
-            .finish();
-        let _ = tracing::subscriber::set_global_default(subscriber);
+        let _ = tracing::subscriber::set_global_default(buf.subscriber());
         buf
     })
 }
