@@ -34,7 +34,7 @@ fn page(title: &str, refresh: bool, body: &str) -> String {
 }
 
 fn short(rev: Option<&str>) -> String {
-    rev.map_or("—".into(), |r| r.get(..12).unwrap_or(r).to_string())
+    rev.map_or("—".into(), |r| crate::status::short_commit(r).to_string())
 }
 
 /// `/`: one row per app.

@@ -11,7 +11,7 @@
 use crate::cluster::Cluster;
 use crate::health::Health;
 use crate::object::{LABEL_MANAGED_BY, MANAGED_BY_AIR, ObjectRef};
-use crate::status::{AppStatus, Stage, SyncState, configmap_name};
+use crate::status::{AppStatus, Stage, SyncState, configmap_name, short_commit as short};
 use serde_json::{Value, json};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -53,10 +53,6 @@ impl EventSpec {
             format!("{object}: {summary}; re-applied"),
         )
     }
-}
-
-fn short(commit: &str) -> &str {
-    commit.get(..12).unwrap_or(commit)
 }
 
 /// The events that the change from `prev` to `next` deserves.

@@ -176,6 +176,12 @@ impl AppStatus {
     }
 }
 
+/// A commit id shortened to 12 characters, as status messages, events and
+/// the dashboard show it.
+pub fn short_commit(commit: &str) -> &str {
+    commit.get(..12).unwrap_or(commit)
+}
+
 /// `air-status-<app>`.
 pub fn configmap_name(app: &str) -> String {
     format!("air-status-{app}")

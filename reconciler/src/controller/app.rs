@@ -18,6 +18,7 @@ use crate::git::{GitCache, GitError, Revision, redact_url};
 use crate::health::{self, Health};
 use crate::metrics::app as label;
 use crate::object::{ObjectRef, owned_by};
+use crate::status::short_commit as short;
 use crate::status::{
     AppStatus, DiagnosticSummary, DriftedObject, LastError, ObjectStatus, Stage, SyncState,
 };
@@ -640,10 +641,6 @@ impl AppTask {
             Err(e) => tracing::debug!(app = %self.cfg.name, error = %e, "cannot record status"),
         }
     }
-}
-
-fn short(commit: &str) -> &str {
-    commit.get(..12).unwrap_or(commit)
 }
 
 fn compile_message(revision: &Revision, diags: &[DiagnosticSummary]) -> String {
