@@ -14,6 +14,17 @@ pub struct FieldChange {
     pub desired: Option<Value>,
 }
 
+impl FieldChange {
+    /// Is this the `air.dev/digest` annotation, air's own bookkeeping
+    /// (object.rs), rather than a field a reviewer would recognise?
+    pub fn is_digest(&self) -> bool {
+        self.path
+            .strip_prefix("metadata.annotations[")
+            .and_then(|rest| rest.strip_suffix(']'))
+            .is_some_and(|key| key == format!("{:?}", crate::object::ANNOTATION_DIGEST))
+    }
+}
+
 /// Metadata the server owns; never compared.
 const SERVER_METADATA: &[&str] = &[
     "managedFields",

@@ -54,14 +54,10 @@ pub struct Change {
 /// "a, b, c differ and 2 more"; the digest alone means the revision
 /// changed fields another manager owns now.
 fn update_reason(fields: &[FieldChange]) -> String {
-    let digest = format!(
-        "metadata.annotations[{:?}]",
-        crate::object::ANNOTATION_DIGEST
-    );
     let named: Vec<&str> = fields
         .iter()
+        .filter(|f| !f.is_digest())
         .map(|f| f.path.as_str())
-        .filter(|p| *p != digest)
         .collect();
     if named.is_empty() {
         return "changed in the revision, in fields another field manager owns now".into();

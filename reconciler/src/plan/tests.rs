@@ -192,3 +192,20 @@ fn order_follows_dependencies() {
     );
     assert_eq!(p.changes[0].object.kind, "Broker");
 }
+
+#[test]
+fn the_digest_is_bookkeeping_not_a_named_field() {
+    let change = |path: &str| FieldChange {
+        path: path.into(),
+        live: None,
+        desired: None,
+    };
+    let digest = change("metadata.annotations[\"air.dev/digest\"]");
+    assert!(digest.is_digest());
+    assert!(!change("metadata.annotations[\"air.dev/source\"]").is_digest());
+    assert_eq!(
+        update_reason(std::slice::from_ref(&digest)),
+        "changed in the revision, in fields another field manager owns now"
+    );
+    assert_eq!(update_reason(&[digest, change("spec.x")]), "spec.x differ");
+}

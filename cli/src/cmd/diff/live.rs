@@ -8,7 +8,6 @@ use crate::cmd::{AppArgs, fail};
 use crate::exit;
 use air_reconciler::apply::live_state;
 use air_reconciler::cluster::Cluster;
-use air_reconciler::object::ANNOTATION_DIGEST;
 use air_reconciler::plan::{Action, Change, PlanOptions, plan};
 use serde_json::{Value, json};
 use std::path::PathBuf;
@@ -69,8 +68,7 @@ pub fn run(args: LiveArgs) -> u8 {
 /// The differing fields worth showing: the digest annotation is air's
 /// bookkeeping (docs/apply.md), not something a reviewer changed.
 fn shown_fields(c: &Change) -> impl Iterator<Item = &air_reconciler::fields::FieldChange> {
-    let digest = format!("metadata.annotations[{ANNOTATION_DIGEST:?}]");
-    c.fields.iter().filter(move |f| f.path != digest)
+    c.fields.iter().filter(|f| !f.is_digest())
 }
 
 fn short(v: Option<&Value>) -> String {
