@@ -58,6 +58,18 @@ fn key(obj: &Node) -> (u8, &str, &str) {
     (kind_rank(kind), kind, name)
 }
 
+/// Bytes of the strings under an object's `data` (a ConfigMap's
+/// workflow document), to size its text before printing.
+fn carried_text_len(obj: &Node) -> usize {
+    match obj.get("data") {
+        Some(Node::Map(data)) => data
+            .iter()
+            .map(|(_, v)| v.as_str().map_or(0, |s| s.len() + s.len() / 4))
+            .sum(),
+        _ => 0,
+    }
+}
+
 /// [`emit_trees`] of the JSON form.
 pub fn emit(lowered: &Lowered) -> BuildOutput {
     emit_trees(lowered.to_trees())
@@ -70,20 +82,22 @@ pub fn emit_trees(lowered: LoweredTrees) -> BuildOutput {
         lowered.objects.iter().map(|o| (key(o), o)).collect();
     objects.sort_by(|a, b| a.0.cmp(&b.0));
 
-    // Every object is printed straight into the stream, sized up front
-    // from the workflow documents the ConfigMaps carry (most of the
-    // bytes); its file is then one exact copy of its range. Printing each
-    // object into a string of its own would grow that string several
-    // times and copy it into the stream afterwards.
-    let documents: usize = lowered.workflow_texts.iter().map(String::len).sum();
-    let mut stream = String::with_capacity(documents + documents / 4 + objects.len() * 1024);
+    // Objects print independently: in parallel, each into a string of its
+    // own that becomes its file; the stream is then one copy of each.
+    // ConfigMaps are sized up front from the workflow document they carry
+    // (most of the bytes), so their strings never grow.
+    let printed = crate::par::map(&objects, objects.len() * 1024, |(_, obj)| {
+        let mut text = String::with_capacity(1024 + carried_text_len(obj));
+        yaml::write_yaml(&mut text, obj, KeyOrder::Sorted);
+        text
+    });
+    let total: usize = printed.iter().map(|t| t.len() + 4).sum();
+    let mut stream = String::with_capacity(total);
     let mut files = Vec::with_capacity(objects.len() + lowered.workflows.len() + 2);
     let mut resources = Vec::with_capacity(objects.len());
-    for ((_, kind, name), obj) in objects {
+    for (((_, kind, name), _), text) in objects.into_iter().zip(printed) {
         stream.push_str("---\n");
-        let start = stream.len();
-        yaml::write_yaml(&mut stream, obj, KeyOrder::Sorted);
-        let text = stream.get(start..).unwrap_or_default().to_string();
+        stream.push_str(&text);
         let path = crate::lower::concat(&[&kind.to_ascii_lowercase(), "/", name, ".yaml"]);
         resources.push(path.clone());
         files.push((path, text));

@@ -80,10 +80,15 @@ pub fn check_graphs(program: &Program, diags: &mut Diagnostics) {
     let Some(app) = program.root() else {
         return;
     };
-    let mut found = Vec::new();
-    for wf in app.workflows() {
-        found.extend(flow::check_cfg(&cfg::build(wf)));
-    }
+    // Each workflow's graph is its own: checked in parallel; the findings
+    // are sorted below, so their order does not depend on scheduling.
+    let workflows: Vec<_> = app.workflows().collect();
+    let work = workflows.iter().map(|w| w.span.len()).sum();
+    let mut found: Vec<_> =
+        crate::par::map(&workflows, work, |wf| flow::check_cfg(&cfg::build(wf)))
+            .into_iter()
+            .flatten()
+            .collect();
     found.extend(events::check_events(&event_graph(program, 0)));
     found.sort_by_key(|d| (d.primary_span(), d.code));
     diags.extend(found);

@@ -28,6 +28,7 @@ pub mod lower;
 pub mod manifest;
 pub mod model;
 pub mod naming;
+pub mod par;
 pub mod parse;
 pub mod resolve;
 pub mod source;

@@ -146,8 +146,6 @@ fn lower_with(
         sources,
         out: LoweredTrees::default(),
         names: HashMap::default(),
-        text_hint: 0,
-        keep_documents,
         diags,
     };
     cx.broker();
@@ -157,11 +155,38 @@ fn lower_with(
     for f in root.functions() {
         cx.function(f);
     }
-    for w in root.workflows() {
-        cx.workflow(w);
+    // Each workflow's document is a pure function of the program: built
+    // and printed in parallel, then recorded in declaration order.
+    let workflows: Vec<&WorkflowDecl> = root.workflows().collect();
+    let work = workflows.iter().map(|w| w.span.len()).sum();
+    let documents = crate::par::map(&workflows, work, |w| {
+        workflow_document(program, w, keep_documents)
+    });
+    for (w, document) in workflows.into_iter().zip(documents) {
+        cx.workflow(w, document);
     }
     cx.out.catalog = catalog::catalog_node(program);
     Some(cx.out)
+}
+
+/// The document of workflow `w` of the root app and its YAML text; the
+/// tree itself only with `keep_tree` (else [`Node::Null`]: `air build`
+/// prints it and drops it at once, while it is still in the cache).
+fn workflow_document(
+    program: &Program,
+    w: &WorkflowDecl,
+    keep_tree: bool,
+) -> Result<(Node, String), Vec<Diagnostic>> {
+    thread_local! {
+        /// Documents of one app are alike in size: each thread starts
+        /// its next text at the size of its last one.
+        static TEXT_HINT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+    let doc = sw::workflow_tree(program, 0, w)?;
+    let mut text = String::with_capacity(TEXT_HINT.get());
+    crate::emit::yaml::write_yaml(&mut text, &doc, crate::emit::yaml::KeyOrder::AsGiven);
+    TEXT_HINT.set(text.len());
+    Ok((if keep_tree { doc } else { Node::Null }, text))
 }
 
 struct Cx<'a> {
@@ -171,10 +196,6 @@ struct Cx<'a> {
     out: LoweredTrees,
     /// (kind, name) → span of the declaration that claimed it.
     names: HashMap<(String, String), Span>,
-    /// Length of the last workflow document's YAML.
-    text_hint: usize,
-    /// Keep each workflow document's tree beside its text.
-    keep_documents: bool,
     diags: &'a mut Diagnostics,
 }
 
@@ -297,19 +318,15 @@ impl Cx<'_> {
         self.triggers(&f.name, DeclKind::Function, &f.members, &dest, true);
     }
 
-    fn workflow(&mut self, w: &WorkflowDecl) {
+    fn workflow(&mut self, w: &WorkflowDecl, document: Result<(Node, String), Vec<Diagnostic>>) {
         let name = kebab_case(&w.name.name);
-        let doc = match sw::workflow_tree(self.program, 0, w) {
-            Ok(doc) => doc,
+        let (doc, text) = match document {
+            Ok(document) => document,
             Err(errors) => {
                 self.diags.extend(errors);
                 return;
             }
         };
-        // Documents of one app are alike in size: start at the last one's.
-        let mut text = String::with_capacity(self.text_hint);
-        crate::emit::yaml::write_yaml(&mut text, &doc, crate::emit::yaml::KeyOrder::AsGiven);
-        self.text_hint = text.len();
         let meta = self.meta(
             names::workflow_config_map(&w.name.name),
             &w.name,
@@ -320,7 +337,6 @@ impl Cx<'_> {
             knative::core::workflow_config_map_node(&meta, text.clone()),
             w.name.span,
         );
-        let doc = if self.keep_documents { doc } else { Node::Null };
         self.out.workflows.push((name.clone(), doc));
         self.out.workflow_texts.push(text);
         let url = concat(&[

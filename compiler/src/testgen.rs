@@ -98,6 +98,54 @@ workflow fulfil_{w} {{
     s
 }
 
+/// The air.toml of [`generate_files`]' app.
+pub const FILES_MANIFEST: &str = "[app]\nname = \"bench\"\nnamespace = \"bench\"\n";
+
+/// A realistic app of several files (the `air build` benchmark's):
+/// `n` workflows in files of 50, each started by an event, calling
+/// functions, branching, looping and emitting; `common.air` holds the
+/// types, events and functions. Returns (path, text) pairs; the air.toml
+/// is [`FILES_MANIFEST`].
+pub fn generate_files(n: usize) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = Vec::new();
+    let mut common = String::new();
+    let _ = writeln!(
+        common,
+        "/// One line.\ntype Item {{\n  sku: string\n  qty: integer\n  note?: string\n}}\n"
+    );
+    let events = n.div_ceil(10);
+    for e in 0..events {
+        let _ = writeln!(
+            common,
+            "/// Event {e}.\nevent Happened{e} {{\n  type = \"com.example.bench.happened{e}\"\n  data {{\n    id: string\n    amount: number\n    items: [Item]\n  }}\n}}\n"
+        );
+    }
+    for f in 0..events {
+        let _ = writeln!(
+            common,
+            "/// Function {f}.\nfunction worker_{f} {{\n  image = \"registry.example.com/bench/worker:1.0.{f}\"\n  port = 8080\n  env {{ LEVEL: \"info\" }}\n  scale {{ min: 0  max: 10  target: 50 }}\n  timeout = 30s\n  resources {{ cpu: \"250m\"  memory: \"128Mi\" }}\n}}\n"
+        );
+    }
+    files.push(("common.air".into(), common));
+    let mut chunk = String::new();
+    for w in 0..n {
+        let ev = w % events;
+        let next = (w + 1) % events;
+        let f = w % events;
+        let _ = writeln!(
+            chunk,
+            "/// Workflow {w}.\nworkflow flow_{w} {{\n  on Happened{ev}\n  timeout = 1h\n  tags {{ team: \"bench\" }}\n\n  first: call worker_{f} {{ id: ${{ .data.id }}, items: ${{ .data.items }} }}\n      retry 3 backoff exponential 1s max 30s\n  if ${{ $context.first.ok == false }} {{\n    wait 5s\n    call worker_{f} {{ id: ${{ .data.id }}, again: true }}\n  }}\n  for item in ${{ .data.items }} {{\n    call worker_{f} {{ sku: ${{ $item.sku }} }}\n  }}\n  emit Happened{next} {{ id: ${{ .data.id }}, amount: ${{ .data.amount }}, items: [] }}\n  return {{ id: ${{ .data.id }}, done: true }}\n}}\n"
+        );
+        if w % 50 == 49 || w + 1 == n {
+            files.push((
+                format!("flows/flows_{:04}.air", w / 50),
+                std::mem::take(&mut chunk),
+            ));
+        }
+    }
+    files
+}
+
 /// `depth` nested lists: `[[[…]]]` as a param default.
 pub fn nested_lists(depth: usize) -> String {
     format!(

@@ -116,12 +116,22 @@ impl Loader<'_> {
                 self.diags.push(d);
             }
         }
-        for (path, text) in &files.sources {
-            let id = self.sources.add(path.clone(), text.clone());
-            let before = self.diags.count(crate::Severity::Error);
-            unit.files
-                .push(crate::parse::parse_file(id, text, self.diags));
-            self.syntax_errors |= self.diags.count(crate::Severity::Error) > before;
+        // Files parse independently: in parallel, merged in file order.
+        let ids: Vec<_> = files
+            .sources
+            .iter()
+            .map(|(path, text)| (self.sources.add(path.clone(), text.clone()), text.as_str()))
+            .collect();
+        let bytes = files.sources.iter().map(|(_, text)| text.len()).sum();
+        let parsed = crate::par::map(&ids, bytes, |&(id, text)| {
+            let mut diags = Diagnostics::new();
+            let file = crate::parse::parse_file(id, text, &mut diags);
+            (file, diags)
+        });
+        for (file, diags) in parsed {
+            self.syntax_errors |= diags.has_errors();
+            self.diags.extend(diags.into_vec());
+            unit.files.push(file);
         }
         let index = self.apps.len();
         self.apps.push(unit);
