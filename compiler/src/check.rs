@@ -143,15 +143,34 @@ pub fn check(program: &Program, sources: &SourceMap, diags: &mut Diagnostics) {
     // Only the root app is checked: imported apps contribute declarations
     // (types, events, errors, services) and are checked when compiled on
     // their own.
-    if program.root().is_some() {
-        let cx = walk::Cx {
-            program,
-            app: 0,
-            sources,
-        };
-        settings::check_app(&cx, diags);
-        jq::check_app(&cx, diags);
-        types::check_app(&cx, diags);
-    }
-    crate::graph::check_graphs(program, diags);
+    //
+    // The checks of values and the workflow graphs are independent: they
+    // run side by side, and their findings are recorded in this order.
+    let work = program
+        .root()
+        .map_or(0, |root| root.workflows().map(|w| w.span.len()).sum());
+    let (values, graphs) = crate::par::join(
+        work,
+        || {
+            let mut found = Diagnostics::new();
+            if program.root().is_some() {
+                let cx = walk::Cx {
+                    program,
+                    app: 0,
+                    sources,
+                };
+                settings::check_app(&cx, &mut found);
+                jq::check_app(&cx, &mut found);
+                types::check_app(&cx, &mut found);
+            }
+            found
+        },
+        || {
+            let mut found = Diagnostics::new();
+            crate::graph::check_graphs(program, &mut found);
+            found
+        },
+    );
+    diags.extend(values.into_vec());
+    diags.extend(graphs.into_vec());
 }

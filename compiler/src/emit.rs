@@ -86,11 +86,20 @@ pub fn emit_trees(lowered: LoweredTrees) -> BuildOutput {
     // own that becomes its file; the stream is then one copy of each.
     // ConfigMaps are sized up front from the workflow document they carry
     // (most of the bytes), so their strings never grow.
-    let printed = crate::par::map(&objects, objects.len() * 1024, |(_, obj)| {
-        let mut text = String::with_capacity(1024 + carried_text_len(obj));
-        yaml::write_yaml(&mut text, obj, KeyOrder::Sorted);
-        text
-    });
+    // The catalog prints beside them.
+    let work = objects.len() * 1024;
+    let catalog = &lowered.catalog;
+    let (printed, catalog) = crate::par::join(
+        work,
+        || {
+            crate::par::map(&objects, work, |(_, obj)| {
+                let mut text = String::with_capacity(1024 + carried_text_len(obj));
+                yaml::write_yaml(&mut text, obj, KeyOrder::Sorted);
+                text
+            })
+        },
+        || json::pretty_node(catalog) + "\n",
+    );
     let total: usize = printed.iter().map(|t| t.len() + 4).sum();
     let mut stream = String::with_capacity(total);
     let mut files = Vec::with_capacity(objects.len() + lowered.workflows.len() + 2);
@@ -132,10 +141,7 @@ pub fn emit_trees(lowered: LoweredTrees) -> BuildOutput {
             text,
         ));
     }
-    files.push((
-        "catalog.json".to_string(),
-        json::pretty_node(&lowered.catalog) + "\n",
-    ));
+    files.push(("catalog.json".to_string(), catalog));
     files.sort_by(|a, b| a.0.cmp(&b.0));
     BuildOutput { files, stream }
 }

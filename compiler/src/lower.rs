@@ -140,32 +140,42 @@ fn lower_with(
     keep_documents: bool,
 ) -> Option<LoweredTrees> {
     let root = program.root()?;
-    let mut cx = Cx {
+    let env = Env {
         program,
         root,
         sources,
+    };
+    let mut cx = Cx {
+        env,
         out: LoweredTrees::default(),
         names: HashMap::default(),
         diags,
     };
-    cx.broker();
-    for e in root.events().filter(|e| !e.is_extern) {
-        cx.event(e);
-    }
-    for f in root.functions() {
-        cx.function(f);
-    }
-    // Each workflow's document is a pure function of the program: built
-    // and printed in parallel, then recorded in declaration order.
-    let workflows: Vec<&WorkflowDecl> = root.workflows().collect();
-    let work = workflows.iter().map(|w| w.span.len()).sum();
-    let documents = crate::par::map(&workflows, work, |w| {
-        workflow_document(program, w, keep_documents)
-    });
-    for (w, document) in workflows.into_iter().zip(documents) {
-        cx.workflow(w, document);
-    }
-    cx.out.catalog = catalog::catalog_node(program);
+    // Everything but the catalog is recorded in declaration order (the
+    // first declaration to claim a name keeps it); the catalog is built
+    // beside it.
+    let work = root.workflows().map(|w| w.span.len()).sum();
+    let ((), catalog) = crate::par::join(
+        work,
+        || {
+            cx.broker();
+            for e in root.events().filter(|e| !e.is_extern) {
+                cx.event(e);
+            }
+            for f in root.functions() {
+                cx.function(f);
+            }
+            // Each workflow's objects are a pure function of the program:
+            // built (its document printed) in parallel, recorded in order.
+            let workflows: Vec<&WorkflowDecl> = root.workflows().collect();
+            let built = crate::par::map(&workflows, work, |w| env.workflow(w, keep_documents));
+            for b in built {
+                cx.record(b);
+            }
+        },
+        || catalog::catalog_node(program),
+    );
+    cx.out.catalog = catalog;
     Some(cx.out)
 }
 
@@ -189,17 +199,34 @@ fn workflow_document(
     Ok((if keep_tree { doc } else { Node::Null }, text))
 }
 
-struct Cx<'a> {
+/// What the lowering reads: shared by every thread.
+#[derive(Clone, Copy)]
+struct Env<'a> {
     program: &'a Program,
     root: &'a AppUnit,
     sources: &'a SourceMap,
+}
+
+/// What one declaration lowers to, built from the [`Env`] alone (so
+/// workflows lower in parallel) and then recorded by [`Cx::record`].
+#[derive(Default)]
+struct Built {
+    /// Objects with the span of the declaration part they come from.
+    objects: Vec<(Node, Span)>,
+    diags: Vec<Diagnostic>,
+    /// A workflow's object name, document (or [`Node::Null`]) and text.
+    document: Option<(String, Node, String)>,
+}
+
+struct Cx<'a> {
+    env: Env<'a>,
     out: LoweredTrees,
     /// (kind, name) → span of the declaration that claimed it.
     names: HashMap<(String, String), Span>,
     diags: &'a mut Diagnostics,
 }
 
-impl Cx<'_> {
+impl Env<'_> {
     fn ns(&self) -> String {
         self.root.manifest.namespace.clone()
     }
@@ -224,6 +251,160 @@ impl Cx<'_> {
                 "/",
                 &decl.name,
             ]),
+        }
+    }
+
+    /// Workflow `w`'s ConfigMap (carrying its document), Triggers and
+    /// PingSources, or the errors that keep it from being lowered.
+    fn workflow(&self, w: &WorkflowDecl, keep_document: bool) -> Built {
+        let mut built = Built::default();
+        let (doc, text) = match workflow_document(self.program, w, keep_document) {
+            Ok(document) => document,
+            Err(errors) => {
+                built.diags = errors;
+                return built;
+            }
+        };
+        let name = kebab_case(&w.name.name);
+        let meta = self.meta(
+            names::workflow_config_map(&w.name.name),
+            &w.name,
+            DeclKind::Workflow,
+            "workflow",
+        );
+        built.objects.push((
+            knative::core::workflow_config_map_node(&meta, text.clone()),
+            w.name.span,
+        ));
+        let url = concat(&[
+            self.root.manifest.runtime_url.trim_end_matches('/'),
+            "/workflows/",
+            &name,
+        ]);
+        let dest = Destination::Uri(url);
+        self.triggers(
+            &w.name,
+            DeclKind::Workflow,
+            &w.members,
+            &dest,
+            false,
+            &mut built,
+        );
+        let mut n = 0;
+        for m in &w.members {
+            if let Member::On(ast::Trigger {
+                kind: TriggerKind::Schedule { cron, tz },
+                span,
+            }) = m
+            {
+                n += 1;
+                let mut meta = self.meta(
+                    names::schedule(&w.name.name, n),
+                    &w.name,
+                    DeclKind::Workflow,
+                    "source",
+                );
+                meta.source = format!("{}#workflow/{}", self.sources.path(span.file), w.name.name);
+                let obj = knative::eventing::ping_source_node(
+                    &meta,
+                    &cron.value,
+                    tz.as_ref().map(|t| t.value.as_str()),
+                    &dest,
+                );
+                built.objects.push((obj, *span));
+            }
+        }
+        built.document = Some((name, doc, text));
+        built
+    }
+
+    /// One Trigger per `on Event` of a function or workflow.
+    fn triggers(
+        &self,
+        owner: &ast::Ident,
+        kind: DeclKind,
+        members: &[Member],
+        dest: &Destination,
+        is_function: bool,
+        built: &mut Built,
+    ) {
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        for m in members {
+            let Member::On(ast::Trigger {
+                kind: TriggerKind::Event { event, filter },
+                span,
+            }) = m
+            else {
+                continue;
+            };
+            let Some((app, ast::Item::Event(decl))) =
+                self.program.lookup_path(0, DeclKind::Event, event)
+            else {
+                continue; // reported by resolve
+            };
+            let info = event_info(self.program, app, decl);
+            let n = seen.entry(event.display()).or_insert(0);
+            *n += 1;
+            let name = names::trigger(
+                &owner.name,
+                event.alias.as_ref().map(|a| a.name.as_str()),
+                &event.name.name,
+                *n,
+            );
+            let mut cesql = None;
+            let mut annotations = Vec::new();
+            if let Some(expr) = filter {
+                match cesql::translate(&expr.source) {
+                    Ok(sql) => cesql = Some(sql),
+                    Err(why) if is_function => {
+                        built.diags.push(
+                            Diagnostic::error(
+                                "E0576",
+                                "this `where` filter cannot be applied to a function's Trigger",
+                            )
+                            .with_primary(expr.span, why)
+                            .with_help(
+                                "Knative filters on CloudEvents attributes only (CESQL); filter \
+                                 in the function, or start a workflow whose runtime applies the filter",
+                            ),
+                        );
+                    }
+                    Err(_) => annotations
+                        .push((WHERE_ANNOTATION.to_string(), expr.source.trim().to_string())),
+                }
+            }
+            let mut meta = self.meta(name, owner, kind, "trigger");
+            meta.source = concat(&[
+                self.sources.path(span.file),
+                "#",
+                kind.as_str(),
+                "/",
+                &owner.name,
+            ]);
+            let spec = TriggerSpec {
+                broker: self.root.manifest.broker_name.clone(),
+                event_type: info.ce_type,
+                cesql,
+                subscriber: dest.clone(),
+                annotations,
+            };
+            built
+                .objects
+                .push((knative::eventing::trigger_node(&meta, &spec), *span));
+        }
+    }
+}
+
+impl Cx<'_> {
+    /// Record what a declaration lowered to, in order.
+    fn record(&mut self, built: Built) {
+        for (obj, span) in built.objects {
+            self.push(obj, span);
+        }
+        self.diags.extend(built.diags);
+        if let Some((name, doc, text)) = built.document {
+            self.out.workflows.push((name, doc));
+            self.out.workflow_texts.push(text);
         }
     }
 
@@ -261,11 +442,12 @@ impl Cx<'_> {
     }
 
     fn broker(&mut self) {
-        let m = &self.root.manifest;
+        let m = &self.env.root.manifest;
         if m.broker_external {
             return;
         }
         let span = self
+            .env
             .root
             .manifest_file
             .map(|f| Span::new(f, 0, 0))
@@ -278,9 +460,10 @@ impl Cx<'_> {
             component: "broker",
             source: format!(
                 "{}#broker/{}",
-                self.root
+                self.env
+                    .root
                     .manifest_file
-                    .map(|f| self.sources.path(f))
+                    .map(|f| self.env.sources.path(f))
                     .unwrap_or("air.toml"),
                 m.broker_name
             ),
@@ -289,16 +472,23 @@ impl Cx<'_> {
     }
 
     fn event(&mut self, e: &EventDecl) {
-        let info = event_info(self.program, 0, e);
-        let schema =
-            schema::data_schema(self.program, 0, &e.name.name, event_data(e), e.doc.as_ref());
-        let meta = self.meta(kebab_case(&e.name.name), &e.name, DeclKind::Event, "event");
+        let info = event_info(self.env.program, 0, e);
+        let schema = schema::data_schema(
+            self.env.program,
+            0,
+            &e.name.name,
+            event_data(e),
+            e.doc.as_ref(),
+        );
+        let meta = self
+            .env
+            .meta(kebab_case(&e.name.name), &e.name, DeclKind::Event, "event");
         let spec = EventTypeSpec {
             event_type: info.ce_type,
             source: info.source,
             schema_data: crate::emit::json::pretty(&schema),
             description: e.doc.as_ref().map(|d| d.text.clone()),
-            broker: self.root.manifest.broker_name.clone(),
+            broker: self.env.root.manifest.broker_name.clone(),
         };
         self.push(
             knative::eventing::event_type_node(&meta, &spec),
@@ -307,142 +497,26 @@ impl Cx<'_> {
     }
 
     fn function(&mut self, f: &FunctionDecl) {
-        let spec = service_spec(self.root, &f.members, self.diags);
+        let spec = service_spec(self.env.root, &f.members, self.diags);
         let name = kebab_case(&f.name.name);
-        let meta = self.meta(name.clone(), &f.name, DeclKind::Function, "function");
+        let meta = self
+            .env
+            .meta(name.clone(), &f.name, DeclKind::Function, "function");
         self.push(knative::serving::service_node(&meta, &spec), f.name.span);
         let dest = Destination::Service {
             name,
-            namespace: self.ns(),
+            namespace: self.env.ns(),
         };
-        self.triggers(&f.name, DeclKind::Function, &f.members, &dest, true);
-    }
-
-    fn workflow(&mut self, w: &WorkflowDecl, document: Result<(Node, String), Vec<Diagnostic>>) {
-        let name = kebab_case(&w.name.name);
-        let (doc, text) = match document {
-            Ok(document) => document,
-            Err(errors) => {
-                self.diags.extend(errors);
-                return;
-            }
-        };
-        let meta = self.meta(
-            names::workflow_config_map(&w.name.name),
-            &w.name,
-            DeclKind::Workflow,
-            "workflow",
+        let mut built = Built::default();
+        self.env.triggers(
+            &f.name,
+            DeclKind::Function,
+            &f.members,
+            &dest,
+            true,
+            &mut built,
         );
-        self.push(
-            knative::core::workflow_config_map_node(&meta, text.clone()),
-            w.name.span,
-        );
-        self.out.workflows.push((name.clone(), doc));
-        self.out.workflow_texts.push(text);
-        let url = concat(&[
-            self.root.manifest.runtime_url.trim_end_matches('/'),
-            "/workflows/",
-            &name,
-        ]);
-        let dest = Destination::Uri(url);
-        self.triggers(&w.name, DeclKind::Workflow, &w.members, &dest, false);
-        let mut n = 0;
-        for m in &w.members {
-            if let Member::On(ast::Trigger {
-                kind: TriggerKind::Schedule { cron, tz },
-                span,
-            }) = m
-            {
-                n += 1;
-                let mut meta = self.meta(
-                    names::schedule(&w.name.name, n),
-                    &w.name,
-                    DeclKind::Workflow,
-                    "source",
-                );
-                meta.source = format!("{}#workflow/{}", self.sources.path(span.file), w.name.name);
-                let obj = knative::eventing::ping_source_node(
-                    &meta,
-                    &cron.value,
-                    tz.as_ref().map(|t| t.value.as_str()),
-                    &dest,
-                );
-                self.push(obj, *span);
-            }
-        }
-    }
-
-    /// One Trigger per `on Event` of a function or workflow.
-    fn triggers(
-        &mut self,
-        owner: &ast::Ident,
-        kind: DeclKind,
-        members: &[Member],
-        dest: &Destination,
-        is_function: bool,
-    ) {
-        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-        for m in members {
-            let Member::On(ast::Trigger {
-                kind: TriggerKind::Event { event, filter },
-                span,
-            }) = m
-            else {
-                continue;
-            };
-            let Some((app, ast::Item::Event(decl))) =
-                self.program.lookup_path(0, DeclKind::Event, event)
-            else {
-                continue; // reported by resolve
-            };
-            let info = event_info(self.program, app, decl);
-            let n = seen.entry(event.display()).or_insert(0);
-            *n += 1;
-            let name = names::trigger(
-                &owner.name,
-                event.alias.as_ref().map(|a| a.name.as_str()),
-                &event.name.name,
-                *n,
-            );
-            let mut cesql = None;
-            let mut annotations = Vec::new();
-            if let Some(expr) = filter {
-                match cesql::translate(&expr.source) {
-                    Ok(sql) => cesql = Some(sql),
-                    Err(why) if is_function => {
-                        self.diags.push(
-                            Diagnostic::error(
-                                "E0576",
-                                "this `where` filter cannot be applied to a function's Trigger",
-                            )
-                            .with_primary(expr.span, why)
-                            .with_help(
-                                "Knative filters on CloudEvents attributes only (CESQL); filter \
-                                 in the function, or start a workflow whose runtime applies the filter",
-                            ),
-                        );
-                    }
-                    Err(_) => annotations
-                        .push((WHERE_ANNOTATION.to_string(), expr.source.trim().to_string())),
-                }
-            }
-            let mut meta = self.meta(name, owner, kind, "trigger");
-            meta.source = concat(&[
-                self.sources.path(span.file),
-                "#",
-                kind.as_str(),
-                "/",
-                &owner.name,
-            ]);
-            let spec = TriggerSpec {
-                broker: self.root.manifest.broker_name.clone(),
-                event_type: info.ce_type,
-                cesql,
-                subscriber: dest.clone(),
-                annotations,
-            };
-            self.push(knative::eventing::trigger_node(&meta, &spec), *span);
-        }
+        self.record(built);
     }
 }
 

@@ -58,6 +58,41 @@ pub fn jobs() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// `(a(), b())`, the two run at once when there is more than one job
+/// (`b` on a new thread) and `work` is large enough.
+pub fn join<A, B, RA, RB>(work: usize, a: A, b: B) -> (RA, RB)
+where
+    A: FnOnce() -> RA,
+    B: FnOnce() -> RB + Send,
+    RB: Send,
+{
+    if jobs() <= 1 || work < MIN_PARALLEL_WORK {
+        return (a(), b());
+    }
+    SPREAD.set(SPREAD.get() + 1);
+    // `b` waits in a slot: the new thread takes it, or, if no thread could
+    // be spawned, this one does after `a`.
+    let slot = std::sync::Mutex::new(Some(b));
+    let take = || slot.lock().ok().and_then(|mut b| b.take());
+    std::thread::scope(|scope| {
+        let spawned = std::thread::Builder::new()
+            .stack_size(WORKER_STACK)
+            .spawn_scoped(scope, || take().map(|b| b()));
+        let ra = a();
+        let rb = match spawned.map(|h| h.join()) {
+            Ok(Ok(Some(rb))) => Some(rb),
+            Ok(Err(panic)) => std::panic::resume_unwind(panic),
+            Ok(Ok(None)) | Err(_) => take().map(|b| b()),
+        };
+        match rb {
+            Some(rb) => (ra, rb),
+            // The slot is emptied only by a thread that then returns a
+            // result, or by a panic re-raised above.
+            None => unreachable!("join: `b` ran on no thread"),
+        }
+    })
+}
+
 /// `items.iter().map(f).collect()`, spread over [`jobs`] threads when
 /// `work` (the caller's estimate of the whole job) is large enough.
 pub fn map<T, R, F>(items: &[T], work: usize, f: F) -> Vec<R>
@@ -139,8 +174,10 @@ mod tests {
         use crate::testgen::{FILES_MANIFEST, generate_files};
 
         let compile = |files: &[(String, String)], jobs: usize| {
-            let refs: Vec<(&str, &str)> =
-                files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+            let refs: Vec<(&str, &str)> = files
+                .iter()
+                .map(|(p, t)| (p.as_str(), t.as_str()))
+                .collect();
             let provider = MemProvider::single("app", FILES_MANIFEST, &refs);
             let opts = CompileOptions {
                 app_dir: "app".into(),
