@@ -1,7 +1,8 @@
 //! Which clock the benches read. By default criterion's wall clock; with
-//! `AIR_BENCH_CLOCK=cpu`, the CPU time of the benchmarking thread, which
-//! stays meaningful on a machine busy with other work (docs/performance.md
-//! says which one each quoted number used).
+//! `AIR_BENCH_CLOCK=cpu`, the CPU time of the whole process (every thread
+//! the compiler starts, see compiler/src/par.rs), which stays meaningful
+//! on a machine busy with other work (docs/performance.md says which one
+//! each quoted number used).
 
 use criterion::Throughput;
 use criterion::measurement::{Measurement, ValueFormatter};
@@ -25,15 +26,16 @@ pub fn main_with(
     }
 }
 
-/// CPU time of the current thread.
+/// CPU time of the process: all threads, so parallel stages count their
+/// whole cost (criterion's own threads are idle while a routine runs).
 pub struct CpuTime;
 
 impl Measurement for CpuTime {
-    type Intermediate = cpu_time::ThreadTime;
+    type Intermediate = cpu_time::ProcessTime;
     type Value = Duration;
 
     fn start(&self) -> Self::Intermediate {
-        cpu_time::ThreadTime::now()
+        cpu_time::ProcessTime::now()
     }
     fn end(&self, i: Self::Intermediate) -> Self::Value {
         i.elapsed()
