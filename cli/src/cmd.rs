@@ -3,6 +3,7 @@
 pub mod apply;
 pub mod build;
 pub mod check;
+pub mod crd;
 pub mod diff;
 pub mod explain;
 pub mod fmt;

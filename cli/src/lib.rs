@@ -30,6 +30,7 @@ enum Command {
     Apply(cmd::apply::Args),
     Reconcile(cmd::reconcile::Args),
     Status(cmd::status::Args),
+    Crd(cmd::crd::Args),
 }
 
 /// Run `air` with the process arguments.
@@ -56,6 +57,7 @@ pub fn main() -> ExitCode {
         Command::Apply(a) => cmd::apply::run(a),
         Command::Reconcile(a) => cmd::reconcile::run(a),
         Command::Status(a) => cmd::status::run(a),
+        Command::Crd(a) => cmd::crd::run(a),
     };
     ExitCode::from(code)
 }

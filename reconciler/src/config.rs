@@ -30,8 +30,15 @@ use std::time::Duration;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-const TOP_KEYS: &[&str] = &["listen", "cache_dir", "webhook_secret_env", "notify", "app"];
-const APP_KEYS: &[&str] = &[
+const TOP_KEYS: &[&str] = &[
+    "listen",
+    "cache_dir",
+    "webhook_secret_env",
+    "airapp_namespace",
+    "notify",
+    "app",
+];
+pub const APP_KEYS: &[&str] = &[
     "name",
     "repo",
     "branch",
@@ -73,6 +80,9 @@ pub struct Config {
     pub webhook_secret_env: Option<String>,
     /// Where notifications go (`[[notify]]`).
     pub notify: Vec<NotifyTarget>,
+    /// Also reconcile the `AirApp` resources of this namespace (watched:
+    /// apps come and go while the controller runs).
+    pub airapp_namespace: Option<String>,
     pub apps: Vec<AppConfig>,
 }
 
@@ -291,13 +301,26 @@ impl Reader<'_> {
             .map(|s| PathBuf::from(s.0));
         let webhook_secret_env = self.string(root, "", "webhook_secret_env").map(|s| s.0);
         let notify_targets = self.notify_targets(root);
+        let airapp_namespace = match self.string(root, "", "airapp_namespace") {
+            Some((ns, at)) if !is_dns_label(&ns) => {
+                self.error(
+                    at,
+                    format!("`airapp_namespace` must be a namespace name, not `{ns}`"),
+                    None,
+                );
+                None
+            }
+            other => other.map(|s| s.0),
+        };
         let mut apps = Vec::new();
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         match root.get("app").map(|v| (v.span(), v.get_ref())) {
+            // Apps may all come from AirApp resources.
+            None if airapp_namespace.is_some() => {}
             None => self.error(
                 0,
                 "the configuration has no `[[app]]`".into(),
-                Some("add an app:\n[[app]]\nname = \"my-app\"\nrepo = \"https://…\"\nbranch = \"main\"".into()),
+                Some("add an app:\n[[app]]\nname = \"my-app\"\nrepo = \"https://…\"\nbranch = \"main\"\nor reconcile AirApp resources: `airapp_namespace = \"air-system\"`".into()),
             ),
             Some((_, DeValue::Array(items))) => {
                 for item in items {
@@ -335,6 +358,7 @@ impl Reader<'_> {
             cache_dir,
             webhook_secret_env,
             notify: notify_targets,
+            airapp_namespace,
             apps,
         })
     }

@@ -4,19 +4,22 @@
 //! ([`crate::watch`]) are handled between cycles. The HTTP surface
 //! ([`crate::http`]) serves the shared status and metrics.
 
+mod airapps;
 mod app;
 mod timing;
 
 use crate::cluster::Cluster;
-use crate::config::Config;
+use crate::config::{AppConfig, Config};
 use crate::desired::AppViews;
 use crate::git::GitCache;
 use crate::metrics::Metrics;
 use crate::notify::Notifier;
 use crate::status::AppStatus;
 use crate::watch::{Index, Watchers};
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
 use prometheus_client::registry::Registry;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::sync::{Arc, RwLock};
 use tokio::sync::{Mutex, mpsc, watch};
@@ -113,6 +116,23 @@ impl Shared {
         }
     }
 
+    /// Forget an app that no longer runs: its status, trigger, repository
+    /// and views.
+    pub(crate) fn forget(&self, app: &str) {
+        if let Ok(mut m) = self.statuses.write() {
+            m.remove(app);
+        }
+        if let Ok(mut m) = self.triggers.write() {
+            m.remove(app);
+        }
+        if let Ok(mut m) = self.repos.write() {
+            m.remove(app);
+        }
+        if let Ok(mut m) = self.views.write() {
+            m.remove(app);
+        }
+    }
+
     /// Ready once every app has finished its first cycle.
     pub fn ready(&self) -> bool {
         self.statuses
@@ -131,7 +151,9 @@ impl Shared {
     }
 }
 
-/// Run every app until `shutdown` resolves. With `once`, run one cycle of
+/// Run every app until `shutdown` resolves: those of the configuration
+/// file, and, with `airapp_namespace`, the AirApps of that namespace as
+/// they are created, changed and deleted. With `once`, run one cycle of
 /// each app (no watchers, no interval) and return.
 pub async fn run(
     config: Config,
@@ -152,41 +174,114 @@ pub async fn run(
         index.clone(),
         stop_rx.clone(),
     )));
-    let mut tasks = Vec::new();
+    let starter = Starter {
+        cluster: cluster.clone(),
+        cache,
+        shared: shared.clone(),
+        index,
+        watchers: (!once).then_some(watchers),
+        stop: stop_rx,
+    };
+    let file_apps: BTreeSet<String> = config.apps.iter().map(|a| a.name.clone()).collect();
+    if once {
+        for cfg in config.apps {
+            starter.task(cfg).run_once().await;
+        }
+        if let Some(ns) = &config.airapp_namespace {
+            airapps::run_once(&starter, ns, &file_apps).await;
+        }
+        return shared.statuses();
+    }
+    let mut tasks = FuturesUnordered::new();
     for cfg in config.apps {
-        let (obs_tx, obs_rx) = mpsc::unbounded_channel();
-        let (trig_tx, trig_rx) = mpsc::unbounded_channel();
-        index.register(&cfg.name, obs_tx);
-        if let Ok(mut m) = shared.triggers.write() {
-            m.insert(cfg.name.clone(), trig_tx);
-        }
-        if let Ok(mut m) = shared.repos.write() {
-            m.insert(cfg.name.clone(), crate::webhook::normalize(&cfg.source.url));
-        }
-        let task = AppTask::new(
-            cfg,
-            cluster.clone(),
-            cache.clone(),
-            shared.clone(),
-            index.clone(),
-            (!once).then(|| watchers.clone()),
-        );
-        if once {
-            task.run_once().await;
-        } else {
-            tasks.push(task.run(obs_rx, trig_rx, stop_rx.clone()));
+        tasks.push(starter.start(cfg, None, None));
+    }
+    let mut airapps = match &config.airapp_namespace {
+        Some(ns) => airapps::AirApps::watch(&cluster, ns, file_apps),
+        None => airapps::AirApps::none(),
+    };
+    // The app tasks run concurrently on this task (`apply::sync` takes a
+    // non-`Send` progress callback); Git and compile work runs on blocking
+    // threads, so no app stalls another.
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            Some(change) = airapps.next() => airapps.apply(change, &starter, &mut tasks).await,
+            Some(()) = tasks.next(), if !tasks.is_empty() => {}
         }
     }
-    if !once {
-        // The app tasks run concurrently on this task (`apply::sync` takes
-        // a non-`Send` progress callback); Git and compile work runs on
-        // blocking threads, so no app stalls another.
-        let stopper = async move {
-            shutdown.await;
-            tracing::info!("shutting down");
-            let _ = stop_tx.send(true);
-        };
-        futures::join!(stopper, futures::future::join_all(tasks));
-    }
+    tracing::info!("shutting down");
+    let _ = stop_tx.send(true);
+    airapps.stop_all();
+    while tasks.next().await.is_some() {}
     shared.statuses()
+}
+
+/// A running app task's future.
+type TaskFuture<'a> = futures::future::LocalBoxFuture<'a, ()>;
+
+/// What every app task is built from.
+struct Starter {
+    cluster: Cluster,
+    cache: GitCache,
+    shared: Arc<Shared>,
+    index: Arc<Index>,
+    watchers: Option<Arc<Mutex<Watchers>>>,
+    /// Turns true at shutdown.
+    stop: watch::Receiver<bool>,
+}
+
+impl Starter {
+    fn task(&self, cfg: AppConfig) -> AppTask {
+        AppTask::new(
+            cfg,
+            self.cluster.clone(),
+            self.cache.clone(),
+            self.shared.clone(),
+            self.index.clone(),
+            self.watchers.clone(),
+        )
+    }
+
+    /// The future of one app's task, until shutdown or until `stop` (its
+    /// own) turns true. It first waits for `after` (the task it replaces,
+    /// so two never run for one app), and registers the app only then.
+    /// An app stopped on its own (its AirApp deleted, or made invalid)
+    /// is forgotten when its task ends, unless `keep` says a successor
+    /// takes its place.
+    fn start<'a>(
+        &'a self,
+        cfg: AppConfig,
+        owner: Option<(crate::airapp::StatusWriter, airapps::Handle)>,
+        after: Option<tokio::sync::oneshot::Receiver<()>>,
+    ) -> TaskFuture<'a> {
+        Box::pin(async move {
+            if let Some(previous) = after {
+                let _ = previous.await;
+            }
+            let name = cfg.name.clone();
+            let (obs_tx, obs_rx) = mpsc::unbounded_channel();
+            let (trig_tx, trig_rx) = mpsc::unbounded_channel();
+            self.index.register(&name, obs_tx);
+            if let Ok(mut m) = self.shared.triggers.write() {
+                m.insert(name.clone(), trig_tx);
+            }
+            if let Ok(mut m) = self.shared.repos.write() {
+                m.insert(name.clone(), crate::webhook::normalize(&cfg.source.url));
+            }
+            let mut task = self.task(cfg);
+            let Some((writer, handle)) = owner else {
+                task.run(obs_rx, trig_rx, self.stop.clone()).await;
+                return;
+            };
+            task = task.owned_by(writer);
+            task.run(obs_rx, trig_rx, handle.stop.clone()).await;
+            if !handle.replaced() {
+                self.shared.forget(&name);
+                self.index.unregister(&name);
+            }
+            handle.finished();
+        })
+    }
 }

@@ -2,6 +2,7 @@
 //! the control loop — everything with IO. The compiler stays pure; this
 //! crate feeds it sources and acts on its output.
 
+pub mod airapp;
 pub mod apply;
 pub mod cluster;
 pub mod config;

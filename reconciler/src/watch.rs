@@ -57,6 +57,14 @@ impl Index {
         }
     }
 
+    /// Forget an app that no longer runs (its AirApp was deleted).
+    pub fn unregister(&self, app: &str) {
+        if let Ok(mut m) = self.inboxes.write() {
+            m.remove(app);
+        }
+        self.set_objects(app, []);
+    }
+
     /// Replace the set of objects `app` wants.
     pub fn set_objects(&self, app: &str, objects: impl IntoIterator<Item = ObjectRef>) {
         if let Ok(mut m) = self.owners.write() {

@@ -12,8 +12,17 @@ use std::path::PathBuf;
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The reconciler configuration (TOML; see docs/reconcile.md).
-    #[arg(long, value_name = "FILE")]
-    pub config: PathBuf,
+    /// Optional with --airapp-namespace.
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "airapp_namespace"
+    )]
+    pub config: Option<PathBuf>,
+    /// Also reconcile the AirApp resources of this namespace (overrides
+    /// `airapp_namespace` of the configuration).
+    #[arg(long, value_name = "NS")]
+    pub airapp_namespace: Option<String>,
     /// Reconcile every app once, print the result and exit (1 when an app
     /// failed).
     #[arg(long)]
@@ -44,13 +53,29 @@ pub enum LogFormat {
 }
 
 pub fn run(args: Args) -> u8 {
-    let mut cfg = match config::load(&args.config) {
+    let loaded = match (&args.config, &args.airapp_namespace) {
+        (Some(path), _) => config::load(path),
+        // No file: every default, apps from AirApps only.
+        (None, Some(ns)) => config::parse(&format!("airapp_namespace = {ns:?}")),
+        (None, None) => {
+            eprintln!("error: give --config FILE or --airapp-namespace NS");
+            return crate::exit::ERROR;
+        }
+    };
+    let mut cfg = match loaded {
         Ok(c) => c,
         Err(e) => {
             eprintln!("{e}");
             return crate::exit::ERROR;
         }
     };
+    if let Some(ns) = &args.airapp_namespace {
+        if !air_compiler::manifest::is_dns_label(ns) {
+            eprintln!("error: --airapp-namespace `{ns}` is not a namespace name");
+            return crate::exit::ERROR;
+        }
+        cfg.airapp_namespace = Some(ns.clone());
+    }
     if let Some(l) = args.listen {
         cfg.listen = l;
     }

@@ -61,6 +61,8 @@ pub struct AppTask {
     events: Recorder,
     published: AppStatus,
     pending_events: Vec<EventSpec>,
+    /// The AirApp this app comes from, whose `.status` mirrors it.
+    owner: Option<crate::airapp::StatusWriter>,
 }
 
 enum Outcome {
@@ -114,7 +116,14 @@ impl AppTask {
             health: BTreeMap::new(),
             drifted: BTreeMap::new(),
             recorded: None,
+            owner: None,
         }
+    }
+
+    /// Mirror the status into this AirApp's `.status`.
+    pub fn owned_by(mut self, owner: crate::airapp::StatusWriter) -> Self {
+        self.owner = Some(owner);
+        self
     }
 
     /// One cycle, for `air reconcile --once`.
@@ -610,6 +619,9 @@ impl AppTask {
             self.status.sync = SyncState::OutOfSync;
         }
         self.shared.set_status(self.status.clone());
+        if let Some(owner) = &mut self.owner {
+            owner.write(&self.cluster, &self.status).await;
+        }
         let mut events = transitions(&self.published, &self.status);
         events.append(&mut self.pending_events);
         self.published = self.status.clone();
