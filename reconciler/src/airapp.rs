@@ -112,7 +112,7 @@ pub struct AirAppStatus {
     /// pending, synced, out-of-sync, failed, suspended or invalid.
     #[serde(default)]
     pub sync: String,
-    /// Healthy, Progressing or Degraded.
+    /// healthy, progressing or degraded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub health: Option<String>,
     /// The commit whose objects are in force.

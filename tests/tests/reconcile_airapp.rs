@@ -1,0 +1,206 @@
+//! AirApp resources: the controller, told to watch a namespace, reconciles
+//! the apps created there with kubectl, mirrors their status into
+//! `.status`, restarts an app whose spec changes (its interval is an
+//! hour, so only the restart can apply the change), refuses an invalid
+//! spec with the reason in its status, and stops (leaving the objects) when
+//! the AirApp is deleted. Real HTTP API server, real kubectl, real Git.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+mod reconcile_support;
+
+use reconcile_support::{Kube, Reconciler, Repo, eventually, git, image, write_app};
+use serde_json::Value;
+use std::path::Path;
+
+const NS: &str = "air-system";
+
+/// `kubectl apply --server-side` of one object (JSON is YAML).
+fn kubectl_apply(kube: &Kube, dir: &Path, name: &str, obj: &Value) {
+    let file = dir.join(format!("{name}.json"));
+    std::fs::write(&file, obj.to_string()).unwrap();
+    kube.kubectl(&["apply", "--server-side", "-f", file.to_str().unwrap()]);
+}
+
+fn airapp(name: &str, spec: Value) -> Value {
+    serde_json::json!({
+        "apiVersion": "air.dev/v1alpha1",
+        "kind": "AirApp",
+        "metadata": {"name": name, "namespace": NS},
+        "spec": spec,
+    })
+}
+
+/// The namespace the controller watches.
+fn namespace(kube: &Kube, dir: &Path) {
+    kubectl_apply(
+        kube,
+        dir,
+        "ns",
+        &serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}}),
+    );
+}
+
+async fn airapp_status(kube: &Kube, name: &str) -> Value {
+    kube.get("air.dev/v1alpha1", "AirApp", NS, name)
+        .await
+        .map(|a| a["status"].clone())
+        .unwrap_or(Value::Null)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn airapps_come_change_and_go() {
+    let kube = Kube::start().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = Repo::new(tmp.path(), "apps");
+    write_app(&repo, "apps/shop", "shop", "shop", "1.0.0");
+    let c1 = repo.commit("shop 1.0.0");
+    // A release branch with a newer image.
+    git(&repo.work, &["checkout", "-q", "-b", "release"]);
+    write_app(&repo, "apps/shop", "shop", "shop", "2.0.0");
+    git(&repo.work, &["commit", "-q", "-am", "shop 2.0.0"]);
+    let c2 = git(&repo.work, &["rev-parse", "HEAD"]);
+    git(
+        &repo.work,
+        &["push", "-q", repo.bare.to_str().unwrap(), "release"],
+    );
+
+    namespace(&kube, tmp.path());
+    // No [[app]] at all: every app comes from AirApps.
+    let rec = Reconciler::start(
+        &format!("airapp_namespace = \"{NS}\"\n"),
+        &kube.kubeconfig,
+        &tmp.path().join("cache"),
+        &[],
+    );
+    let spec = |branch: &str| {
+        serde_json::json!({
+            "repo": repo.file_url(),
+            "branch": branch,
+            "path": "apps/shop",
+            "interval": "1h",
+        })
+    };
+
+    // Created with kubectl → reconciled, status mirrored.
+    kubectl_apply(&kube, tmp.path(), "shop", &airapp("shop", spec("main")));
+    let status = eventually("the AirApp synced at main", || async {
+        let s = airapp_status(&kube, "shop").await;
+        if s["sync"] == "synced" && s["revision"] == c1.as_str() {
+            Ok(s)
+        } else {
+            Err(s.to_string())
+        }
+    })
+    .await;
+    assert_eq!(
+        image(&kube.ksvc("shop", "web").await.unwrap()),
+        "registry.example.com/shop/web:1.0.0"
+    );
+    assert_eq!(status["errors"], 0);
+    assert!(status["objects"].as_u64().unwrap() >= 3, "{status}");
+    assert_eq!(rec.status("shop").revision.as_deref(), Some(c1.as_str()));
+
+    // The spec changes: the task restarts on the new branch at once.
+    kubectl_apply(&kube, tmp.path(), "shop", &airapp("shop", spec("release")));
+    eventually("the new branch applied", || async {
+        let s = airapp_status(&kube, "shop").await;
+        let img = image(&kube.ksvc("shop", "web").await.unwrap());
+        if s["revision"] == c2.as_str() && img.ends_with(":2.0.0") {
+            Ok(())
+        } else {
+            Err(format!("{s} {img}"))
+        }
+    })
+    .await;
+
+    // An invalid spec is refused, with the reason in its status, and no
+    // app runs for it.
+    let mut bad = spec("main");
+    bad["tag"] = "v1".into();
+    bad["interval"] = "soon".into();
+    kubectl_apply(&kube, tmp.path(), "bad", &airapp("bad", bad));
+    let refused = eventually("the invalid AirApp refused", || async {
+        let s = airapp_status(&kube, "bad").await;
+        if s["sync"] == "invalid" {
+            Ok(s)
+        } else {
+            Err(s.to_string())
+        }
+    })
+    .await;
+    let message = refused["message"].as_str().unwrap();
+    assert!(
+        message.contains("sets both `branch` and `tag`"),
+        "{message}"
+    );
+    assert!(message.contains("`soon` is not a duration"), "{message}");
+    assert!(rec.shared.status("bad").is_none());
+
+    // Deleted → no longer reconciled nor listed; its objects stay.
+    kube.kubectl(&["-n", NS, "delete", "airapp", "shop"]);
+    eventually("the deleted AirApp forgotten", || async {
+        let (_, body) = rec.http_get("/api/apps").await;
+        if rec.shared.status("shop").is_none() && !body.contains("\"shop\"") {
+            Ok(())
+        } else {
+            Err(body)
+        }
+    })
+    .await;
+    assert!(kube.ksvc("shop", "web").await.is_some(), "objects stay");
+
+    // Created again under the same name: reconciled again.
+    kubectl_apply(&kube, tmp.path(), "shop", &airapp("shop", spec("main")));
+    eventually("the re-created AirApp synced", || async {
+        let s = airapp_status(&kube, "shop").await;
+        let img = image(&kube.ksvc("shop", "web").await.unwrap());
+        if s["revision"] == c1.as_str() && img.ends_with(":1.0.0") {
+            Ok(())
+        } else {
+            Err(format!("{s} {img}"))
+        }
+    })
+    .await;
+    rec.stop();
+}
+
+/// `air reconcile --once` reconciles the AirApps too, and records their
+/// status (and a refused one's reason) before it returns.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn once_runs_every_airapp_one_cycle() {
+    let kube = Kube::start().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = Repo::new(tmp.path(), "apps");
+    write_app(&repo, "apps/shop", "shop", "shop", "1.0.0");
+    let c1 = repo.commit("shop 1.0.0");
+    let spec = serde_json::json!({"repo": repo.file_url(), "branch": "main", "path": "apps/shop"});
+    namespace(&kube, tmp.path());
+    kubectl_apply(&kube, tmp.path(), "shop", &airapp("shop", spec.clone()));
+    // Same name as an app of the file: refused.
+    kubectl_apply(&kube, tmp.path(), "legacy", &airapp("legacy", spec));
+    let config = air_reconciler::config::parse(&format!(
+        "airapp_namespace = \"{NS}\"\n[[app]]\nname = \"legacy\"\nrepo = \"{}\"\nbranch = \"main\"\npath = \"apps/shop\"\nsuspend = true\n",
+        repo.file_url()
+    ))
+    .unwrap();
+    let cache = air_reconciler::git::GitCache::new(tmp.path().join("cache"));
+    let shared = air_reconciler::controller::Shared::new();
+    let statuses =
+        air_reconciler::controller::run(config, kube.cluster.clone(), cache, shared, true, async {
+        })
+        .await;
+    let names: Vec<&str> = statuses.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["legacy", "shop"]);
+    let shop = airapp_status(&kube, "shop").await;
+    assert_eq!(shop["sync"], "synced", "{shop}");
+    assert_eq!(shop["revision"], c1.as_str());
+    let legacy = airapp_status(&kube, "legacy").await;
+    assert_eq!(legacy["sync"], "invalid", "{legacy}");
+    assert!(
+        legacy["message"]
+            .as_str()
+            .unwrap()
+            .contains("already configured in the reconciler's file"),
+        "{legacy}"
+    );
+}
