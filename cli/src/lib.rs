@@ -47,6 +47,13 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    // `AIR_JOBS=N` caps the compiler's threads, like `cargo -j N`.
+    if let Some(n) = std::env::var("AIR_JOBS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+    {
+        air_compiler::par::set_jobs(n);
+    }
     let code = match cli.command {
         Command::Check(a) => cmd::check::run(a),
         Command::Build(a) => cmd::build::run(a),

@@ -5,7 +5,9 @@
 //! and diagnostics stay byte-for-byte deterministic. Work is handed out
 //! one item at a time from a shared counter, so a few large items do not
 //! leave a worker idle. Small inputs run on the calling thread: spawning
-//! costs more than it saves below [`MIN_PARALLEL_WORK`].
+//! costs more than it saves below [`MIN_PARALLEL_WORK`]. The number of
+//! threads is the machine's parallelism unless the caller caps it
+//! ([`set_jobs`]).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -41,21 +43,26 @@ pub fn spread_count() -> usize {
     SPREAD.get()
 }
 
-/// How many threads to use: a [`with_jobs`] override, else `AIR_JOBS`
-/// when set to a positive number (1 turns parallelism off), else the
-/// machine's parallelism.
+/// The process-wide cap set by [`set_jobs`] (0: the machine's parallelism).
+static JOBS_LIMIT: AtomicUsize = AtomicUsize::new(0);
+
+/// Cap the threads of every later compile in this process (`air` sets it
+/// from `AIR_JOBS`; the compiler itself reads no environment). 0 restores
+/// the default, the machine's parallelism; 1 turns parallelism off.
+pub fn set_jobs(n: usize) {
+    JOBS_LIMIT.store(n, Ordering::Relaxed);
+}
+
+/// How many threads to use: a [`with_jobs`] override, else the
+/// [`set_jobs`] cap, else the machine's parallelism.
 pub fn jobs() -> usize {
     if let Some(n) = JOBS.get() {
         return n;
     }
-    if let Some(n) = std::env::var("AIR_JOBS")
-        .ok()
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .filter(|&n| n > 0)
-    {
-        return n;
+    match JOBS_LIMIT.load(Ordering::Relaxed) {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
     }
-    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// `(a(), b())`, the two run at once when there is more than one job

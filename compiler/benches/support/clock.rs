@@ -13,6 +13,13 @@ pub fn main_with(
     bench: fn(&mut criterion::Criterion),
     bench_cpu: fn(&mut criterion::Criterion<CpuTime>),
 ) {
+    // As in `air`: AIR_JOBS caps the compiler's threads.
+    if let Some(n) = std::env::var("AIR_JOBS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+    {
+        air_compiler::par::set_jobs(n);
+    }
     if std::env::var("AIR_BENCH_CLOCK").is_ok_and(|v| v == "cpu") {
         let mut c = criterion::Criterion::default()
             .with_measurement(CpuTime)
