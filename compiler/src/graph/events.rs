@@ -345,11 +345,27 @@ fn edge_span(
         .min()
 }
 
+/// Hops of a long cycle named in a message; the rest is elided.
+const NAMED_HOPS: usize = 12;
+/// Labels of a long event loop shown in its report; the rest are counted
+/// in a note (a loop through 400 workflows once printed 1,300 lines).
+const LOOP_LABELS: usize = 8;
+
+/// `a → b → … → a`; a walk longer than [`NAMED_HOPS`] keeps its first
+/// hops and its last two, with the number of steps.
 fn names(graph: &EventGraph, walk: &[NodeIndex]) -> String {
-    walk.iter()
-        .map(|&n| graph.graph[n].name.as_str())
-        .collect::<Vec<_>>()
-        .join(" → ")
+    let name = |n: &NodeIndex| graph.graph[*n].name.as_str();
+    if walk.len() <= NAMED_HOPS + 1 {
+        return walk.iter().map(name).collect::<Vec<_>>().join(" → ");
+    }
+    let head: Vec<&str> = walk.iter().take(NAMED_HOPS - 2).map(name).collect();
+    let tail: Vec<&str> = walk.iter().skip(walk.len() - 2).map(name).collect();
+    format!(
+        "{} → … → {} ({} steps)",
+        head.join(" → "),
+        tail.join(" → "),
+        walk.len() - 1
+    )
 }
 
 fn run_cycles(graph: &EventGraph, out: &mut Vec<Diagnostic>) {
@@ -395,13 +411,37 @@ fn event_loops(graph: &EventGraph, out: &mut Vec<Diagnostic>) {
         };
         let mut d = Diagnostic::warning("W0403", format!("event loop: {}", names(graph, &walk)))
             .with_primary(first, format!("emits `{}`", graph.graph[event].name));
-        for &(span, event) in &emits[1..] {
-            d = d.with_secondary(span, format!("emits `{}`", graph.graph[event].name));
+        let starts: Vec<(Span, String)> = walk
+            .windows(2)
+            .filter_map(|p| {
+                edge_span(graph, p[0], p[1], EventEdgeKind::Starts, true)
+                    .map(|span| (span, format!("started by `{}`", graph.graph[p[0]].name)))
+            })
+            .collect();
+        let emitted = |&(span, event): &(Span, NodeIndex)| {
+            (span, format!("emits `{}`", graph.graph[event].name))
+        };
+        let mut labels: Vec<(Span, String)> = emits[1..].iter().map(emitted).collect();
+        let total = labels.len() + starts.len();
+        if total < LOOP_LABELS {
+            labels.extend(starts);
+        } else {
+            // A long loop: its first hops, in the order the loop takes
+            // them (trigger, emit, trigger, …), so the excerpt stays short.
+            labels = starts
+                .into_iter()
+                .zip(emits[1..].iter().map(emitted))
+                .flat_map(|(s, e)| [s, e])
+                .collect();
         }
-        for p in walk.windows(2) {
-            if let Some(span) = edge_span(graph, p[0], p[1], EventEdgeKind::Starts, true) {
-                d = d.with_secondary(span, format!("started by `{}`", graph.graph[p[0]].name));
-            }
+        let hidden = total.saturating_sub(LOOP_LABELS - 1);
+        for (span, label) in labels.into_iter().take(LOOP_LABELS - 1) {
+            d = d.with_secondary(span, label);
+        }
+        if hidden > 0 {
+            d = d.with_note(format!(
+                "{hidden} more emits and triggers of this loop are not shown"
+            ));
         }
         out.push(d.with_help(
             "each event starts work that emits the next one, forever; add a `where` filter to a trigger or a `when` to an emit to end the loop",

@@ -644,3 +644,43 @@ proptest! {
         }
     }
 }
+
+/// A loop through many workflows is reported with its first hops and a
+/// count of the rest, not with every label (400 of them once made a
+/// 1,300-line warning).
+#[test]
+fn a_long_event_loop_is_reported_briefly() {
+    use crate::compile::{CompileOptions, check};
+    use crate::source::MemProvider;
+    use crate::testgen::{FILES_MANIFEST, generate_files};
+
+    // 200 workflows and 20 events: flow_i, started by Happened(i % 20),
+    // emits Happened(i+1 % 20): one loop of 20 workflows, 40 steps.
+    let files = generate_files(200);
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let provider = MemProvider::single("app", FILES_MANIFEST, &refs);
+    let c = check(
+        &provider,
+        &CompileOptions {
+            app_dir: "app".into(),
+            env: None,
+        },
+    );
+    let loops: Vec<_> = c.diagnostics.iter().filter(|d| d.code == "W0403").collect();
+    assert_eq!(loops.len(), 1, "{loops:?}");
+    let d = loops[0];
+    assert!(
+        d.message.ends_with("→ Happened0 → flow_0 (40 steps)"),
+        "{}",
+        d.message
+    );
+    assert!(d.message.contains(" → … → "), "{}", d.message);
+    assert_eq!(d.labels.len(), 8, "{:?}", d.labels);
+    assert_eq!(
+        d.note.as_deref(),
+        Some("32 more emits and triggers of this loop are not shown")
+    );
+}
