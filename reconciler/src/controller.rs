@@ -244,12 +244,12 @@ impl Starter {
         )
     }
 
-    /// The future of one app's task, until shutdown or until `stop` (its
-    /// own) turns true. It first waits for `after` (the task it replaces,
-    /// so two never run for one app), and registers the app only then.
-    /// An app stopped on its own (its AirApp deleted, or made invalid)
-    /// is forgotten when its task ends, unless `keep` says a successor
-    /// takes its place.
+    /// The future of one app's task: a file app runs until shutdown; an
+    /// AirApp app (`owner`) until its handle's stop turns true. It first
+    /// waits for `after` (the task it replaces, so two never run for one
+    /// app), and registers the app only then. An AirApp app stopped for
+    /// good (deleted, or made invalid) is forgotten when its task ends,
+    /// unless its handle says a successor takes its place.
     fn start<'a>(
         &'a self,
         cfg: AppConfig,
