@@ -26,7 +26,7 @@ mod tests;
 
 use crate::codes::CodeInfo;
 use crate::diagnostic::Diagnostics;
-use crate::model::Program;
+use crate::model::{AppUnit, Program};
 use crate::source::SourceMap;
 
 pub use consts::eval_const;
@@ -146,9 +146,7 @@ pub fn check(program: &Program, sources: &SourceMap, diags: &mut Diagnostics) {
     //
     // The checks of values and the workflow graphs are independent: they
     // run side by side, and their findings are recorded in this order.
-    let work = program
-        .root()
-        .map_or(0, |root| root.workflows().map(|w| w.span.len()).sum());
+    let work = program.root().map_or(0, AppUnit::workflow_bytes);
     let (values, graphs) = crate::par::join(
         work,
         || {

@@ -83,7 +83,7 @@ pub fn check_graphs(program: &Program, diags: &mut Diagnostics) {
     // Each workflow's graph is its own: checked in parallel; the findings
     // are sorted below, so their order does not depend on scheduling.
     let workflows: Vec<_> = app.workflows().collect();
-    let work = workflows.iter().map(|w| w.span.len()).sum();
+    let work = app.workflow_bytes();
     let mut found: Vec<_> =
         crate::par::map(&workflows, work, |wf| flow::check_cfg(&cfg::build(wf)))
             .into_iter()

@@ -154,7 +154,7 @@ fn lower_with(
     // Everything but the catalog is recorded in declaration order (the
     // first declaration to claim a name keeps it); the catalog is built
     // beside it.
-    let work = root.workflows().map(|w| w.span.len()).sum();
+    let work = root.workflow_bytes();
     let ((), catalog) = crate::par::join(
         work,
         || {

@@ -136,6 +136,12 @@ impl AppUnit {
         })
     }
 
+    /// Bytes of source its workflows span: the work estimate the
+    /// per-workflow stages hand to [`crate::par`].
+    pub fn workflow_bytes(&self) -> usize {
+        self.workflows().map(|w| w.span.len()).sum()
+    }
+
     pub fn functions(&self) -> impl Iterator<Item = &ast::FunctionDecl> {
         self.items().filter_map(|i| match i {
             ast::Item::Function(f) => Some(f),

@@ -150,7 +150,7 @@ impl AirAppSpec {
             return Err("the spec is not an object".into());
         };
         for (key, value) in spec {
-            app.insert(snake_case(&key), value);
+            app.insert(air_compiler::model::snake_case(&key), value);
         }
         let mut doc = toml::Table::new();
         doc.insert(
@@ -182,19 +182,6 @@ fn spec_words(message: &str) -> String {
         out = out.replace(&format!("`{key}`"), &format!("`{}`", camel_case(key)));
     }
     out.replace("this app", "this AirApp")
-}
-
-fn snake_case(key: &str) -> String {
-    let mut out = String::with_capacity(key.len() + 4);
-    for c in key.chars() {
-        if c.is_ascii_uppercase() {
-            out.push('_');
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 fn camel_case(key: &str) -> String {
@@ -377,7 +364,9 @@ mod tests {
 
     #[test]
     fn case_conversions() {
-        assert_eq!(snake_case("allowPruneAll"), "allow_prune_all");
+        for key in config::APP_KEYS {
+            assert_eq!(air_compiler::model::snake_case(&camel_case(key)), *key);
+        }
         assert_eq!(camel_case("ssh_key_passphrase_env"), "sshKeyPassphraseEnv");
     }
 }

@@ -189,7 +189,9 @@ impl AirApps {
                 tracing::warn!(app = %name, error = %why, "AirApp refused");
                 self.stop(&name);
                 if self.refused.get(&name) != Some(&why) {
-                    self.refuse(&name, &why, generation).await;
+                    if let Some(cluster) = &self.cluster {
+                        refuse(cluster, &self.namespace, &name, &why, generation).await;
+                    }
                     self.refused.insert(name, why);
                 }
                 return;
@@ -239,21 +241,25 @@ impl AirApps {
         }
     }
 
-    async fn refuse(&self, name: &str, why: &str, generation: Option<i64>) {
-        let Some(cluster) = &self.cluster else {
-            return;
-        };
-        let status = AirAppStatus::invalid(why.to_string(), generation);
-        if let Err(e) = patch_status(cluster, &self.namespace, name, &status).await {
-            tracing::debug!(app = %name, error = %e, "cannot write AirApp status");
-        }
-    }
-
     /// Shutdown: every AirApp task ends after its current step.
     pub fn stop_all(&mut self) {
         for r in self.running.values() {
             let _ = r.stop.send(true);
         }
+    }
+}
+
+/// Record in AirApp `name`'s status why it is refused.
+async fn refuse(
+    cluster: &Cluster,
+    namespace: &str,
+    name: &str,
+    why: &str,
+    generation: Option<i64>,
+) {
+    let status = AirAppStatus::invalid(why.to_string(), generation);
+    if let Err(e) = patch_status(cluster, namespace, name, &status).await {
+        tracing::debug!(app = %name, error = %e, "cannot write AirApp status");
     }
 }
 
@@ -279,11 +285,6 @@ pub(super) async fn run_once(starter: &Starter, namespace: &str, file_apps: &BTr
             return;
         }
     };
-    let refused = AirApps {
-        cluster: Some(starter.cluster.clone()),
-        namespace: namespace.to_string(),
-        ..AirApps::none()
-    };
     for app in apps {
         let name = app.name_any();
         match app_config(&app, file_apps) {
@@ -293,7 +294,14 @@ pub(super) async fn run_once(starter: &Starter, namespace: &str, file_apps: &BTr
             }
             Err(why) => {
                 tracing::warn!(app = %name, error = %why, "AirApp refused");
-                refused.refuse(&name, &why, app.metadata.generation).await;
+                refuse(
+                    &starter.cluster,
+                    namespace,
+                    &name,
+                    &why,
+                    app.metadata.generation,
+                )
+                .await;
             }
         }
     }
