@@ -47,6 +47,21 @@ async fn airapp_status(kube: &Kube, name: &str) -> Value {
         .unwrap_or(Value::Null)
 }
 
+/// Wait until AirApp `shop` reports `commit` in force and its Service
+/// runs image tag `tag`.
+async fn shop_applied(kube: &Kube, what: &str, commit: &str, tag: &str) {
+    eventually(what, || async {
+        let s = airapp_status(kube, "shop").await;
+        let img = image(&kube.ksvc("shop", "web").await.unwrap());
+        if s["revision"] == commit && img.ends_with(&format!(":{tag}")) {
+            Ok(())
+        } else {
+            Err(format!("{s} {img}"))
+        }
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn airapps_come_change_and_go() {
     let kube = Kube::start().await;
@@ -102,16 +117,7 @@ async fn airapps_come_change_and_go() {
 
     // The spec changes: the task restarts on the new branch at once.
     kubectl_apply(&kube, tmp.path(), "shop", &airapp("shop", spec("release")));
-    eventually("the new branch applied", || async {
-        let s = airapp_status(&kube, "shop").await;
-        let img = image(&kube.ksvc("shop", "web").await.unwrap());
-        if s["revision"] == c2.as_str() && img.ends_with(":2.0.0") {
-            Ok(())
-        } else {
-            Err(format!("{s} {img}"))
-        }
-    })
-    .await;
+    shop_applied(&kube, "the new branch applied", &c2, "2.0.0").await;
 
     // An invalid spec is refused, with the reason in its status, and no
     // app runs for it.
@@ -151,16 +157,7 @@ async fn airapps_come_change_and_go() {
 
     // Created again under the same name: reconciled again.
     kubectl_apply(&kube, tmp.path(), "shop", &airapp("shop", spec("main")));
-    eventually("the re-created AirApp synced", || async {
-        let s = airapp_status(&kube, "shop").await;
-        let img = image(&kube.ksvc("shop", "web").await.unwrap());
-        if s["revision"] == c1.as_str() && img.ends_with(":1.0.0") {
-            Ok(())
-        } else {
-            Err(format!("{s} {img}"))
-        }
-    })
-    .await;
+    shop_applied(&kube, "the re-created AirApp synced", &c1, "1.0.0").await;
     rec.stop();
 }
 
