@@ -1,0 +1,1 @@
+//! The Knative side of event delivery (filled in by the routing work).
