@@ -14,6 +14,7 @@ pub mod browser;
 pub mod fixtures;
 pub mod k8s;
 pub mod proxy;
+pub mod tools;
 
 use std::path::PathBuf;
 
@@ -25,16 +26,10 @@ pub fn repo_root() -> PathBuf {
         .unwrap_or_default()
 }
 
-/// `../shared` beside the repository. Under CI=true a missing folder is a
-/// failure, never a skip.
-pub fn shared_dir() -> PathBuf {
-    let dir = repo_root().join("../shared");
-    assert!(
-        dir.join("specs").is_dir(),
-        "../shared/specs not found at {} — the tests read the official schemas from there",
-        dir.display()
-    );
-    dir
+/// The official schemas and conformance kit the tests read, vendored in
+/// tests/specs (Serverless Workflow 1.0.3, Knative CRDs; see each SOURCE.md).
+pub fn specs_dir() -> PathBuf {
+    repo_root().join("tests/specs")
 }
 
 /// The air.toml a one-file fixture gets unless it brings its own.

@@ -1,13 +1,13 @@
 //! The examples: each compiles with no warning, its `air build --stdout`
 //! output is snapshotted, builds are byte-for-byte deterministic (also
 //! when the files lie on disk in another order or under other names), and
-//! the independent checker ../shared/tools/validate-manifests accepts them.
+//! .ci/run also runs the independent checker validate-manifests over them.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 mod build_support;
 
 use air_compiler::Severity;
-use air_tests::{repo_root, shared_dir};
+use air_tests::repo_root;
 use build_support::{build_example, build_in, example_apps, rendered};
 use std::path::{Path, PathBuf};
 
@@ -117,35 +117,4 @@ fn file_order_and_names_on_disk_do_not_change_the_output() {
             }
         }
     }
-}
-
-/// ../shared/tools/validate-manifests (python3 with pyyaml and jsonschema)
-/// over the `--stdout` build and the `-o` folder of every example.
-#[test]
-fn validate_manifests_accepts_every_example() {
-    let tool = shared_dir().join("tools/validate-manifests");
-    let dir = scratch("validate-manifests");
-    let mut args = Vec::new();
-    for app in example_apps() {
-        let out = build_example(&app).output.expect("builds");
-        let name = app.replace('/', "__");
-        let stream = dir.join(format!("{name}.yaml"));
-        std::fs::write(&stream, &out.stream).unwrap();
-        args.push(stream);
-        let folder = dir.join(&name);
-        air_cli::cmd::build::write_folder(&folder, &out, false).unwrap();
-        args.push(folder);
-    }
-    let result = std::process::Command::new("python3")
-        .arg(&tool)
-        .args(&args)
-        .output()
-        .expect("python3 must be installed (with pyyaml and jsonschema)");
-    let stdout = String::from_utf8_lossy(&result.stdout);
-    assert!(
-        result.status.success(),
-        "validate-manifests failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
-    assert!(stdout.contains(" 0 problems"), "{stdout}");
 }

@@ -36,6 +36,9 @@ fn holder(kube: &Kube) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_leader_handover_on_release_and_on_expiry() {
+    if !air_tests::tools::require("kubectl", "kubernetes-client") {
+        return;
+    }
     let kube = Kube::start().await;
     let ns = serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}});
     kube.cluster.apply(&ns, false, false).await.unwrap();

@@ -64,6 +64,9 @@ async fn shop_applied(kube: &Kube, what: &str, commit: &str, tag: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn airapps_come_change_and_go() {
+    if !air_tests::tools::require("kubectl", "kubernetes-client") {
+        return;
+    }
     let kube = Kube::start().await;
     let tmp = tempfile::tempdir().unwrap();
     let repo = Repo::new(tmp.path(), "apps");
@@ -165,6 +168,9 @@ async fn airapps_come_change_and_go() {
 /// status (and a refused one's reason) before it returns.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn once_runs_every_airapp_one_cycle() {
+    if !air_tests::tools::require("kubectl", "kubernetes-client") {
+        return;
+    }
     let kube = Kube::start().await;
     let tmp = tempfile::tempdir().unwrap();
     let repo = Repo::new(tmp.path(), "apps");

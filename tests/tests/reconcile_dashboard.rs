@@ -10,10 +10,9 @@ use air_reconciler::status::SyncState;
 use reconcile_support::{Kube, Reconciler, Repo, eventually, write_app};
 
 /// The DOM Chromium built from `url` (`--dump-dom`).
-fn dom(url: &str) -> String {
-    let chromium = air_tests::browser::chromium().expect("Chromium (.ci/run installs it)");
+fn dom(url: &str, chromium: &str) -> String {
     let profile = tempfile::tempdir().unwrap();
-    let out = air_tests::browser::dump_dom(&chromium, profile.path())
+    let out = air_tests::browser::dump_dom(chromium, profile.path())
         .arg(url)
         .output()
         .unwrap();
@@ -34,6 +33,13 @@ workflow fulfil {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_dashboard_shows_apps_graphs_and_catalog_in_a_browser() {
+    let chromium = match air_tests::browser::chromium() {
+        Ok(c) => c,
+        Err(e) => {
+            air_tests::tools::missing(&e);
+            return;
+        }
+    };
     let kube = Kube::start().await;
     let tmp = tempfile::tempdir().unwrap();
     let repo = Repo::new(tmp.path(), "apps");
@@ -58,7 +64,8 @@ async fn the_dashboard_shows_apps_graphs_and_catalog_in_a_browser() {
 
     let index = tokio::task::spawn_blocking({
         let url = format!("{base}/");
-        move || dom(&url)
+        let chromium = chromium.clone();
+        move || dom(&url, &chromium)
     })
     .await
     .unwrap();
@@ -72,7 +79,8 @@ async fn the_dashboard_shows_apps_graphs_and_catalog_in_a_browser() {
 
     let page = tokio::task::spawn_blocking({
         let url = format!("{base}/apps/shop");
-        move || dom(&url)
+        let chromium = chromium.clone();
+        move || dom(&url, &chromium)
     })
     .await
     .unwrap();
@@ -110,7 +118,8 @@ async fn the_dashboard_shows_apps_graphs_and_catalog_in_a_browser() {
     .await;
     let index = tokio::task::spawn_blocking({
         let url = format!("{base}/");
-        move || dom(&url)
+        let chromium = chromium.clone();
+        move || dom(&url, &chromium)
     })
     .await
     .unwrap();
@@ -120,7 +129,8 @@ async fn the_dashboard_shows_apps_graphs_and_catalog_in_a_browser() {
     );
     let page = tokio::task::spawn_blocking({
         let url = format!("{base}/apps/shop");
-        move || dom(&url)
+        let chromium = chromium.clone();
+        move || dom(&url, &chromium)
     })
     .await
     .unwrap();

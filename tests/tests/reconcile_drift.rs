@@ -45,6 +45,9 @@ fn reconciles(metrics: &str, app: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn drift_is_healed_by_the_watch_and_reported_without_self_heal() {
+    if !air_tests::tools::require("kubectl", "kubernetes-client") {
+        return;
+    }
     let kube = Kube::start().await;
     let tmp = tempfile::tempdir().unwrap();
     let repo = Repo::new(tmp.path(), "apps");

@@ -41,6 +41,9 @@ async fn synced_at(rec: &Reconciler, commit: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broken_commit_is_never_applied_and_its_fix_is() {
+    if !air_tests::tools::require("kubectl", "kubernetes-client") {
+        return;
+    }
     let kube = Kube::start().await;
     let tmp = tempfile::tempdir().unwrap();
     let repo = Repo::new(tmp.path(), "apps");
@@ -202,6 +205,9 @@ async fn a_git_remote_down_keeps_the_cluster_and_recovers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn credentials_never_reach_logs_or_status() {
+    if !air_tests::tools::require("kubectl", "kubernetes-client") {
+        return;
+    }
     let kube = Kube::start().await;
     let tmp = tempfile::tempdir().unwrap();
     // A port nothing listens on: every fetch fails and is reported.

@@ -1,6 +1,6 @@
 //! Every Serverless Workflow document air produces for the test fixtures
 //! validates against the official 1.0.3 schema
-//! (../shared/specs/serverless-workflow/schema/workflow.yaml, draft
+//! (tests/specs/serverless-workflow/schema/workflow.yaml, draft
 //! 2020-12). The fixtures go through the real front end (parse, resolve,
 //! check), so this covers every step and modifier the language has.
 

@@ -1,7 +1,7 @@
 //! The Serverless Workflow conformance (ctk) scenarios, written in `.air`
 //! (tests/fixtures/ctk/<feature>_<scenario>.air): each lowered document
 //! validates against the 1.0.3 schema and is structurally equivalent to
-//! the workflow of the scenario in ../shared/specs/serverless-workflow/
+//! the workflow of the scenario in tests/specs/serverless-workflow/
 //! ctk/features — same task names, order, kinds, flow directives and
 //! expressions (whitespace aside).
 //!
@@ -18,7 +18,7 @@ mod support;
 
 use serde_json::Value as Json;
 use std::path::PathBuf;
-use support::{assert_valid, kind, names, program_in, shared_dir};
+use support::{assert_valid, kind, names, program_in, specs_dir};
 
 struct Scenario {
     feature: &'static str,
@@ -203,8 +203,8 @@ fn fixtures_dir() -> PathBuf {
 
 /// Every scenario of a feature file: (title, workflow document).
 fn ctk_scenarios(feature: &str) -> Vec<(String, Json)> {
-    let path = shared_dir().join(format!(
-        "specs/serverless-workflow/ctk/features/{feature}.feature"
+    let path = specs_dir().join(format!(
+        "serverless-workflow/ctk/features/{feature}.feature"
     ));
     let text = std::fs::read_to_string(&path).unwrap();
     let mut out = Vec::new();

@@ -13,7 +13,7 @@
 
 use air_compiler::{Compilation, CompileOptions, Severity};
 use air_reconciler::disk::DiskProvider;
-use air_tests::{repo_root, shared_dir};
+use air_tests::{repo_root, specs_dir};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -153,7 +153,7 @@ pub struct Schemas {
 
 impl Schemas {
     pub fn load() -> Schemas {
-        let specs = shared_dir().join("specs");
+        let specs = specs_dir();
         let mut crds = BTreeMap::new();
         for group in ["serving", "eventing"] {
             let mut files: Vec<PathBuf> = std::fs::read_dir(specs.join("knative").join(group))

@@ -58,7 +58,7 @@ pub fn check(blocks: &[String]) -> Option<Vec<String>> {
             panic!("mermaid check cannot run in CI: {e}")
         }
         Err(e) => {
-            eprintln!("mermaid check NOT RUN: {e}");
+            air_tests::tools::missing(&format!("the mermaid check cannot run: {e}"));
             return None;
         }
     };

@@ -113,29 +113,15 @@ pub fn doc(src: &str) -> Json {
     d
 }
 
-pub fn shared_dir() -> PathBuf {
-    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    // `<repo>/../shared`; a git worktree one folder deeper (`wt/<branch>`)
-    // finds it one level further up.
-    let candidates = [repo.join("../shared"), repo.join("../../shared")];
-    let found = candidates.iter().find(|d| {
-        d.join("specs/serverless-workflow/schema/workflow.yaml")
-            .is_file()
-    });
-    match found {
-        Some(d) => d.clone(),
-        None => panic!(
-            "the official Serverless Workflow schema is missing at {} (../shared beside the \
-             repository); the conformance tests cannot run without it",
-            candidates[0].display()
-        ),
-    }
+/// The vendored specs (tests/specs): schema and conformance kit.
+pub fn specs_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("specs")
 }
 
 fn validator() -> &'static jsonschema::Validator {
     static V: OnceLock<jsonschema::Validator> = OnceLock::new();
     V.get_or_init(|| {
-        let path = shared_dir().join("specs/serverless-workflow/schema/workflow.yaml");
+        let path = specs_dir().join("serverless-workflow/schema/workflow.yaml");
         let text = std::fs::read_to_string(&path).unwrap();
         let schema: Json = serde_norway::from_str(&text).unwrap();
         jsonschema::draft202012::new(&schema).unwrap()
