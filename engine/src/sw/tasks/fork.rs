@@ -1,0 +1,124 @@
+//! `fork`: branches run concurrently (polled in declaration order each
+//! round). Without `compete`, the output is every branch's output in
+//! declaration order; with it, the output of the branch that finished at
+//! the earliest virtual time (ties: declaration order), the others
+//! cancelled.
+
+use crate::sw::error::WfError;
+use crate::sw::expr::Args;
+use crate::sw::flow::{Body, Flow, entry, run_single};
+use crate::sw::run::RunCtx;
+use crate::sw::trace::TaskInfo;
+use crate::sw::world::LocalFuture;
+use serde_json::Value;
+use std::future::Future;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+type Branch<'a> = Option<LocalFuture<'a, Result<Flow, WfError>>>;
+
+pub async fn run(
+    rc: &Rc<RunCtx>,
+    def: &Value,
+    info: &TaskInfo,
+    input: Value,
+    _args: &Args,
+    scope: &Args,
+) -> Result<Body, WfError> {
+    let at = info.reference.as_str();
+    let compete = def.pointer("/fork/compete") == Some(&Value::Bool(true));
+    let empty = vec![];
+    let branches = def
+        .pointer("/fork/branches")
+        .and_then(Value::as_array)
+        .unwrap_or(&empty);
+    if branches.iter().any(|b| entry(b).is_none()) {
+        return Err(WfError::configuration(at, "a branch is one named task"));
+    }
+    if branches.is_empty() {
+        return Ok(Body::Out(Value::Array(vec![])));
+    }
+    let mut futures: Vec<Branch<'_>> = Vec::new();
+    let base = format!("{at}/fork/branches");
+    for i in 0..branches.len() {
+        futures.push(Some(run_single(
+            rc,
+            branches,
+            i,
+            &base,
+            input.clone(),
+            scope,
+        )));
+    }
+    let mut results: Vec<Option<Result<Flow, WfError>>> =
+        (0..futures.len()).map(|_| None).collect();
+    loop {
+        std::future::poll_fn(|cx| {
+            if poll_branches(&mut futures, &mut results, cx) {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        })
+        .await;
+        // Fault: the first failing branch (in declaration order) wins.
+        if !compete && let Some(err) = results.iter().flatten().find_map(|r| r.as_ref().err()) {
+            return Err(err.clone());
+        }
+        if let Some(end) = results.iter().flatten().find_map(|r| match r {
+            Ok(Flow::End(v)) => Some(v.clone()),
+            _ => None,
+        }) {
+            return Ok(Body::End(end));
+        }
+        if compete && results.iter().any(Option::is_some) {
+            // A competing fork decides only once nothing else can finish at
+            // this instant: ties go to declaration order.
+            // Let every branch finishing at this same instant finish too.
+            let settle = rc.end_of_instant(info);
+            let mut settle = Box::pin(settle);
+            std::future::poll_fn(|cx| {
+                poll_branches(&mut futures, &mut results, cx);
+                settle.as_mut().poll(cx)
+            })
+            .await;
+            let winner = results.iter_mut().find_map(Option::take);
+            return match winner {
+                Some(Ok(Flow::Done(v))) => Ok(Body::Out(v)),
+                Some(Ok(Flow::End(v))) => Ok(Body::End(v)),
+                Some(Err(e)) => Err(e),
+                None => Ok(Body::Out(Value::Null)),
+            };
+        }
+        if futures.iter().all(Option::is_none) {
+            let outputs = results
+                .into_iter()
+                .map(|r| match r {
+                    Some(Ok(Flow::Done(v) | Flow::End(v))) => v,
+                    _ => Value::Null,
+                })
+                .collect();
+            return Ok(Body::Out(Value::Array(outputs)));
+        }
+    }
+}
+
+/// Poll every unfinished branch once, in declaration order; whether one
+/// finished.
+fn poll_branches(
+    futures: &mut [Branch<'_>],
+    results: &mut [Option<Result<Flow, WfError>>],
+    cx: &mut Context<'_>,
+) -> bool {
+    let mut any = false;
+    for (slot, result) in futures.iter_mut().zip(results.iter_mut()) {
+        if let Some(f) = slot
+            && let Poll::Ready(r) = f.as_mut().poll(cx)
+        {
+            *slot = None;
+            *result = Some(r);
+            any = true;
+        }
+    }
+    any
+}
