@@ -57,3 +57,22 @@ pub fn build(provider: &dyn SourceProvider, opts: &CompileOptions) -> Compilatio
     c.diagnostics.sort();
     c
 }
+
+/// parse + resolve + check, then the root app's `test` blocks as a test
+/// bundle: JSON in the shape of `air_engine::plan::TestBundle`, names
+/// resolved to what `build` emits for the same options (`--env`
+/// included). The bundle is `None` when any error was reported.
+pub fn test_bundle(
+    provider: &dyn SourceProvider,
+    opts: &CompileOptions,
+) -> (Compilation, Option<serde_json::Value>) {
+    let mut c = check(provider, opts);
+    let mut bundle = None;
+    if !c.diagnostics.has_errors()
+        && let Some(program) = &c.program
+    {
+        bundle = crate::lower::testplan::test_bundle(program, &c.sources, &mut c.diagnostics);
+        c.diagnostics.sort();
+    }
+    (c, bundle)
+}

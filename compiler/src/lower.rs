@@ -12,6 +12,7 @@ pub mod knative;
 pub mod names;
 pub mod schema;
 pub mod sw;
+pub mod testplan;
 pub mod value;
 
 use crate::ast::{self, EventDecl, EventMember, FunctionDecl, Member, TriggerKind, WorkflowDecl};

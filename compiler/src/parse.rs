@@ -15,6 +15,7 @@ mod fast;
 mod lex;
 mod literal;
 mod steps;
+mod test_blocks;
 
 mod grammar {
     #[derive(pest_derive::Parser)]
@@ -117,6 +118,7 @@ fn parse_file_with(id: FileId, text: &str, diags: &mut Diagnostics, fast: bool) 
     let mut file = ast::File {
         id,
         items: Vec::new(),
+        tests: Vec::new(),
         comments: Vec::new(),
         span: Span::new(id, 0, text.len()),
     };
@@ -143,7 +145,13 @@ fn parse_file_with(id: FileId, text: &str, diags: &mut Diagnostics, fast: bool) 
         };
         match quick {
             Some(items) => file.items = items,
-            None => parse_items(id, src, &scan, &mut docs, &mut file.items, &mut found),
+            None => {
+                let mut out = Parsed {
+                    items: &mut file.items,
+                    tests: &mut file.tests,
+                };
+                parse_items(id, src, &scan, &mut docs, &mut out, &mut found);
+            }
         }
     }
     diags.extend(scan.diags);
@@ -166,20 +174,27 @@ fn parse_file_with(id: FileId, text: &str, diags: &mut Diagnostics, fast: bool) 
     file
 }
 
+/// Where pest's results go: declarations and test blocks.
+struct Parsed<'f> {
+    items: &'f mut Vec<ast::Item>,
+    tests: &'f mut Vec<ast::TestDecl>,
+}
+
 fn parse_items(
     id: FileId,
     src: &str,
     scan: &lex::Scan,
     docs: &mut HashMap<usize, ast::Doc>,
-    items: &mut Vec<ast::Item>,
+    out: &mut Parsed,
     errors: &mut Vec<Diagnostic>,
 ) {
-    match parse_chunk(id, src, 0, src.len(), docs, items, errors) {
+    match parse_chunk(id, src, 0, src.len(), docs, out, errors) {
         Ok(()) => {}
         Err(first) => {
             // Re-parse declaration by declaration to report more than one
             // error. Items found on the first attempt are rebuilt.
-            items.clear();
+            out.items.clear();
+            out.tests.clear();
             let mut starts = scan.decl_starts.clone();
             if starts.first() != Some(&0) {
                 starts.insert(0, 0);
@@ -191,7 +206,7 @@ fn parse_items(
                     break;
                 }
                 let e = starts.get(i + 1).copied().unwrap_or(src.len());
-                if let Err(d) = parse_chunk(id, src, s, e, docs, items, errors) {
+                if let Err(d) = parse_chunk(id, src, s, e, docs, out, errors) {
                     // With an unclosed bracket, "expected …" at the end of
                     // a declaration only repeats E0110.
                     let at_end = d.primary_span().is_some_and(|sp| {
@@ -228,14 +243,14 @@ fn parse_chunk(
     start: usize,
     end: usize,
     docs: &mut HashMap<usize, ast::Doc>,
-    items: &mut Vec<ast::Item>,
+    out: &mut Parsed,
     errors: &mut Vec<Diagnostic>,
 ) -> Result<(), Diagnostic> {
     // pest and the builders recurse once per nesting level; the scanner
     // caps nesting at MAX_DEPTH, and this guarantees the stack for it
     // whatever thread we are called on (2 MiB test and tokio threads).
     stacker::maybe_grow(STACK_RED_ZONE, STACK_SIZE, || {
-        parse_chunk_on_stack(id, src, start, end, docs, items, errors)
+        parse_chunk_on_stack(id, src, start, end, docs, out, errors)
     })
 }
 
@@ -250,7 +265,7 @@ fn parse_chunk_on_stack(
     start: usize,
     end: usize,
     docs: &mut HashMap<usize, ast::Doc>,
-    items: &mut Vec<ast::Item>,
+    out: &mut Parsed,
     errors: &mut Vec<Diagnostic>,
 ) -> Result<(), Diagnostic> {
     let chunk = src.get(start..end).unwrap_or("");
@@ -264,8 +279,10 @@ fn parse_chunk_on_stack(
             };
             for file in pairs {
                 for p in file.into_inner() {
-                    if let Some(item) = b.item(p) {
-                        items.push(item);
+                    if p.as_rule() == Rule::test_decl {
+                        out.tests.extend(b.test_decl(p));
+                    } else if let Some(item) = b.item(p) {
+                        out.items.push(item);
                     }
                 }
             }
@@ -384,3 +401,6 @@ fn collect_docs(
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod test_blocks_tests;

@@ -24,6 +24,7 @@ use crate::node;
 pub(crate) use values::Values;
 
 pub use errors::{STANDARD_ERRORS, standard_error};
+pub use tasks::{function_url, join_path};
 
 pub(crate) const E_UNRESOLVED: &str = "E0550";
 pub(crate) const E_QUERY: &str = "E0551";

@@ -6,7 +6,11 @@ use super::grammar::Rule;
 use crate::diagnostic::{Diagnostic, suggest};
 use crate::span::{FileId, Span};
 
-const DECLARATION: &str = "a declaration (`type`, `event`, `error`, `param`, `function`, `service`, `workflow` or `import`)";
+const DECLARATION: &str = "a declaration (`type`, `event`, `error`, `param`, `function`, `service`, `workflow`, `import` or `test`)";
+const TEST_STMT: &str =
+    "a test statement (`send`, `start`, `tick`, `advance`, `mock`, `expect` or `allow`)";
+const EXPECTATION: &str = "an expectation (`emit`, `call`, `workflow`, `order` or `no`)";
+const OUTCOME: &str = "an outcome (`completes`, `fails` or `context`)";
 const STEP: &str = "a step (`call`, `emit`, `wait`, `set`, `if`, `for`, `try`, `return`, …)";
 const SETTING: &str = "a setting (`key = value`, `key { … }`, `on …`)";
 const MODIFIER: &str = "a modifier (`timeout`, `retry`, `then`, `when`)";
@@ -20,7 +24,13 @@ const STEP_WORDS: &[&str] = &[
 ];
 const DECL_WORDS: &[&str] = &[
     "type", "event", "extern", "error", "param", "function", "service", "workflow", "import",
+    "test",
 ];
+const TEST_WORDS: &[&str] = &[
+    "send", "start", "tick", "advance", "mock", "expect", "allow",
+];
+const EXPECT_WORDS: &[&str] = &["emit", "call", "workflow", "order", "no"];
+const OUTCOME_WORDS: &[&str] = &["completes", "fails", "context"];
 const MODIFIER_WORDS: &[&str] = &["timeout", "retry", "then", "when"];
 const SETTING_WORDS: &[&str] = &["on", "input"];
 
@@ -30,9 +40,28 @@ fn describe(rule: Rule) -> Option<(&'static str, &'static str, &'static str)> {
     Some(match rule {
         type_decl | event_decl | error_decl | param_decl | function_decl | service_decl
         | workflow_decl | import_decl | kw_type | kw_event | kw_extern | kw_error | kw_param
-        | kw_function | kw_service | kw_workflow | kw_import => {
+        | kw_function | kw_service | kw_workflow | kw_import | test_decl | kw_test => {
             (DECLARATION, "a declaration", DECLARATION)
         }
+        send_stmt | start_stmt | tick_stmt | advance_stmt | mock_stmt | expect_stmt
+        | allow_stmt | kw_send | kw_start | kw_tick | kw_advance | kw_mock | kw_expect
+        | kw_allow => (TEST_STMT, "a test statement", TEST_STMT),
+        expect_no | expect_emit | expect_call | expect_workflow | expect_order | emit_match
+        | call_match | kw_no | kw_order => (EXPECTATION, "an expectation", EXPECTATION),
+        wf_completes | wf_fails | wf_context | kw_completes | kw_fails | kw_context => {
+            (OUTCOME, "an outcome", OUTCOME)
+        }
+        call_pattern => ("call", "`call`", "`call` and a function or service"),
+        response => (
+            "response",
+            "a response",
+            "a response (a status, a value, or both: `402 { reason: \"x\" }`)",
+        ),
+        status | count => ("count", "a whole number", "a whole number"),
+        times | kw_times => ("times", "`times`", "`times`"),
+        send_with | kw_with => ("with", "`with`", "`with { attributes }`"),
+        after_clause | kw_after => ("after", "`after`", "`after` and a duration"),
+        kw_status => ("status", "`status`", "`status`"),
         step | label | call_step | run_step | emit_step | sleep_step | wait_for_step | set_step
         | if_step | switch_step | parallel_step | race_step | for_step | try_step | fail_step
         | return_step | kw_call | kw_run | kw_emit | kw_set | kw_switch | kw_parallel | kw_race
@@ -122,6 +151,9 @@ fn words(family: &str) -> &'static [&'static str] {
         MODIFIER => MODIFIER_WORDS,
         SETTING => SETTING_WORDS,
         TRIGGER => &["schedule", "http"],
+        TEST_STMT => TEST_WORDS,
+        EXPECTATION => EXPECT_WORDS,
+        OUTCOME => OUTCOME_WORDS,
         "backoff" => &["constant", "linear", "exponential"],
         "method" => &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
         "else" => &["else"],
@@ -155,10 +187,18 @@ pub(super) fn expected(rules: &[Rule]) -> (String, Vec<&'static str>) {
         }
     }
     let rank = |f: &str| {
-        [DECLARATION, STEP, SETTING, MODIFIER, VALUE, "eof"]
-            .iter()
-            .position(|x| *x == f)
-            .unwrap_or(4)
+        [
+            DECLARATION,
+            TEST_STMT,
+            STEP,
+            SETTING,
+            MODIFIER,
+            VALUE,
+            "eof",
+        ]
+        .iter()
+        .position(|x| *x == f)
+        .unwrap_or(4)
     };
     groups.sort_by_key(|g| rank(g.0));
     // "the end of the file" only helps when nothing else is expected.
@@ -173,7 +213,17 @@ pub(super) fn expected(rules: &[Rule]) -> (String, Vec<&'static str>) {
         let g = &groups[0];
         if g.2.len() == 1 {
             vec![g.2[0]]
-        } else if g.0 == VALUE || g.0 == STEP || g.0 == DECLARATION || g.0 == SETTING {
+        } else if [
+            VALUE,
+            STEP,
+            DECLARATION,
+            SETTING,
+            TEST_STMT,
+            EXPECTATION,
+            OUTCOME,
+        ]
+        .contains(&g.0)
+        {
             vec![g.0]
         } else {
             g.2.clone()
@@ -182,7 +232,18 @@ pub(super) fn expected(rules: &[Rule]) -> (String, Vec<&'static str>) {
         groups
             .iter()
             .map(|g| {
-                let big = [DECLARATION, STEP, SETTING, MODIFIER, TYPE, TRIGGER].contains(&g.0);
+                let big = [
+                    DECLARATION,
+                    STEP,
+                    SETTING,
+                    MODIFIER,
+                    TYPE,
+                    TRIGGER,
+                    TEST_STMT,
+                    EXPECTATION,
+                    OUTCOME,
+                ]
+                .contains(&g.0);
                 if g.2.len() == 1 && !big { g.2[0] } else { g.1 }
             })
             .collect()

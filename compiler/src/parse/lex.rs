@@ -233,6 +233,14 @@ impl Scanner<'_> {
                 }
             }
         }
+        // `test` is no keyword elsewhere (a line may start with a field
+        // or key named `test`): a test block is `test` and then a string.
+        if let Some(after) = rest.strip_prefix(b"test")
+            && after.first().is_some_and(|c| *c == b' ' || *c == b'\t')
+            && after.trim_ascii_start().first() == Some(&b'"')
+        {
+            self.out.decl_starts.push(at);
+        }
     }
 
     fn line_comment(&mut self) {

@@ -313,7 +313,7 @@ impl Builder<'_> {
     }
 }
 
-fn method_of(s: &str) -> HttpMethod {
+pub(super) fn method_of(s: &str) -> HttpMethod {
     match s {
         "GET" => HttpMethod::Get,
         "PUT" => HttpMethod::Put,

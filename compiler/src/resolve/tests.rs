@@ -125,6 +125,7 @@ fn app(items: Vec<Item>) -> AppUnit {
         files: vec![File {
             id: FileId(0),
             items,
+            tests: vec![],
             comments: vec![],
             span: sp(0),
         }],

@@ -12,6 +12,8 @@ use crate::{node, node_map};
 
 mod io;
 
+pub use io::{function_url, join_path};
+
 /// `${ $workflow.input }`: what `.` is in every `.air` expression.
 pub const WORKFLOW_INPUT: &str = "${ $workflow.input }";
 

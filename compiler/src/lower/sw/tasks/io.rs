@@ -40,6 +40,20 @@ pub fn event_attributes(
     (ty, source, diags)
 }
 
+/// The URL a `call` of function `name`, declared in namespace `ns`, goes to.
+pub fn function_url(name: &str, ns: &str) -> String {
+    concat(&["http://", &kebab_case(name), ".", ns, ".svc.cluster.local"])
+}
+
+/// A `call`'s `"path"` joined to the function's or service's base URL.
+pub fn join_path(base: String, path: Option<&StrLit>) -> String {
+    match path {
+        Some(p) if p.value.starts_with('/') => concat(&[base.trim_end_matches('/'), &p.value]),
+        Some(p) if !p.value.is_empty() => concat(&[base.trim_end_matches('/'), "/", &p.value]),
+        _ => base,
+    }
+}
+
 impl Lowerer<'_> {
     fn unresolved(&mut self, what: &str, path: &ast::Path) {
         self.diags.push(
@@ -80,16 +94,7 @@ impl Lowerer<'_> {
                     .get(app)
                     .map(|a| a.manifest.namespace.clone())
                     .unwrap_or_default();
-                (
-                    concat(&[
-                        "http://",
-                        &kebab_case(&f.name.name),
-                        ".",
-                        &ns,
-                        ".svc.cluster.local",
-                    ]),
-                    None,
-                )
+                (function_url(&f.name.name, &ns), None)
             }
             Some((app, Item::Service(s))) => self.service(app, s),
             _ => {
@@ -98,11 +103,7 @@ impl Lowerer<'_> {
             }
         };
         let method = method.map(|(m, _)| m).unwrap_or(HttpMethod::Post);
-        let uri = match path {
-            Some(p) if p.value.starts_with('/') => concat(&[base.trim_end_matches('/'), &p.value]),
-            Some(p) if !p.value.is_empty() => concat(&[base.trim_end_matches('/'), "/", &p.value]),
-            _ => base,
-        };
+        let uri = join_path(base, path);
         let mut with = NodeMap::new();
         with.insert("method", Node::from(method.as_str().to_ascii_lowercase()));
         with.insert("endpoint", node! { "uri" => uri });
