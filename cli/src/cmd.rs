@@ -10,6 +10,7 @@ pub mod fmt;
 pub mod graph;
 pub mod reconcile;
 pub mod status;
+pub mod test;
 
 use air_compiler::source::LoadError;
 use air_reconciler::disk::{DiskProvider, find_root};

@@ -23,6 +23,7 @@ struct Cli {
 enum Command {
     Check(cmd::check::Args),
     Build(cmd::build::Args),
+    Test(cmd::test::Args),
     Fmt(cmd::fmt::Args),
     Graph(cmd::graph::Args),
     Explain(cmd::explain::Args),
@@ -57,6 +58,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check(a) => cmd::check::run(a),
         Command::Build(a) => cmd::build::run(a),
+        Command::Test(a) => cmd::test::run(a),
         Command::Fmt(a) => cmd::fmt::run(a),
         Command::Graph(a) => cmd::graph::run(a),
         Command::Explain(a) => cmd::explain::run(a),

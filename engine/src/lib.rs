@@ -16,4 +16,5 @@
 
 pub mod plan;
 pub mod route;
+pub mod scenario;
 pub mod sw;

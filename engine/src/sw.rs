@@ -201,3 +201,18 @@ pub struct RunReport {
     /// The final (or current) `$context`.
     pub context: Value,
 }
+
+thread_local! {
+    /// Compiled predicates of `air test` expectations, reused across tests.
+    static PREDICATES: expr::Jq = expr::Jq::default();
+}
+
+/// Run a jq predicate of a test (on an event, a body, an output): true
+/// only when its first output is `true`.
+pub fn predicate(program: &str, input: &Value) -> Result<bool, String> {
+    PREDICATES.with(|jq| {
+        jq.eval(program, input, &expr::Args::default())
+            .map(|v| v == Value::Bool(true))
+            .map_err(|e| e.to_string())
+    })
+}

@@ -243,6 +243,13 @@ impl Engine {
         w.timers.iter().map(|(t, _)| *t).find(|t| *t > now)
     }
 
+    /// When the next timer fires (a wait, a timeout, a retry delay, an
+    /// HTTP answer), if any: the `air test` runner interleaves delayed
+    /// sends and schedules with it.
+    pub fn next_timer_ms(&self) -> Option<u64> {
+        self.next_timer()
+    }
+
     pub fn now_ms(&self) -> u64 {
         self.env.world.borrow().now
     }

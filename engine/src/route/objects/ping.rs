@@ -55,7 +55,8 @@ pub(super) fn read(ctx: Ctx, obj: &Map<String, Value>) -> Result<PingSource, Obj
     // Checked here so a bad schedule names its object.
     crate::route::schedule::Schedule::parse(&schedule, timezone.as_deref())
         .map_err(|e| ctx.error(format!("`spec.schedule`: {e}")))?;
-    let sink = Destination::read(spec.get("sink"), "spec.sink", &ctx.meta.namespace).map_err(|e| ctx.error(e))?;
+    let sink = Destination::read(spec.get("sink"), "spec.sink", &ctx.meta.namespace)
+        .map_err(|e| ctx.error(e))?;
     Ok(PingSource {
         meta: ctx.meta,
         schedule,

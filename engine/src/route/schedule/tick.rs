@@ -30,7 +30,10 @@ pub fn tick_event(ping: &PingSource, id: &str, at: DateTime<Utc>) -> Event {
         ping_event_source(&ping.meta.namespace, &ping.meta.name).into(),
     );
     e.insert("type".into(), PING_EVENT_TYPE.into());
-    e.insert("time".into(), at.to_rfc3339_opts(SecondsFormat::AutoSi, true).into());
+    e.insert(
+        "time".into(),
+        at.to_rfc3339_opts(SecondsFormat::AutoSi, true).into(),
+    );
     for (k, v) in &ping.extensions {
         e.insert(k.clone(), v.clone().into());
     }
@@ -57,7 +60,12 @@ pub fn tick_event(ping: &PingSource, id: &str, at: DateTime<Utc>) -> Event {
 
 fn is_json(content_type: Option<&str>) -> bool {
     content_type.is_none_or(|ct| {
-        let media = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let media = ct
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         media == "application/json" || media == "text/json" || media.ends_with("+json")
     })
 }
