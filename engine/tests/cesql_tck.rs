@@ -133,5 +133,10 @@ fn every_tck_case_passes() {
         }
     }
     assert!(cases > 200, "only {cases} cases read");
-    assert!(failures.is_empty(), "{} of {cases} failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {cases} failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

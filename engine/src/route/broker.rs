@@ -95,11 +95,13 @@ pub fn outcome(filter: &TriggerFilter, event: &Event) -> Outcome {
 /// The legacy filter: every attribute equal; an empty value asks for the
 /// attribute to be present and not empty.
 fn attributes(attrs: &BTreeMap<String, String>, event: &Event) -> Outcome {
-    let ok = attrs.iter().all(|(k, want)| match attribute_string(event, k) {
-        None => false,
-        Some(got) if want.is_empty() => !got.is_empty(),
-        Some(got) => got == *want,
-    });
+    let ok = attrs
+        .iter()
+        .all(|(k, want)| match attribute_string(event, k) {
+            None => false,
+            Some(got) if want.is_empty() => !got.is_empty(),
+            Some(got) => got == *want,
+        });
     if ok { Outcome::Pass } else { Outcome::Fail }
 }
 

@@ -71,16 +71,38 @@ mod tests {
 
     #[test]
     fn runtime_paths() {
-        assert_eq!(classify(&format!("{RT}/workflows/fulfil-order"), RT, "shop"), start("shop", "fulfil-order"));
-        assert_eq!(classify(&format!("{RT}/workflows/other/fulfil"), &format!("{RT}/"), "shop"), start("other", "fulfil"));
-        assert_eq!(classify(&format!("{RT}/workflows/w/"), RT, "shop"), start("shop", "w"));
-        assert_eq!(classify(&format!("{RT}/workflows/w?x=1"), RT, "shop"), start("shop", "w"));
         assert_eq!(
-            classify(&format!("{RT}/events/shop"), RT, "x"),
-            Endpoint::Ingress { namespace: "shop".into() }
+            classify(&format!("{RT}/workflows/fulfil-order"), RT, "shop"),
+            start("shop", "fulfil-order")
         );
         assert_eq!(
-            classify("HTTP://AIR-RUNTIME.air-system.svc.cluster.local/workflows/w", RT, "ns"),
+            classify(
+                &format!("{RT}/workflows/other/fulfil"),
+                &format!("{RT}/"),
+                "shop"
+            ),
+            start("other", "fulfil")
+        );
+        assert_eq!(
+            classify(&format!("{RT}/workflows/w/"), RT, "shop"),
+            start("shop", "w")
+        );
+        assert_eq!(
+            classify(&format!("{RT}/workflows/w?x=1"), RT, "shop"),
+            start("shop", "w")
+        );
+        assert_eq!(
+            classify(&format!("{RT}/events/shop"), RT, "x"),
+            Endpoint::Ingress {
+                namespace: "shop".into()
+            }
+        );
+        assert_eq!(
+            classify(
+                "HTTP://AIR-RUNTIME.air-system.svc.cluster.local/workflows/w",
+                RT,
+                "ns"
+            ),
             start("ns", "w")
         );
     }
@@ -95,11 +117,15 @@ mod tests {
             &format!("{RT}/workflows//w"),
             &format!("{RT}/workflows/a/b/c"),
             &format!("{RT}/events"),
-            &format!("{RT}"),
+            RT,
             "",
             "é",
         ] {
-            assert_eq!(classify(uri, RT, "ns"), Endpoint::Other(uri.to_string()), "{uri}");
+            assert_eq!(
+                classify(uri, RT, "ns"),
+                Endpoint::Other(uri.to_string()),
+                "{uri}"
+            );
         }
     }
 }

@@ -102,9 +102,18 @@ mod tests {
 
     #[test]
     fn time_is_canonical() {
-        assert_eq!(canonical_time("2020-01-01T10:00:00.500Z"), "2020-01-01T10:00:00.5Z");
-        assert_eq!(canonical_time("2020-01-01T10:00:00.000+00:00"), "2020-01-01T10:00:00Z");
-        assert_eq!(canonical_time("2018-04-26T14:48:09+02:00"), "2018-04-26T14:48:09+02:00");
+        assert_eq!(
+            canonical_time("2020-01-01T10:00:00.500Z"),
+            "2020-01-01T10:00:00.5Z"
+        );
+        assert_eq!(
+            canonical_time("2020-01-01T10:00:00.000+00:00"),
+            "2020-01-01T10:00:00Z"
+        );
+        assert_eq!(
+            canonical_time("2018-04-26T14:48:09+02:00"),
+            "2018-04-26T14:48:09+02:00"
+        );
         assert_eq!(canonical_time("yesterday"), "yesterday");
     }
 }

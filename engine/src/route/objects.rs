@@ -111,7 +111,9 @@ pub fn read(objects: &[Value]) -> Result<Objects, ObjectError> {
             ("eventing.knative.dev", "Broker") => out.brokers.push(Broker { meta: ctx.meta }),
             ("eventing.knative.dev", "Trigger") => out.triggers.push(trigger::read(ctx, obj)?),
             ("sources.knative.dev", "PingSource") => out.ping_sources.push(ping::read(ctx, obj)?),
-            ("v1", "ConfigMap") if ctx.meta.labels.get(COMPONENT_LABEL).map(String::as_str) == Some("workflow") => {
+            ("v1", "ConfigMap")
+                if ctx.meta.labels.get(COMPONENT_LABEL).map(String::as_str) == Some("workflow") =>
+            {
                 out.workflows.push(workflow_config_map(ctx, obj)?);
             }
             _ => {}
@@ -120,7 +122,10 @@ pub fn read(objects: &[Value]) -> Result<Objects, ObjectError> {
     Ok(out)
 }
 
-fn workflow_config_map(ctx: Ctx, obj: &Map<String, Value>) -> Result<WorkflowConfigMap, ObjectError> {
+fn workflow_config_map(
+    ctx: Ctx,
+    obj: &Map<String, Value>,
+) -> Result<WorkflowConfigMap, ObjectError> {
     let document = obj
         .get("data")
         .and_then(|d| d.get(WORKFLOW_KEY))
@@ -159,8 +164,12 @@ impl Ctx {
             format!("{kind} {namespace}/{name}")
         };
         let map = |k: &str| -> Result<BTreeMap<String, String>, ObjectError> {
-            string_map(md.and_then(|m| m.get(k)), &format!("metadata.{k}"))
-                .map_err(|problem| ObjectError { object: id.clone(), problem })
+            string_map(md.and_then(|m| m.get(k)), &format!("metadata.{k}")).map_err(|problem| {
+                ObjectError {
+                    object: id.clone(),
+                    problem,
+                }
+            })
         };
         let labels = map("labels")?;
         let annotations = map("annotations")?;
@@ -189,7 +198,10 @@ impl Ctx {
 
 /// A map of strings (labels, filter attributes, extensions); absent or
 /// null is empty.
-pub(crate) fn string_map(v: Option<&Value>, field: &str) -> Result<BTreeMap<String, String>, String> {
+pub(crate) fn string_map(
+    v: Option<&Value>,
+    field: &str,
+) -> Result<BTreeMap<String, String>, String> {
     match v {
         None | Some(Value::Null) => Ok(BTreeMap::new()),
         Some(Value::Object(m)) => m

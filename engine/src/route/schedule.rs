@@ -82,7 +82,11 @@ impl Schedule {
                 return None;
             }
             let next = if !s.month.has(l.month()) {
-                let (y, m) = if l.month() == 12 { (l.year() + 1, 1) } else { (l.year(), l.month() + 1) };
+                let (y, m) = if l.month() == 12 {
+                    (l.year() + 1, 1)
+                } else {
+                    (l.year(), l.month() + 1)
+                };
                 self.local_midnight(NaiveDate::from_ymd_opt(y, m, 1)?, t)
             } else if !self.day_matches(l.day(), l.weekday().num_days_from_sunday()) {
                 self.local_midnight(l.date_naive().succ_opt()?, t)
@@ -103,7 +107,11 @@ impl Schedule {
     /// robfig's day rule.
     fn day_matches(&self, dom: u32, dow: u32) -> bool {
         let (d, w) = (self.spec.dom.has(dom), self.spec.dow.has(dow));
-        if self.spec.dom.star || self.spec.dow.star { d && w } else { d || w }
+        if self.spec.dom.star || self.spec.dow.star {
+            d && w
+        } else {
+            d || w
+        }
     }
 
     /// The instant local midnight of `date` starts (the earlier one when
@@ -131,7 +139,13 @@ impl Schedule {
     }
 
     /// The fires in `(after_ms, until_ms]`, in virtual time, at most `limit`.
-    pub fn fires_between(&self, epoch: DateTime<Utc>, after_ms: i64, until_ms: i64, limit: usize) -> Vec<i64> {
+    pub fn fires_between(
+        &self,
+        epoch: DateTime<Utc>,
+        after_ms: i64,
+        until_ms: i64,
+        limit: usize,
+    ) -> Vec<i64> {
         let mut out = Vec::new();
         let mut at = after_ms;
         while out.len() < limit {
@@ -154,7 +168,9 @@ use chrono::Offset;
 fn zone(name: &str) -> Result<Tz, ScheduleError> {
     match name {
         "" | "UTC" | "Local" => Ok(Tz::UTC),
-        n => n.parse::<Tz>().map_err(|_| ScheduleError::TimeZone(n.to_string())),
+        n => n
+            .parse::<Tz>()
+            .map_err(|_| ScheduleError::TimeZone(n.to_string())),
     }
 }
 

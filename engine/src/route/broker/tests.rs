@@ -80,12 +80,18 @@ fn no_filter_results_follow_knative() {
     assert_eq!(result(json!([{}]), &e), Outcome::NoFilter);
     // `any` returns its last element's result: here "no filter".
     assert_eq!(
-        result(json!([{"any": [{"exact": {"region": "us"}}, {"not": {}}]}]), &e),
+        result(
+            json!([{"any": [{"exact": {"region": "us"}}, {"not": {}}]}]),
+            &e
+        ),
         Outcome::NoFilter
     );
     // …and with the skipped element first, the failing one decides.
     assert_eq!(
-        result(json!([{"any": [{"not": {}}, {"exact": {"region": "us"}}]}]), &e),
+        result(
+            json!([{"any": [{"not": {}}, {"exact": {"region": "us"}}]}]),
+            &e
+        ),
         Outcome::Fail
     );
 }
@@ -93,15 +99,24 @@ fn no_filter_results_follow_knative() {
 #[test]
 fn legacy_attributes() {
     let t = |attrs: Value| {
-        triggers(&[("t", json!({"broker": "shop", "filter": {"attributes": attrs},
-                                 "subscriber": {"uri": "http://x.example/"}}))])
+        triggers(&[(
+            "t",
+            json!({"broker": "shop", "filter": {"attributes": attrs},
+                                 "subscriber": {"uri": "http://x.example/"}}),
+        )])
     };
     let gold = order(Some("gold"));
     let none = order(None);
     let empty = order(Some(""));
     let check = |attrs: Value, e: &Event| outcome(&t(attrs)[0].filter, e);
-    assert_eq!(check(json!({"type": "shop.order.created"}), &gold), Outcome::Pass);
-    assert_eq!(check(json!({"type": "shop.order.deleted"}), &gold), Outcome::Fail);
+    assert_eq!(
+        check(json!({"type": "shop.order.created"}), &gold),
+        Outcome::Pass
+    );
+    assert_eq!(
+        check(json!({"type": "shop.order.deleted"}), &gold),
+        Outcome::Fail
+    );
     assert_eq!(check(json!({"subject": ""}), &gold), Outcome::Pass);
     assert_eq!(check(json!({"subject": ""}), &none), Outcome::Fail);
     assert_eq!(check(json!({"subject": ""}), &empty), Outcome::Fail);
@@ -112,17 +127,32 @@ fn legacy_attributes() {
 fn deliveries_in_trigger_name_order_on_the_right_broker() {
     let uri = |w: &str| format!("http://air-runtime.air-system.svc.cluster.local/workflows/{w}");
     let ts = triggers(&[
-        ("zeta", json!({"broker": "shop", "subscriber": {"uri": uri("z")}})),
-        ("alpha", json!({"broker": "shop", "filter": {"attributes": {"type": "shop.order.created"}},
+        (
+            "zeta",
+            json!({"broker": "shop", "subscriber": {"uri": uri("z")}}),
+        ),
+        (
+            "alpha",
+            json!({"broker": "shop", "filter": {"attributes": {"type": "shop.order.created"}},
                          "subscriber": {"ref": {"apiVersion": "serving.knative.dev/v1", "kind": "Service", "name": "fn"}},
-                         "delivery": {"retry": 2}})),
-        ("mid", json!({"broker": "shop", "filter": {"attributes": {"type": "other"}},
-                       "subscriber": {"uri": uri("m")}})),
-        ("beta", json!({"broker": "elsewhere", "subscriber": {"uri": uri("b")}})),
+                         "delivery": {"retry": 2}}),
+        ),
+        (
+            "mid",
+            json!({"broker": "shop", "filter": {"attributes": {"type": "other"}},
+                       "subscriber": {"uri": uri("m")}}),
+        ),
+        (
+            "beta",
+            json!({"broker": "elsewhere", "subscriber": {"uri": uri("b")}}),
+        ),
     ]);
     let got = route(&ts, "shop", "shop", &order(None));
     let Ok(got) = got else { panic!("{got:?}") };
-    let names: Vec<(&str, &str)> = got.iter().map(|d| (d.trigger.as_str(), d.subscriber.as_str())).collect();
+    let names: Vec<(&str, &str)> = got
+        .iter()
+        .map(|d| (d.trigger.as_str(), d.subscriber.as_str()))
+        .collect();
     assert_eq!(
         names,
         vec![
@@ -131,7 +161,10 @@ fn deliveries_in_trigger_name_order_on_the_right_broker() {
         ]
     );
     assert_eq!(got[0].delivery, Some(json!({"retry": 2})));
-    assert_eq!(route(&ts, "other-ns", "shop", &order(None)).map(|d| d.len()), Ok(0));
+    assert_eq!(
+        route(&ts, "other-ns", "shop", &order(None)).map(|d| d.len()),
+        Ok(0)
+    );
 }
 
 #[test]
@@ -141,7 +174,10 @@ fn an_unresolvable_subscriber_is_an_error_only_when_it_receives() {
         json!({"broker": "shop", "filter": {"attributes": {"type": "x"}},
                "subscriber": {"ref": {"apiVersion": "messaging.knative.dev/v1", "kind": "Channel", "name": "c"}}}),
     )]);
-    assert_eq!(route(&ts, "shop", "shop", &order(None)).map(|d| d.len()), Ok(0));
+    assert_eq!(
+        route(&ts, "shop", "shop", &order(None)).map(|d| d.len()),
+        Ok(0)
+    );
     let mut e = order(None);
     e.insert("type".into(), "x".into());
     assert!(route(&ts, "shop", "shop", &e).is_err());

@@ -124,7 +124,9 @@ fn word_token(word: String, column: usize) -> Result<Tok, ParseError> {
     } else {
         Err(ParseError::new(
             column,
-            format!("`{word}` is neither an attribute name (letters and digits) nor a function name (letters and `_`)"),
+            format!(
+                "`{word}` is neither an attribute name (letters and digits) nor a function name (letters and `_`)"
+            ),
         ))
     }
 }

@@ -47,7 +47,10 @@ pub enum Expr {
         right: Box<Expr>,
     },
     /// A function call, the name upper-cased.
-    Call { name: String, args: Vec<Expr> },
+    Call {
+        name: String,
+        args: Vec<Expr>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -158,7 +161,9 @@ impl Parser {
 
     fn check_depth(&self, depth: usize) -> Result<usize, ParseError> {
         if depth > MAX_DEPTH {
-            self.error(format!("the expression nests deeper than {MAX_DEPTH} levels"))
+            self.error(format!(
+                "the expression nests deeper than {MAX_DEPTH} levels"
+            ))
         } else {
             Ok(depth)
         }
@@ -179,7 +184,9 @@ impl Parser {
             ops.push(op);
             operands.push(self.comparison(depth)?);
         }
-        let mut acc = operands.pop().ok_or_else(|| ParseError::new(self.column(), "empty expression".into()))?;
+        let mut acc = operands
+            .pop()
+            .ok_or_else(|| ParseError::new(self.column(), "empty expression".into()))?;
         while let (Some(op), Some(left)) = (ops.pop(), operands.pop()) {
             acc = self.binary(op, left, acc)?;
         }
@@ -254,7 +261,9 @@ impl Parser {
             }
             if self.eat_keyword("LIKE") {
                 let Some(Tok::Str(pattern)) = self.peek().cloned() else {
-                    return self.unexpected("a string literal after LIKE (the pattern cannot be computed)");
+                    return self.unexpected(
+                        "a string literal after LIKE (the pattern cannot be computed)",
+                    );
                 };
                 self.pos += 1;
                 let d = self.check_depth(acc.1 + 1)?;
@@ -361,7 +370,9 @@ impl Parser {
                 ))
             }
             Tok::Word(w) if w.eq_ignore_ascii_case("TRUE") => Ok((Expr::Lit(Value::Bool(true)), 1)),
-            Tok::Word(w) if w.eq_ignore_ascii_case("FALSE") => Ok((Expr::Lit(Value::Bool(false)), 1)),
+            Tok::Word(w) if w.eq_ignore_ascii_case("FALSE") => {
+                Ok((Expr::Lit(Value::Bool(false)), 1))
+            }
             Tok::Word(w) if w.eq_ignore_ascii_case("EXISTS") => match self.peek().cloned() {
                 Some(Tok::Word(a)) if !is_keyword(&a) => {
                     self.pos += 1;
@@ -442,7 +453,10 @@ mod tests {
 
     #[test]
     fn keywords_and_names_are_case_insensitive() {
-        assert_eq!(parse("exists Subject").ok(), Some(Expr::Exists("subject".into())));
+        assert_eq!(
+            parse("exists Subject").ok(),
+            Some(Expr::Exists("subject".into()))
+        );
         assert_eq!(
             parse("lower(A)").ok(),
             Some(Expr::Call {

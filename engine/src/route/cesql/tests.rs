@@ -72,13 +72,25 @@ fn the_compiler_emitted_strings_mean_what_the_jq_meant() {
     // (CESQL the compiler emits, on `ev`, on `other`)
     let cases = [
         ("source = '/shop'", true, false),
-        ("type = 'shop.order.created' AND subject != 'b'", true, false),
-        ("source = 'x' OR (subject = 'gold-order' AND region = 'eu')", true, false),
+        (
+            "type = 'shop.order.created' AND subject != 'b'",
+            true,
+            false,
+        ),
+        (
+            "source = 'x' OR (subject = 'gold-order' AND region = 'eu')",
+            true,
+            false,
+        ),
         // `other` has no `subject`: reading it is an error, so the filter
         // fails although jq's `(… or .subject == "y") | not` is true
         // there (jq reads a missing attribute as null).
         ("NOT ((source = '/shop' OR subject = 'y'))", false, false),
-        ("NOT ((source = '/elsewhere' OR subject = 'y'))", true, false),
+        (
+            "NOT ((source = '/elsewhere' OR subject = 'y'))",
+            true,
+            false,
+        ),
         ("source LIKE '/shop/%'", false, false),
         ("source LIKE '/shop%'", true, false),
         ("subject LIKE '%gold%'", true, false),
@@ -90,19 +102,27 @@ fn the_compiler_emitted_strings_mean_what_the_jq_meant() {
         ("count = 7", true, false),
         ("vip = TRUE", true, false),
         ("priority < 3 OR NOT EXISTS subject", false, true),
-        ("(priority > 1 AND priority <= 5) AND source != '/x'", true, true),
+        (
+            "(priority > 1 AND priority <= 5) AND source != '/x'",
+            true,
+            true,
+        ),
     ];
     for (sql, on_ev, on_other) in cases {
         assert_eq!(matches(sql, &ev), on_ev, "{sql} on ev");
         assert_eq!(matches(sql, &other), on_other, "{sql} on other");
     }
-    let quoted = event(json!({"specversion": "1.0", "id": "1", "source": "/s", "type": "t", "subject": "it's"}));
+    let quoted = event(
+        json!({"specversion": "1.0", "id": "1", "source": "/s", "type": "t", "subject": "it's"}),
+    );
     assert!(matches("subject = 'it\\'s'", &quoted));
 }
 
 #[test]
 fn a_non_numeric_string_in_a_comparison_is_a_cast_error() {
-    let ev = event(json!({"specversion": "1.0", "id": "1", "source": "/s", "type": "t", "priority": "high"}));
+    let ev = event(
+        json!({"specversion": "1.0", "id": "1", "source": "/s", "type": "t", "priority": "high"}),
+    );
     assert!(matches!(
         eval("priority >= 3", &ev),
         Err(EvalError::Cast { .. })
@@ -142,12 +162,24 @@ fn functions() {
     assert_eq!(eval("RIGHT('abc', 2)", &ev), s("bc"));
     assert_eq!(eval("LENGTH('héllo')", &ev), Ok(Value::Int(5)));
     assert_eq!(eval("ABS(-3)", &ev), Ok(Value::Int(3)));
-    assert!(matches!(eval("ABS(-2147483647 - 1)", &ev), Err(EvalError::Math(_))));
+    assert!(matches!(
+        eval("ABS(-2147483647 - 1)", &ev),
+        Err(EvalError::Math(_))
+    ));
     assert_eq!(eval("IS_INT(priority)", &ev), Ok(Value::Bool(true)));
     assert_eq!(eval("IS_BOOL('x')", &ev), Ok(Value::Bool(false)));
-    assert!(matches!(eval("NOPE(1)", &ev), Err(EvalError::MissingFunction { .. })));
-    assert!(matches!(eval("LOWER()", &ev), Err(EvalError::MissingFunction { .. })));
-    assert!(matches!(eval("LEFT('a', -1)", &ev), Err(EvalError::FunctionEvaluation { .. })));
+    assert!(matches!(
+        eval("NOPE(1)", &ev),
+        Err(EvalError::MissingFunction { .. })
+    ));
+    assert!(matches!(
+        eval("LOWER()", &ev),
+        Err(EvalError::MissingFunction { .. })
+    ));
+    assert!(matches!(
+        eval("LEFT('a', -1)", &ev),
+        Err(EvalError::FunctionEvaluation { .. })
+    ));
 }
 
 #[test]

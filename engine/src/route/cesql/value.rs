@@ -133,10 +133,19 @@ mod tests {
         let s = |x: &str| Value::Str(x.into());
         assert_eq!(s("+12").cast(Type::Int), Ok(Value::Int(12)));
         assert_eq!(s("-12").cast(Type::Int), Ok(Value::Int(-12)));
-        assert!(matches!(s("12a").cast(Type::Int), Err(EvalError::Cast { .. })));
-        assert!(matches!(s("2147483648").cast(Type::Int), Err(EvalError::Cast { .. })));
+        assert!(matches!(
+            s("12a").cast(Type::Int),
+            Err(EvalError::Cast { .. })
+        ));
+        assert!(matches!(
+            s("2147483648").cast(Type::Int),
+            Err(EvalError::Cast { .. })
+        ));
         assert_eq!(s("TrUe").cast(Type::Bool), Ok(Value::Bool(true)));
-        assert!(matches!(s("yes").cast(Type::Bool), Err(EvalError::Cast { .. })));
+        assert!(matches!(
+            s("yes").cast(Type::Bool),
+            Err(EvalError::Cast { .. })
+        ));
         assert_eq!(Value::Int(-3).cast(Type::Str), Ok(s("-3")));
         assert_eq!(Value::Int(-3).cast(Type::Bool), Ok(Value::Bool(true)));
         assert_eq!(Value::Int(0).cast(Type::Bool), Ok(Value::Bool(false)));

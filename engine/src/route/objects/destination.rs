@@ -32,7 +32,8 @@ impl Destination {
             None | Some(Value::Null) => None,
             Some(Value::Object(r)) => {
                 let text = |k: &str| -> Result<String, String> {
-                    super::opt_str(r.get(k), &format!("{field}.ref.{k}")).map(Option::unwrap_or_default)
+                    super::opt_str(r.get(k), &format!("{field}.ref.{k}"))
+                        .map(Option::unwrap_or_default)
                 };
                 let kref = KRef {
                     api_version: text("apiVersion")?,
@@ -52,9 +53,9 @@ impl Destination {
         };
         match (&reference, &uri) {
             (None, None) => Err(format!("`{field}` has neither `ref` nor `uri`")),
-            (None, Some(u)) if !u.contains("://") => {
-                Err(format!("`{field}.uri` `{u}` is not absolute and there is no `ref`"))
-            }
+            (None, Some(u)) if !u.contains("://") => Err(format!(
+                "`{field}.uri` `{u}` is not absolute and there is no `ref`"
+            )),
             _ => Ok(Destination { reference, uri }),
         }
     }
@@ -68,7 +69,8 @@ impl Destination {
             return Ok(self.uri.clone().unwrap_or_default());
         };
         let group = r.api_version.split('/').next().unwrap_or("");
-        let service = r.kind == "Service" && (group == "serving.knative.dev" || r.api_version == "v1");
+        let service =
+            r.kind == "Service" && (group == "serving.knative.dev" || r.api_version == "v1");
         if !service {
             return Err(format!(
                 "cannot resolve a reference to {} {} ({}) without a cluster",

@@ -42,10 +42,10 @@ pub(super) fn read(ctx: Ctx, obj: &Map<String, Value>) -> Result<PingSource, Obj
     if data.is_some() && data_base64.is_some() {
         return Err(ctx.error("sets both `spec.data` and `spec.dataBase64`".into()));
     }
-    if let Some(b) = &data_base64 {
-        if let Err(e) = base64::engine::general_purpose::STANDARD.decode(b) {
-            return Err(ctx.error(format!("`spec.dataBase64` is not base64: {e}")));
-        }
+    if let Some(b) = &data_base64
+        && let Err(e) = base64::engine::general_purpose::STANDARD.decode(b)
+    {
+        return Err(ctx.error(format!("`spec.dataBase64` is not base64: {e}")));
     }
     let extensions = string_map(
         spec.get("ceOverrides").and_then(|o| o.get("extensions")),
@@ -55,7 +55,8 @@ pub(super) fn read(ctx: Ctx, obj: &Map<String, Value>) -> Result<PingSource, Obj
     // Checked here so a bad schedule names its object.
     crate::route::schedule::Schedule::parse(&schedule, timezone.as_deref())
         .map_err(|e| ctx.error(format!("`spec.schedule`: {e}")))?;
-    let sink = Destination::read(spec.get("sink"), "spec.sink", &ctx.meta.namespace).map_err(|e| ctx.error(e))?;
+    let sink = Destination::read(spec.get("sink"), "spec.sink", &ctx.meta.namespace)
+        .map_err(|e| ctx.error(e))?;
     Ok(PingSource {
         meta: ctx.meta,
         schedule,

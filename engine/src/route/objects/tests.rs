@@ -10,7 +10,12 @@ fn trigger(spec: Value) -> Value {
 }
 
 fn read_one_trigger(spec: Value) -> Result<super::Trigger, ObjectError> {
-    read(&[trigger(spec)]).map(|o| o.triggers.into_iter().next().unwrap_or_else(|| panic!("no trigger")))
+    read(&[trigger(spec)]).map(|o| {
+        o.triggers
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("no trigger"))
+    })
 }
 
 const SUB: &str = "http://air-runtime.air-system.svc.cluster.local/workflows/w";
@@ -67,7 +72,11 @@ fn reads_what_the_compiler_emits() {
     assert_eq!(objs.workflows[0].workflow, "fulfil-order");
     assert_eq!(objs.workflows[0].document, "document:\n  dsl: 1.0.3\n");
     assert_eq!(
-        objs.workflows[0].meta.annotations.get("air.dev/source").map(String::as_str),
+        objs.workflows[0]
+            .meta
+            .annotations
+            .get("air.dev/source")
+            .map(String::as_str),
         Some("shop.air#workflow/fulfil_order")
     );
     assert_eq!(objs.triggers.len(), 2);
@@ -75,8 +84,12 @@ fn reads_what_the_compiler_emits() {
     let TriggerFilter::Filters(filters) = &wf.filter else {
         panic!("`filters` wins over `filter`: {:?}", wf.filter)
     };
-    assert!(matches!(&filters[0], Filter::Exact(m) if m.get("type").map(String::as_str) == Some("shop.order.created")));
-    assert!(matches!(&filters[1], Filter::Cesql { source, .. } if source == "subject LIKE 'gold%'"));
+    assert!(
+        matches!(&filters[0], Filter::Exact(m) if m.get("type").map(String::as_str) == Some("shop.order.created"))
+    );
+    assert!(
+        matches!(&filters[1], Filter::Cesql { source, .. } if source == "subject LIKE 'gold%'")
+    );
     assert_eq!(wf.subscriber.resolve().as_deref(), Ok(SUB));
     let f = &objs.triggers[1];
     assert!(matches!(&f.filter, TriggerFilter::Attributes(a) if a.len() == 1));
@@ -92,12 +105,18 @@ fn reads_what_the_compiler_emits() {
             uri: None
         }
     );
-    assert_eq!(f.subscriber.resolve().as_deref(), Ok("http://fn.shop.svc.cluster.local"));
+    assert_eq!(
+        f.subscriber.resolve().as_deref(),
+        Ok("http://fn.shop.svc.cluster.local")
+    );
     assert_eq!(f.delivery, Some(json!({"retry": 3})));
     assert_eq!(objs.triggers_of("shop", "shop").count(), 2);
     assert_eq!(objs.triggers_of("other", "shop").count(), 0);
     assert_eq!(objs.ping_sources.len(), 1);
-    assert_eq!(objs.ping_sources[0].timezone.as_deref(), Some("Europe/Paris"));
+    assert_eq!(
+        objs.ping_sources[0].timezone.as_deref(),
+        Some("Europe/Paris")
+    );
 }
 
 #[test]
@@ -127,17 +146,29 @@ fn refuses_what_the_webhooks_refuse() {
     let e = read(&[json!({"apiVersion": "v1", "kind": "ConfigMap",
         "metadata": {"name": "w-workflow", "labels": {"app.kubernetes.io/component": "workflow"}}})])
     .err();
-    assert_eq!(e.map(|e| e.object), Some("ConfigMap default/w-workflow".to_string()));
+    assert_eq!(
+        e.map(|e| e.object),
+        Some("ConfigMap default/w-workflow".to_string())
+    );
     let ping = |spec: Value| {
-        read(&[json!({"apiVersion": "sources.knative.dev/v1", "kind": "PingSource",
-                      "metadata": {"name": "p", "namespace": "n"}, "spec": spec})])
+        read(&[
+            json!({"apiVersion": "sources.knative.dev/v1", "kind": "PingSource",
+                      "metadata": {"name": "p", "namespace": "n"}, "spec": spec}),
+        ])
     };
     assert!(ping(json!({"schedule": "61 * * * *", "sink": sub})).is_err());
-    assert!(ping(json!({"schedule": "* * * * *", "timezone": "Nowhere/City", "sink": sub})).is_err());
+    assert!(
+        ping(json!({"schedule": "* * * * *", "timezone": "Nowhere/City", "sink": sub})).is_err()
+    );
     assert!(ping(json!({"data": "a", "dataBase64": "YQ==", "sink": sub})).is_err());
     assert!(ping(json!({"dataBase64": "!!", "sink": sub})).is_err());
     let ok = ping(json!({"sink": sub}));
-    assert_eq!(ok.map(|o| o.ping_sources[0].schedule.clone()).ok().as_deref(), Some("* * * * *"));
+    assert_eq!(
+        ok.map(|o| o.ping_sources[0].schedule.clone())
+            .ok()
+            .as_deref(),
+        Some("* * * * *")
+    );
 }
 
 #[test]
@@ -163,7 +194,10 @@ fn subscriber_refs() {
         "subscriber": {"ref": {"apiVersion": "v1", "kind": "Service", "name": "svc"}, "uri": "/hook"}
     }));
     let Ok(t) = t else { panic!("{t:?}") };
-    assert_eq!(t.subscriber.resolve().as_deref(), Ok("http://svc.shop.svc.cluster.local/hook"));
+    assert_eq!(
+        t.subscriber.resolve().as_deref(),
+        Ok("http://svc.shop.svc.cluster.local/hook")
+    );
     let t = read_one_trigger(json!({
         "broker": "b",
         "subscriber": {"ref": {"apiVersion": "messaging.knative.dev/v1", "kind": "Channel", "name": "c"}}

@@ -67,31 +67,45 @@ pub(super) fn read(ctx: Ctx, obj: &Map<String, Value>) -> Result<Trigger, Object
     };
     let broker = match spec.get("broker") {
         Some(Value::String(b)) if !b.is_empty() => b.clone(),
-        _ => match spec.get("brokerRef").and_then(|r| r.get("name")).and_then(Value::as_str) {
+        _ => match spec
+            .get("brokerRef")
+            .and_then(|r| r.get("name"))
+            .and_then(Value::as_str)
+        {
             Some(b) if !b.is_empty() => b.to_string(),
             _ => return Err(ctx.error("no `spec.broker`".into())),
         },
     };
     let filters = match spec.get("filters") {
         None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(items)) => filter_list(items, "spec.filters").map_err(|e| ctx.error(e))?,
+        Some(Value::Array(items)) => {
+            filter_list(items, "spec.filters").map_err(|e| ctx.error(e))?
+        }
         Some(other) => return Err(ctx.error(format!("`spec.filters` is {other}, not a list"))),
     };
-    let non_empty = !spec.get("filters").and_then(Value::as_array).is_none_or(Vec::is_empty);
+    let non_empty = !spec
+        .get("filters")
+        .and_then(Value::as_array)
+        .is_none_or(Vec::is_empty);
     let filter = if non_empty {
         TriggerFilter::Filters(filters)
     } else {
         match spec.get("filter").and_then(|f| f.get("attributes")) {
             None | Some(Value::Null) => TriggerFilter::None,
             attrs => {
-                let attrs = string_map(attrs, "spec.filter.attributes").map_err(|e| ctx.error(e))?;
+                let attrs =
+                    string_map(attrs, "spec.filter.attributes").map_err(|e| ctx.error(e))?;
                 check_names(&attrs, "spec.filter.attributes").map_err(|e| ctx.error(e))?;
                 TriggerFilter::Attributes(attrs)
             }
         }
     };
-    let subscriber =
-        Destination::read(spec.get("subscriber"), "spec.subscriber", &ctx.meta.namespace).map_err(|e| ctx.error(e))?;
+    let subscriber = Destination::read(
+        spec.get("subscriber"),
+        "spec.subscriber",
+        &ctx.meta.namespace,
+    )
+    .map_err(|e| ctx.error(e))?;
     let delivery = spec.get("delivery").filter(|d| !d.is_null()).cloned();
     Ok(Trigger {
         meta: ctx.meta,
@@ -164,7 +178,11 @@ fn filter(v: &Value, field: &str) -> Result<Filter, String> {
                 return Err(format!("`{at}` is not a list"));
             };
             let list = filter_list(items, &at)?;
-            if *dialect == "all" { Filter::All(list) } else { Filter::Any(list) }
+            if *dialect == "all" {
+                Filter::All(list)
+            } else {
+                Filter::Any(list)
+            }
         }
         "not" => match body {
             Some(inner) => Filter::Not(Box::new(filter(inner, &at)?)),
@@ -187,7 +205,8 @@ fn filter(v: &Value, field: &str) -> Result<Filter, String> {
 fn check_names(attrs: &BTreeMap<String, String>, field: &str) -> Result<(), String> {
     for k in attrs.keys() {
         let ok = k.starts_with(|c: char| c.is_ascii_lowercase())
-            && k.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+            && k.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
         if !ok {
             return Err(format!(
                 "`{field}` names the attribute `{k}`: attribute names are lower-case letters and digits, starting with a letter"

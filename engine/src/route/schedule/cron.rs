@@ -61,15 +61,37 @@ struct Bounds {
     names: &'static [&'static str],
 }
 
-const SECOND: Bounds = Bounds { name: "second", min: 0, max: 59, names: &[] };
-const MINUTE: Bounds = Bounds { name: "minute", min: 0, max: 59, names: &[] };
-const HOUR: Bounds = Bounds { name: "hour", min: 0, max: 23, names: &[] };
-const DOM: Bounds = Bounds { name: "day of month", min: 1, max: 31, names: &[] };
+const SECOND: Bounds = Bounds {
+    name: "second",
+    min: 0,
+    max: 59,
+    names: &[],
+};
+const MINUTE: Bounds = Bounds {
+    name: "minute",
+    min: 0,
+    max: 59,
+    names: &[],
+};
+const HOUR: Bounds = Bounds {
+    name: "hour",
+    min: 0,
+    max: 23,
+    names: &[],
+};
+const DOM: Bounds = Bounds {
+    name: "day of month",
+    min: 1,
+    max: 31,
+    names: &[],
+};
 const MONTH: Bounds = Bounds {
     name: "month",
     min: 1,
     max: 12,
-    names: &["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"],
+    names: &[
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ],
 };
 const DOW: Bounds = Bounds {
     name: "day of week",
@@ -97,7 +119,11 @@ pub fn parse(spec: &str) -> Result<Spec, ScheduleError> {
     let (second, rest) = match fields.len() {
         5 => (Field::one(0), &fields[..]),
         6 => (field(fields[0], &SECOND)?, &fields[1..]),
-        n => return Err(bad(format!("expected 5 fields (or 6 with seconds), found {n}"))),
+        n => {
+            return Err(bad(format!(
+                "expected 5 fields (or 6 with seconds), found {n}"
+            )));
+        }
     };
     Ok(Spec {
         second,
@@ -137,7 +163,10 @@ fn descriptor(spec: &str) -> Result<Spec, ScheduleError> {
 }
 
 fn field(text: &str, b: &Bounds) -> Result<Field, ScheduleError> {
-    let mut out = Field { bits: 0, star: false };
+    let mut out = Field {
+        bits: 0,
+        star: false,
+    };
     for part in text.split(',') {
         let f = range(part, b)?;
         out.bits |= f.bits;

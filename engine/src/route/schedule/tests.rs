@@ -34,10 +34,17 @@ fn every_five_minutes_utc() {
     let s = schedule("*/5 * * * *", None);
     assert_eq!(
         fires(&s, "2026-03-01T10:02:30Z", 3),
-        ["2026-03-01T10:05:00Z", "2026-03-01T10:10:00Z", "2026-03-01T10:15:00Z"]
+        [
+            "2026-03-01T10:05:00Z",
+            "2026-03-01T10:10:00Z",
+            "2026-03-01T10:15:00Z"
+        ]
     );
     // Strictly after: a fire instant itself is not repeated.
-    assert_eq!(fires(&s, "2026-03-01T10:05:00Z", 1), ["2026-03-01T10:10:00Z"]);
+    assert_eq!(
+        fires(&s, "2026-03-01T10:05:00Z", 1),
+        ["2026-03-01T10:10:00Z"]
+    );
 }
 
 #[test]
@@ -56,7 +63,11 @@ fn spring_forward_skips_the_missing_hour() {
     let s = schedule("30 2 * * *", Some("America/New_York"));
     assert_eq!(
         fires(&s, "2026-03-07T12:00:00Z", 3),
-        ["2026-03-09T06:30:00Z", "2026-03-10T06:30:00Z", "2026-03-11T06:30:00Z"]
+        [
+            "2026-03-09T06:30:00Z",
+            "2026-03-10T06:30:00Z",
+            "2026-03-11T06:30:00Z"
+        ]
     );
 }
 
@@ -66,14 +77,21 @@ fn fall_back_fires_twice() {
     let s = schedule("30 1 * * *", Some("America/New_York"));
     assert_eq!(
         fires(&s, "2026-11-01T00:00:00Z", 3),
-        ["2026-11-01T05:30:00Z", "2026-11-01T06:30:00Z", "2026-11-02T06:30:00Z"]
+        [
+            "2026-11-01T05:30:00Z",
+            "2026-11-01T06:30:00Z",
+            "2026-11-02T06:30:00Z"
+        ]
     );
 }
 
 #[test]
 fn descriptors_seconds_and_day_rules() {
     let daily = schedule("@daily", Some("Asia/Tokyo"));
-    assert_eq!(fires(&daily, "2026-01-01T00:00:00Z", 1), ["2026-01-01T15:00:00Z"]);
+    assert_eq!(
+        fires(&daily, "2026-01-01T00:00:00Z", 1),
+        ["2026-01-01T15:00:00Z"]
+    );
     let secs = schedule("*/20 * * * * *", None);
     assert_eq!(
         fires(&secs, "2026-01-01T00:00:00.500Z", 2),
@@ -83,15 +101,25 @@ fn descriptors_seconds_and_day_rules() {
     let either = schedule("0 0 13 * FRI", None);
     assert_eq!(
         fires(&either, "2026-02-01T00:00:00Z", 3),
-        ["2026-02-06T00:00:00Z", "2026-02-13T00:00:00Z", "2026-02-20T00:00:00Z"]
+        [
+            "2026-02-06T00:00:00Z",
+            "2026-02-13T00:00:00Z",
+            "2026-02-20T00:00:00Z"
+        ]
     );
     // Day of week `*`: the 31st only, in months that have one.
     let d31 = schedule("0 0 31 * *", None);
-    assert_eq!(fires(&d31, "2026-04-01T00:00:00Z", 1), ["2026-05-31T00:00:00Z"]);
+    assert_eq!(
+        fires(&d31, "2026-04-01T00:00:00Z", 1),
+        ["2026-05-31T00:00:00Z"]
+    );
     let never = schedule("0 0 30 FEB *", None);
     assert_eq!(never.next_after(utc("2026-01-01T00:00:00Z")), None);
     let tz_prefix = schedule("CRON_TZ=Europe/London 0 12 * * *", None);
-    assert_eq!(fires(&tz_prefix, "2026-07-01T00:00:00Z", 1), ["2026-07-01T11:00:00Z"]);
+    assert_eq!(
+        fires(&tz_prefix, "2026-07-01T00:00:00Z", 1),
+        ["2026-07-01T11:00:00Z"]
+    );
 }
 
 #[test]
@@ -106,7 +134,10 @@ fn refusals() {
 
 #[test]
 fn virtual_time() {
-    let epoch = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().unwrap_or_default();
+    let epoch = Utc
+        .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+        .single()
+        .unwrap_or_default();
     let s = schedule("0 * * * *", None);
     assert_eq!(s.next_fire_ms(epoch, 0), Some(3_600_000));
     assert_eq!(s.next_fire_ms(epoch, 3_600_000), Some(7_200_000));

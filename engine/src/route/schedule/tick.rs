@@ -30,7 +30,10 @@ pub fn tick_event(ping: &PingSource, id: &str, at: DateTime<Utc>) -> Event {
         ping_event_source(&ping.meta.namespace, &ping.meta.name).into(),
     );
     e.insert("type".into(), PING_EVENT_TYPE.into());
-    e.insert("time".into(), at.to_rfc3339_opts(SecondsFormat::AutoSi, true).into());
+    e.insert(
+        "time".into(),
+        at.to_rfc3339_opts(SecondsFormat::AutoSi, true).into(),
+    );
     for (k, v) in &ping.extensions {
         e.insert(k.clone(), v.clone().into());
     }
@@ -57,17 +60,22 @@ pub fn tick_event(ping: &PingSource, id: &str, at: DateTime<Utc>) -> Event {
 
 fn is_json(content_type: Option<&str>) -> bool {
     content_type.is_none_or(|ct| {
-        let media = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let media = ct
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         media == "application/json" || media == "text/json" || media.ends_with("+json")
     })
 }
 
 /// The payload's member in the JSON form.
 fn payload(bytes: Vec<u8>, content_type: Option<&str>) -> (&'static str, Value) {
-    if is_json(content_type) {
-        if let Ok(v) = serde_json::from_slice::<Value>(&bytes) {
-            return ("data", v);
-        }
+    if is_json(content_type)
+        && let Ok(v) = serde_json::from_slice::<Value>(&bytes)
+    {
+        return ("data", v);
     }
     match String::from_utf8(bytes) {
         Ok(text) => ("data", Value::String(text)),
