@@ -117,7 +117,7 @@ mod tests {
             &format!("{RT}/workflows//w"),
             &format!("{RT}/workflows/a/b/c"),
             &format!("{RT}/events"),
-            &format!("{RT}"),
+            RT,
             "",
             "é",
         ] {

@@ -42,10 +42,10 @@ pub(super) fn read(ctx: Ctx, obj: &Map<String, Value>) -> Result<PingSource, Obj
     if data.is_some() && data_base64.is_some() {
         return Err(ctx.error("sets both `spec.data` and `spec.dataBase64`".into()));
     }
-    if let Some(b) = &data_base64 {
-        if let Err(e) = base64::engine::general_purpose::STANDARD.decode(b) {
-            return Err(ctx.error(format!("`spec.dataBase64` is not base64: {e}")));
-        }
+    if let Some(b) = &data_base64
+        && let Err(e) = base64::engine::general_purpose::STANDARD.decode(b)
+    {
+        return Err(ctx.error(format!("`spec.dataBase64` is not base64: {e}")));
     }
     let extensions = string_map(
         spec.get("ceOverrides").and_then(|o| o.get("extensions")),

@@ -72,10 +72,10 @@ fn is_json(content_type: Option<&str>) -> bool {
 
 /// The payload's member in the JSON form.
 fn payload(bytes: Vec<u8>, content_type: Option<&str>) -> (&'static str, Value) {
-    if is_json(content_type) {
-        if let Ok(v) = serde_json::from_slice::<Value>(&bytes) {
-            return ("data", v);
-        }
+    if is_json(content_type)
+        && let Ok(v) = serde_json::from_slice::<Value>(&bytes)
+    {
+        return ("data", v);
     }
     match String::from_utf8(bytes) {
         Ok(text) => ("data", Value::String(text)),
