@@ -79,6 +79,8 @@ mod expr;
 mod flow;
 mod run;
 mod tasks;
+#[cfg(test)]
+mod tests;
 mod trace;
 mod uri;
 mod workflow;
