@@ -167,9 +167,9 @@ pub fn guard_condition(program: &Program, app: usize, wf: &WorkflowDecl) -> Opti
         refused.push(concat(&[
             "(.type == ",
             &json_string(&start.ce_type),
-            " and ((",
+            " and (",
             &any,
-            ") | not))",
+            " | not))",
         ]));
     }
     if refused.is_empty() {
