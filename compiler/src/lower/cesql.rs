@@ -375,9 +375,9 @@ fn compare(lhs: Q, op: &str, rhs: Q) -> Result<Q, String> {
             "!=" => Ok(Q::Bool(format!("EXISTS {a}"))),
             _ => Err("`null` can only be compared with `==` or `!=`".into()),
         },
-        (Q::Attr(_), Q::Attr(_)) if optional(&lhs) || optional(&rhs) => Err(
-            "comparing two attributes that may be missing has no CESQL form".into(),
-        ),
+        (Q::Attr(_), Q::Attr(_)) if optional(&lhs) || optional(&rhs) => {
+            Err("comparing two attributes that may be missing has no CESQL form".into())
+        }
         (Q::Attr(a), _) | (_, Q::Attr(a)) if optional(&lhs) || optional(&rhs) => {
             // A missing attribute is an error in CESQL (the Trigger then
             // drops the event) but `null` in jq, which sorts below every
@@ -441,7 +441,10 @@ mod tests {
             ("3 < .priority", "(EXISTS priority AND 3 < priority)"),
             ("3 >= .priority", "(NOT EXISTS priority OR 3 >= priority)"),
             (".region != null", "EXISTS region"),
-            (r#".subject == "it's""#, "(EXISTS subject AND subject = 'it\\'s')"),
+            (
+                r#".subject == "it's""#,
+                "(EXISTS subject AND subject = 'it\\'s')",
+            ),
             (r#".source != "/a""#, "source != '/a'"),
             (
                 r#"(.a == "x" or .b == "(") and .source == "s""#,

@@ -108,7 +108,11 @@ impl EventStart<'_> {
 /// The `on Event` clauses of `members` (declared in app `app`), grouped
 /// by CloudEvents type in the order their first clause appears. Clauses
 /// naming an unknown event are left out (resolve reports them).
-pub fn event_starts<'a>(program: &Program, app: usize, members: &'a [Member]) -> Vec<EventStart<'a>> {
+pub fn event_starts<'a>(
+    program: &Program,
+    app: usize,
+    members: &'a [Member],
+) -> Vec<EventStart<'a>> {
     let mut out: Vec<EventStart<'a>> = Vec::new();
     for m in members {
         let Member::On(ast::Trigger {
