@@ -19,7 +19,7 @@ pub mod jq;
 pub mod settings;
 pub mod types;
 pub mod values;
-mod walk;
+pub(crate) mod walk;
 
 #[cfg(test)]
 mod tests;

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod cesql;
 pub mod knative;
 pub mod names;
+pub mod routes;
 pub mod schema;
 pub mod sw;
 pub mod testplan;
@@ -27,7 +28,6 @@ use knative::eventing::{EventTypeSpec, TriggerSpec};
 use knative::serving::{EnvValue, ServiceSpec};
 use knative::{Destination, Meta};
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::collections::hash_map::Entry;
 
 pub const CODES: &[CodeInfo] = &[
@@ -43,7 +43,14 @@ pub const CODES: &[CodeInfo] = &[
         code: "E0577",
         title: "function timeout above Knative's maximum revision timeout",
     },
+    CodeInfo {
+        code: W_ENGINE_FILTER,
+        title: "a workflow's `where` filter runs in the engine (its Trigger filters on the type only)",
+    },
 ];
+
+/// A `where` without a CESQL form: the engine applies it (note).
+pub const W_ENGINE_FILTER: &str = "W0501";
 
 /// Knative's default `max-revision-timeout-seconds`.
 pub const MAX_TIMEOUT_SECONDS: u64 = 600;
@@ -173,6 +180,7 @@ fn lower_with(
             for b in built {
                 cx.record(b);
             }
+            cx.record(env.awaited(&workflows));
         },
         || catalog::catalog_node(program),
     );
@@ -273,16 +281,17 @@ impl Env<'_> {
             DeclKind::Workflow,
             "workflow",
         );
+        let m = &self.root.manifest;
+        let broker_url = routes::broker_url(&m.namespace, &m.broker_name);
         built.objects.push((
-            knative::core::workflow_config_map_node(&meta, text.clone()),
+            knative::core::workflow_config_map_node(&meta, text.clone(), &broker_url),
             w.name.span,
         ));
-        let url = concat(&[
-            self.root.manifest.runtime_url.trim_end_matches('/'),
-            "/workflows/",
-            &name,
-        ]);
-        let dest = Destination::Uri(url);
+        let dest = Destination::Uri(routes::start_url(
+            &m.runtime_url,
+            &m.namespace,
+            &w.name.name,
+        ));
         self.triggers(
             &w.name,
             DeclKind::Workflow,
@@ -319,7 +328,8 @@ impl Env<'_> {
         built
     }
 
-    /// One Trigger per `on Event` of a function or workflow.
+    /// One Trigger per CloudEvents type a function or workflow is started
+    /// by (see [`routes`]: several `on` of one type share it).
     fn triggers(
         &self,
         owner: &ast::Ident,
@@ -329,51 +339,58 @@ impl Env<'_> {
         is_function: bool,
         built: &mut Built,
     ) {
-        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-        for m in members {
-            let Member::On(ast::Trigger {
-                kind: TriggerKind::Event { event, filter },
-                span,
-            }) = m
-            else {
-                continue;
-            };
-            let Some((app, ast::Item::Event(decl))) =
-                self.program.lookup_path(0, DeclKind::Event, event)
-            else {
-                continue; // reported by resolve
-            };
-            let info = event_info(self.program, app, decl);
-            let n = seen.entry(event.display()).or_insert(0);
-            *n += 1;
+        for start in routes::event_starts(self.program, 0, members) {
             let name = names::trigger(
                 &owner.name,
-                event.alias.as_ref().map(|a| a.name.as_str()),
-                &event.name.name,
-                *n,
+                start.event.alias.as_ref().map(|a| a.name.as_str()),
+                &start.event.name.name,
             );
             let mut cesql = None;
             let mut annotations = Vec::new();
-            if let Some(expr) = filter {
-                match cesql::translate(&expr.source) {
-                    Ok(sql) => cesql = Some(sql),
-                    Err(why) if is_function => {
-                        built.diags.push(
-                            Diagnostic::error(
-                                "E0576",
-                                "this `where` filter cannot be applied to a function's Trigger",
-                            )
-                            .with_primary(expr.span, why)
-                            .with_help(
-                                "Knative filters on CloudEvents attributes only (CESQL); filter \
-                                 in the function, or start a workflow whose runtime applies the filter",
-                            ),
-                        );
+            match start.filter() {
+                routes::Filter::TypeOnly => {}
+                routes::Filter::Cesql(sql) => cesql = Some(sql),
+                routes::Filter::Engine { .. } if is_function => {
+                    for c in &start.clauses {
+                        if let (Some(Err(why)), Some(expr)) = (&c.cesql, c.filter) {
+                            built.diags.push(
+                                Diagnostic::error(
+                                    "E0576",
+                                    "this `where` filter cannot be applied to a function's Trigger",
+                                )
+                                .with_primary(expr.span, why.clone())
+                                .with_help(
+                                    "Knative filters on CloudEvents attributes only (CESQL); filter \
+                                     in the function, or start a workflow whose runtime applies the filter",
+                                ),
+                            );
+                        }
                     }
-                    Err(_) => annotations
-                        .push((WHERE_ANNOTATION.to_string(), expr.source.trim().to_string())),
+                }
+                routes::Filter::Engine { why, at } => {
+                    built.diags.push(
+                        Diagnostic::note_level(
+                            W_ENGINE_FILTER,
+                            format!(
+                                "the engine applies this `where`: the Trigger passes every `{}` event",
+                                start.ce_type
+                            ),
+                        )
+                        .with_primary(at, why.to_string())
+                        .with_note(
+                            "the workflow's first task (`air_guard`) ends the run when no `on` \
+                             clause of the workflow matches the event",
+                        ),
+                    );
+                    let wheres: Vec<&str> = start
+                        .clauses
+                        .iter()
+                        .filter_map(|c| c.filter.map(|f| f.source.trim()))
+                        .collect();
+                    annotations.push((WHERE_ANNOTATION.to_string(), wheres.join(" or ")));
                 }
             }
+            let span = start.clauses.first().map(|c| c.span).unwrap_or(owner.span);
             let mut meta = self.meta(name, owner, kind, "trigger");
             meta.source = concat(&[
                 self.sources.path(span.file),
@@ -384,15 +401,52 @@ impl Env<'_> {
             ]);
             let spec = TriggerSpec {
                 broker: self.root.manifest.broker_name.clone(),
-                event_type: info.ce_type,
+                event_type: start.ce_type,
                 cesql,
                 subscriber: dest.clone(),
                 annotations,
             };
             built
                 .objects
-                .push((knative::eventing::trigger_node(&meta, &spec), *span));
+                .push((knative::eventing::trigger_node(&meta, &spec), span));
         }
+    }
+
+    /// One Trigger per event type the app's workflows wait for, to the
+    /// engine's event ingress (docs/runtime.md).
+    fn awaited(&self, workflows: &[&WorkflowDecl]) -> Built {
+        let mut built = Built::default();
+        let m = &self.root.manifest;
+        let dest = Destination::Uri(routes::ingress_url(&m.runtime_url, &m.namespace));
+        for a in routes::awaited_events(self.program, 0, workflows) {
+            let meta = Meta {
+                name: names::await_trigger(
+                    &m.name,
+                    a.event.alias.as_ref().map(|a| a.name.as_str()),
+                    &a.event.name.name,
+                ),
+                namespace: self.ns(),
+                app: m.name.clone(),
+                decl: kebab_case(&a.event.name.name),
+                component: "trigger",
+                source: concat(&[
+                    self.sources.path(a.span.file),
+                    "#workflow/",
+                    &a.workflow.name,
+                ]),
+            };
+            let spec = TriggerSpec {
+                broker: m.broker_name.clone(),
+                event_type: a.ce_type,
+                cesql: None,
+                subscriber: dest.clone(),
+                annotations: Vec::new(),
+            };
+            built
+                .objects
+                .push((knative::eventing::trigger_node(&meta, &spec), a.span));
+        }
+        built
     }
 }
 

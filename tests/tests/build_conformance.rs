@@ -52,7 +52,7 @@ fn builders_with_every_option_produce_valid_objects() {
         target: Some("50".into()),
     };
     let sink =
-        Destination::Uri("http://air-runtime.air-system.svc.cluster.local/workflows/w".into());
+        Destination::Uri("http://air-runtime.air-system.svc.cluster.local/workflows/shop/w".into());
     let objects = vec![
         serving::service(&meta("fn", "function"), &spec),
         serving::service(&meta("bare", "function"), &ServiceSpec::default()),
@@ -99,6 +99,7 @@ fn builders_with_every_option_produce_valid_objects() {
         core::workflow_config_map(
             &meta("w-workflow", "workflow"),
             "document:\n  dsl: '1.0.3'\n  namespace: shop\n  name: w\n  version: '0.1.0'\ndo:\n  - a:\n      wait: PT1S\n",
+            "http://broker-ingress.knative-eventing.svc.cluster.local/shop/shop",
         ),
     ];
     let mut problems = Vec::new();

@@ -9,10 +9,19 @@
 //! |---|---|
 //! | `.source`, `.subject`, `.myext` | `source`, `subject`, `myext` |
 //! | `"text"`, `42`, `true`, `false` | `'text'`, `42`, `TRUE`, `FALSE` |
-//! | `==` `!=` `<` `<=` `>` `>=` | `=` `!=` `<` `<=` `>` `>=` |
+//! | `==` `!=` `<` `<=` `>` `>=` | `=` `!=` `<` `<=` `>` `>=` (guarded, see below) |
 //! | `.a == null` / `.a != null` | `NOT EXISTS a` / `EXISTS a` |
 //! | `and`, `or`, `( … )`, `… \| not` | `AND`, `OR`, `( … )`, `NOT ( … )` |
 //! | `.a \| startswith("x")` / `endswith` / `contains` | `a LIKE 'x%'` / `'%x'` / `'%x%'` |
+//!
+//! A missing attribute is `null` in jq but an error in CESQL (the Trigger
+//! drops the event), so a comparison on an attribute other than `id`,
+//! `source`, `specversion` and `type` states what jq yields without it:
+//! `.a != "b"` → `(NOT EXISTS a OR a != 'b')` (jq: true), `.a < 3` →
+//! `(NOT EXISTS a OR a < 3)` (`null` sorts first), `.a == "b"` →
+//! `(EXISTS a AND a = 'b')`, and `LIKE` gets `EXISTS a AND`. CESQL's `OR`
+//! and `AND` stop at their left operand when it decides the result.
+//! Comparing two attributes that may be missing is refused.
 //!
 //! Anything else (`.data…`, other functions, arithmetic, fractional
 //! numbers, string interpolation) is not expressible: [`translate`] says
@@ -218,7 +227,13 @@ impl Parser {
                     "endswith" => format!("%{lit}"),
                     _ => format!("%{lit}%"),
                 };
-                Ok(Q::Bool(format!("{a} LIKE {}", quote(&pat))))
+                let like = format!("{a} LIKE {}", quote(&pat));
+                // On a missing attribute jq's `startswith` fails: no match.
+                if REQUIRED.contains(&a.as_str()) {
+                    Ok(Q::Bool(like))
+                } else {
+                    Ok(Q::Bool(format!("(EXISTS {a} AND {like})")))
+                }
             }
             (w, _) => Err(format!("`{w}` is outside the translatable subset")),
         }
@@ -290,12 +305,8 @@ fn join(parts: Vec<Q>, op: &str) -> Result<Q, String> {
     let mut out = Vec::new();
     for p in parts {
         match p {
-            Q::Bool(b) if b.contains(" AND ") || b.contains(" OR ") => {
-                if b.starts_with('(') && b.ends_with(')') {
-                    out.push(b)
-                } else {
-                    out.push(format!("({b})"))
-                }
+            Q::Bool(b) if (b.contains(" AND ") || b.contains(" OR ")) && !is_wrapped(&b) => {
+                out.push(format!("({b})"))
             }
             Q::Bool(b) => out.push(b),
             _ => {
@@ -309,6 +320,43 @@ fn join(parts: Vec<Q>, op: &str) -> Result<Q, String> {
     Ok(Q::Bool(out.join(&format!(" {op} "))))
 }
 
+/// Context attributes every CloudEvent has: comparing them needs no
+/// `EXISTS` guard.
+const REQUIRED: &[&str] = &["id", "source", "specversion", "type"];
+
+/// Whether `sql` is one parenthesised group: `(a) OR (b)` is not.
+fn is_wrapped(sql: &str) -> bool {
+    if !sql.starts_with('(') {
+        return false;
+    }
+    let mut depth = 0usize;
+    let mut in_str = false;
+    let mut escaped = false;
+    for (i, c) in sql.char_indices() {
+        if in_str {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '\'' => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '\'' => in_str = true,
+            '(' => depth += 1,
+            ')' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return i == sql.len() - 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
 fn compare(lhs: Q, op: &str, rhs: Q) -> Result<Q, String> {
     let sql_op = if op == "==" { "=" } else { op };
     let side = |q: &Q| -> Result<String, String> {
@@ -320,13 +368,40 @@ fn compare(lhs: Q, op: &str, rhs: Q) -> Result<Q, String> {
             Q::Null => Err("`null` can only be compared with `==` or `!=`".into()),
         }
     };
+    let optional = |q: &Q| matches!(q, Q::Attr(a) if !REQUIRED.contains(&a.as_str()));
     match (&lhs, &rhs) {
         (Q::Attr(a), Q::Null) | (Q::Null, Q::Attr(a)) => match op {
             "==" => Ok(Q::Bool(format!("NOT EXISTS {a}"))),
             "!=" => Ok(Q::Bool(format!("EXISTS {a}"))),
             _ => Err("`null` can only be compared with `==` or `!=`".into()),
         },
+        (Q::Attr(_), Q::Attr(_)) if optional(&lhs) || optional(&rhs) => {
+            Err("comparing two attributes that may be missing has no CESQL form".into())
+        }
+        (Q::Attr(a), _) | (_, Q::Attr(a)) if optional(&lhs) || optional(&rhs) => {
+            // A missing attribute is an error in CESQL (the Trigger then
+            // drops the event) but `null` in jq, which sorts below every
+            // other value: say what jq says for a missing attribute.
+            let cmp = format!("{} {sql_op} {}", side(&lhs)?, side(&rhs)?);
+            let attr_left = matches!(lhs, Q::Attr(_));
+            if null_compares_true(op, attr_left) {
+                Ok(Q::Bool(format!("(NOT EXISTS {a} OR {cmp})")))
+            } else {
+                Ok(Q::Bool(format!("(EXISTS {a} AND {cmp})")))
+            }
+        }
         _ => Ok(Q::Bool(format!("{} {sql_op} {}", side(&lhs)?, side(&rhs)?))),
+    }
+}
+
+/// What jq's `null OP x` (attribute on the left) or `x OP null` yields
+/// for a non-null `x`: `null` is unequal to it and sorts below it.
+fn null_compares_true(op: &str, attr_left: bool) -> bool {
+    match op {
+        "!=" => true,
+        "<" | "<=" => attr_left,
+        ">" | ">=" => !attr_left,
+        _ => false,
     }
 }
 
@@ -346,21 +421,36 @@ mod tests {
             (r#".source == "/shop""#, "source = '/shop'"),
             (
                 r#".type == "a" and .subject != "b""#,
-                "type = 'a' AND subject != 'b'",
+                "type = 'a' AND (NOT EXISTS subject OR subject != 'b')",
             ),
             (
                 r#".a == "x" or .b == "y" and .c == "z""#,
-                "a = 'x' OR (b = 'y' AND c = 'z')",
+                "(EXISTS a AND a = 'x') OR ((EXISTS b AND b = 'y') AND (EXISTS c AND c = 'z'))",
             ),
             (
                 r#"(.a == "x" or .b == "y") | not"#,
-                "NOT ((a = 'x' OR b = 'y'))",
+                "NOT (((EXISTS a AND a = 'x') OR (EXISTS b AND b = 'y')))",
             ),
             (r#".source | startswith("/shop/")"#, "source LIKE '/shop/%'"),
-            (r#".subject | contains("gold")"#, "subject LIKE '%gold%'"),
-            (".priority >= 3", "priority >= 3"),
+            (
+                r#".subject | contains("gold")"#,
+                "(EXISTS subject AND subject LIKE '%gold%')",
+            ),
+            (".priority >= 3", "(EXISTS priority AND priority >= 3)"),
+            (".priority < 3", "(NOT EXISTS priority OR priority < 3)"),
+            ("3 < .priority", "(EXISTS priority AND 3 < priority)"),
+            ("3 >= .priority", "(NOT EXISTS priority OR 3 >= priority)"),
             (".region != null", "EXISTS region"),
-            (r#".subject == "it's""#, "subject = 'it\\'s'"),
+            (
+                r#".subject == "it's""#,
+                "(EXISTS subject AND subject = 'it\\'s')",
+            ),
+            (r#".source != "/a""#, "source != '/a'"),
+            (
+                r#"(.a == "x" or .b == "(") and .source == "s""#,
+                "((EXISTS a AND a = 'x') OR (EXISTS b AND b = '(')) AND source = 's'",
+            ),
+            (".source == .type", "source = type"),
         ];
         for (jq, sql) in ok {
             assert_eq!(translate(jq).as_deref(), Ok(sql), "{jq}");
@@ -379,6 +469,7 @@ mod tests {
             ".a + 1 == 2",
             ".subject | contains(\"50%\")",
             ".subject == \"a\\\\b\"",
+            ".subject == .source",
             "\"x\\(.a)\" == \"y\"",
         ] {
             assert!(translate(jq).is_err(), "{jq} must not translate");

@@ -5,8 +5,9 @@
 //! - ConfigMap: `<workflow>-workflow`.
 //! - EventType: the event's name, kebab-cased.
 //! - Trigger: `<function|workflow>-on-<event>` (`<…>-on-<alias>-<event>`
-//!   for an imported event); the n-th (n ≥ 2) `on` of the same event in one
-//!   declaration gets `-<n>`.
+//!   for an imported event), one per CloudEvents type the declaration is
+//!   started by (several `on` of one type share it); for an event the
+//!   app's workflows wait for, `<app>-await-[<alias>-]<event>`.
 //! - PingSource: `<workflow>-schedule`, then `-schedule-2`, … in source order.
 //!
 //! A derived name longer than 63 characters is cut to 52 and completed with
@@ -47,18 +48,25 @@ fn fit_owned(name: String) -> String {
     }
 }
 
-/// `<owner>-on-[alias-]<event>[-n]`.
-pub fn trigger(owner: &str, alias: Option<&str>, event: &str, n: usize) -> String {
+/// `<owner>-on-[alias-]<event>`.
+pub fn trigger(owner: &str, alias: Option<&str>, event: &str) -> String {
+    event_trigger(owner, "-on-", alias, event)
+}
+
+/// `<app>-await-[alias-]<event>`: the Trigger passing an awaited event to
+/// the engine's event ingress.
+pub fn await_trigger(app: &str, alias: Option<&str>, event: &str) -> String {
+    event_trigger(app, "-await-", alias, event)
+}
+
+fn event_trigger(owner: &str, infix: &str, alias: Option<&str>, event: &str) -> String {
     let mut s = kebab_case(owner);
-    s.push_str("-on-");
+    s.push_str(infix);
     if let Some(a) = alias {
         s.push_str(&kebab_case(a));
         s.push('-');
     }
     s.push_str(&kebab_case(event));
-    if n > 1 {
-        s.push_str(&format!("-{n}"));
-    }
     fit_owned(s)
 }
 
@@ -86,12 +94,16 @@ mod tests {
     #[test]
     fn derived_names() {
         assert_eq!(
-            trigger("resize", None, "ImageUploaded", 1),
+            trigger("resize", None, "ImageUploaded"),
             "resize-on-image-uploaded"
         );
         assert_eq!(
-            trigger("fulfil_order", Some("common"), "OrderCreated", 2),
-            "fulfil-order-on-common-order-created-2"
+            trigger("fulfil_order", Some("common"), "OrderCreated"),
+            "fulfil-order-on-common-order-created"
+        );
+        assert_eq!(
+            await_trigger("shop", Some("fin"), "PaymentSettled"),
+            "shop-await-fin-payment-settled"
         );
         assert_eq!(schedule("nightly_report", 1), "nightly-report-schedule");
         assert_eq!(schedule("nightly_report", 3), "nightly-report-schedule-3");

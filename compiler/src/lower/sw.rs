@@ -12,7 +12,7 @@
 
 mod errors;
 mod tasks;
-mod values;
+pub(crate) mod values;
 
 use crate::ast::{self, Member, ValueKind, WorkflowDecl};
 use crate::codes::CodeInfo;
@@ -145,7 +145,13 @@ impl Lowerer<'_> {
     fn document(&mut self) -> Node {
         let mut root = NodeMap::new();
         root.insert("document", self.header());
-        let tasks = self.block(&self.wf.body);
+        // A `where` that no Trigger can apply is applied here, first.
+        let mut tasks: Vec<Node> =
+            crate::lower::routes::guard_condition(self.program, self.app, self.wf)
+                .map(|cond| self.guard(&cond))
+                .into_iter()
+                .collect();
+        tasks.extend(self.block(&self.wf.body));
         if !self.errors.is_empty() {
             root.insert("use", node! { "errors" => self.errors.to_node() });
         }

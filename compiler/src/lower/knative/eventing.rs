@@ -32,6 +32,9 @@ pub fn broker_node(meta: &Meta) -> Node {
     }
 }
 
+/// How every Trigger delivers events: structured mode (`json`).
+pub const DELIVERY_FORMAT: &str = "json";
+
 /// What a Trigger passes on.
 #[derive(Clone, Debug)]
 pub struct TriggerSpec {
@@ -56,8 +59,11 @@ pub fn trigger_node(meta: &Meta, spec: &TriggerSpec) -> Node {
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    let mut s = NodeMap::with_capacity(4);
+    let mut s = NodeMap::with_capacity(5);
     s.insert("broker", spec.broker.clone());
+    // Structured CloudEvents: the engine reads one JSON object (context
+    // attributes and `data`) whatever the producer sent (docs/runtime.md).
+    s.insert("delivery", node! { "format" => DELIVERY_FORMAT });
     s.insert(
         "filter",
         node! { "attributes" => node! { "type" => spec.event_type.clone() } },

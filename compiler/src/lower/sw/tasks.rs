@@ -8,11 +8,15 @@ use crate::ast::{
     Backoff, Block, Catch, Modifier, Retry, Step, StepKind, Target, Value, ValueKind,
 };
 use crate::emit::tree::{Node, NodeMap};
+use crate::lower::concat;
 use crate::{node, node_map};
 
 mod io;
 
 pub use io::{function_url, join_path};
+
+/// The name of the task that applies `where` filters no Trigger can.
+pub const GUARD_TASK: &str = "air_guard";
 
 /// `${ $workflow.input }`: what `.` is in every `.air` expression.
 pub const WORKFLOW_INPUT: &str = "${ $workflow.input }";
@@ -128,6 +132,30 @@ impl Lowerer<'_> {
             "air.dev/step" => step.to_string(),
             "air.dev/kind" => kind,
         }
+    }
+
+    /// `air_guard`: ends the run when the input is an event that none of
+    /// the workflow's `on` clauses accepts (`refused`, a jq condition from
+    /// [`crate::lower::routes::guard_condition`]).
+    pub(crate) fn guard(&self, refused: &str) -> Node {
+        let mut t = Task {
+            reads_input: true,
+            metadata: self.metadata(GUARD_TASK, "guard"),
+            ..Task::default()
+        };
+        let when = if refused.contains('#') {
+            concat(&["${ ", refused, "\n}"])
+        } else {
+            concat(&["${ ", refused, " }"])
+        };
+        t.body.insert(
+            "switch",
+            vec![
+                entry("no_on_matches", node! { "when" => when, "then" => "end" }),
+                entry("default", node! { "then" => "continue" }),
+            ],
+        );
+        entry(GUARD_TASK, t.finish())
     }
 
     /// A block as a task list.

@@ -1,0 +1,199 @@
+//! The fixtures of tests/fixtures/semantics: apps whose compiled output
+//! once meant something other than their source. Each must compile
+//! without errors into schema-valid documents, and each test here asserts
+//! the compiled shape its `// executes:` line relies on (the engine runs
+//! them as `air test` cases).
+
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+#[path = "sw/support.rs"]
+mod support;
+
+use air_compiler::{Diagnostic, Severity};
+use air_tests::fixtures::load_all;
+use air_tests::repo_root;
+use serde_json::{Value as Json, json};
+use support::{assert_valid, names, task};
+
+/// A compiled semantics fixture: its objects, documents and diagnostics.
+struct Built {
+    objects: Vec<Json>,
+    documents: Vec<(String, Json)>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Built {
+    fn object(&self, kind: &str, name: &str) -> &Json {
+        self.objects
+            .iter()
+            .find(|o| o["kind"] == kind && o["metadata"]["name"] == name)
+            .unwrap_or_else(|| panic!("no {kind} {name}; have {:?}", self.names(kind)))
+    }
+
+    fn names(&self, kind: &str) -> Vec<String> {
+        let mut n: Vec<String> = self
+            .objects
+            .iter()
+            .filter(|o| o["kind"] == kind)
+            .map(|o| o["metadata"]["name"].as_str().unwrap().to_string())
+            .collect();
+        n.sort();
+        n
+    }
+
+    fn document(&self, name: &str) -> &Json {
+        &self.documents.iter().find(|(n, _)| n == name).unwrap().1
+    }
+
+    fn codes(&self) -> Vec<(&'static str, Severity)> {
+        self.diagnostics
+            .iter()
+            .map(|d| (d.code, d.severity))
+            .collect()
+    }
+}
+
+fn build(name: &str) -> Built {
+    let fixtures = load_all(&repo_root().join("tests/fixtures/semantics"));
+    let f = fixtures
+        .iter()
+        .find(|f| f.name == name)
+        .unwrap_or_else(|| panic!("no semantics fixture {name}"));
+    let c = air_compiler::compile::build(f.provider.as_ref(), &f.opts);
+    let errors: Vec<String> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| format!("{}: {}", d.code, d.message))
+        .collect();
+    assert!(errors.is_empty(), "{name}: {errors:?}");
+    let program = c.program.as_ref().unwrap();
+    let mut diags = air_compiler::diagnostic::Diagnostics::new();
+    let lowered = air_compiler::lower::lower(program, &c.sources, &mut diags).unwrap();
+    for (_, doc) in &lowered.workflows {
+        assert_valid(doc);
+    }
+    Built {
+        objects: lowered.objects,
+        documents: lowered.workflows,
+        diagnostics: c.diagnostics.iter().cloned().collect(),
+    }
+}
+
+#[test]
+fn every_semantics_fixture_says_what_a_run_must_show() {
+    let fixtures = load_all(&repo_root().join("tests/fixtures/semantics"));
+    assert!(fixtures.len() >= 4);
+    for f in &fixtures {
+        let path = repo_root().join(format!("tests/fixtures/semantics/{}.air", f.name));
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.starts_with("// executes: "),
+            "{}: first line must be `// executes: …`",
+            f.name
+        );
+        build(&f.name);
+    }
+}
+
+#[test]
+fn awaited_events_get_one_trigger_each_to_the_event_ingress() {
+    let b = build("awaited_events");
+    assert_eq!(
+        b.names("Trigger"),
+        [
+            "fixture-await-approval-given",
+            "fixture-await-approval-refused",
+            "fixture-await-payment-settled",
+            "fixture-await-refund-issued",
+            "settle-on-order-placed",
+        ],
+        "one per awaited type, however many waits name it"
+    );
+    let t = b.object("Trigger", "fixture-await-payment-settled");
+    assert_eq!(
+        t["spec"],
+        json!({
+            "broker": "fixture",
+            "delivery": { "format": "json" },
+            "filter": { "attributes": { "type": "fixture.payment_settled" } },
+            "subscriber": { "uri": "http://air-runtime.air-system.svc.cluster.local/events/fixtures" }
+        })
+    );
+    let start = b.object("Trigger", "settle-on-order-placed");
+    assert_eq!(
+        start["spec"]["subscriber"]["uri"],
+        "http://air-runtime.air-system.svc.cluster.local/workflows/fixtures/settle"
+    );
+    assert_eq!(start["spec"]["delivery"], json!({ "format": "json" }));
+    let cm = b.object("ConfigMap", "settle-workflow");
+    assert_eq!(
+        cm["metadata"]["annotations"]["air.dev/broker-url"],
+        "http://broker-ingress.knative-eventing.svc.cluster.local/fixtures/fixture"
+    );
+}
+
+#[test]
+fn several_on_of_one_event_make_one_trigger_matching_any_of_them() {
+    let b = build("multi_on");
+    assert_eq!(b.names("Trigger"), ["welcome-on-order-placed"]);
+    let t = b.object("Trigger", "welcome-on-order-placed");
+    assert_eq!(
+        t["spec"]["filters"],
+        json!([
+            { "exact": { "type": "fixture.order_placed" } },
+            { "cesql": "(source = '/shop/web') OR ((EXISTS subject AND subject = 'vip'))" }
+        ])
+    );
+    assert!(
+        b.document("welcome")["do"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t.get("air_guard").is_none()),
+        "every filter is the Trigger's: no guard"
+    );
+}
+
+#[test]
+fn a_where_on_data_is_enforced_by_a_guard_task_and_noted() {
+    let b = build("where_data_guard");
+    let t = b.object("Trigger", "big-orders-on-order-placed");
+    assert!(t["spec"].get("filters").is_none(), "type only");
+    assert_eq!(
+        t["metadata"]["annotations"]["air.dev/where"],
+        ".data.amount > 100"
+    );
+    let d = b.document("big-orders");
+    assert_eq!(names(&d["do"]), ["air_guard", "reviewed"]);
+    let g = task(&d["do"], "air_guard");
+    assert_eq!(
+        g["switch"],
+        json!([
+            { "no_on_matches": {
+                "when": "${ (.type == \"fixture.order_placed\" and ((.data.amount > 100) | not)) }",
+                "then": "end"
+            } },
+            { "default": { "then": "continue" } }
+        ])
+    );
+    assert_eq!(g["input"]["from"], "${ $workflow.input }");
+    assert_eq!(g["metadata"]["air.dev/kind"], "guard");
+    assert!(g.get("export").is_none(), "the guard leaves $context alone");
+    assert!(
+        b.codes().contains(&("W0501", Severity::Note)),
+        "{:?}",
+        b.codes()
+    );
+}
+
+#[test]
+fn not_equal_on_an_optional_attribute_matches_events_without_it() {
+    let b = build("cesql_not_equal");
+    let t = b.object("Trigger", "live-orders-on-order-placed");
+    assert_eq!(
+        t["spec"]["filters"][1]["cesql"],
+        "(NOT EXISTS subject OR subject != 'test')"
+    );
+    assert!(b.codes().is_empty(), "{:?}", b.codes());
+}
