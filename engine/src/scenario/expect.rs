@@ -3,7 +3,7 @@
 //! fault, no run still waiting.
 
 use super::host::{Call, Happening, Recorder};
-use super::matching::{contains, first_difference, short, url_matches};
+use super::matching::{contains, describe_error, first_difference, short, url_matches};
 use super::report::Failure;
 use crate::plan::{
     Action, ExpectCall, ExpectEmit, ExpectWorkflow, OrderItem, Outcome, Step, TestPlan,
@@ -342,7 +342,7 @@ impl<'a> Checker<'a> {
                         format!(
                             "faulted at {} with another error: {}",
                             self.task_name(run.id, at),
-                            short(error)
+                            describe_error(error)
                         ),
                         self.task_location(run.id, at),
                     ))
@@ -352,7 +352,7 @@ impl<'a> Checker<'a> {
                 format!(
                     "faulted at {}: {}",
                     self.task_name(run.id, at),
-                    short(error)
+                    describe_error(error)
                 ),
                 self.task_location(run.id, at),
             )),
@@ -489,7 +489,7 @@ impl<'a> Checker<'a> {
                             "run {} of `{name}` faulted at {}: {}",
                             run.id,
                             self.task_name(run.id, at),
-                            short(error)
+                            describe_error(error)
                         ),
                         step: self.task_location(run.id, at),
                     });

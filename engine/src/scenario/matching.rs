@@ -63,6 +63,28 @@ pub fn short(v: &Value) -> String {
     }
 }
 
+/// A workflow error in one line: `expression (400): <detail>`, the kind
+/// taken from the standard type URI, else the type itself.
+pub fn describe_error(error: &Value) -> String {
+    let ty = error["type"].as_str().unwrap_or("error");
+    let kind = ty
+        .strip_prefix("https://serverlessworkflow.io/spec/1.0.0/errors/")
+        .unwrap_or(ty);
+    let status = error["status"]
+        .as_u64()
+        .map_or(String::new(), |s| format!(" ({s})"));
+    let what = error["detail"]
+        .as_str()
+        .or_else(|| error["title"].as_str())
+        .unwrap_or("");
+    let text = format!("{kind}{status}: {what}");
+    if text.chars().count() <= 300 {
+        text
+    } else {
+        format!("{}...", text.chars().take(297).collect::<String>())
+    }
+}
+
 /// Does the request URL `url` (scheme, host, path; its query is ignored)
 /// match `template`, whose `{var}` path segments each match one non-empty
 /// segment?
