@@ -5,9 +5,11 @@
 //! text is scanned for `$name` before compiling, so large arguments such as
 //! `$workflow.definition` are converted to jaq values only when used.
 //!
-//! Non-deterministic or process-level jq builtins (`now`, `env`, `halt`,
-//! `input`, `localtime`, `debug`, …) are left out: a test must give the same
-//! result every time, and no expression may end the process.
+//! Non-deterministic or process-level jq builtins (`env`, `halt`, `input`,
+//! `localtime`, `debug`, …) are left out: a test must give the same result
+//! every time, and no expression may end the process. `now` reads the
+//! virtual clock: a program that names it is compiled with
+//! `def now: $__air_now;` in front, the run passing the time.
 
 use jaq_core::load::{Arena, File, Loader};
 use jaq_core::{Compiler, Ctx, Vars, data};
@@ -39,6 +41,9 @@ const FORBIDDEN: &[&str] = &[
     "stderr_empty",
     "input_filename",
 ];
+
+/// The variable that carries the virtual clock to `now`.
+pub const NOW_VAR: &str = "__air_now";
 
 /// Why an expression failed; becomes the standard `expression` error.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -98,6 +103,16 @@ fn mentions(program: &str, name: &str) -> bool {
     })
 }
 
+/// Whether `program` calls `now` (a whole word, not `$now` nor `.now`).
+fn calls_now(program: &str) -> bool {
+    program.match_indices("now").any(|(at, _)| {
+        let before = program[..at].chars().next_back();
+        let after = program[at + 3..].chars().next();
+        let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        !word(before) && !word(after) && !matches!(before, Some('$' | '.'))
+    })
+}
+
 /// Compiles and runs jq programs; caches compiled filters.
 #[derive(Default)]
 pub struct Jq {
@@ -108,6 +123,13 @@ impl Jq {
     /// Run `program` on `input`; the first output is the result (none →
     /// `null`, as jq's `first` would leave nothing to take).
     pub fn eval(&self, program: &str, input: &Value, vars: &Args) -> Result<Value, ExprError> {
+        let with_clock;
+        let program = if calls_now(program) && vars.entries.iter().any(|(n, _)| &**n == NOW_VAR) {
+            with_clock = format!("def now: ${NOW_VAR}; {program}");
+            with_clock.as_str()
+        } else {
+            program
+        };
         let used = vars.used_by(program);
         let names: Vec<Rc<str>> = used.iter().map(|(n, _)| n.clone()).collect();
         let filter = self.compiled(program, &names)?;

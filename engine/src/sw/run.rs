@@ -2,7 +2,7 @@
 //! expressions are found and evaluated inside task definitions.
 
 use super::error::WfError;
-use super::expr::Args;
+use super::expr::{self, Args};
 use super::trace::{TaskInfo, TraceEvent};
 use super::world::{Env, Wait, WaitFor, Woken};
 use super::{RunId, WaitPoint};
@@ -28,8 +28,20 @@ pub struct RunCtx {
     pub depth: usize,
 }
 
+/// Virtual time 0 on the wall clock: 2026-01-01T00:00:00Z (a Thursday), the
+/// instant `air test` schedules count from too. Timestamps a run can see
+/// (`$runtime`/`$task` times, `time` of emitted events, jq's `now`) are
+/// this plus the virtual time.
+pub const EPOCH_MS: u64 = 1_767_225_600_000;
+
+/// Wall-clock milliseconds of a virtual time.
+pub fn wall_ms(virtual_ms: u64) -> u64 {
+    EPOCH_MS.saturating_add(virtual_ms)
+}
+
 /// `{ iso8601, epoch: { seconds, milliseconds } }` of a virtual time.
-pub fn date_time(ms: u64) -> Value {
+pub fn date_time(virtual_ms: u64) -> Value {
+    let ms = wall_ms(virtual_ms);
     json!({
         "iso8601": iso8601(ms),
         "epoch": { "seconds": ms / 1000, "milliseconds": ms },
@@ -101,6 +113,8 @@ impl RunCtx {
         args.set_rc("workflow", self.workflow.clone());
         args.set_rc("runtime", self.runtime.clone());
         args.set("secrets", Value::Object(Map::new()));
+        // jq's `now`, on the virtual clock (see `expr::Jq::eval`).
+        args.set(expr::NOW_VAR, json!(wall_ms(self.now()) as f64 / 1000.0));
         args
     }
 

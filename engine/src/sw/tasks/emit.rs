@@ -2,7 +2,7 @@
 
 use crate::sw::error::{Kind, WfError};
 use crate::sw::expr::Args;
-use crate::sw::run::{RunCtx, iso8601};
+use crate::sw::run::{RunCtx, iso8601, wall_ms};
 use crate::sw::trace::{TaskInfo, TraceEvent};
 use serde_json::Value;
 
@@ -45,7 +45,7 @@ pub fn emit(
         .or_insert_with(|| Value::String("1.0".into()));
     attrs
         .entry("time")
-        .or_insert_with(|| Value::String(iso8601(now)));
+        .or_insert_with(|| Value::String(iso8601(wall_ms(now))));
     let mut w = rc.env.world.borrow_mut();
     w.outbox.push_back(event.clone());
     w.progress += 1;

@@ -56,7 +56,7 @@ fn emit_and_listen_with_correlation() {
     assert_eq!(host.emitted.len(), 2);
     assert_eq!(host.emitted[0]["id"], json!("1-1"));
     assert_ne!(host.emitted[0]["id"], host.emitted[1]["id"]);
-    assert_eq!(host.emitted[0]["time"], json!("1970-01-01T00:00:00.000Z"));
+    assert_eq!(host.emitted[0]["time"], json!("2026-01-01T00:00:00.000Z"));
     assert_eq!(host.emitted[1]["data"], json!({"id": "B"}));
     engine.deliver(json!({"specversion": "1.0", "id": "e1", "source": "pay", "type": "order.paid", "data": {"id": "B", "amount": 3}}));
     engine.run_until_idle(&mut host);
@@ -283,5 +283,26 @@ fn run_workflow_awaits_the_child() {
         RunStatus::Completed {
             output: json!({"v": 8})
         }
+    );
+}
+
+#[test]
+fn jq_now_reads_the_virtual_clock() {
+    let mut engine = Engine::new();
+    let mut host = Script::default();
+    let d = doc(
+        "clock",
+        json!([
+            {"pause": {"wait": "PT1H"}},
+            {"stamp": {"set": {"now": "${ now }", "day": "${ now | strftime(\"%Y-%m-%d %H:%M\") }"}}},
+        ]),
+        json!({}),
+    );
+    let run = start(&mut engine, &mut host, d, json!({}));
+    engine.settle(&mut host);
+    // 2026-01-01T00:00Z is virtual time 0; an hour passed.
+    assert_eq!(
+        output(&engine, run),
+        json!({"now": 1_767_229_200, "day": "2026-01-01 01:00"})
     );
 }
