@@ -1,5 +1,5 @@
 //! A small layered (Sugiyama-style) layout for the SVG rendering; see
-//! docs/decisions/own-graph-layout.md for why it is our own.
+//! docs/decisions/0004-own-graph-layout.md for why it is our own.
 //!
 //! 1. Break cycles: a depth-first search from node 0 in edge order; edges
 //!    to a node still on the stack are "back" edges, left out of layering.
