@@ -273,10 +273,10 @@ mod properties {
 
         #[test]
         fn never_panics(spec in ".{0,40}", tz in prop::option::of("[A-Za-z_/]{0,20}"), secs in any::<i64>()) {
-            if let Ok(s) = Schedule::parse(&spec, tz.as_deref()) {
-                if let Some(t) = Utc.timestamp_opt(secs % 8_000_000_000_000, 0).single() {
-                    let _ = s.next_after(t);
-                }
+            if let Ok(s) = Schedule::parse(&spec, tz.as_deref())
+                && let Some(t) = Utc.timestamp_opt(secs % 8_000_000_000_000, 0).single()
+            {
+                let _ = s.next_after(t);
             }
         }
     }
