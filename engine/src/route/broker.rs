@@ -14,7 +14,7 @@
 //! deterministic.
 
 use crate::route::event::{Event, attribute_string};
-use crate::route::objects::{Filter, Trigger, TriggerFilter};
+use crate::route::objects::{Filter, Trigger, TriggerFilter, Unresolvable};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -37,13 +37,14 @@ pub struct Delivery {
     pub delivery: Option<Value>,
 }
 
-/// A Trigger whose subscriber cannot be resolved without a cluster.
+/// A passing Trigger whose subscriber cannot be resolved without a
+/// cluster.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("Trigger {namespace}/{trigger}: {problem}")]
+#[error("Trigger {namespace}/{trigger}: {source}")]
 pub struct RouteError {
     pub namespace: String,
     pub trigger: String,
-    pub problem: String,
+    pub source: Box<Unresolvable>,
 }
 
 /// The deliveries of `event` published to broker `namespace/broker`, one
@@ -63,10 +64,10 @@ pub fn route<'a>(
     passing
         .into_iter()
         .map(|t| {
-            let subscriber = t.subscriber.resolve().map_err(|problem| RouteError {
+            let subscriber = t.subscriber.resolve().map_err(|source| RouteError {
                 namespace: t.meta.namespace.clone(),
                 trigger: t.meta.name.clone(),
-                problem,
+                source: Box::new(source),
             })?;
             Ok(Delivery {
                 trigger: t.meta.name.clone(),

@@ -13,7 +13,7 @@ mod destination;
 mod ping;
 mod trigger;
 
-pub use destination::{Destination, KRef};
+pub use destination::{Destination, KRef, Unresolvable};
 pub use ping::PingSource;
 pub use trigger::{Filter, Trigger, TriggerFilter};
 

@@ -72,7 +72,9 @@ impl Schedule {
     /// The first fire strictly after `after` (fires are on whole seconds),
     /// or none within five years.
     pub fn next_after(&self, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let start = after.with_nanosecond(0)? + Duration::seconds(1);
+        let start = after
+            .with_nanosecond(0)?
+            .checked_add_signed(Duration::seconds(1))?;
         let limit_year = start.with_timezone(&self.tz).year() + YEARS;
         let s = &self.spec;
         let mut t = start;
@@ -91,16 +93,18 @@ impl Schedule {
             } else if !self.day_matches(l.day(), l.weekday().num_days_from_sunday()) {
                 self.local_midnight(l.date_naive().succ_opt()?, t)
             } else if !s.hour.has(l.hour()) {
-                t + Duration::seconds(i64::from(3600 - l.minute() * 60 - l.second()))
+                t.checked_add_signed(Duration::seconds(i64::from(
+                    3600 - l.minute() * 60 - l.second(),
+                )))?
             } else if !s.minute.has(l.minute()) {
-                t + Duration::seconds(i64::from(60 - l.second()))
+                t.checked_add_signed(Duration::seconds(i64::from(60 - l.second())))?
             } else if !s.second.has(l.second()) {
-                t + Duration::seconds(1)
+                t.checked_add_signed(Duration::seconds(1))?
             } else {
                 return Some(t);
             };
             // Always move forward, whatever a time zone's rules do.
-            t = next.max(t + Duration::seconds(1));
+            t = next.max(t.checked_add_signed(Duration::seconds(1))?);
         }
     }
 
@@ -126,7 +130,9 @@ impl Schedule {
                 // In a gap: the wall clock at the current offset reads
                 // midnight exactly when the clock jumps past it.
                 let offset = now.with_timezone(&self.tz).offset().fix().local_minus_utc();
-                Utc.from_utc_datetime(&naive) - Duration::seconds(i64::from(offset))
+                Utc.from_utc_datetime(&naive)
+                    .checked_sub_signed(Duration::seconds(i64::from(offset)))
+                    .unwrap_or(now)
             }
         }
     }

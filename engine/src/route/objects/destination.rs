@@ -63,8 +63,8 @@ impl Destination {
     /// The absolute URI events are sent to. A Service (Knative or core)
     /// resolves to `http://<name>.<namespace>.svc.cluster.local`, the
     /// relative `uri` appended; other kinds of reference would need the
-    /// cluster to resolve them, so they are an error.
-    pub fn resolve(&self) -> Result<String, String> {
+    /// cluster to resolve them.
+    pub fn resolve(&self) -> Result<String, Unresolvable> {
         let Some(r) = &self.reference else {
             return Ok(self.uri.clone().unwrap_or_default());
         };
@@ -72,17 +72,18 @@ impl Destination {
         let service =
             r.kind == "Service" && (group == "serving.knative.dev" || r.api_version == "v1");
         if !service {
-            return Err(format!(
-                "cannot resolve a reference to {} {} ({}) without a cluster",
-                r.kind, r.name, r.api_version
-            ));
+            return Err(Unresolvable(r.clone()));
         }
         let base = format!("http://{}.{}.svc.cluster.local", r.name, r.namespace);
         Ok(match self.uri.as_deref() {
             None | Some("") => base,
             Some(u) if u.starts_with('/') => format!("{base}{u}"),
-            Some(u) if u.starts_with(['?', '#']) => format!("{base}/{u}"),
             Some(u) => format!("{base}/{u}"),
         })
     }
 }
+
+/// A reference only a cluster could resolve (a Channel, a Broker, …).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("cannot resolve {} {}/{} ({}) without a cluster", .0.kind, .0.namespace, .0.name, .0.api_version)]
+pub struct Unresolvable(pub KRef);

@@ -105,7 +105,10 @@ fn bits(min: u32, max: u32, step: u32) -> u64 {
     let mut v = min;
     while v <= max && v < 64 {
         b |= 1 << v;
-        v += step;
+        let Some(next) = v.checked_add(step) else {
+            break;
+        };
+        v = next;
     }
     b
 }

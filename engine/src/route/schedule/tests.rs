@@ -185,3 +185,99 @@ fn tick_events() {
     assert_eq!(e.get("data_base64"), Some(&json!("/w==")));
     assert_eq!(e.get("data"), None);
 }
+
+mod properties {
+    use super::super::Schedule;
+    use chrono::{DateTime, Datelike, Duration, TimeZone, Timelike, Utc};
+    use proptest::prelude::*;
+
+    const ZONES: [&str; 5] = [
+        "UTC",
+        "America/New_York",
+        "Europe/Paris",
+        "Australia/Lord_Howe",
+        "America/Sao_Paulo",
+    ];
+
+    fn field(max: u32) -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("*".to_string()),
+            (0..=max).prop_map(|v| v.to_string()),
+            (1..=max.max(1)).prop_map(|s| format!("*/{s}")),
+            (0..=max, 0..=max).prop_map(|(a, b)| format!("{}-{}", a.min(b), a.max(b))),
+            (0..=max, 0..=max).prop_map(|(a, b)| format!("{a},{b}")),
+        ]
+    }
+
+    fn spec() -> impl Strategy<Value = String> {
+        (field(59), field(23), field(30), field(11), field(6)).prop_map(|(mi, h, d, mo, w)| {
+            // Day of month and month are 1-based.
+            let shift = |f: String| match f.as_str() {
+                "*" => f,
+                _ if f.starts_with("*/") => f,
+                _ => f
+                    .split([',', '-'])
+                    .map(|n| n.parse::<u32>().map(|v| v + 1).unwrap_or(1).to_string())
+                    .collect::<Vec<_>>()
+                    .join(if f.contains(',') { "," } else { "-" }),
+            };
+            format!("{mi} {h} {} {} {w}", shift(d), shift(mo))
+        })
+    }
+
+    /// Whether `t` (a whole minute) is a fire of `s` by its definition.
+    fn fires_at(s: &Schedule, t: DateTime<Utc>) -> bool {
+        let l = t.with_timezone(&s.tz);
+        let p = &s.spec;
+        let (d, w) = (
+            p.dom.has(l.day()),
+            p.dow.has(l.weekday().num_days_from_sunday()),
+        );
+        let day = if p.dom.star || p.dow.star {
+            d && w
+        } else {
+            d || w
+        };
+        p.second.has(l.second())
+            && p.minute.has(l.minute())
+            && p.hour.has(l.hour())
+            && p.month.has(l.month())
+            && day
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// The next fire is a fire, and no minute between holds one
+        /// (checked minute by minute over up to two days).
+        #[test]
+        fn next_is_the_first_fire(
+            spec in spec(),
+            zone in prop::sample::select(&ZONES[..]),
+            secs in 1_577_836_800i64..1_893_456_000,
+        ) {
+            let s = Schedule::parse(&spec, Some(zone));
+            prop_assert!(s.is_ok(), "{spec}: {:?}", s.err());
+            let Ok(s) = s else { return Ok(()) };
+            let after = Utc.timestamp_opt(secs, 0).single().unwrap_or_default();
+            let Some(next) = s.next_after(after) else { return Ok(()) };
+            prop_assert!(next > after);
+            prop_assert!(fires_at(&s, next), "{spec} {zone}: {next} is not a fire");
+            let mut t = after.with_second(0).unwrap_or(after) + Duration::minutes(1);
+            let end = next.min(after + Duration::days(2));
+            while t < end {
+                prop_assert!(!fires_at(&s, t), "{spec} {zone}: {t} fires before {next}");
+                t += Duration::minutes(1);
+            }
+        }
+
+        #[test]
+        fn never_panics(spec in ".{0,40}", tz in prop::option::of("[A-Za-z_/]{0,20}"), secs in any::<i64>()) {
+            if let Ok(s) = Schedule::parse(&spec, tz.as_deref())
+                && let Some(t) = Utc.timestamp_opt(secs % 8_000_000_000_000, 0).single()
+            {
+                let _ = s.next_after(t);
+            }
+        }
+    }
+}
