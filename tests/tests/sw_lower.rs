@@ -461,3 +461,29 @@ fn constructs_the_document_cannot_carry_are_reported() {
     assert_eq!(d[0].code, "E0555");
     assert!(d[0].primary_span().is_some());
 }
+
+/// E0552 guards syntax trees built by other means than the parser (the
+/// grammar admits only an object or a `${ }` after `run wf`).
+#[test]
+fn a_run_input_that_is_no_object_is_reported_on_a_built_tree() {
+    use air_compiler::ast::{Item, StepKind, StrLit, ValueKind};
+    let mut p = support::program(&[
+        "workflow child { on http  wait 1s }\nworkflow w { on http  run child { id: 1 } }",
+    ]);
+    for item in &mut p.apps[0].files[0].items {
+        if let Item::Workflow(w) = item
+            && let Some(StepKind::Run {
+                input: Some(input), ..
+            }) = w.body.steps.first_mut().map(|s| &mut s.kind)
+        {
+            input.kind = ValueKind::Str(StrLit {
+                value: "order-1".into(),
+                block: false,
+                span: input.span,
+            });
+        }
+    }
+    let wf = p.apps[0].workflows().find(|w| w.name.name == "w").unwrap();
+    let d = air_compiler::lower::sw::workflow_document(&p, 0, wf).unwrap_err();
+    assert_eq!(d.iter().map(|d| d.code).collect::<Vec<_>>(), ["E0552"]);
+}
