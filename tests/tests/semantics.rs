@@ -197,3 +197,17 @@ fn not_equal_on_an_optional_attribute_matches_events_without_it() {
     );
     assert!(b.codes().is_empty(), "{:?}", b.codes());
 }
+
+#[test]
+fn uri_template_variables_come_from_the_step_object() {
+    let b = build("uri_templates");
+    let with = &task(&b.document("fetch-invoice")["do"], "invoice")["with"];
+    assert_eq!(
+        with["endpoint"]["uri"],
+        "${ \"http://payments.example.com/api/invoices/\" + ((.data.reference) | tostring | @uri) }"
+    );
+    assert!(
+        with.get("query").is_none(),
+        "`ref` is not also a query parameter"
+    );
+}

@@ -12,6 +12,7 @@ use crate::lower::concat;
 use crate::{node, node_map};
 
 mod io;
+mod uri;
 
 /// The name of the task that applies `where` filters no Trigger can.
 pub const GUARD_TASK: &str = "air_guard";
