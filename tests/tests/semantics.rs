@@ -211,3 +211,14 @@ fn uri_template_variables_come_from_the_step_object() {
         "`ref` is not also a query parameter"
     );
 }
+
+#[test]
+fn a_labelled_race_says_which_branch_won() {
+    let b = build("labelled_race");
+    let fork = task(&b.document("decide")["do"], "decided");
+    for branch in ["answer", "timer"] {
+        let t = task(&fork["fork"]["branches"], branch);
+        assert_eq!(t["output"]["as"], format!("${{ {{ \"{branch}\": . }} }}"));
+    }
+    assert_eq!(fork["export"]["as"], "${ $context + { \"decided\": . } }");
+}

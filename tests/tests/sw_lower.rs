@@ -317,6 +317,10 @@ fn parallel_and_race_are_forks_with_named_branches() {
     let fast = task(&r["fork"]["branches"], "fast");
     assert_eq!(kind(fast), "do", "a labelled step keeps its own name");
     assert_eq!(names(&fast["do"]), ["x"]);
+    assert_eq!(
+        fast["output"]["as"], "${ { \"fast\": . } }",
+        "the winner's result names its branch"
+    );
 }
 
 #[test]
