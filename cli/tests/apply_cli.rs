@@ -82,7 +82,7 @@ fn compiled(r: &TestRepo, namespace: &str) -> Vec<ObjectRef> {
         app_dir: APP.into(),
         env: None,
     };
-    let mut c = air_compiler::compile::check(&provider, &opts);
+    let mut c = air_compiler::compile::front(&provider, &opts);
     let app = air_reconciler::desired::lower_checked(&mut c, Some(namespace)).unwrap();
     app.objects.iter().filter_map(ObjectRef::of).collect()
 }

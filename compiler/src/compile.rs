@@ -26,14 +26,17 @@ pub struct Compilation {
     pub output: Option<BuildOutput>,
 }
 
-/// parse + resolve + check.
+/// parse + resolve + check + lower: every diagnostic [`build`] reports,
+/// without emitting anything (`air check`). An app that checks cleanly
+/// builds.
 pub fn check(provider: &dyn SourceProvider, opts: &CompileOptions) -> Compilation {
-    let mut c = Compilation::default();
-    c.program = crate::resolve::resolve(provider, opts, &mut c.sources, &mut c.diagnostics);
-    if let Some(program) = &c.program
-        && !c.diagnostics.has_errors()
+    let mut c = front(provider, opts);
+    if !c.diagnostics.has_errors()
+        && let Some(program) = &c.program
     {
-        crate::check::check(program, &c.sources, &mut c.diagnostics);
+        // Lowering reports what the targets cannot carry (E055x, E057x,
+        // W0501); its objects are dropped.
+        crate::lower::lower_trees(program, &c.sources, &mut c.diagnostics);
     }
     c.diagnostics.sort();
     c
@@ -42,11 +45,10 @@ pub fn check(provider: &dyn SourceProvider, opts: &CompileOptions) -> Compilatio
 /// parse + resolve + check + lower + emit. `output` is `None` when any
 /// error was reported: nothing of a broken app is ever emitted.
 pub fn build(provider: &dyn SourceProvider, opts: &CompileOptions) -> Compilation {
-    let mut c = check(provider, opts);
-    if c.diagnostics.has_errors() {
-        return c;
-    }
-    if let Some(program) = &c.program {
+    let mut c = front(provider, opts);
+    if !c.diagnostics.has_errors()
+        && let Some(program) = &c.program
+    {
         let lowered = crate::lower::lower_trees(program, &c.sources, &mut c.diagnostics);
         if !c.diagnostics.has_errors()
             && let Some(lowered) = lowered
@@ -75,4 +77,19 @@ pub fn test_bundle(
         c.diagnostics.sort();
     }
     (c, bundle)
+}
+
+/// parse + resolve + check: the program, unless resolution failed, and
+/// the front end's diagnostics, for callers that lower the program
+/// themselves (`air diff`, `air apply`, the reconciler).
+pub fn front(provider: &dyn SourceProvider, opts: &CompileOptions) -> Compilation {
+    let mut c = Compilation::default();
+    c.program = crate::resolve::resolve(provider, opts, &mut c.sources, &mut c.diagnostics);
+    if let Some(program) = &c.program
+        && !c.diagnostics.has_errors()
+    {
+        crate::check::check(program, &c.sources, &mut c.diagnostics);
+    }
+    c.diagnostics.sort();
+    c
 }

@@ -39,9 +39,11 @@ pub const CODES: &[CodeInfo] = &[
         code: "E0576",
         title: "a function's `where` filter cannot be expressed as a Trigger filter",
     },
+    // Retired (never reused): the same limit is E0503, which the checks
+    // report before lowering, so this one could never be seen.
     CodeInfo {
         code: "E0577",
-        title: "function timeout above Knative's maximum revision timeout",
+        title: "(retired: reported as E0503) function timeout above Knative's maximum revision timeout",
     },
     CodeInfo {
         code: W_ENGINE_FILTER,
@@ -52,8 +54,6 @@ pub const CODES: &[CodeInfo] = &[
 /// A `where` without a CESQL form: the engine applies it (note).
 pub const W_ENGINE_FILTER: &str = "W0501";
 
-/// Knative's default `max-revision-timeout-seconds`.
-pub const MAX_TIMEOUT_SECONDS: u64 = 600;
 /// Annotation carrying a `where` filter that Knative cannot apply.
 pub const WHERE_ANNOTATION: &str = "air.dev/where";
 
@@ -552,7 +552,7 @@ impl Cx<'_> {
     }
 
     fn function(&mut self, f: &FunctionDecl) {
-        let spec = service_spec(self.env.root, &f.members, self.diags);
+        let spec = service_spec(self.env.root, &f.members);
         let name = kebab_case(&f.name.name);
         let meta = self
             .env
@@ -611,7 +611,7 @@ pub fn event_data(e: &EventDecl) -> Option<&ast::Fields> {
 }
 
 /// A function's settings as a Service spec.
-fn service_spec(app: &AppUnit, members: &[Member], diags: &mut Diagnostics) -> ServiceSpec {
+fn service_spec(app: &AppUnit, members: &[Member]) -> ServiceSpec {
     let mut spec = ServiceSpec::default();
     for m in members {
         match m {
@@ -620,28 +620,14 @@ fn service_spec(app: &AppUnit, members: &[Member], diags: &mut Diagnostics) -> S
                 match a.key.name.as_str() {
                     "image" => spec.image = value::text(&v),
                     "port" => spec.port = value::as_i64(&v),
+                    // Above Knative's maximum is E0503, reported by the
+                    // checks before lowering.
                     "timeout" => {
                         let secs = match &a.value.kind {
                             ast::ValueKind::Duration(d) => Some(d.millis.div_ceil(1000)),
                             _ => value::as_i64(&v).and_then(|s| u64::try_from(s).ok()),
                         };
-                        if let Some(s) = secs {
-                            if s > MAX_TIMEOUT_SECONDS {
-                                diags.push(
-                                    Diagnostic::error(
-                                        "E0577",
-                                        format!(
-                                            "timeout of {s}s is above Knative's maximum of {MAX_TIMEOUT_SECONDS}s"
-                                        ),
-                                    )
-                                    .with_primary(a.value.span, "too long for a Knative revision")
-                                    .with_help(
-                                        "use at most 10m, or run long work as a workflow step",
-                                    ),
-                                );
-                            }
-                            spec.timeout_seconds = i64::try_from(s).ok();
-                        }
+                        spec.timeout_seconds = secs.and_then(|s| i64::try_from(s).ok());
                     }
                     _ => {}
                 }

@@ -114,6 +114,14 @@ pub fn fast_path_accepts(text: &str) -> bool {
     .is_some()
 }
 
+/// E0111 for a file of `len` bytes that 32-bit spans cannot address.
+fn too_large(id: FileId, len: usize) -> Option<Diagnostic> {
+    (len >= u32::MAX as usize).then(|| {
+        Diagnostic::error("E0111", "file too large to parse (4 GiB or more)")
+            .with_primary(Span::new(id, 0, 0), "this file")
+    })
+}
+
 fn parse_file_with(id: FileId, text: &str, diags: &mut Diagnostics, fast: bool) -> ast::File {
     let mut file = ast::File {
         id,
@@ -122,11 +130,8 @@ fn parse_file_with(id: FileId, text: &str, diags: &mut Diagnostics, fast: bool) 
         comments: Vec::new(),
         span: Span::new(id, 0, text.len()),
     };
-    if text.len() >= u32::MAX as usize {
-        diags.push(
-            Diagnostic::error("E0111", "file too large to parse (4 GiB or more)")
-                .with_primary(Span::new(id, 0, 0), "this file"),
-        );
+    if let Some(d) = too_large(id, text.len()) {
+        diags.push(d);
         return file;
     }
     let scan = lex::scan(id, text);

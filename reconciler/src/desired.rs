@@ -60,7 +60,7 @@ pub fn compile(
         app_dir: normalise(path),
         env: env.map(str::to_string),
     };
-    let mut c = air_compiler::compile::check(&provider, &opts);
+    let mut c = air_compiler::compile::front(&provider, &opts);
     let objects = lower_checked(&mut c, namespace);
     let diagnostics = DiagnosticSummary::all(&c.diagnostics, &c.sources);
     let Some(objects) = objects else {

@@ -83,6 +83,24 @@ fn ok_fixtures_compile_cleanly() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// `air check` is `air build` without output: on every fixture it
+/// reports exactly what a build reports (lowering included).
+#[test]
+fn check_reports_every_diagnostic_build_reports() {
+    let mut fixtures = load_all(&repo_root().join("tests/fixtures/err"));
+    fixtures.extend(load_all(&repo_root().join("tests/fixtures/ok")));
+    let mut failures = Vec::new();
+    for f in &fixtures {
+        let built = air_compiler::compile::build(f.provider.as_ref(), &f.opts);
+        let checked = air_compiler::compile::check(f.provider.as_ref(), &f.opts);
+        let (b, c) = (render(&built), render(&checked));
+        if b != c {
+            failures.push(format!("{}:\n-- build\n{b}\n-- check\n{c}", f.name));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
 fn render_one(c: &air_compiler::Compilation, d: &air_compiler::Diagnostic) -> String {
     air_cli::render::human(d, &c.sources, false, 100)
 }

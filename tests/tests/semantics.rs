@@ -197,3 +197,28 @@ fn not_equal_on_an_optional_attribute_matches_events_without_it() {
     );
     assert!(b.codes().is_empty(), "{:?}", b.codes());
 }
+
+#[test]
+fn uri_template_variables_come_from_the_step_object() {
+    let b = build("uri_templates");
+    let with = &task(&b.document("fetch-invoice")["do"], "invoice")["with"];
+    assert_eq!(
+        with["endpoint"]["uri"],
+        "${ \"http://payments.example.com/api/invoices/\" + ((.data.reference) | tostring | @uri) }"
+    );
+    assert!(
+        with.get("query").is_none(),
+        "`ref` is not also a query parameter"
+    );
+}
+
+#[test]
+fn a_labelled_race_says_which_branch_won() {
+    let b = build("labelled_race");
+    let fork = task(&b.document("decide")["do"], "decided");
+    for branch in ["answer", "timer"] {
+        let t = task(&fork["fork"]["branches"], branch);
+        assert_eq!(t["output"]["as"], format!("${{ {{ \"{branch}\": . }} }}"));
+    }
+    assert_eq!(fork["export"]["as"], "${ $context + { \"decided\": . } }");
+}

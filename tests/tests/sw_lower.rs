@@ -105,7 +105,7 @@ fn call_function_posts_the_body_to_its_service_and_reads_the_workflow_input() {
 }
 
 #[test]
-fn service_calls_join_the_path_keep_templates_and_use_query_for_get() {
+fn service_calls_join_the_path_bind_templates_and_use_query_for_get() {
     let d = wf(concat!(
         "  get: call store GET \"/pet/{petId}\" { petId: 7, full: true, q: ${ .q } }\n",
         "  put: call store PUT \"/pet\" ${ . + { sold: true } }\n",
@@ -114,12 +114,13 @@ fn service_calls_join_the_path_keep_templates_and_use_query_for_get() {
     let g = &task(&d["do"], "get")["with"];
     assert_eq!(g["method"], "get");
     assert_eq!(
-        g["endpoint"]["uri"],
-        "http://store.example.svc.cluster.local/api/pet/{petId}"
+        g["endpoint"]["uri"], "http://store.example.svc.cluster.local/api/pet/7",
+        "a compile-time value is substituted"
     );
     assert_eq!(
         g["query"],
-        json!({ "petId": "7", "full": "true", "q": "${ .q }" })
+        json!({ "full": "true", "q": "${ .q }" }),
+        "the bound key leaves the query"
     );
     assert_eq!(g["headers"], json!({ "X-Api-Version": "2" }));
     assert!(g.get("body").is_none());
@@ -133,6 +134,25 @@ fn service_calls_join_the_path_keep_templates_and_use_query_for_get() {
     assert!(x.get("query").is_none() && x.get("body").is_none());
 }
 
+#[test]
+fn uri_template_variables_bound_to_expressions_make_the_uri_an_expression() {
+    let d = wf(concat!(
+        "  inv: call store GET \"/invoices/{ref}/lines/{n}\" { ref: ${ .data.ref }, n: \"a b\" }\n",
+        "  up: call store POST \"/pets/{id}\" { id: ${ .id }, name: \"rex\" }",
+    ));
+    let g = &task(&d["do"], "inv")["with"];
+    assert_eq!(
+        g["endpoint"]["uri"],
+        "${ \"http://store.example.svc.cluster.local/api/invoices/\" + ((.data.ref) | tostring | @uri) + \"/lines/a%20b\" }"
+    );
+    assert!(g.get("query").is_none(), "every key went into the URI");
+    let u = &task(&d["do"], "up")["with"];
+    assert_eq!(u["body"], json!({ "name": "rex" }));
+    assert_eq!(
+        task(&d["do"], "up")["input"]["from"],
+        "${ $workflow.input }"
+    );
+}
 #[test]
 fn run_names_the_sub_workflow_and_passes_its_input() {
     let p = support::program(&[r#"
@@ -297,6 +317,10 @@ fn parallel_and_race_are_forks_with_named_branches() {
     let fast = task(&r["fork"]["branches"], "fast");
     assert_eq!(kind(fast), "do", "a labelled step keeps its own name");
     assert_eq!(names(&fast["do"]), ["x"]);
+    assert_eq!(
+        fast["output"]["as"], "${ { \"fast\": . } }",
+        "the winner's result names its branch"
+    );
 }
 
 #[test]
@@ -451,6 +475,9 @@ fn constructs_the_document_cannot_carry_are_reported() {
         lower_err(&src, "w").iter().map(|d| d.code).collect()
     };
     assert_eq!(code("  call store GET \"/x\" { tags: [\"a\"] }"), ["E0551"]);
+    assert_eq!(code("  call store GET \"/x/{id}\" { ref: 1 }"), ["E0556"]);
+    assert_eq!(code("  call store GET \"/x/{id}\""), ["E0556"]);
+    assert_eq!(code("  call store GET \"/x/{id}\" { id: [1] }"), ["E0556"]);
     assert_eq!(code("  set { k: secret(\"s\", \"k\") }"), ["E0553"]);
     assert_eq!(code("  set { k: \"a\" + ${ .b } }"), ["E0554"]);
     assert_eq!(code("  fail Nope"), ["E0550"]);
@@ -460,4 +487,30 @@ fn constructs_the_document_cannot_carry_are_reported() {
     let d = lower_err(&src, "w");
     assert_eq!(d[0].code, "E0555");
     assert!(d[0].primary_span().is_some());
+}
+
+/// E0552 guards syntax trees built by other means than the parser (the
+/// grammar admits only an object or a `${ }` after `run wf`).
+#[test]
+fn a_run_input_that_is_no_object_is_reported_on_a_built_tree() {
+    use air_compiler::ast::{Item, StepKind, StrLit, ValueKind};
+    let mut p = support::program(&[
+        "workflow child { on http  wait 1s }\nworkflow w { on http  run child { id: 1 } }",
+    ]);
+    for item in &mut p.apps[0].files[0].items {
+        if let Item::Workflow(w) = item
+            && let Some(StepKind::Run {
+                input: Some(input), ..
+            }) = w.body.steps.first_mut().map(|s| &mut s.kind)
+        {
+            input.kind = ValueKind::Str(StrLit {
+                value: "order-1".into(),
+                block: false,
+                span: input.span,
+            });
+        }
+    }
+    let wf = p.apps[0].workflows().find(|w| w.name.name == "w").unwrap();
+    let d = air_compiler::lower::sw::workflow_document(&p, 0, wf).unwrap_err();
+    assert_eq!(d.iter().map(|d| d.code).collect::<Vec<_>>(), ["E0552"]);
 }

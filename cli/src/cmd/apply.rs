@@ -123,7 +123,7 @@ pub fn compile_local(
         app_dir: local.dir.clone(),
         env: app.env.clone(),
     };
-    let mut c = air_compiler::compile::check(&local.provider, &opts);
+    let mut c = air_compiler::compile::front(&local.provider, &opts);
     let objects = lower_checked(&mut c, namespace);
     print_all(c.diagnostics.iter(), &c.sources, Format::Human);
     let objects = objects.ok_or_else(|| Failed::Errors(c.diagnostics.count(Severity::Error)))?;

@@ -41,7 +41,7 @@ fn check_function(cx: &Cx, f: &FunctionDecl, diags: &mut Diagnostics) {
             Member::Assign(a) => match a.key.name.as_str() {
                 "image" => check_image(cx, &a.value, diags),
                 "port" => check_port(cx, &a.value, diags),
-                "timeout" => check_function_timeout(&a.value, diags),
+                "timeout" => check_function_timeout(cx, &a.value, diags),
                 _ => {}
             },
             Member::Block(b) => match b.key.name.as_str() {
@@ -213,9 +213,17 @@ fn list<T: ToString>(items: impl Iterator<Item = T>) -> String {
     items.map(|i| i.to_string()).collect::<Vec<_>>().join(", ")
 }
 
-fn check_function_timeout(value: &Value, diags: &mut Diagnostics) {
+fn check_function_timeout(cx: &Cx, value: &Value, diags: &mut Diagnostics) {
     let ValueKind::Duration(d) = &value.kind else {
-        if !matches!(value.kind, ValueKind::Param(_)) {
+        if matches!(value.kind, ValueKind::Param(_)) {
+            // A param's value (seconds, as the Service's `timeoutSeconds`
+            // takes it) is known per environment: check it here too, so
+            // no later stage has to.
+            let secs = eval_const(cx.program, cx.app, value).and_then(|v| v.as_f64());
+            if let Some(secs) = secs.filter(|s| *s > MAX_TIMEOUT_SECS as f64) {
+                diags.push(timeout_too_long(value.span, &format!("{secs}s")));
+            }
+        } else {
             diags.push(wrong_kind(value, "timeout", "a duration such as `30s`"));
         }
         return;
@@ -224,23 +232,19 @@ fn check_function_timeout(value: &Value, diags: &mut Diagnostics) {
         return;
     }
     if d.millis > MAX_TIMEOUT_SECS * 1000 {
-        diags.push(
-            Diagnostic::error(
-                "E0503",
-                format!(
-                    "function timeout {} is above Knative's maximum of {MAX_TIMEOUT_SECS}s",
-                    d.text
-                ),
-            )
-            .with_primary(d.span, "too long")
-            .with_help(
-                "Knative's `max-revision-timeout-seconds` defaults to 600 (10m); use at most `10m`",
-            ),
-        );
+        diags.push(timeout_too_long(d.span, &d.text));
     }
 }
 
-/// Reports a zero duration; returns whether the duration is positive.
+fn timeout_too_long(span: crate::span::Span, text: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0503",
+        format!("function timeout {text} is above Knative's maximum of {MAX_TIMEOUT_SECS}s"),
+    )
+    .with_primary(span, "too long")
+    .with_help("Knative's `max-revision-timeout-seconds` defaults to 600 (10m); use at most `10m`")
+}
+
 fn check_positive(d: &Duration, what: &str, diags: &mut Diagnostics) -> bool {
     if d.millis == 0 {
         diags.push(

@@ -32,6 +32,7 @@ pub(crate) const E_RUN_INPUT: &str = "E0552";
 pub(crate) const E_SECRET: &str = "E0553";
 pub(crate) const E_CONCAT: &str = "E0554";
 pub(crate) const E_VERSION: &str = "E0555";
+pub(crate) const E_TEMPLATE: &str = "E0556";
 
 /// Codes the Serverless Workflow lowering reports.
 pub const CODES: &[CodeInfo] = &[
@@ -58,6 +59,10 @@ pub const CODES: &[CodeInfo] = &[
     CodeInfo {
         code: E_VERSION,
         title: "workflow version is not a semantic version",
+    },
+    CodeInfo {
+        code: E_TEMPLATE,
+        title: "a `call` path's URI-template variable has no value in the step's object",
     },
 ];
 

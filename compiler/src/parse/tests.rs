@@ -527,3 +527,14 @@ fn deep_nesting_is_refused() {
     );
     ok(&text);
 }
+
+#[test]
+fn a_file_spans_cannot_address_is_refused() {
+    // The length alone decides: no 4 GiB text is needed to test it.
+    let id = FileId(0);
+    assert_eq!(
+        super::too_large(id, u32::MAX as usize).map(|d| d.code),
+        Some("E0111")
+    );
+    assert!(super::too_large(id, u32::MAX as usize - 1).is_none());
+}

@@ -79,7 +79,7 @@ impl AppSnapshot {
             app_dir: dir.to_string(),
             env: env.map(str::to_string),
         };
-        let mut c = air_compiler::compile::check(provider, &opts);
+        let mut c = air_compiler::compile::front(provider, &opts);
         let mut objects = BTreeMap::new();
         if !c.diagnostics.has_errors()
             && let Some(program) = &c.program

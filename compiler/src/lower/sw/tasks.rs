@@ -12,6 +12,7 @@ use crate::lower::concat;
 use crate::{node, node_map};
 
 mod io;
+mod uri;
 
 pub use io::{function_url, join_path};
 
@@ -219,8 +220,12 @@ impl Lowerer<'_> {
                 for b in branches {
                     // A branch of one unlabelled step is that step's task,
                     // named by the branch; otherwise a `do` of its steps.
+                    // A race's branches are always a `do` whose output
+                    // names the branch, so the winner's result says which
+                    // branch won (`$context.<label>.<branch>`).
                     if let [only] = b.body.steps.as_slice()
                         && only.label.is_none()
+                        && !compete
                     {
                         let t = self.step(only);
                         let inner = match t {
@@ -235,6 +240,10 @@ impl Lowerer<'_> {
                         ..Task::default()
                     };
                     bt.body.insert("do", Node::Seq(self.block(&b.body)));
+                    if *compete {
+                        bt.output_as =
+                            Some(concat(&["${ { ", &json_string(&b.name.name), ": . } }"]));
+                    }
                     list.push(entry(&b.name.name, bt.finish()));
                 }
                 task.body

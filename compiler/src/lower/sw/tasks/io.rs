@@ -54,6 +54,23 @@ pub fn join_path(base: String, path: Option<&StrLit>) -> String {
     }
 }
 
+/// `value` without the object entries named in `keys`.
+fn without_keys(value: &Value, keys: &[String]) -> Value {
+    match &value.kind {
+        ValueKind::Object(entries) => Value {
+            kind: ValueKind::Object(
+                entries
+                    .iter()
+                    .filter(|e| !keys.contains(&e.key.name))
+                    .cloned()
+                    .collect(),
+            ),
+            span: value.span,
+        },
+        _ => value.clone(),
+    }
+}
+
 impl Lowerer<'_> {
     fn unresolved(&mut self, what: &str, path: &ast::Path) {
         self.diags.push(
@@ -104,6 +121,19 @@ impl Lowerer<'_> {
         };
         let method = method.map(|(m, _)| m).unwrap_or(HttpMethod::Post);
         let uri = join_path(base, path);
+        // `{name}` variables of the path take their values from the
+        // step's object, whose bound keys then leave the query or body.
+        let (uri, body) = match path.filter(|p| p.value.contains('{')) {
+            None => (uri, body.cloned()),
+            Some(p) => match super::uri::bind(&self.values, &uri, body, p.span) {
+                Ok(bound) => (bound.uri, body.map(|b| without_keys(b, &bound.consumed))),
+                Err(d) => {
+                    self.diags.push(d);
+                    return;
+                }
+            },
+        };
+        let body = body.as_ref();
         let mut with = NodeMap::new();
         with.insert("method", Node::from(method.as_str().to_ascii_lowercase()));
         with.insert("endpoint", node! { "uri" => uri });
@@ -114,7 +144,10 @@ impl Lowerer<'_> {
         match body {
             Some(v) if as_query => {
                 let q = self.query(v);
-                with.insert("query", q);
+                // Nothing left once template variables took their keys.
+                if !matches!(&q, Node::Map(m) if m.is_empty()) {
+                    with.insert("query", q);
+                }
             }
             Some(v) => {
                 let b = self.json(v);
