@@ -29,6 +29,8 @@
 //!    (strict mode) or always (loose mode, where a failed evaluation leaves
 //!    the string as it is).
 //! 4. An expression's first output is its value; no output gives `null`.
+//!    jq's `now` reads the virtual clock; `env`, `input`, `halt`,
+//!    `localtime`, `debug` and the like do not exist.
 //! 5. `emit` outputs the emitted CloudEvent (what the conformance kit
 //!    expects); missing `id` is `<run>-<n>` from a counter, `time` is the
 //!    virtual clock, `specversion` is `1.0`.

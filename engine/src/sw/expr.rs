@@ -5,9 +5,11 @@
 //! text is scanned for `$name` before compiling, so large arguments such as
 //! `$workflow.definition` are converted to jaq values only when used.
 //!
-//! Non-deterministic or process-level jq builtins (`now`, `env`, `halt`,
-//! `input`, `localtime`, `debug`, …) are left out: a test must give the same
-//! result every time, and no expression may end the process.
+//! Non-deterministic or process-level jq builtins (`env`, `halt`, `input`,
+//! `localtime`, `debug`, …) are left out: a test must give the same result
+//! every time, and no expression may end the process. `now` is the virtual
+//! clock: programs that use it get `def now: $__now;` in front, and the
+//! caller provides `__now` (seconds) among the arguments.
 
 use jaq_core::load::{Arena, File, Loader};
 use jaq_core::{Compiler, Ctx, Vars, data};
@@ -98,6 +100,17 @@ fn mentions(program: &str, name: &str) -> bool {
     })
 }
 
+/// Whether `program` may call `now` (a word match; a false positive only
+/// costs the unused definition).
+fn mentions_now(program: &str) -> bool {
+    program.match_indices("now").any(|(at, _)| {
+        let before = program[..at].chars().next_back();
+        let after = program[at + 3..].chars().next();
+        let ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+        !before.is_some_and(ident) && !after.is_some_and(ident)
+    })
+}
+
 /// Compiles and runs jq programs; caches compiled filters.
 #[derive(Default)]
 pub struct Jq {
@@ -108,6 +121,13 @@ impl Jq {
     /// Run `program` on `input`; the first output is the result (none →
     /// `null`, as jq's `first` would leave nothing to take).
     pub fn eval(&self, program: &str, input: &Value, vars: &Args) -> Result<Value, ExprError> {
+        let wrapped;
+        let program = if mentions_now(program) {
+            wrapped = format!("def now: $__now; {program}");
+            wrapped.as_str()
+        } else {
+            program
+        };
         let used = vars.used_by(program);
         let names: Vec<Rc<str>> = used.iter().map(|(n, _)| n.clone()).collect();
         let filter = self.compiled(program, &names)?;
@@ -251,7 +271,7 @@ mod tests {
             Err(ExprError::Compile { .. })
         ));
         assert!(matches!(
-            jq.eval("now", &json!({}), &vars),
+            jq.eval("env", &json!({}), &vars),
             Err(ExprError::Compile { .. })
         ));
         assert!(matches!(
@@ -279,6 +299,13 @@ mod tests {
             Ok(json!("Hello Doe!"))
         );
         assert_eq!(jq.eval("empty", &json!(1), &vars), Ok(Value::Null));
+        let mut at = Args::default();
+        at.set("__now", json!(86_400.5));
+        assert_eq!(
+            jq.eval("now | floor | strftime(\"%Y-%m-%d\")", &json!(null), &at),
+            Ok(json!("1970-01-02"))
+        );
+        assert_eq!(jq.eval(".known", &json!({"known": 1}), &at), Ok(json!(1)));
         assert!(mentions("$a + 1", "a"));
         assert!(!mentions("$ab", "a"));
     }

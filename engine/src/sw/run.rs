@@ -101,6 +101,8 @@ impl RunCtx {
         args.set_rc("workflow", self.workflow.clone());
         args.set_rc("runtime", self.runtime.clone());
         args.set("secrets", Value::Object(Map::new()));
+        // jq's `now`, on the virtual clock (see `expr`).
+        args.set("__now", Value::from(self.now() as f64 / 1000.0));
         args
     }
 
