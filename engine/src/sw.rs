@@ -189,9 +189,19 @@ pub struct WaitPoint {
 /// The state of a run.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RunStatus {
-    Running { waiting_at: Vec<WaitPoint> },
-    Completed { output: Value },
-    Faulted { error: Value, at: String },
+    Running {
+        waiting_at: Vec<WaitPoint>,
+    },
+    Completed {
+        output: Value,
+    },
+    Faulted {
+        error: Value,
+        at: String,
+    },
+    /// A child run whose awaiting task was cancelled (a losing fork branch,
+    /// a timeout).
+    Cancelled,
 }
 
 /// What [`Engine::runs`] reports about one run.
@@ -202,6 +212,6 @@ pub struct RunReport {
     /// The run that started this one with `run.workflow`, if any.
     pub parent: Option<RunId>,
     pub status: RunStatus,
-    /// The final (or current) `$context`.
+    /// The run's `$context`: the current one while it runs, else the last.
     pub context: Value,
 }

@@ -221,7 +221,7 @@ pub fn transform_output(
     args.set("output", out.clone());
     if let Some(expr) = spec.pointer("/export/as") {
         let context = rc.eval_field(expr, &out, args, at)?;
-        *rc.context.borrow_mut() = context;
+        rc.set_context(context);
     }
     Ok(out)
 }

@@ -81,6 +81,14 @@ impl RunCtx {
         self.context.borrow().clone()
     }
 
+    /// Replace `$context` (and what [`super::Engine::runs`] reports).
+    pub fn set_context(&self, context: Value) {
+        if let Some(record) = self.env.world.borrow_mut().runs.get_mut(&self.id) {
+            record.context = context.clone();
+        }
+        *self.context.borrow_mut() = context;
+    }
+
     /// Count one task against [`STEP_LIMIT`].
     pub fn step(&self, at: &str) -> Result<(), WfError> {
         let n = self.steps.get() + 1;

@@ -16,7 +16,10 @@ fn wait_uses_the_virtual_clock() {
     let mut host = Script::default();
     let d = doc(
         "wait",
-        json!([{"pause": {"wait": "PT5M", "metadata": {"air.dev/step": "pause-step"}}}]),
+        json!([
+            {"mark": {"set": {"m": "${ .k }"}, "export": {"as": "{ marked: .m }"}}},
+            {"pause": {"wait": "PT5M", "metadata": {"air.dev/step": "pause-step"}}},
+        ]),
         json!({}),
     );
     let id = start(&mut engine, &mut host, d, json!({"k": 1}));
@@ -29,8 +32,9 @@ fn wait_uses_the_virtual_clock() {
         }
         other => panic!("still waiting expected: {other:?}"),
     }
+    assert_eq!(report(&engine, id).context, json!({"marked": 1}));
     engine.advance(1, &mut host);
-    assert_eq!(output(&engine, id), json!({"k": 1}));
+    assert_eq!(output(&engine, id), json!({"m": 1}));
     assert_eq!(engine.now_ms(), 300_000);
 }
 
@@ -373,4 +377,33 @@ fn descriptors_are_available() {
         out,
         json!({"task": "who", "ref": "/do/0/who", "runtime": "air-engine", "wf": "w", "at": 0})
     );
+}
+
+#[test]
+fn a_timed_out_child_run_is_cancelled() {
+    let mut engine = Engine::new();
+    let mut host = Script::default();
+    engine
+        .load(doc(
+            "child",
+            json!([{"pause": {"wait": "PT1M"}}]),
+            json!({}),
+        ))
+        .expect("child loads");
+    let parent = doc(
+        "parent",
+        json!([{"call": {"run": {"workflow": {"namespace": "test", "name": "child", "version": "1.0.0"}},
+                         "timeout": {"after": "PT1S"}}}]),
+        json!({}),
+    );
+    let id = start(&mut engine, &mut host, parent, json!({}));
+    engine.settle(&mut host);
+    assert_eq!(fault(&engine, id)["status"], json!(408));
+    let child = engine
+        .runs()
+        .into_iter()
+        .find(|r| r.parent == Some(id))
+        .expect("a child run");
+    assert_eq!(child.status, RunStatus::Cancelled);
+    assert_eq!(engine.now_ms(), 1_000);
 }
