@@ -71,6 +71,20 @@
 //!     parameters and `requestBody` take the parameter named `body`).
 //! 13. A run executes at most 100 000 tasks and nests `run.workflow` at most
 //!     32 deep; beyond, it faults with a `runtime` error (no test can hang).
+//! 14. `call: <name>` runs the task `use.functions.<name>` on its own, its
+//!     input the evaluated `with`. `$secrets` (set with
+//!     [`Engine::set_secrets`]) is visible to every expression, not only
+//!     `input.from`.
+//! 15. A run started by `run.workflow` whose awaiting task is cancelled (a
+//!     losing branch, a timeout) ends [`RunStatus::Cancelled`].
+//!
+//! # Not supported
+//!
+//! Ignored: schemas (`input`/`output`/`export` `schema`), `schedule` (the
+//! Knative side starts runs), `use.extensions`. Faulting with a
+//! `configuration` error when reached: `call` of `grpc`, `asyncapi`,
+//! `a2a`, `mcp` and catalog functions, `run` of containers, scripts and
+//! shells, authentication other than `basic` and `bearer`.
 
 mod document;
 mod duration;

@@ -100,22 +100,17 @@ pub fn run_list<'a>(
     })
 }
 
-/// Run only the task at `index` of `list` (a fork branch): `then` may end
-/// the workflow; any other directive ends the branch.
-pub fn run_single<'a>(
+/// Run one task on its own (a fork branch, a `use.functions` function):
+/// `then: end` ends the workflow; any other directive ends the task.
+pub fn run_alone<'a>(
     rc: &'a Rc<RunCtx>,
-    list: &'a [Value],
-    index: usize,
-    base: &str,
+    name: &'a str,
+    def: &'a Value,
+    pointer: String,
     input: Value,
     scope: &'a Args,
 ) -> LocalFuture<'a, Result<Flow, WfError>> {
-    let base = base.to_string();
     Box::pin(async move {
-        let Some((name, def)) = list.get(index).and_then(entry) else {
-            return Err(WfError::configuration(&base, "a branch is one named task"));
-        };
-        let pointer = format!("{base}/{index}/{name}");
         Ok(
             match run_task(rc, name, def, &pointer, input, scope).await? {
                 Step::End(v) => Flow::End(v),

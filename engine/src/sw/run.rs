@@ -108,7 +108,7 @@ impl RunCtx {
         args.set("context", self.context());
         args.set_rc("workflow", self.workflow.clone());
         args.set_rc("runtime", self.runtime.clone());
-        args.set("secrets", Value::Object(Map::new()));
+        args.set("secrets", self.env.secrets.borrow().clone());
         // jq's `now`, on the virtual clock (see `expr`).
         args.set("__now", Value::from(self.now() as f64 / 1000.0));
         args

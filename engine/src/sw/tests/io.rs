@@ -62,9 +62,11 @@ fn emit_and_listen_with_correlation() {
     assert_ne!(host.emitted[0]["id"], host.emitted[1]["id"]);
     assert_eq!(host.emitted[0]["time"], json!("1970-01-01T00:00:00.000Z"));
     assert_eq!(host.emitted[1]["data"], json!({"id": "B"}));
-    engine.deliver(json!({"specversion": "1.0", "id": "e1", "source": "pay", "type": "order.paid", "data": {"id": "B", "amount": 3}}));
+    let paid = json!({"specversion": "1.0", "id": "e1", "source": "pay", "type": "order.paid", "data": {"id": "B", "amount": 3}});
+    assert_eq!(engine.deliver(paid.clone()), 1);
     engine.run_until_idle(&mut host);
     assert_eq!(output(&engine, b), json!([{"id": "B", "amount": 3}]));
+    assert_eq!(engine.deliver(paid), 0);
     assert!(matches!(
         report(&engine, a).status,
         RunStatus::Running { .. }
