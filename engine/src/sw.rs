@@ -29,6 +29,8 @@
 //!    (strict mode) or always (loose mode, where a failed evaluation leaves
 //!    the string as it is).
 //! 4. An expression's first output is its value; no output gives `null`.
+//!    jq's `now` reads the virtual clock; `env`, `input`, `halt`,
+//!    `localtime`, `debug` and the like do not exist.
 //! 5. `emit` outputs the emitted CloudEvent (what the conformance kit
 //!    expects); missing `id` is `<run>-<n>` from a counter, `time` is the
 //!    virtual clock, `specversion` is `1.0`.
@@ -69,6 +71,20 @@
 //!     parameters and `requestBody` take the parameter named `body`).
 //! 13. A run executes at most 100 000 tasks and nests `run.workflow` at most
 //!     32 deep; beyond, it faults with a `runtime` error (no test can hang).
+//! 14. `call: <name>` runs the task `use.functions.<name>` on its own, its
+//!     input the evaluated `with`. `$secrets` (set with
+//!     [`Engine::set_secrets`]) is visible to every expression, not only
+//!     `input.from`.
+//! 15. A run started by `run.workflow` whose awaiting task is cancelled (a
+//!     losing branch, a timeout) ends [`RunStatus::Cancelled`].
+//!
+//! # Not supported
+//!
+//! Ignored: schemas (`input`/`output`/`export` `schema`), `schedule` (the
+//! Knative side starts runs), `use.extensions`. Faulting with a
+//! `configuration` error when reached: `call` of `grpc`, `asyncapi`,
+//! `a2a`, `mcp` and catalog functions, `run` of containers, scripts and
+//! shells, authentication other than `basic` and `bearer`.
 
 mod document;
 mod duration;
@@ -187,9 +203,19 @@ pub struct WaitPoint {
 /// The state of a run.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RunStatus {
-    Running { waiting_at: Vec<WaitPoint> },
-    Completed { output: Value },
-    Faulted { error: Value, at: String },
+    Running {
+        waiting_at: Vec<WaitPoint>,
+    },
+    Completed {
+        output: Value,
+    },
+    Faulted {
+        error: Value,
+        at: String,
+    },
+    /// A child run whose awaiting task was cancelled (a losing fork branch,
+    /// a timeout).
+    Cancelled,
 }
 
 /// What [`Engine::runs`] reports about one run.
@@ -200,7 +226,7 @@ pub struct RunReport {
     /// The run that started this one with `run.workflow`, if any.
     pub parent: Option<RunId>,
     pub status: RunStatus,
-    /// The final (or current) `$context`.
+    /// The run's `$context`: the current one while it runs, else the last.
     pub context: Value,
 }
 

@@ -359,6 +359,9 @@ impl<'a> Checker<'a> {
             (RunStatus::Completed { output }, Outcome::Fails { .. }) => {
                 Some((format!("completed with {}", short(output)), None))
             }
+            (RunStatus::Cancelled, _) => {
+                Some(("was cancelled (its caller ended first)".to_string(), None))
+            }
             (RunStatus::Running { waiting_at }, _) => {
                 let (step, location) = self.waiting(run, waiting_at);
                 Some((format!("is still waiting at {step}"), location))

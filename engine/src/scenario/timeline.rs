@@ -34,6 +34,7 @@ fn render(entry: &TraceEntry) -> Option<TraceLine> {
         }
         TraceEvent::RunCompleted { output } => format!("run completed: {}", short(output)),
         TraceEvent::RunFaulted { error } => format!("run faulted: {}", short(error)),
+        TraceEvent::RunCancelled => "run cancelled (its caller ended)".to_string(),
         TraceEvent::TaskEntered { task: t } => format!("→ {}", task(t)),
         TraceEvent::TaskSkipped { task: t } => format!("↷ {} skipped (if false)", task(t)),
         TraceEvent::TaskCompleted { task: t, .. } => format!("✓ {}", task(t)),

@@ -28,6 +28,11 @@ pub fn validate(doc: &Value) -> Result<WorkflowKey, LoadError> {
     };
     text("dsl")?;
     check_list(&doc["do"], "/do", 0)?;
+    if let Some(functions) = doc.pointer("/use/functions").and_then(Value::as_object) {
+        for (name, def) in functions {
+            check_task(def, &format!("/use/functions/{name}"), 1, &[])?;
+        }
+    }
     Ok(key)
 }
 

@@ -62,8 +62,10 @@ fn version_order(v: &str) -> Vec<(u64, String)> {
 
 impl Engine {
     pub fn new() -> Self {
+        let env = Env::default();
+        *env.secrets.borrow_mut() = Value::Object(Default::default());
         Engine {
-            env: Rc::new(Env::default()),
+            env: Rc::new(env),
             runs: BTreeMap::new(),
             trace: Vec::new(),
         }
@@ -110,9 +112,17 @@ impl Engine {
         Ok(id)
     }
 
+    /// The `$secrets` every run sees (an object; `{}` by default).
+    pub fn set_secrets(&mut self, secrets: Value) {
+        *self.env.secrets.borrow_mut() = secrets;
+    }
+
     /// Offer a CloudEvent to every waiting `listen` of every run whose
-    /// filter and correlation match.
-    pub fn deliver(&mut self, event: Value) {
+    /// filter and correlation match; how many consumed it. Only listens
+    /// already waiting see it: call [`Engine::run_until_idle`] after
+    /// [`Engine::start`] so a new run reaches its listen first.
+    pub fn deliver(&mut self, event: Value) -> usize {
+        let mut consumers = 0;
         let mut world = self.env.world.borrow_mut();
         let ids: Vec<u64> = world.listeners.keys().copied().collect();
         for id in ids {
@@ -121,6 +131,7 @@ impl Engine {
             };
             let result = offer(&self.env.jq, listener, &event);
             if result != Offer::Ignored {
+                consumers += 1;
                 let (run, task) = (listener.run, listener.task.clone());
                 world.progress += 1;
                 world.record(
@@ -134,6 +145,7 @@ impl Engine {
         }
         drop(world);
         self.collect_trace();
+        consumers
     }
 
     /// Run everything runnable at the current virtual time: poll runs,
@@ -224,7 +236,7 @@ impl Engine {
         self.run_until_idle(host);
     }
 
-    /// Advance until no timer is pending (at most [`SETTLE_LIMIT`] instants).
+    /// Advance until no timer is pending (visiting at most 100 000 instants).
     pub fn settle(&mut self, host: &mut dyn Host) {
         self.run_until_idle(host);
         for _ in 0..SETTLE_LIMIT {

@@ -7,9 +7,9 @@
 //!
 //! Non-deterministic or process-level jq builtins (`env`, `halt`, `input`,
 //! `localtime`, `debug`, …) are left out: a test must give the same result
-//! every time, and no expression may end the process. `now` reads the
-//! virtual clock: a program that names it is compiled with
-//! `def now: $__air_now;` in front, the run passing the time.
+//! every time, and no expression may end the process. `now` is the virtual
+//! clock: programs that use it get `def now: $__now;` in front, and the
+//! caller provides `__now` (seconds) among the arguments.
 
 use jaq_core::load::{Arena, File, Loader};
 use jaq_core::{Compiler, Ctx, Vars, data};
@@ -41,9 +41,6 @@ const FORBIDDEN: &[&str] = &[
     "stderr_empty",
     "input_filename",
 ];
-
-/// The variable that carries the virtual clock to `now`.
-pub const NOW_VAR: &str = "__air_now";
 
 /// Why an expression failed; becomes the standard `expression` error.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -103,13 +100,14 @@ fn mentions(program: &str, name: &str) -> bool {
     })
 }
 
-/// Whether `program` calls `now` (a whole word, not `$now` nor `.now`).
-fn calls_now(program: &str) -> bool {
+/// Whether `program` may call `now` (a word match; a false positive only
+/// costs the unused definition).
+fn mentions_now(program: &str) -> bool {
     program.match_indices("now").any(|(at, _)| {
         let before = program[..at].chars().next_back();
         let after = program[at + 3..].chars().next();
-        let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
-        !word(before) && !word(after) && !matches!(before, Some('$' | '.'))
+        let ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+        !before.is_some_and(ident) && !after.is_some_and(ident)
     })
 }
 
@@ -123,10 +121,10 @@ impl Jq {
     /// Run `program` on `input`; the first output is the result (none →
     /// `null`, as jq's `first` would leave nothing to take).
     pub fn eval(&self, program: &str, input: &Value, vars: &Args) -> Result<Value, ExprError> {
-        let with_clock;
-        let program = if calls_now(program) && vars.entries.iter().any(|(n, _)| &**n == NOW_VAR) {
-            with_clock = format!("def now: ${NOW_VAR}; {program}");
-            with_clock.as_str()
+        let wrapped;
+        let program = if mentions_now(program) {
+            wrapped = format!("def now: $__now; {program}");
+            wrapped.as_str()
         } else {
             program
         };
@@ -273,7 +271,7 @@ mod tests {
             Err(ExprError::Compile { .. })
         ));
         assert!(matches!(
-            jq.eval("now", &json!({}), &vars),
+            jq.eval("env", &json!({}), &vars),
             Err(ExprError::Compile { .. })
         ));
         assert!(matches!(
@@ -301,6 +299,13 @@ mod tests {
             Ok(json!("Hello Doe!"))
         );
         assert_eq!(jq.eval("empty", &json!(1), &vars), Ok(Value::Null));
+        let mut at = Args::default();
+        at.set("__now", json!(86_400.5));
+        assert_eq!(
+            jq.eval("now | floor | strftime(\"%Y-%m-%d\")", &json!(null), &at),
+            Ok(json!("1970-01-02"))
+        );
+        assert_eq!(jq.eval(".known", &json!({"known": 1}), &at), Ok(json!(1)));
         assert!(mentions("$a + 1", "a"));
         assert!(!mentions("$ab", "a"));
     }

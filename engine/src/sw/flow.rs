@@ -100,22 +100,17 @@ pub fn run_list<'a>(
     })
 }
 
-/// Run only the task at `index` of `list` (a fork branch): `then` may end
-/// the workflow; any other directive ends the branch.
-pub fn run_single<'a>(
+/// Run one task on its own (a fork branch, a `use.functions` function):
+/// `then: end` ends the workflow; any other directive ends the task.
+pub fn run_alone<'a>(
     rc: &'a Rc<RunCtx>,
-    list: &'a [Value],
-    index: usize,
-    base: &str,
+    name: &'a str,
+    def: &'a Value,
+    pointer: String,
     input: Value,
     scope: &'a Args,
 ) -> LocalFuture<'a, Result<Flow, WfError>> {
-    let base = base.to_string();
     Box::pin(async move {
-        let Some((name, def)) = list.get(index).and_then(entry) else {
-            return Err(WfError::configuration(&base, "a branch is one named task"));
-        };
-        let pointer = format!("{base}/{index}/{name}");
         Ok(
             match run_task(rc, name, def, &pointer, input, scope).await? {
                 Step::End(v) => Flow::End(v),
@@ -180,15 +175,7 @@ async fn run_task(
         };
         descriptor["output"] = raw_out.clone();
         args.set("task", descriptor.clone());
-        let out = match def.get("output").and_then(|o| o.get("as")) {
-            Some(expr) => rc.eval_field(expr, &raw_out, &args, pointer)?,
-            None => raw_out,
-        };
-        args.set("output", out.clone());
-        if let Some(expr) = def.get("export").and_then(|e| e.get("as")) {
-            let context = rc.eval_field(expr, &out, &args, pointer)?;
-            *rc.context.borrow_mut() = context;
-        }
+        let out = transform_output(rc, def, raw_out, &mut args, pointer)?;
         let then = chosen.or_else(|| def.get("then").and_then(Value::as_str).map(String::from));
         Ok(match then.as_deref() {
             None | Some("continue") => Step::Continue(out),
@@ -211,6 +198,27 @@ async fn run_task(
         }),
     }
     result
+}
+
+/// `output.as` on the raw output, then `export.as` on the result (which
+/// replaces `$context`); for a task or a listen's `foreach`.
+pub fn transform_output(
+    rc: &RunCtx,
+    spec: &Value,
+    raw_out: Value,
+    args: &mut Args,
+    at: &str,
+) -> Result<Value, WfError> {
+    let out = match spec.pointer("/output/as") {
+        Some(expr) => rc.eval_field(expr, &raw_out, args, at)?,
+        None => raw_out,
+    };
+    args.set("output", out.clone());
+    if let Some(expr) = spec.pointer("/export/as") {
+        let context = rc.eval_field(expr, &out, args, at)?;
+        rc.set_context(context);
+    }
+    Ok(out)
 }
 
 /// A task's or the workflow's `timeout`: inline `{ after }` or the name of

@@ -2,7 +2,7 @@
 //! expressions are found and evaluated inside task definitions.
 
 use super::error::WfError;
-use super::expr::{self, Args};
+use super::expr::Args;
 use super::trace::{TaskInfo, TraceEvent};
 use super::world::{Env, Wait, WaitFor, Woken};
 use super::{RunId, WaitPoint};
@@ -93,6 +93,14 @@ impl RunCtx {
         self.context.borrow().clone()
     }
 
+    /// Replace `$context` (and what [`super::Engine::runs`] reports).
+    pub fn set_context(&self, context: Value) {
+        if let Some(record) = self.env.world.borrow_mut().runs.get_mut(&self.id) {
+            record.context = context.clone();
+        }
+        *self.context.borrow_mut() = context;
+    }
+
     /// Count one task against [`STEP_LIMIT`].
     pub fn step(&self, at: &str) -> Result<(), WfError> {
         let n = self.steps.get() + 1;
@@ -112,9 +120,9 @@ impl RunCtx {
         args.set("context", self.context());
         args.set_rc("workflow", self.workflow.clone());
         args.set_rc("runtime", self.runtime.clone());
-        args.set("secrets", Value::Object(Map::new()));
-        // jq's `now`, on the virtual clock (see `expr::Jq::eval`).
-        args.set(expr::NOW_VAR, json!(wall_ms(self.now()) as f64 / 1000.0));
+        args.set("secrets", self.env.secrets.borrow().clone());
+        // jq's `now`, on the virtual clock (see `expr`).
+        args.set("__now", Value::from(wall_ms(self.now()) as f64 / 1000.0));
         args
     }
 

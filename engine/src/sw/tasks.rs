@@ -11,7 +11,7 @@ mod try_catch;
 
 use super::error::{Kind, WfError};
 use super::expr::Args;
-use super::flow::{Body, Flow, duration_ms, escape_pointer, run_list};
+use super::flow::{Body, Flow, duration_ms, escape_pointer, run_alone, run_list};
 use super::run::RunCtx;
 use super::trace::{TaskInfo, TraceEvent};
 use super::world::LocalFuture;
@@ -74,10 +74,8 @@ pub fn execute<'a>(
                 Some("openapi") => openapi::call(rc, def, info, &input, args)
                     .await
                     .map(Body::Out),
-                other => Err(WfError::configuration(
-                    at,
-                    format!("`call: {}` is not supported", other.unwrap_or("?")),
-                )),
+                Some(function) => call_function(rc, def, function, info, input, args, scope).await,
+                None => Err(WfError::configuration(at, "`call` must name a function")),
             },
             _ => Err(WfError::configuration(
                 at,
@@ -85,6 +83,36 @@ pub fn execute<'a>(
             )),
         }
     })
+}
+
+/// `call: <name>` of a task in `use.functions`: it runs on its own, its
+/// input the evaluated `with` (the caller's input without `with`).
+/// Catalog functions (`name:version@catalog`) and the other protocols
+/// (`grpc`, `asyncapi`, `a2a`, `mcp`) are not supported.
+async fn call_function(
+    rc: &Rc<RunCtx>,
+    def: &Value,
+    function: &str,
+    info: &TaskInfo,
+    input: Value,
+    args: &Args,
+    scope: &Args,
+) -> Result<Body, WfError> {
+    let at = info.reference.as_str();
+    let pointer = format!("/use/functions/{}", escape_pointer(function));
+    let Some(body) = rc.doc.pointer(&pointer) else {
+        return Err(WfError::configuration(
+            at,
+            format!("`call: {function}` is not supported (not in use.functions)"),
+        ));
+    };
+    let input = match def.get("with") {
+        Some(with) => rc.eval_value(with, &input, args, at)?,
+        None => input,
+    };
+    Ok(flow_body(
+        run_alone(rc, function, body, pointer, input, scope).await?,
+    ))
 }
 
 /// A nested list's end as a task body.

@@ -35,6 +35,8 @@ pub enum TraceEvent {
     RunFaulted {
         error: Value,
     },
+    /// The run was abandoned by the run that awaited it.
+    RunCancelled,
     TaskEntered {
         task: TaskInfo,
     },

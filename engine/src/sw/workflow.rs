@@ -57,9 +57,35 @@ pub fn new_run(
     })
 }
 
+/// Marks a run cancelled if its future is dropped before it ends (a child
+/// run awaited by a cancelled fork branch or a timed-out task).
+struct Cancel {
+    rc: Rc<RunCtx>,
+    armed: bool,
+}
+
+impl Drop for Cancel {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        if let Ok(mut w) = self.rc.env.world.try_borrow_mut() {
+            if let Some(record) = w.runs.get_mut(&self.rc.id) {
+                record.status = RunStatus::Cancelled;
+            }
+            w.record(self.rc.id, TraceEvent::RunCancelled);
+        }
+    }
+}
+
 /// Run the document to its end and record the outcome.
 pub async fn execute(rc: Rc<RunCtx>, raw_input: Value) -> Result<Value, WfError> {
+    let mut cancel = Cancel {
+        rc: rc.clone(),
+        armed: true,
+    };
     let result = body(&rc, raw_input).await;
+    cancel.armed = false;
     let mut w = rc.env.world.borrow_mut();
     let context = rc.context.borrow().clone();
     let (status, event) = match &result {

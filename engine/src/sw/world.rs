@@ -21,6 +21,8 @@ pub type LocalFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 pub struct Env {
     pub jq: Jq,
     pub docs: RefCell<BTreeMap<WorkflowKey, Rc<Value>>>,
+    /// `$secrets` of every run.
+    pub secrets: RefCell<Value>,
     pub world: RefCell<World>,
     /// Runs started from inside a run (`run.workflow` with `await: false`),
     /// picked up by the executor.

@@ -6,7 +6,7 @@
 
 use crate::sw::error::WfError;
 use crate::sw::expr::Args;
-use crate::sw::flow::{Body, Flow, entry, run_single};
+use crate::sw::flow::{Body, Flow, entry, run_alone};
 use crate::sw::run::RunCtx;
 use crate::sw::trace::TaskInfo;
 use crate::sw::world::LocalFuture;
@@ -40,15 +40,18 @@ pub async fn run(
     }
     let mut futures: Vec<Branch<'_>> = Vec::new();
     let base = format!("{at}/fork/branches");
-    for i in 0..branches.len() {
-        futures.push(Some(run_single(
-            rc,
-            branches,
-            i,
-            &base,
-            input.clone(),
-            scope,
-        )));
+    for (i, branch) in branches.iter().enumerate() {
+        if let Some((name, def)) = entry(branch) {
+            let pointer = format!("{base}/{i}/{name}");
+            futures.push(Some(run_alone(
+                rc,
+                name,
+                def,
+                pointer,
+                input.clone(),
+                scope,
+            )));
+        }
     }
     let mut results: Vec<Option<Result<Flow, WfError>>> =
         (0..futures.len()).map(|_| None).collect();

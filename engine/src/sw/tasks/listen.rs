@@ -4,7 +4,7 @@
 use crate::sw::error::WfError;
 use crate::sw::events::{Consumption, Listener};
 use crate::sw::expr::Args;
-use crate::sw::flow::{Body, Flow, run_list};
+use crate::sw::flow::{Body, Flow, run_list, transform_output};
 use crate::sw::run::RunCtx;
 use crate::sw::trace::TaskInfo;
 use crate::sw::world::{WaitFor, Woken};
@@ -82,15 +82,7 @@ async fn foreach(
             Flow::Done(v) => v,
             Flow::End(v) => return Ok(Body::End(v)),
         };
-        let out = match each.pointer("/output/as") {
-            Some(expr) => rc.eval_field(expr, &out, &item_args, at)?,
-            None => out,
-        };
-        if let Some(expr) = each.pointer("/export/as") {
-            let context = rc.eval_field(expr, &out, &item_args, at)?;
-            *rc.context.borrow_mut() = context;
-        }
-        outputs.push(out);
+        outputs.push(transform_output(rc, each, out, &mut item_args, at)?);
     }
     Ok(Body::Out(Value::Array(outputs)))
 }

@@ -243,3 +243,24 @@ fn loading_refuses_bad_shapes() {
     assert!(engine.load(d).is_err());
     assert!(engine.start("test", "nope", json!({})).is_err());
 }
+
+#[test]
+fn functions_from_use_and_secrets() {
+    let mut engine = Engine::new();
+    let mut host = Script::default();
+    engine.set_secrets(json!({"apiKey": "s3cr3t"}));
+    let d = doc(
+        "fn",
+        json!([{"greet": {"call": "hello", "with": {"who": "${ .name }"}, "input": {"from": "{ name: $secrets.apiKey }"}}}]),
+        json!({"use": {"functions": {"hello": {"set": {"msg": "${ \"hi \\(.who)\" }"}}}}}),
+    );
+    let id = start(&mut engine, &mut host, d, json!({}));
+    assert_eq!(output(&engine, id), json!({"msg": "hi s3cr3t"}));
+    let unknown = doc(
+        "nofn",
+        json!([{"c": {"call": "grpc", "with": {}}}]),
+        json!({}),
+    );
+    let id = start(&mut engine, &mut host, unknown, json!({}));
+    assert_eq!(fault(&engine, id)["status"], json!(400));
+}

@@ -16,7 +16,10 @@ fn wait_uses_the_virtual_clock() {
     let mut host = Script::default();
     let d = doc(
         "wait",
-        json!([{"pause": {"wait": "PT5M", "metadata": {"air.dev/step": "pause-step"}}}]),
+        json!([
+            {"mark": {"set": {"m": "${ .k }"}, "export": {"as": "{ marked: .m }"}}},
+            {"pause": {"wait": "PT5M", "metadata": {"air.dev/step": "pause-step"}}},
+        ]),
         json!({}),
     );
     let id = start(&mut engine, &mut host, d, json!({"k": 1}));
@@ -29,8 +32,9 @@ fn wait_uses_the_virtual_clock() {
         }
         other => panic!("still waiting expected: {other:?}"),
     }
+    assert_eq!(report(&engine, id).context, json!({"marked": 1}));
     engine.advance(1, &mut host);
-    assert_eq!(output(&engine, id), json!({"k": 1}));
+    assert_eq!(output(&engine, id), json!({"m": 1}));
     assert_eq!(engine.now_ms(), 300_000);
 }
 
@@ -58,9 +62,11 @@ fn emit_and_listen_with_correlation() {
     assert_ne!(host.emitted[0]["id"], host.emitted[1]["id"]);
     assert_eq!(host.emitted[0]["time"], json!("2026-01-01T00:00:00.000Z"));
     assert_eq!(host.emitted[1]["data"], json!({"id": "B"}));
-    engine.deliver(json!({"specversion": "1.0", "id": "e1", "source": "pay", "type": "order.paid", "data": {"id": "B", "amount": 3}}));
+    let paid = json!({"specversion": "1.0", "id": "e1", "source": "pay", "type": "order.paid", "data": {"id": "B", "amount": 3}});
+    assert_eq!(engine.deliver(paid.clone()), 1);
     engine.run_until_idle(&mut host);
     assert_eq!(output(&engine, b), json!([{"id": "B", "amount": 3}]));
+    assert_eq!(engine.deliver(paid), 0);
     assert!(matches!(
         report(&engine, a).status,
         RunStatus::Running { .. }
@@ -284,6 +290,125 @@ fn run_workflow_awaits_the_child() {
             output: json!({"v": 8})
         }
     );
+}
+
+#[test]
+fn listen_foreach_runs_per_event() {
+    let mut engine = Engine::new();
+    let mut host = Script::default();
+    let d = doc(
+        "each",
+        json!([{"collect": {"listen": {"to": {"any": [{"with": {"type": "n"}}], "until": "length == 2"}},
+            "foreach": {"item": "ev", "at": "i",
+                        "do": [{"twice": {"set": {"v": "${ $ev.v * 2 }", "i": "${ $i }"}}}],
+                        "output": {"as": ".v"},
+                        "export": {"as": "$context + { last: . }"}}}}]),
+        json!({}),
+    );
+    let id = start(&mut engine, &mut host, d, json!({}));
+    for v in [1, 5] {
+        engine.deliver(json!({"specversion": "1.0", "id": v.to_string(), "source": "s", "type": "n", "data": {"v": v}}));
+    }
+    engine.run_until_idle(&mut host);
+    assert_eq!(output(&engine, id), json!([2, 10]));
+    assert_eq!(report(&engine, id).context, json!({"last": 10}));
+}
+
+#[test]
+fn run_workflow_without_await_starts_a_sibling_run() {
+    let mut engine = Engine::new();
+    let mut host = Script::default();
+    engine
+        .load(doc(
+            "child",
+            json!([{"pause": {"wait": "PT1S"}}]),
+            json!({}),
+        ))
+        .expect("child loads");
+    let parent = doc(
+        "parent",
+        json!([{"fire": {"run": {"workflow": {"namespace": "test", "name": "child", "version": "latest"},
+                                 "await": false}}}]),
+        json!({}),
+    );
+    let id = start(&mut engine, &mut host, parent, json!({"k": 1}));
+    assert_eq!(output(&engine, id), json!({"k": 1}));
+    let child = engine
+        .runs()
+        .into_iter()
+        .find(|r| r.parent == Some(id))
+        .expect("a child run");
+    assert!(matches!(child.status, RunStatus::Running { .. }));
+    engine.settle(&mut host);
+    assert_eq!(
+        report(&engine, child.id).status,
+        RunStatus::Completed {
+            output: json!({"k": 1})
+        }
+    );
+}
+
+#[test]
+fn compete_tie_goes_to_declaration_order_even_across_rounds() {
+    let mut engine = Engine::new();
+    let mut host = Script::default();
+    // The first branch's answer arrives a round later than the second's
+    // set task finishes, at the same virtual time: the first still wins.
+    host.answers.push_back(answer(200, json!("first"), 0));
+    let d = doc(
+        "race",
+        json!([{"f": {"fork": {"compete": true, "branches": [
+            {"a": {"call": "http", "with": {"method": "get", "endpoint": "https://api/a"}}},
+            {"b": {"set": "second"}},
+        ]}}}]),
+        json!({}),
+    );
+    let id = start(&mut engine, &mut host, d, json!({}));
+    assert_eq!(output(&engine, id), json!("first"));
+}
+
+#[test]
+fn descriptors_are_available() {
+    let out = run_to_end(
+        json!([{"who": {"set": {"task": "${ $task.name }", "ref": "${ $task.reference }",
+                                "runtime": "${ $runtime.name }", "wf": "${ $workflow.definition.document.name }",
+                                "at": "${ $task.startedAt.epoch.milliseconds }"}}}]),
+        json!({}),
+    );
+    assert_eq!(
+        out,
+        json!({"task": "who", "ref": "/do/0/who", "runtime": "air-engine", "wf": "w",
+               "at": crate::sw::run::EPOCH_MS})
+    );
+}
+
+#[test]
+fn a_timed_out_child_run_is_cancelled() {
+    let mut engine = Engine::new();
+    let mut host = Script::default();
+    engine
+        .load(doc(
+            "child",
+            json!([{"pause": {"wait": "PT1M"}}]),
+            json!({}),
+        ))
+        .expect("child loads");
+    let parent = doc(
+        "parent",
+        json!([{"call": {"run": {"workflow": {"namespace": "test", "name": "child", "version": "1.0.0"}},
+                         "timeout": {"after": "PT1S"}}}]),
+        json!({}),
+    );
+    let id = start(&mut engine, &mut host, parent, json!({}));
+    engine.settle(&mut host);
+    assert_eq!(fault(&engine, id)["status"], json!(408));
+    let child = engine
+        .runs()
+        .into_iter()
+        .find(|r| r.parent == Some(id))
+        .expect("a child run");
+    assert_eq!(child.status, RunStatus::Cancelled);
+    assert_eq!(engine.now_ms(), 1_000);
 }
 
 #[test]
