@@ -38,7 +38,10 @@ pub async fn run(
         inner.set(each, item);
         inner.set(index, Value::from(i));
         if let Some(cond) = def.get("while") {
+            // `$context` as the previous iterations left it, not as it
+            // was when the loop started.
             let mut cond_args = args.clone();
+            cond_args.extend(&rc.base_args());
             cond_args.extend(&inner);
             if !rc.eval_cond(cond, &data, &cond_args, at)? {
                 break;

@@ -431,3 +431,18 @@ fn jq_now_reads_the_virtual_clock() {
         json!({"now": 1_767_229_200, "day": "2026-01-01 01:00"})
     );
 }
+
+#[test]
+fn for_while_sees_the_context_the_iterations_exported() {
+    let out = run_to_end(
+        json!([
+            {"loop": {"for": {"each": "i", "in": "${ [1, 2, 3, 4, 5] }"},
+                      "while": "${ ($context.n // 0) < 2 }",
+                      "do": [{"bump": {"set": {"x": 1},
+                                       "export": {"as": "${ $context + {n: (($context.n // 0) + 1)} }"}}}]}},
+            {"done": {"set": {"n": "${ $context.n }"}}},
+        ]),
+        json!({}),
+    );
+    assert_eq!(out, json!({"n": 2}));
+}
