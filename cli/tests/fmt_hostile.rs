@@ -151,3 +151,13 @@ fn links_back_into_the_tree_and_loops_end() {
         stderr(&o)
     );
 }
+
+#[test]
+fn a_byte_order_mark_is_accepted_and_dropped() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let file = tmp.path().join("a.air");
+    write(&file, &format!("\u{feff}{UNFORMATTED}"));
+    let o = fmt(tmp.path(), &["."]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(read(&file), formatted());
+}

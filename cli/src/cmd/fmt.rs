@@ -50,7 +50,11 @@ pub fn run(args: Args) -> u8 {
             }
             Err(write::FileError::Io(e)) => return fail(&format!("{shown}: {e}")),
         };
-        let formatted = match format_or_report(&shown.to_string(), &text) {
+        // A byte-order mark is not part of the text: the formatted file
+        // has none (so a file with one is rewritten).
+        let mut body = text.clone();
+        air_compiler::source::strip_byte_order_mark(&mut body);
+        let formatted = match format_or_report(&shown.to_string(), &body) {
             Some(f) => f,
             None => {
                 status = exit::FINDINGS;
@@ -88,6 +92,7 @@ fn stdin_to_stdout() -> u8 {
     if let Err(e) = std::io::stdin().read_to_string(&mut text) {
         return fail(&format!("stdin: {e}"));
     }
+    air_compiler::source::strip_byte_order_mark(&mut text);
     match format_or_report("<stdin>", &text) {
         Some(f) => {
             print!("{f}");
