@@ -39,13 +39,21 @@ pub fn run(args: LiveArgs) -> u8 {
         let cluster =
             Cluster::connect_to(args.kubeconfig.as_deref(), args.context.as_deref()).await?;
         let inventory = air_reconciler::inventory::load(&cluster, &app.app, &app.namespace).await?;
-        let live = live_state(&cluster, &app.objects, &inventory).await?;
+        let live = live_state(&cluster, &app.namespace, &app.objects, &inventory).await?;
         let opts = PlanOptions {
             prune: true,
             allow_prune_all: true,
         };
         Ok::<_, air_reconciler::cluster::ClusterError>(
-            plan(&app.app, &app.objects, &live, &inventory, opts).changes,
+            plan(
+                &app.app,
+                &app.namespace,
+                &app.objects,
+                &live,
+                &inventory,
+                opts,
+            )
+            .changes,
         )
     });
     let changes = match changes {
