@@ -46,9 +46,19 @@ pub enum SyncError {
 
 impl SyncError {
     pub fn is_transient(&self) -> bool {
+        self.cluster_error().is_some_and(ClusterError::is_transient)
+    }
+
+    /// Were the credentials refused (401)?
+    pub fn is_unauthorized(&self) -> bool {
+        self.cluster_error()
+            .is_some_and(ClusterError::is_unauthorized)
+    }
+
+    fn cluster_error(&self) -> Option<&ClusterError> {
         match self {
-            SyncError::Refused(_) => false,
-            SyncError::DryRun(e) | SyncError::Apply(e) | SyncError::Cluster(e) => e.is_transient(),
+            SyncError::Refused(_) => None,
+            SyncError::DryRun(e) | SyncError::Apply(e) | SyncError::Cluster(e) => Some(e),
         }
     }
 }

@@ -36,8 +36,11 @@ pub fn run(args: LiveArgs) -> u8 {
     };
     let app = local.objects;
     let changes = runtime.block_on(async {
-        let cluster =
-            Cluster::connect_to(args.kubeconfig.as_deref(), args.context.as_deref()).await?;
+        // Bounded like `air apply`'s default: a server that never answers
+        // must not hang the diff.
+        let cluster = Cluster::connect_to(args.kubeconfig.as_deref(), args.context.as_deref())
+            .await?
+            .with_request_timeout(std::time::Duration::from_secs(30));
         let inventory = air_reconciler::inventory::load(&cluster, &app.app, &app.namespace).await?;
         let live = live_state(&cluster, &app.namespace, &app.objects, &inventory).await?;
         let opts = PlanOptions {
