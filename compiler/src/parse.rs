@@ -82,6 +82,10 @@ pub const CODES: &[CodeInfo] = &[
         code: "E0111",
         title: "file too large",
     },
+    CodeInfo {
+        code: "E0112",
+        title: "number out of range",
+    },
 ];
 
 /// Parse one `.air` file. Always returns a file (possibly with fewer items

@@ -107,6 +107,30 @@ pub struct AppFiles {
     pub sources: Vec<(String, String)>,
 }
 
+impl AppFiles {
+    /// The same files with a leading UTF-8 byte-order mark removed from
+    /// each: some editors write one, and it is not part of the text.
+    pub fn without_byte_order_marks(mut self) -> Self {
+        if let Some(m) = &mut self.manifest {
+            strip_byte_order_mark(m);
+        }
+        for (_, text) in &mut self.sources {
+            strip_byte_order_mark(text);
+        }
+        self
+    }
+}
+
+/// The UTF-8 byte-order mark (U+FEFF at the start of a file).
+pub const BYTE_ORDER_MARK: char = '\u{feff}';
+
+/// Remove a leading byte-order mark, in place.
+pub fn strip_byte_order_mark(text: &mut String) {
+    if text.starts_with(BYTE_ORDER_MARK) {
+        text.drain(..BYTE_ORDER_MARK.len_utf8());
+    }
+}
+
 /// Why a provider could not load an app folder.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LoadError {

@@ -6,7 +6,7 @@
 use crate::cluster::{Cluster, ClusterError};
 use crate::inventory;
 use crate::object::ObjectRef;
-use crate::plan::{Action, Change, Inventory, Plan, PlanOptions, plan};
+use crate::plan::{Action, Change, Inventory, Plan, PlanOptions, Scope, plan};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -46,9 +46,19 @@ pub enum SyncError {
 
 impl SyncError {
     pub fn is_transient(&self) -> bool {
+        self.cluster_error().is_some_and(ClusterError::is_transient)
+    }
+
+    /// Were the credentials refused (401)?
+    pub fn is_unauthorized(&self) -> bool {
+        self.cluster_error()
+            .is_some_and(ClusterError::is_unauthorized)
+    }
+
+    fn cluster_error(&self) -> Option<&ClusterError> {
         match self {
-            SyncError::Refused(_) => false,
-            SyncError::DryRun(e) | SyncError::Apply(e) | SyncError::Cluster(e) => e.is_transient(),
+            SyncError::Refused(_) => None,
+            SyncError::DryRun(e) | SyncError::Apply(e) | SyncError::Cluster(e) => Some(e),
         }
     }
 }
@@ -65,16 +75,25 @@ pub struct Quiet;
 impl Progress for Quiet {}
 
 /// Read the live state for every object the revision wants or the
-/// inventory lists.
+/// inventory lists within the app's [`Scope`] (an entry planted in the
+/// inventory for a Secret elsewhere is not even read).
 pub async fn live_state(
     cluster: &Cluster,
+    namespace: &str,
     desired: &[Value],
     inventory: &Inventory,
 ) -> Result<BTreeMap<ObjectRef, Value>, ClusterError> {
+    let scope = Scope::of(namespace, desired);
     let refs: BTreeSet<ObjectRef> = desired
         .iter()
         .filter_map(ObjectRef::of)
-        .chain(inventory.objects.iter().cloned())
+        .chain(
+            inventory
+                .objects
+                .iter()
+                .filter(|r| scope.contains(r))
+                .cloned(),
+        )
         .collect();
     let mut live = BTreeMap::new();
     for r in refs {
@@ -98,12 +117,12 @@ pub async fn sync(
     let namespace_existed = ensure_namespace(cluster, namespace, opts.dry_run).await?;
     let unvalidated = (opts.dry_run && !namespace_existed).then(|| namespace.to_string());
     let old = inventory::load(cluster, app, namespace).await?;
-    let live = live_state(cluster, desired, &old).await?;
+    let live = live_state(cluster, namespace, desired, &old).await?;
     let plan_opts = PlanOptions {
         prune: opts.prune,
         allow_prune_all: opts.allow_prune_all,
     };
-    let plan = plan(app, desired, &live, &old, plan_opts);
+    let plan = plan(app, namespace, desired, &live, &old, plan_opts);
     progress.planned(&plan);
     if let Some(why) = &plan.refused {
         return Err(SyncError::Refused(why.clone()));

@@ -2,13 +2,16 @@
 //! and [`ObjectRef`]s, so the rest of the reconciler (plan, status) stays
 //! free of client types.
 
+use crate::clip::{MAX_MESSAGE, clip};
 use crate::object::{FIELD_MANAGER, ObjectRef};
 use kube::Client;
 use kube::api::{
     Api, ApiResource, DeleteParams, DynamicObject, GroupVersionKind, ListParams, Patch, PatchParams,
 };
 use serde_json::Value;
+use std::future::Future;
 use std::path::Path;
+use std::time::Duration;
 
 /// Errors from the API server, with the object they concern.
 #[derive(Debug, thiserror::Error)]
@@ -21,28 +24,41 @@ pub enum ClusterError {
         code: u16,
         message: String,
     },
+    /// No answer within the request timeout (`air apply` sets one).
+    #[error("{object}: the Kubernetes API did not answer within {}s", .after.as_secs())]
+    TimedOut { object: String, after: Duration },
     #[error("{0}")]
     Other(String),
 }
 
 impl ClusterError {
+    /// Messages are clipped: an error body may be a proxy's whole HTML page.
     fn from_kube(object: &str, e: kube::Error) -> Self {
+        let clipped = |m: &str| clip(m, MAX_MESSAGE).into_owned();
         match e {
             kube::Error::Api(s) => ClusterError::Api {
                 object: object.to_string(),
                 code: s.code,
-                message: s.message.clone(),
+                message: clipped(&s.message),
             },
-            kube::Error::HyperError(e) => ClusterError::Unreachable(e.to_string()),
-            kube::Error::Service(e) => ClusterError::Unreachable(e.to_string()),
-            other => ClusterError::Other(format!("{object}: {other}")),
+            kube::Error::HyperError(e) => ClusterError::Unreachable(clipped(&e.to_string())),
+            kube::Error::Service(e) => ClusterError::Unreachable(clipped(&e.to_string())),
+            other => ClusterError::Other(clipped(&format!("{object}: {other}"))),
         }
+    }
+
+    /// Did the API server refuse the credentials (401)? Nothing could be
+    /// done: like an unreachable server, the command could not run.
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(self, ClusterError::Api { code: 401, .. })
     }
 
     /// Is this a transport failure (retry later) rather than a refusal?
     pub fn is_transient(&self) -> bool {
-        matches!(self, ClusterError::Unreachable(_))
-            || matches!(self, ClusterError::Other(m) if m.contains("connect") || m.contains("timed out"))
+        matches!(
+            self,
+            ClusterError::Unreachable(_) | ClusterError::TimedOut { .. }
+        ) || matches!(self, ClusterError::Other(m) if m.contains("connect") || m.contains("timed out"))
             || matches!(self, ClusterError::Api { code, .. } if *code >= 500 || *code == 429)
     }
 }
@@ -60,6 +76,10 @@ pub fn install_crypto_provider() {
 #[derive(Clone)]
 pub struct Cluster {
     client: Client,
+    /// Bound on each request (none: the controller's watches are long
+    /// polls; `air apply` sets one so a server that never answers cannot
+    /// hang it).
+    timeout: Option<Duration>,
 }
 
 /// The resource (plural) name of the kinds air emits; anything else is
@@ -83,7 +103,35 @@ fn known_plural(kind: &str) -> Option<&'static str> {
 
 impl Cluster {
     pub fn new(client: Client) -> Self {
-        Cluster { client }
+        Cluster {
+            client,
+            timeout: None,
+        }
+    }
+
+    /// Bound every request (and discovery) to `timeout`.
+    pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Run one request under the request timeout, if any.
+    async fn bounded<T>(
+        &self,
+        object: &str,
+        request: impl Future<Output = Result<T, ClusterError>>,
+    ) -> Result<T, ClusterError> {
+        let Some(after) = self.timeout else {
+            return request.await;
+        };
+        tokio::time::timeout(after, request)
+            .await
+            .unwrap_or_else(|_| {
+                Err(ClusterError::TimedOut {
+                    object: object.to_string(),
+                    after,
+                })
+            })
     }
 
     /// Connect with a kubeconfig file (or the default resolution when `None`:
@@ -122,7 +170,7 @@ impl Cluster {
                 .map_err(|e| ClusterError::Other(format!("no Kubernetes configuration: {e}")))?,
         };
         let client = Client::try_from(config).map_err(|e| ClusterError::Other(e.to_string()))?;
-        Ok(Cluster { client })
+        Ok(Cluster::new(client))
     }
 
     pub fn client(&self) -> &Client {
@@ -140,9 +188,14 @@ impl Cluster {
             let namespaced = r.kind != "Namespace";
             return Ok((ApiResource::from_gvk_with_plural(&gvk, plural), namespaced));
         }
-        let (ar, caps) = kube::discovery::pinned_kind(&self.client, &gvk)
-            .await
-            .map_err(|e| ClusterError::from_kube(&r.to_string(), e))?;
+        let shown = r.to_string();
+        let (ar, caps) = self
+            .bounded(&shown, async {
+                kube::discovery::pinned_kind(&self.client, &gvk)
+                    .await
+                    .map_err(|e| ClusterError::from_kube(&shown, e))
+            })
+            .await?;
         Ok((ar, caps.scope == kube::discovery::Scope::Namespaced))
     }
 
@@ -158,10 +211,14 @@ impl Cluster {
     /// The live object, or `None` when it does not exist.
     pub async fn get(&self, r: &ObjectRef) -> Result<Option<Value>, ClusterError> {
         let api = self.api(r).await?;
-        let obj = api
-            .get_opt(&r.name)
-            .await
-            .map_err(|e| ClusterError::from_kube(&r.to_string(), e))?;
+        let shown = r.to_string();
+        let obj = self
+            .bounded(&shown, async {
+                api.get_opt(&r.name)
+                    .await
+                    .map_err(|e| ClusterError::from_kube(&shown, e))
+            })
+            .await?;
         obj.map(|o| serde_json::to_value(o).map_err(|e| ClusterError::Other(e.to_string())))
             .transpose()
     }
@@ -180,21 +237,29 @@ impl Cluster {
         let mut pp = PatchParams::apply(FIELD_MANAGER);
         pp.dry_run = dry_run;
         pp.force = force;
-        let out = api
-            .patch(&r.name, &pp, &Patch::Apply(obj))
-            .await
-            .map_err(|e| ClusterError::from_kube(&r.to_string(), e))?;
+        let shown = r.to_string();
+        let out = self
+            .bounded(&shown, async {
+                api.patch(&r.name, &pp, &Patch::Apply(obj))
+                    .await
+                    .map_err(|e| ClusterError::from_kube(&shown, e))
+            })
+            .await?;
         serde_json::to_value(out).map_err(|e| ClusterError::Other(e.to_string()))
     }
 
     /// Delete; an object already gone is not an error.
     pub async fn delete(&self, r: &ObjectRef) -> Result<(), ClusterError> {
         let api = self.api(r).await?;
-        match api.delete(&r.name, &DeleteParams::default()).await {
-            Ok(_) => Ok(()),
-            Err(kube::Error::Api(s)) if s.code == 404 => Ok(()),
-            Err(e) => Err(ClusterError::from_kube(&r.to_string(), e)),
-        }
+        let shown = r.to_string();
+        self.bounded(&shown, async {
+            match api.delete(&r.name, &DeleteParams::default()).await {
+                Ok(_) => Ok(()),
+                Err(kube::Error::Api(s)) if s.code == 404 => Ok(()),
+                Err(e) => Err(ClusterError::from_kube(&shown, e)),
+            }
+        })
+        .await
     }
 
     /// Objects of one kind in a namespace matching a label selector.
@@ -204,10 +269,14 @@ impl Cluster {
         selector: &str,
     ) -> Result<Vec<Value>, ClusterError> {
         let api = self.api(template).await?;
-        let list = api
-            .list(&ListParams::default().labels(selector))
-            .await
-            .map_err(|e| ClusterError::from_kube(&template.to_string(), e))?;
+        let shown = template.to_string();
+        let list = self
+            .bounded(&shown, async {
+                api.list(&ListParams::default().labels(selector))
+                    .await
+                    .map_err(|e| ClusterError::from_kube(&shown, e))
+            })
+            .await?;
         list.items
             .into_iter()
             .map(|o| serde_json::to_value(o).map_err(|e| ClusterError::Other(e.to_string())))

@@ -15,9 +15,12 @@ pub mod markdown;
 pub mod objects;
 mod side;
 
+use crate::git::OBJECT_READ_FAILED;
+use air_compiler::source::{AppFiles, LoadError, SourceProvider};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Mutex;
 
 pub use apps::AppSnapshot;
 pub use flow::{Flow, Transition};
@@ -226,7 +229,9 @@ pub fn diff_repository(repo_path: &Path, req: &DiffRequest) -> Result<Report, Di
     })
 }
 
-/// Compile every app of one revision.
+/// Compile every app of one revision. A revision whose Git objects cannot
+/// be read (a corrupt repository) is an error of the comparison, not a
+/// change of the app.
 fn compile_side(
     git_dir: &Path,
     side: &Side,
@@ -234,15 +239,45 @@ fn compile_side(
     env: Option<&str>,
 ) -> Result<BTreeMap<String, AppSnapshot>, DiffError> {
     let provider = side::provider(git_dir, side)?;
-    Ok(dirs
-        .iter()
-        .map(|dir| {
-            (
-                dir.clone(),
-                AppSnapshot::compile(provider.as_ref(), dir, env),
-            )
-        })
-        .collect())
+    let mut out = BTreeMap::new();
+    for dir in dirs {
+        let watched = Watched {
+            inner: provider.as_ref(),
+            failure: Mutex::new(None),
+        };
+        let snapshot = AppSnapshot::compile(&watched, dir, env);
+        let failure = watched
+            .failure
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(detail) = failure {
+            return Err(DiffError::Load {
+                dir: display_dir(dir),
+                detail: format!("{}: {detail}", side.revision().label),
+            });
+        }
+        out.insert(dir.clone(), snapshot);
+    }
+    Ok(out)
+}
+
+/// A provider that keeps the first failure to read Git objects.
+struct Watched<'a> {
+    inner: &'a dyn SourceProvider,
+    failure: Mutex<Option<String>>,
+}
+
+impl SourceProvider for Watched<'_> {
+    fn load_app(&self, dir: &str) -> Result<AppFiles, LoadError> {
+        let loaded = self.inner.load_app(dir);
+        if let Err(LoadError::Io(message)) = &loaded
+            && message.starts_with(OBJECT_READ_FAILED)
+            && let Ok(mut failure) = self.failure.lock()
+        {
+            failure.get_or_insert_with(|| message.clone());
+        }
+        loaded
+    }
 }
 
 /// Compare two already-loaded snapshots of one app (used by benches and by

@@ -9,6 +9,20 @@ use std::path::{Path, PathBuf};
 /// bounded in memory.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
+/// Folder nesting below the app folder (as the Git tree source).
+const MAX_DEPTH: usize = 64;
+
+/// Entries visited in one app (as the Git tree source): bounds huge trees
+/// and trees that links make large.
+const MAX_ENTRIES: usize = 100_000;
+
+/// What one `load_app` walk has gathered.
+#[derive(Default)]
+struct Walk {
+    entries: usize,
+    sources: Vec<(String, String)>,
+}
+
 /// Reads app folders below `root` (the repository root).
 #[derive(Clone, Debug)]
 pub struct DiskProvider {
@@ -57,23 +71,39 @@ impl DiskProvider {
     }
 
     /// Collect every `*.air` file below `dir`, following symlinks that stay
-    /// inside the root, skipping hidden folders.
+    /// inside the root, skipping hidden folders. `ancestors` holds the real
+    /// folders being walked: a link back to one of them is not followed
+    /// (as in the Git tree source), so loops end instead of multiplying
+    /// every file (false "declared twice") or the work (two loop links).
     fn walk(
         &self,
         dir: &Path,
-        out: &mut Vec<(String, String)>,
-        depth: usize,
+        ancestors: &mut Vec<PathBuf>,
+        walk: &mut Walk,
     ) -> Result<(), LoadError> {
-        if depth > 64 {
+        if ancestors.len() > MAX_DEPTH {
             return Err(LoadError::Io(format!(
                 "{}: folders nested too deep",
                 dir.display()
             )));
         }
+        let real = dir
+            .canonicalize()
+            .map_err(|e| LoadError::Io(format!("{}: {e}", dir.display())))?;
+        if ancestors.contains(&real) {
+            return Ok(());
+        }
+        ancestors.push(real);
         let entries =
             std::fs::read_dir(dir).map_err(|e| LoadError::Io(format!("{}: {e}", dir.display())))?;
         for entry in entries {
             let entry = entry.map_err(|e| LoadError::Io(format!("{}: {e}", dir.display())))?;
+            walk.entries += 1;
+            if walk.entries > MAX_ENTRIES {
+                return Err(LoadError::Io(format!(
+                    "the app folder holds more than {MAX_ENTRIES} entries"
+                )));
+            }
             let name = entry.file_name();
             let name = name.to_string_lossy();
             if name.starts_with('.') || name == "target" {
@@ -88,12 +118,13 @@ impl DiskProvider {
                 return Err(LoadError::OutsideRoot(self.display_rel(&path)));
             }
             if canon.is_dir() {
-                self.walk(&path, out, depth + 1)?;
+                self.walk(&path, ancestors, walk)?;
             } else if name.ends_with(".air") {
                 let text = self.read(&canon)?;
-                out.push((self.display_rel(&path), text));
+                walk.sources.push((self.display_rel(&path), text));
             }
         }
+        ancestors.pop();
         Ok(())
     }
 
@@ -135,16 +166,17 @@ impl SourceProvider for DiskProvider {
         } else {
             None
         };
-        let mut sources = Vec::new();
+        let mut walk = Walk::default();
         // Walk the path as given (not canonical) so reported paths match the
         // user's view; containment is checked on canonical paths.
         self.walk(
             &self.root.join(to_slash(
                 canon.strip_prefix(&self.root).unwrap_or(Path::new("")),
             )),
-            &mut sources,
-            0,
+            &mut Vec::new(),
+            &mut walk,
         )?;
+        let mut sources = walk.sources;
         sources.sort();
         Ok(AppFiles {
             dir: to_slash(canon.strip_prefix(&self.root).unwrap_or(Path::new(""))),
@@ -169,4 +201,51 @@ pub fn find_root(app: &Path, explicit: Option<&Path>) -> PathBuf {
         cur = dir.parent();
     }
     app.parent().map(Path::to_path_buf).unwrap_or(app)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    const APP: &str = "workflow hello {\n  on http\n  return { ok: true }\n}\n";
+
+    fn app_with(links: &[(&str, &str)]) -> tempfile::TempDir {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let app = tmp.path().join("app");
+        std::fs::create_dir_all(app.join("sub")).expect("mkdir");
+        std::fs::write(app.join("air.toml"), "name = \"hello\"\n").expect("write");
+        std::fs::write(app.join("sub/a.air"), APP).expect("write");
+        for (link, target) in links {
+            symlink(target, app.join(link)).expect("link");
+        }
+        tmp
+    }
+
+    fn sources(tmp: &tempfile::TempDir) -> Vec<String> {
+        let provider = DiskProvider::new(tmp.path()).expect("root");
+        let files = provider.load_app("app").expect("load");
+        files.sources.into_iter().map(|(p, _)| p).collect()
+    }
+
+    #[test]
+    fn a_link_back_to_an_enclosing_folder_is_walked_once() {
+        let tmp = app_with(&[("sub/up", "..")]);
+        assert_eq!(sources(&tmp), vec!["app/sub/a.air".to_string()]);
+    }
+
+    #[test]
+    fn two_loop_links_end() {
+        let tmp = app_with(&[("sub/up", ".."), ("sub/again", "."), ("loop", ".")]);
+        assert_eq!(sources(&tmp), vec!["app/sub/a.air".to_string()]);
+    }
+
+    #[test]
+    fn a_link_to_a_sibling_folder_is_followed() {
+        let tmp = app_with(&[("other", "sub")]);
+        assert_eq!(
+            sources(&tmp),
+            vec!["app/other/a.air".to_string(), "app/sub/a.air".to_string()]
+        );
+    }
 }

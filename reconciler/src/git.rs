@@ -22,7 +22,7 @@ pub use error::GitError;
 pub use fetch::{FetchLimits, FetchOutcome};
 pub use known_hosts::{HostKeyStatus, KnownHosts};
 pub use source::{Credentials, GitRef, GitSource, Revision};
-pub use tree::{Limits, TreeProvider};
+pub use tree::{Limits, OBJECT_READ_FAILED, TreeProvider};
 pub use url::{RemoteUrl, Transport, redact_url};
 pub use workdir::{
     WorkdirProvider, default_branch, discover_repository, merge_base_with_default,

@@ -4,6 +4,7 @@
 
 pub mod airapp;
 pub mod apply;
+pub mod clip;
 pub mod cluster;
 pub mod config;
 pub mod controller;

@@ -108,6 +108,25 @@ pub fn stamp_digest(obj: &mut Value) {
     }
 }
 
+/// The kinds the compiler emits, by API group (any version): the only kinds
+/// air ever deletes. A test compiles the examples and checks that every
+/// object they hold is of one of these kinds.
+pub const EMITTED_KINDS: &[(&str, &str)] = &[
+    ("", "ConfigMap"),
+    ("serving.knative.dev", "Service"),
+    ("eventing.knative.dev", "Broker"),
+    ("eventing.knative.dev", "Trigger"),
+    ("eventing.knative.dev", "EventType"),
+    ("sources.knative.dev", "PingSource"),
+];
+
+/// Is `r` of a kind the compiler emits?
+pub fn is_emitted_kind(r: &ObjectRef) -> bool {
+    EMITTED_KINDS
+        .iter()
+        .any(|(group, kind)| r.group() == *group && r.kind == *kind)
+}
+
 /// Apply order: namespaces and CRDs first, then Broker, Services,
 /// EventTypes, ConfigMaps, Triggers and sources, then anything else.
 /// Deletion runs in the reverse order.

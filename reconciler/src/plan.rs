@@ -7,10 +7,14 @@
 //!   updated or deleted (it is reported as blocked);
 //! - only objects in the previous inventory are ever deleted, and only if
 //!   they still carry air's labels for this app;
+//! - the inventory is a hint, never an authority (anyone who can write the
+//!   ConfigMap can add to it): only kinds the compiler emits, in the app's
+//!   namespaces, are ever deleted — never a Namespace nor anything
+//!   cluster-scoped ([`Scope`]);
 //! - a plan that would delete everything is refused unless allowed.
 
 use crate::fields::{FieldChange, diff_owned};
-use crate::object::{ObjectRef, apply_rank, owned_by};
+use crate::object::{ObjectRef, apply_rank, is_emitted_kind, owned_by};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -112,10 +116,38 @@ impl Plan {
     }
 }
 
-/// Compute the plan for `app`. `live` holds the current object for every
+/// What air may ever delete for an app: objects of a kind the compiler
+/// emits, in one of the app's namespaces (its own, and those of the objects
+/// the revision wants). Never a Namespace, never anything cluster-scoped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scope {
+    namespaces: BTreeSet<String>,
+}
+
+impl Scope {
+    /// The scope of an app deployed to `namespace` wanting `desired`.
+    pub fn of(namespace: &str, desired: &[Value]) -> Scope {
+        let mut namespaces: BTreeSet<String> = desired
+            .iter()
+            .filter_map(ObjectRef::of)
+            .map(|r| r.namespace)
+            .collect();
+        namespaces.insert(namespace.to_string());
+        namespaces.remove("");
+        Scope { namespaces }
+    }
+
+    /// May `r` (listed in the inventory) be read and deleted?
+    pub fn contains(&self, r: &ObjectRef) -> bool {
+        r.kind != "Namespace" && self.namespaces.contains(&r.namespace) && is_emitted_kind(r)
+    }
+}
+
+/// Compute the plan for `app`, deployed to `namespace`. `live` holds the current object for every
 /// reference of `desired` and of `inventory` that exists in the cluster.
 pub fn plan(
     app: &str,
+    namespace: &str,
     desired: &[Value],
     live: &BTreeMap<ObjectRef, Value>,
     inventory: &Inventory,
@@ -167,7 +199,14 @@ pub fn plan(
         changes.push(change);
     }
     let mut deletes = Vec::new();
-    for r in inventory.objects.iter().filter(|r| !wanted.contains(r)) {
+    // Inventory entries out of scope are ignored: they are not air's, and
+    // are dropped from the next inventory.
+    let scope = Scope::of(namespace, desired);
+    for r in inventory
+        .objects
+        .iter()
+        .filter(|r| !wanted.contains(r) && scope.contains(r))
+    {
         let Some(l) = live.get(r) else { continue };
         let (action, reason) = if !owned_by(l, app) {
             (

@@ -74,6 +74,11 @@ pub enum PostError {
     },
     #[error("{api}: request failed: {detail}")]
     Transport { api: String, detail: String },
+    /// The token would cross the network in clear text.
+    #[error(
+        "refusing to send the token over plain HTTP to `{url}`: use https:// (plain http:// is allowed only to a loopback address)"
+    )]
+    PlainHttp { url: String },
 }
 
 fn detail_suffix(d: &str) -> String {
@@ -103,6 +108,20 @@ pub async fn post_comment(
 ) -> Result<PostOutcome, PostError> {
     let client = reqwest::Client::builder()
         .timeout(opts.timeout)
+        // The token rides in headers reqwest does not strip on a redirect
+        // to another host (GitLab's PRIVATE-TOKEN): follow only redirects
+        // that stay on the origin of the first request.
+        .redirect(reqwest::redirect::Policy::custom(|attempt| {
+            let same = attempt
+                .previous()
+                .first()
+                .is_some_and(|first| first.origin() == attempt.url().origin());
+            if same && attempt.previous().len() < 10 {
+                attempt.follow()
+            } else {
+                attempt.stop()
+            }
+        }))
         .user_agent(concat!("air/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| PostError::Transport {

@@ -428,3 +428,44 @@ fn uncommitted_deletion_of_an_app_is_seen() {
     assert_eq!(report.apps[0].path, "apps/b");
     assert_eq!(report.apps[0].status, AppStatus::Removed);
 }
+
+#[test]
+fn a_corrupt_object_is_an_error_not_a_change() {
+    let r = TestRepo::new();
+    r.app("shop", SHOP);
+    let base = r.commit("base");
+    r.app("shop", &SHOP.replace("billing:1.0.0", "billing:3.0.0"));
+    let head = r.commit("head");
+    // Damage head's main.air object on disk (a loose object: zlib data).
+    let blob = r
+        .repo
+        .revparse_single(&format!("{head}:shop/main.air"))
+        .unwrap()
+        .id()
+        .to_string();
+    let object = r
+        .repo
+        .path()
+        .join("objects")
+        .join(&blob[..2])
+        .join(&blob[2..]);
+    let mut perms = std::fs::metadata(&object).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&object, perms).unwrap();
+    std::fs::write(&object, b"not zlib at all").unwrap();
+    let code = air_cli::cmd::diff::run(air_cli::cmd::diff::Args {
+        path: r.path().join("shop"),
+        base: Some(base),
+        head: Some(head),
+        env: None,
+        format: air_cli::cmd::diff::DiffFormat::Json,
+        post: None,
+        api_url: None,
+        live: false,
+        namespace: None,
+        kubeconfig: None,
+        context: None,
+    });
+    assert_eq!(code, 2);
+}

@@ -209,3 +209,39 @@ async fn unreachable_server_is_a_transport_error() {
     assert!(matches!(e, PostError::Transport { .. }), "{e:?}");
     assert!(!format!("{e} {e:?}").contains(TOKEN));
 }
+
+#[tokio::test]
+async fn plain_http_is_refused_unless_loopback() {
+    // Refused before any connection: these hosts are never contacted.
+    for (pr, api) in [
+        ("http://gitlab.example.com/g/p/-/merge_requests/1", None),
+        (GITHUB_PR, Some("http://ghe.example.com/api/v3")),
+        (GITHUB_PR, Some("http://10.0.0.1:8080")),
+        (GITHUB_PR, Some("ftp://127.0.0.1/api")),
+    ] {
+        let target = parse_target(pr).unwrap();
+        let o = PostOptions {
+            api_url: api.map(str::to_string),
+            ..opts(String::new())
+        };
+        let e = post_comment(&target, "x", &o).await.unwrap_err();
+        assert!(
+            matches!(e, PostError::PlainHttp { .. }),
+            "{pr} {api:?}: {e:?}"
+        );
+        assert!(!format!("{e} {e:?}").contains(TOKEN));
+    }
+    // Loopback over plain HTTP is allowed (reaches the port: nobody there).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    for host in ["127.0.0.1", "localhost", "[::1]"] {
+        let target = parse_target(GITHUB_PR).unwrap();
+        let e = post_comment(&target, "x", &opts(format!("http://{host}:{port}")))
+            .await
+            .unwrap_err();
+        assert!(matches!(e, PostError::Transport { .. }), "{host}: {e:?}");
+    }
+}

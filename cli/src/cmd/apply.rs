@@ -60,6 +60,10 @@ pub struct Args {
     /// How long --wait waits, e.g. `90s`, `5m`.
     #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
     pub timeout: Duration,
+    /// Give up on any one request to the API server after this long
+    /// (exit 2), e.g. `10s`, `1m`.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub request_timeout: Duration,
     /// The kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster).
     #[arg(long, value_name = "FILE")]
     pub kubeconfig: Option<PathBuf>,
@@ -118,6 +122,10 @@ pub fn compile_local(
     app: &crate::cmd::AppArgs,
     namespace: Option<&str>,
 ) -> Result<LocalObjects, Failed> {
+    if let Some(ns) = namespace {
+        air_compiler::check::values::names::dns1123_label(ns)
+            .map_err(|e| Failed::Usage(format!("--namespace `{ns}`: {}", e.message)))?;
+    }
     let local = local_app(&app.path, app.root.as_ref()).map_err(Failed::Usage)?;
     let opts = air_compiler::CompileOptions {
         app_dir: local.dir.clone(),
@@ -141,7 +149,7 @@ async fn apply<O: Write, E: Write>(
 ) -> u8 {
     let cluster =
         match Cluster::connect_to(args.kubeconfig.as_deref(), args.context.as_deref()).await {
-            Ok(c) => c,
+            Ok(c) => c.with_request_timeout(args.request_timeout),
             Err(e) => return fail(&e.to_string()),
         };
     let opts = SyncOptions {
@@ -201,10 +209,15 @@ async fn apply<O: Write, E: Write>(
     wait(&cluster, &wanted, args.timeout, display).await
 }
 
-/// Report a failed sync; exit 2 when the API server could not be reached
-/// (nothing was decided), 1 when it refused something.
+/// Report a failed sync; exit 2 when the API server could not be reached,
+/// did not answer or refused the credentials (nothing was decided), 1 when
+/// it refused something.
 fn sync_failed<O: Write, E: Write>(e: &SyncError, display: &mut Display<O, E>) -> u8 {
     display.note(&format!("error: {e}"));
+    if e.is_unauthorized() {
+        display.note("help: the API server refused the credentials of the kubeconfig (401)");
+        return exit::ERROR;
+    }
     if e.is_transient() {
         display.note(
             "help: objects already applied are recorded in the app's inventory; \

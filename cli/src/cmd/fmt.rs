@@ -5,7 +5,10 @@ use crate::exit;
 use crate::render::{Format, print_all};
 use air_compiler::SourceMap;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+
+mod walk;
+mod write;
 
 /// Format `.air` files in place (or check that they are formatted).
 #[derive(clap::Args, Debug)]
@@ -26,21 +29,32 @@ pub fn run(args: Args) -> u8 {
     if args.paths.iter().any(|p| p.as_os_str() == "-") {
         return stdin_to_stdout();
     }
-    let mut files = Vec::new();
+    let mut found = walk::Found::default();
     for p in &args.paths {
-        if let Err(e) = collect(p, &mut files) {
+        if let Err(e) = walk::collect(p, &mut found) {
             return fail(&e);
         }
     }
-    files.sort();
-    files.dedup();
+    walk::dedup(&mut found.targets);
+    for why in &found.skipped {
+        eprintln!("note: skipped {why}");
+    }
     let mut status = exit::OK;
-    for file in &files {
-        let text = match std::fs::read_to_string(file) {
-            Ok(t) => t,
-            Err(e) => return fail(&format!("{}: {e}", file.display())),
+    for target in &found.targets {
+        let shown = target.shown.display();
+        let (text, mode) = match write::read_regular(&target.real) {
+            Ok(read) => read,
+            Err(write::FileError::Skip(why)) => {
+                eprintln!("note: skipped {shown}: {why}");
+                continue;
+            }
+            Err(write::FileError::Io(e)) => return fail(&format!("{shown}: {e}")),
         };
-        let formatted = match format_or_report(&file.display().to_string(), &text) {
+        // A byte-order mark is not part of the text: the formatted file
+        // has none (so a file with one is rewritten).
+        let mut body = text.clone();
+        air_compiler::source::strip_byte_order_mark(&mut body);
+        let formatted = match format_or_report(&shown.to_string(), &body) {
             Some(f) => f,
             None => {
                 status = exit::FINDINGS;
@@ -51,10 +65,10 @@ pub fn run(args: Args) -> u8 {
             continue;
         }
         if args.check {
-            println!("would reformat {}", file.display());
+            println!("would reformat {shown}");
             status = exit::FINDINGS;
-        } else if let Err(e) = write_atomically(file, &formatted) {
-            return fail(&format!("{}: {e}", file.display()));
+        } else if let Err(e) = write::replace(&target.real, &formatted, mode) {
+            return fail(&format!("{shown}: {e}"));
         }
     }
     status
@@ -78,6 +92,7 @@ fn stdin_to_stdout() -> u8 {
     if let Err(e) = std::io::stdin().read_to_string(&mut text) {
         return fail(&format!("stdin: {e}"));
     }
+    air_compiler::source::strip_byte_order_mark(&mut text);
     match format_or_report("<stdin>", &text) {
         Some(f) => {
             print!("{f}");
@@ -85,36 +100,4 @@ fn stdin_to_stdout() -> u8 {
         }
         None => exit::FINDINGS,
     }
-}
-
-fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    if meta.is_file() {
-        out.push(path.to_path_buf());
-        return Ok(());
-    }
-    let entries = std::fs::read_dir(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| format!("{}: {e}", path.display()))?;
-        let p = entry.path();
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with('.') || name == "target" {
-            continue;
-        }
-        if p.is_dir() {
-            collect(&p, out)?;
-        } else if name.ends_with(".air") {
-            out.push(p);
-        }
-    }
-    Ok(())
-}
-
-/// Write beside the file then rename over it, so an interrupted run never
-/// leaves a half-written source file.
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let tmp = path.with_extension("air.fmt-tmp");
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path)
 }

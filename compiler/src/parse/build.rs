@@ -462,9 +462,7 @@ impl Builder<'_> {
             Rule::expr => ValueKind::Expr(self.expr(&p)),
             Rule::string | Rule::block_string => ValueKind::Str(self.strlit(&p)),
             Rule::duration => ValueKind::Duration(self.duration(&p)),
-            Rule::number => ValueKind::Number(Number {
-                text: p.as_str().to_string(),
-            }),
+            Rule::number => ValueKind::Number(self.number(&p)),
             Rule::boolean => ValueKind::Bool(p.as_str() == "true"),
             Rule::null => ValueKind::Null,
             Rule::param_ref => {
@@ -546,6 +544,20 @@ impl Builder<'_> {
             literal::unescape(raw)
         };
         StrLit { value, block, span }
+    }
+
+    pub fn number(&mut self, p: &P) -> Number {
+        let text = p.as_str();
+        if let Some(why) = literal::number_out_of_range(text) {
+            self.diags.push(
+                Diagnostic::error("E0112", format!("number `{text}` is out of range"))
+                    .with_primary(self.span(p), why)
+                    .with_help("write a number a 64-bit integer or float holds, or a string"),
+            );
+        }
+        Number {
+            text: text.to_string(),
+        }
     }
 
     pub fn duration(&mut self, p: &P) -> ast::Duration {

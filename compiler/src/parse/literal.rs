@@ -154,6 +154,29 @@ pub fn dedent(raw: &str) -> String {
         .join("\n")
 }
 
+/// Why a number literal cannot be kept as written, or `None` when it can.
+/// Numbers become JSON numbers: integers must fit in 64 bits, others in a
+/// 64-bit float without overflowing to infinity or vanishing to zero
+/// (such values used to change silently into strings, null or 0).
+pub fn number_out_of_range(text: &str) -> Option<&'static str> {
+    let integer = !text.contains(['.', 'e', 'E']);
+    if integer {
+        return match text.parse::<i64>().is_ok() || text.parse::<u64>().is_ok() {
+            true => None,
+            false => Some("integer does not fit in 64 bits"),
+        };
+    }
+    let f: f64 = text.parse().ok()?;
+    if f.is_infinite() {
+        return Some("too large for a 64-bit float");
+    }
+    let mantissa = text.split(['e', 'E']).next().unwrap_or(text);
+    if f == 0.0 && mantissa.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
+        return Some("too small for a 64-bit float: it would become 0");
+    }
+    None
+}
+
 /// Milliseconds of a duration literal such as `1h30m` or `250ms`. `None`
 /// when it does not fit in 64 bits (the caller reports it; the value
 /// saturates).

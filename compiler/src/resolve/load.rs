@@ -73,7 +73,7 @@ impl Loader<'_> {
             return Some(i);
         }
         let files = match self.provider.load_app(dir) {
-            Ok(f) => f,
+            Ok(f) => f.without_byte_order_marks(),
             Err(e) => {
                 self.load_error(dir, e, via);
                 return None;

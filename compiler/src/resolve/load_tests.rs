@@ -216,3 +216,23 @@ fn syntax_errors_stop_before_names() {
     let program = program.unwrap();
     assert!(program.apps[0].lookup(DeclKind::Workflow, "v").is_some());
 }
+
+#[test]
+fn a_byte_order_mark_is_not_part_of_the_text() {
+    let bom = crate::source::BYTE_ORDER_MARK;
+    let p = MemProvider::single(
+        "a",
+        &format!("{bom}{}", toml("a")),
+        &[(
+            "m.air",
+            &format!("{bom}workflow w {{\n  on http\n  return {{ ok: true }}\n}}\n"),
+        )],
+    );
+    let (program, sources, d) = run(&p, "a", None);
+    assert!(d.is_empty(), "{d:?}");
+    assert!(program.is_some());
+    let Some(file) = sources.get(crate::span::FileId(1)) else {
+        panic!("m.air not in the source map");
+    };
+    assert!(file.text.starts_with("workflow"));
+}

@@ -8,6 +8,10 @@ use git2::{ObjectType, Oid, Repository, Tree};
 
 use super::error::GitError;
 
+/// How a failure to read the repository's objects (a corrupt or missing
+/// object) begins: `air diff` tells it from problems of the app's files.
+pub const OBJECT_READ_FAILED: &str = "reading Git objects";
+
 const MODE_TREE: i32 = 0o040000;
 const MODE_LINK: i32 = 0o120000;
 const MODE_SUBMODULE: i32 = 0o160000;
@@ -106,7 +110,7 @@ impl TreeProvider {
     }
 
     fn io(e: git2::Error) -> LoadError {
-        LoadError::Io(format!("reading Git objects: {}", e.message()))
+        LoadError::Io(format!("{OBJECT_READ_FAILED}: {}", e.message()))
     }
 
     fn root(&self) -> Result<Tree<'_>, LoadError> {

@@ -29,6 +29,7 @@ fn creates_what_is_missing() {
     let d = [svc("a", "x", "img:1")];
     let p = plan(
         "a",
+        "ns",
         &d,
         &BTreeMap::new(),
         &Inventory::default(),
@@ -47,6 +48,7 @@ fn unchanged_ignores_server_defaults() {
     l["status"] = json!({"conditions": []});
     let p = plan(
         "a",
+        "ns",
         &[d],
         &live_of(&[l]),
         &Inventory::default(),
@@ -61,6 +63,7 @@ fn update_names_the_field() {
     let l = svc("a", "x", "img:1");
     let p = plan(
         "a",
+        "ns",
         &[d],
         &live_of(&[l]),
         &Inventory::default(),
@@ -83,6 +86,7 @@ fn field_owned_by_another_manager_is_not_drift() {
         "fieldsV1": {"f:metadata": {"f:annotations": {"f:autoscaling.knative.dev/min-scale": {}}}}}]);
     let p = plan(
         "a",
+        "ns",
         &[d],
         &live_of(&[l]),
         &Inventory::default(),
@@ -98,6 +102,7 @@ fn never_touches_unlabelled_or_foreign_objects() {
     unlabelled["metadata"]["labels"] = json!({});
     let p = plan(
         "a",
+        "ns",
         std::slice::from_ref(&d),
         &live_of(&[unlabelled]),
         &Inventory::default(),
@@ -107,6 +112,7 @@ fn never_touches_unlabelled_or_foreign_objects() {
     let foreign = svc("b", "x", "img:1");
     let p = plan(
         "a",
+        "ns",
         &[d],
         &live_of(&[foreign]),
         &Inventory::default(),
@@ -125,6 +131,7 @@ fn prunes_only_inventory_objects_still_labelled() {
     let live = live_of(&[keep.clone(), gone.clone(), relabelled.clone(), stranger]);
     let p = plan(
         "a",
+        "ns",
         std::slice::from_ref(&keep),
         &live,
         &inv(&[keep.clone(), gone, relabelled]),
@@ -150,6 +157,7 @@ fn prune_off_orphans() {
     };
     let p = plan(
         "a",
+        "ns",
         std::slice::from_ref(&keep),
         &live_of(&[gone.clone(), keep.clone()]),
         &inv(&[gone]),
@@ -164,6 +172,7 @@ fn refuses_to_prune_everything_unless_allowed() {
     let gone = svc("a", "gone", "i:1");
     let p = plan(
         "a",
+        "ns",
         &[],
         &live_of(&[gone.clone()]),
         &inv(&[gone.clone()]),
@@ -174,7 +183,14 @@ fn refuses_to_prune_everything_unless_allowed() {
         prune: true,
         allow_prune_all: true,
     };
-    let p = plan("a", &[], &live_of(&[gone.clone()]), &inv(&[gone]), opts);
+    let p = plan(
+        "a",
+        "ns",
+        &[],
+        &live_of(&[gone.clone()]),
+        &inv(&[gone]),
+        opts,
+    );
     assert!(p.refused.is_none());
     assert_eq!(p.count(Action::Delete), 1);
 }
@@ -185,6 +201,7 @@ fn order_follows_dependencies() {
     let broker = json!({"apiVersion": "eventing.knative.dev/v1", "kind": "Broker", "metadata": {"name": "b", "namespace": "ns"}});
     let p = plan(
         "a",
+        "ns",
         &[trig, broker],
         &BTreeMap::new(),
         &Inventory::default(),
@@ -208,4 +225,48 @@ fn the_digest_is_bookkeeping_not_a_named_field() {
         "changed in the revision, in fields another field manager owns now"
     );
     assert_eq!(update_reason(&[digest, change("spec.x")]), "spec.x differ");
+}
+
+#[test]
+fn the_inventory_cannot_make_air_delete_what_it_could_not_have_made() {
+    let labels = json!({"app.kubernetes.io/managed-by": "air", "app.kubernetes.io/part-of": "a"});
+    // Labelled like the app and listed in its inventory, but: a Namespace,
+    // an emitted kind in another namespace, a kind air never emits.
+    let planted = [
+        json!({"apiVersion": "v1", "kind": "Namespace",
+            "metadata": {"name": "prod", "labels": labels}}),
+        json!({"apiVersion": "serving.knative.dev/v1", "kind": "Service",
+            "metadata": {"name": "x", "namespace": "other", "labels": labels}}),
+        json!({"apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": "s", "namespace": "ns", "labels": labels}}),
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+            "metadata": {"name": "admin", "labels": labels}}),
+    ];
+    let gone = svc("a", "gone", "img:1");
+    let mut live_objs = planted.to_vec();
+    live_objs.push(gone.clone());
+    let mut inventory = inv(&live_objs);
+    inventory.revision = Some("r1".into());
+    let p = plan(
+        "a",
+        "ns",
+        &[svc("a", "kept", "img:1")],
+        &live_of(&live_objs),
+        &inventory,
+        PlanOptions::default(),
+    );
+    let deleted: Vec<&ObjectRef> = p
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Delete)
+        .map(|c| &c.object)
+        .collect();
+    assert_eq!(deleted, [&ObjectRef::of(&gone).expect("ref")]);
+    // Even with no wanted object at all (prune-all allowed).
+    let all = PlanOptions {
+        prune: true,
+        allow_prune_all: true,
+    };
+    let p = plan("a", "ns", &[], &live_of(&live_objs), &inventory, all);
+    assert_eq!(p.count(Action::Delete), 1, "{p:?}");
 }

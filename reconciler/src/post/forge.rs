@@ -140,6 +140,30 @@ struct Api<'a> {
     opts: &'a PostOptions,
 }
 
+/// The token goes over TLS, or stays on this machine: plain `http://` is
+/// refused unless the host is a loopback address (a test double, a tunnel).
+fn refuse_plain_http(base: &str) -> Result<(), PostError> {
+    let Ok(url) = url::Url::parse(base) else {
+        return Err(PostError::InvalidUrl {
+            url: crate::git::redact_url(base),
+            reason: "not a URL".into(),
+        });
+    };
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if loopback => Ok(()),
+        _ => Err(PostError::PlainHttp {
+            url: crate::git::redact_url(base),
+        }),
+    }
+}
+
 /// Everything but `/` and `-_.~` is escaped in a GitLab project path.
 const PROJECT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
@@ -289,6 +313,7 @@ pub(super) async fn upsert(
         .unwrap_or_else(|| target.default_api_url())
         .trim_end_matches('/')
         .to_string();
+    refuse_plain_http(&base)?;
     let api = Api {
         client,
         target,

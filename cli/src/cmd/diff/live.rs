@@ -7,6 +7,7 @@ use crate::cmd::apply::{Failed, compile_local, kubectl_name};
 use crate::cmd::{AppArgs, fail};
 use crate::exit;
 use air_reconciler::apply::live_state;
+use air_reconciler::clip::{MAX_VALUE, clip};
 use air_reconciler::cluster::Cluster;
 use air_reconciler::plan::{Action, Change, PlanOptions, plan};
 use serde_json::{Value, json};
@@ -36,16 +37,27 @@ pub fn run(args: LiveArgs) -> u8 {
     };
     let app = local.objects;
     let changes = runtime.block_on(async {
-        let cluster =
-            Cluster::connect_to(args.kubeconfig.as_deref(), args.context.as_deref()).await?;
+        // Bounded like `air apply`'s default: a server that never answers
+        // must not hang the diff.
+        let cluster = Cluster::connect_to(args.kubeconfig.as_deref(), args.context.as_deref())
+            .await?
+            .with_request_timeout(std::time::Duration::from_secs(30));
         let inventory = air_reconciler::inventory::load(&cluster, &app.app, &app.namespace).await?;
-        let live = live_state(&cluster, &app.objects, &inventory).await?;
+        let live = live_state(&cluster, &app.namespace, &app.objects, &inventory).await?;
         let opts = PlanOptions {
             prune: true,
             allow_prune_all: true,
         };
         Ok::<_, air_reconciler::cluster::ClusterError>(
-            plan(&app.app, &app.objects, &live, &inventory, opts).changes,
+            plan(
+                &app.app,
+                &app.namespace,
+                &app.objects,
+                &live,
+                &inventory,
+                opts,
+            )
+            .changes,
         )
     });
     let changes = match changes {
@@ -71,12 +83,15 @@ fn shown_fields(c: &Change) -> impl Iterator<Item = &air_reconciler::fields::Fie
     c.fields.iter().filter(|f| !f.is_digest())
 }
 
+/// A value on one line, clipped: a live object may hold megabytes in one
+/// field (the JSON report keeps them whole).
 fn short(v: Option<&Value>) -> String {
-    match v {
-        None => "(none)".into(),
+    let text = match v {
+        None => return "(none)".into(),
         Some(Value::String(s)) => format!("{s:?}"),
         Some(v) => v.to_string(),
-    }
+    };
+    clip(&text, MAX_VALUE).into_owned()
 }
 
 /// kubectl-diff-like text: `+` created, `~` updated with its fields, `-`
@@ -140,4 +155,36 @@ pub fn json_report(app: &str, namespace: &str, changes: &[Change]) -> String {
         .collect();
     serde_json::to_string_pretty(&json!({"app": app, "namespace": namespace, "changes": list}))
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use air_reconciler::fields::FieldChange;
+    use air_reconciler::object::ObjectRef;
+
+    #[test]
+    fn a_huge_live_value_is_clipped() {
+        let huge = "x".repeat(10 << 20);
+        let change = Change {
+            object: ObjectRef {
+                api_version: "v1".into(),
+                kind: "ConfigMap".into(),
+                namespace: "ns".into(),
+                name: "c".into(),
+            },
+            action: Action::Update,
+            reason: "data.k differ".into(),
+            desired: None,
+            fields: vec![FieldChange {
+                path: "data.k".into(),
+                live: Some(Value::String(huge)),
+                desired: Some(Value::String("small".into())),
+            }],
+        };
+        let text = human("a", "ns", &[change]);
+        assert!(text.len() < 3 * MAX_VALUE, "{} bytes", text.len());
+        assert!(text.contains("more bytes)"), "{text}");
+        assert!(text.contains("\"small\""), "{text}");
+    }
 }

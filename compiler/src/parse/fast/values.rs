@@ -246,9 +246,15 @@ impl Fast<'_, '_> {
         if is_ic(self.at(i)) {
             return None;
         }
+        let text = self.src.get(start..i)?;
+        if literal::number_out_of_range(text).is_some() {
+            // pest's builder reports it (E0112).
+            self.abort = true;
+            return None;
+        }
         self.pos = i;
         Some(Number {
-            text: self.src.get(start..i)?.to_string(),
+            text: text.to_string(),
         })
     }
 
