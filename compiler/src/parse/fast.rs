@@ -284,6 +284,9 @@ impl<'a> Fast<'a, '_> {
             }
             "workflow" => self.workflow_decl(start).map(Item::Workflow),
             "import" => self.import_decl(start).map(Item::Import),
+            // `test` blocks (and anything else) go to pest: tests are a
+            // small part of an app and only `air test`/`check`/`fmt` read
+            // them, so they need no fast path.
             _ => None,
         }
     }
