@@ -226,3 +226,47 @@ fn tests_never_reach_the_build() {
     assert!(!without.0.is_empty());
     assert_eq!(without, with);
 }
+
+/// `air graph` of an app with tests draws what it draws without them.
+#[test]
+fn tests_never_reach_the_graph() {
+    use air_cli::cmd::graph::{Drawn, Selection, draw};
+    use air_compiler::graph::Format;
+    let src = repo_root().join("tests/fixtures/ok/tests/shop/app");
+    let tmp = tempfile::tempdir().unwrap();
+    let app = tmp.path().join("app");
+    std::fs::create_dir(&app).unwrap();
+    for f in [
+        "air.toml",
+        "events.air",
+        "fulfil.air",
+        "services.air",
+        "types.air",
+    ] {
+        std::fs::copy(src.join(f), app.join(f)).unwrap();
+    }
+    let drawn = |select: &Selection| match draw(
+        &app,
+        Some(&tmp.path().to_path_buf()),
+        None,
+        select,
+        Format::Mermaid,
+    )
+    .0
+    {
+        Drawn::Text(t) => t,
+        _ => panic!("nothing drawn"),
+    };
+    let selections = [
+        Selection::default(),
+        Selection {
+            workflow: None,
+            events: true,
+        },
+    ];
+    let without: Vec<String> = selections.iter().map(drawn).collect();
+    std::fs::copy(src.join("tests.air"), app.join("tests.air")).unwrap();
+    let with: Vec<String> = selections.iter().map(drawn).collect();
+    assert!(without.iter().all(|t| !t.is_empty()));
+    assert_eq!(without, with);
+}
