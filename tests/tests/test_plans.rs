@@ -270,3 +270,67 @@ fn tests_never_reach_the_graph() {
     assert!(without.iter().all(|t| !t.is_empty()));
     assert_eq!(without, with);
 }
+
+/// The shop app with its tests damaged at random: resolving, checking
+/// and lowering tests never panic, and whatever bundle comes out is one
+/// the engine reads.
+mod damaged {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn shop_files() -> (String, Vec<(String, String)>) {
+        let dir = repo_root().join("tests/fixtures/ok/tests/shop/app");
+        let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
+        let files = [
+            "events.air",
+            "fulfil.air",
+            "services.air",
+            "types.air",
+            "tests.air",
+        ]
+        .iter()
+        .map(|f| (f.to_string(), read(f)))
+        .collect();
+        (read("air.toml"), files)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        #[test]
+        fn damaged_tests_never_panic(
+            at in 0.0..1.0f64,
+            len in 0..16usize,
+            token in prop::sample::select(vec![
+                "", "{", "}", "\"", "=>", "then", "times 0", "status 999", "after 1h", "${ . }",
+                "${ .a ", "no", "emit", "call", "workflow", "fails", "completes", "context",
+                "order {", "send Nope", "tick fulfil_order", "POST \"/x\"", "99999999999", "-1",
+                "mock call shipping =>", "expect", "params.image_tag", "secret(\"a\", \"b\")",
+            ]),
+        ) {
+            let (manifest, mut files) = shop_files();
+            let tests = &mut files.last_mut().unwrap().1;
+            let mut start = ((tests.len() as f64) * at) as usize;
+            while !tests.is_char_boundary(start) {
+                start -= 1;
+            }
+            let mut end = (start + len).min(tests.len());
+            while !tests.is_char_boundary(end) {
+                end -= 1;
+            }
+            *tests = format!("{}{token}{}", &tests[..start], &tests[end..]);
+            let refs: Vec<(&str, &str)> =
+                files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+            let provider = MemProvider::single("app", &manifest, &refs);
+            let opts = CompileOptions { app_dir: "app".into(), env: None };
+            let (c, bundle) = test_bundle(&provider, &opts);
+            if let Some(json) = bundle {
+                prop_assert!(!c.diagnostics.has_errors());
+                let read: Result<TestBundle, _> = serde_json::from_value(json);
+                prop_assert!(read.is_ok(), "{:?}", read.err());
+            } else {
+                prop_assert!(c.diagnostics.has_errors());
+            }
+        }
+    }
+}
