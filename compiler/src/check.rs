@@ -92,6 +92,10 @@ pub const CODES: &[CodeInfo] = &[
         title: "runtime expression inside test data",
     },
     CodeInfo {
+        code: test_blocks::E_CE_ATTRIBUTE,
+        title: "invalid CloudEvents attribute in `send … with`",
+    },
+    CodeInfo {
         code: "E0320",
         title: "unknown field in data",
     },

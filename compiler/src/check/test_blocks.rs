@@ -1,7 +1,8 @@
 //! Values in `test` blocks: `send` data against the event's data type
 //! (as `emit` data is checked), jq syntax of every predicate (and `.data`
 //! paths of `expect emit` predicates against the event's type), HTTP
-//! statuses in range, and literals where a literal is expected.
+//! statuses in range, literals where a literal is expected, and the
+//! CloudEvents attributes of `send … with`.
 
 use super::jq::{Memo, check_expr};
 use super::types::{Shape, check_value, event_data};
@@ -13,6 +14,11 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 
 pub const E_STATUS_RANGE: &str = "E0313";
 pub const E_NOT_LITERAL: &str = "E0314";
+pub const E_CE_ATTRIBUTE: &str = "E0315";
+
+/// Attributes a `send` takes from the event's declaration (or the CloudEvents
+/// version): `with` cannot set them.
+const FIXED_ATTRIBUTES: &[&str] = &["type", "source", "data", "specversion"];
 
 pub fn check_app(cx: &Cx, diags: &mut Diagnostics) {
     let Some(unit) = cx.unit() else { return };
@@ -31,6 +37,7 @@ pub fn check_app(cx: &Cx, diags: &mut Diagnostics) {
                     }
                     if let Some(w) = with {
                         literal(w, diags);
+                        attributes(w, diags);
                     }
                 }
                 TestStmtKind::Start { input, .. } => {
@@ -127,6 +134,46 @@ fn literal(v: &Value, diags: &mut Diagnostics) {
                 "write the literal value; to test a condition, give the whole match as `${ … }` (a predicate)",
             ),
         );
+    }
+}
+
+/// `with { … }`: CloudEvents context attributes, whose names are lower-case
+/// ASCII letters and digits and whose values are scalars.
+fn attributes(w: &Value, diags: &mut Diagnostics) {
+    let ValueKind::Object(entries) = &w.kind else {
+        return;
+    };
+    for e in entries {
+        let name = e.key.name.as_str();
+        let why = if name.is_empty()
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        {
+            Some("CloudEvents attribute names are lower-case letters and digits".to_string())
+        } else if FIXED_ATTRIBUTES.contains(&name) {
+            Some(format!("`{name}` comes from the event's declaration"))
+        } else if matches!(
+            e.value.kind,
+            ValueKind::Object(_) | ValueKind::List(_) | ValueKind::Null
+        ) {
+            Some("an attribute's value is a string, number or boolean".to_string())
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            diags.push(
+                Diagnostic::error(
+                    E_CE_ATTRIBUTE,
+                    format!("`{name}` cannot be set with `with`"),
+                )
+                .with_primary(e.span, why)
+                .with_help(
+                    "`with` adds context attributes such as `subject: \"o-1\"` or extensions \
+                     (`tenant: \"acme\"`); the data goes before `with`",
+                ),
+            );
+        }
     }
 }
 
