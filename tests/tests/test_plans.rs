@@ -334,3 +334,42 @@ mod damaged {
         }
     }
 }
+
+/// Events, services and errors of an imported app: the values the build
+/// gives them (the imported app's CloudEvents type, URL and error type).
+#[test]
+fn imported_names_resolve() {
+    let f = load_all(&repo_root().join("tests/fixtures/ok/tests"))
+        .into_iter()
+        .find(|f| f.name == "imported")
+        .expect("the imported fixture");
+    let b = bundle_of(f.provider.as_ref(), &f.opts);
+    let steps: Vec<&Action> = b.tests[0].steps.iter().map(|s| &s.action).collect();
+    let Action::Mock(m) = steps[0] else {
+        panic!("{:?}", steps[0])
+    };
+    assert_eq!(
+        m.url,
+        "http://payments.finance.svc.cluster.local/api/charges"
+    );
+    assert_eq!(m.label, "call common.payments POST \"/charges\"");
+    let Action::Send { event, .. } = steps[1] else {
+        panic!("{:?}", steps[1])
+    };
+    assert_eq!(event.event_type, "com.example.finance.payment.settled");
+    assert_eq!(event.source, "/common");
+    let Action::ExpectEmit(e) = steps[3] else {
+        panic!("{:?}", steps[3])
+    };
+    assert_eq!(e.event_type, "shop.order_placed");
+    let Action::ExpectWorkflow(w) = steps[4] else {
+        panic!("{:?}", steps[4])
+    };
+    assert_eq!(
+        w.outcome,
+        Outcome::Fails {
+            error_type: Some("https://air.dev/errors/common/declined".into()),
+            status: None
+        }
+    );
+}
