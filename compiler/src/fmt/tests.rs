@@ -31,3 +31,14 @@ fn test_blocks_have_one_layout() {
     assert_eq!(once, want);
     assert_eq!(fmt(&once), once);
 }
+
+#[test]
+fn test_blocks_keep_their_place_and_comments() {
+    let src = "// head\ntest \"empty\" {}\n// between\nworkflow w { on http }\ntest \"multi\" {\n  send E {\n    text: \"\"\"\n      line\n      \"\"\"\n  }\n  // last\n}\n";
+    let once = fmt(src);
+    assert_eq!(
+        once,
+        "// head\ntest \"empty\" {\n}\n\n// between\nworkflow w {\n  on http\n}\n\ntest \"multi\" {\n  send E {\n    text: \"\"\"\n      line\n    \"\"\"\n  }\n  // last\n}\n"
+    );
+    assert_eq!(fmt(&once), once);
+}
