@@ -9,7 +9,9 @@
 //! - [`jq`]: jq syntax of every `${ }` and `.data.x` paths against the
 //!   start event's schema;
 //! - [`types`]: literal data against declared types (`emit`, `run`,
-//!   `call`, param values).
+//!   `call`, param values);
+//! - [`test_blocks`]: values in `test` blocks (`send` data types, jq
+//!   predicates, HTTP statuses, literal data).
 //!
 //! Every check skips silently when a name does not resolve: resolution
 //! has reported it already.
@@ -17,6 +19,7 @@
 pub mod consts;
 pub mod jq;
 pub mod settings;
+pub mod test_blocks;
 pub mod types;
 pub mod values;
 pub(crate) mod walk;
@@ -79,6 +82,18 @@ pub const CODES: &[CodeInfo] = &[
     CodeInfo {
         code: "E0312",
         title: "resource limit below its request",
+    },
+    CodeInfo {
+        code: test_blocks::E_STATUS_RANGE,
+        title: "HTTP status outside 100–599",
+    },
+    CodeInfo {
+        code: test_blocks::E_NOT_LITERAL,
+        title: "runtime expression inside test data",
+    },
+    CodeInfo {
+        code: test_blocks::E_CE_ATTRIBUTE,
+        title: "invalid CloudEvents attribute in `send … with`",
     },
     CodeInfo {
         code: "E0320",
@@ -160,6 +175,7 @@ pub fn check(program: &Program, sources: &SourceMap, diags: &mut Diagnostics) {
                 settings::check_app(&cx, &mut found);
                 jq::check_app(&cx, &mut found);
                 types::check_app(&cx, &mut found);
+                test_blocks::check_app(&cx, &mut found);
             }
             found
         },

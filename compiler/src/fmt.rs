@@ -10,6 +10,7 @@
 
 mod decls;
 mod steps;
+mod test_blocks;
 mod values;
 
 use crate::ast::{Comment, Doc, File};
@@ -35,20 +36,40 @@ pub fn format_source(text: &str) -> Result<String, Diagnostics> {
 /// (used only to see where the source had blank lines).
 pub fn format_file(file: &File, src: &str) -> String {
     let mut p = Printer::new(src, &file.comments);
-    for (i, item) in file.items.iter().enumerate() {
-        let start = decls::item_start(item);
+    // Declarations and test blocks, back in source order.
+    let mut tops: Vec<(u32, Top)> = file
+        .items
+        .iter()
+        .map(|i| (decls::item_start(i), Top::Item(i)))
+        .chain(
+            file.tests
+                .iter()
+                .map(|t| (test_blocks::test_start(t), Top::Test(t))),
+        )
+        .collect();
+    tops.sort_by_key(|(start, _)| *start);
+    for (i, (start, top)) in tops.iter().enumerate() {
         if i > 0 {
             p.blank_line();
         }
-        p.comments_before(start, i > 0);
-        decls::item(&mut p, item);
+        p.comments_before(*start, i > 0);
+        match top {
+            Top::Item(item) => decls::item(&mut p, item),
+            Top::Test(t) => test_blocks::test(&mut p, t),
+        }
     }
-    p.comments_before(u32::MAX, !file.items.is_empty());
+    p.comments_before(u32::MAX, !tops.is_empty());
     let mut out = p.finish();
     if !out.is_empty() && !out.ends_with('\n') {
         out.push('\n');
     }
     out
+}
+
+/// A top-level construct of a file.
+enum Top<'f> {
+    Item(&'f crate::ast::Item),
+    Test(&'f crate::ast::TestDecl),
 }
 
 /// Output buffer plus the comment cursor.

@@ -153,7 +153,10 @@ fn parse_file_with(id: FileId, text: &str, diags: &mut Diagnostics, fast: bool) 
             None
         };
         match quick {
-            Some(items) => file.items = items,
+            Some((items, tests)) => {
+                file.items = items;
+                file.tests = tests;
+            }
             None => {
                 let mut out = Parsed {
                     items: &mut file.items,

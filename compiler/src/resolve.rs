@@ -7,6 +7,7 @@
 //!   collisions, Kubernetes name lengths, keywords);
 //! - [`refs`]: every name used (types, events, errors, calls, runs,
 //!   params, `alias.Name`), settings of each declaration, step labels;
+//!   the names in `test` blocks (which never count as uses);
 //! - [`params`]: compile-time values of `param`s and their types;
 //! - unused declarations (warnings), from what [`refs`] saw used.
 
@@ -45,6 +46,9 @@ pub const E_LOAD: &str = "E0219";
 pub const E_PARAM_NO_VALUE: &str = "E0226";
 pub const E_PARAM_TYPE: &str = "E0227";
 pub const E_PARAM_NOT_CONST: &str = "E0228";
+pub const E_DUPLICATE_TEST: &str = "E0229";
+pub const E_TEST_CALL_FORM: &str = "E0230";
+pub const E_TICK_UNSCHEDULED: &str = "E0231";
 pub const W_UNUSED: &str = "W0201";
 pub const W_UNDECLARED_PARAM: &str = "W0202";
 
@@ -164,6 +168,18 @@ pub const CODES: &[CodeInfo] = &[
     CodeInfo {
         code: E_PARAM_NOT_CONST,
         title: "param default is not a compile-time value",
+    },
+    CodeInfo {
+        code: E_DUPLICATE_TEST,
+        title: "two tests of one app have the same name",
+    },
+    CodeInfo {
+        code: E_TEST_CALL_FORM,
+        title: "a test's `call` has the wrong form for its target (method and path on a function, or none on a service)",
+    },
+    CodeInfo {
+        code: E_TICK_UNSCHEDULED,
+        title: "`tick` of a workflow without a schedule",
     },
     CodeInfo {
         code: W_UNUSED,

@@ -17,6 +17,7 @@ pub fn shape(text: &str) -> Option<String> {
         "{:?}",
         (
             &file.items,
+            &file.tests,
             file.comments
                 .iter()
                 .map(|c| c.text.trim_end())

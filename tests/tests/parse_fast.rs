@@ -100,6 +100,38 @@ const MEMBERS: &[&str] = &[
     "/// doc\n  key = \"v\"",
 ];
 
+/// Statements of `test` blocks, likewise.
+const TEST_STMTS: &[&str] = &[
+    "send E",
+    "send al.E { id: \"o-1\", n: [1, 2] } with { subject: \"s\" } after 5m",
+    "send E with { a: 1 }",
+    "start w",
+    "start w { data: { id: \"x\" } }",
+    "tick w",
+    "advance 1h30m",
+    "mock call f => 200",
+    "mock call svc POST \"/x/{id}\" where ${ .a > 1 } => 402 { r: \"x\" } after 2s then 200 42 then { ok: true }",
+    "mock call f => \"text\" after 1s",
+    "mock call f => 5m",
+    "mock call f => 200.5 then 1e3",
+    "expect emit E",
+    "expect emit E { id: \"o\" } times 2",
+    "expect emit al.E ${ .data.x == 1 }",
+    "expect no emit E",
+    "expect no call svc GET \"/y\" { q: 1 }",
+    "expect call f times 0",
+    "expect call svc DELETE \"/z\" ${ .b }",
+    "expect workflow w completes",
+    "expect workflow w completes { out: true }",
+    "expect workflow w fails E",
+    "expect workflow w fails timeout status 408",
+    "expect workflow w context ${ .a }",
+    "expect order { emit E  call f { a: 1 }  emit al.E ${ . } }",
+    "expect order {}",
+    "allow emit E",
+    "/// stmt doc\n  send E",
+];
+
 fn program(parts: &[(bool, usize)]) -> String {
     let mut s = String::from(
         "/// A type.\ntype T { a: string  b?: [T], c: \"x\" | \"y\" }\nparam p: integer = 1\nfunction f { image = \"i:1\"  env { A: \"b\" } scale { min: 0 } }\nworkflow w {\n",
@@ -113,6 +145,15 @@ fn program(parts: &[(bool, usize)]) -> String {
             s.push_str(MEMBERS[i % MEMBERS.len()]);
         }
         s.push('\n');
+    }
+    s.push_str("}\n");
+    s.push_str("/// A test.\ntest \"t\" {\n");
+    for &(step, i) in parts {
+        if step {
+            s.push_str("  ");
+            s.push_str(TEST_STMTS[i % TEST_STMTS.len()]);
+            s.push('\n');
+        }
     }
     s.push_str("}\n");
     s
@@ -141,6 +182,8 @@ proptest! {
             "{", "}", "(", ")", "[", "]", "\"", ":", "=", "=>", ",", "+", "?", "|", ".", " ",
             "\n", "call", "if", "else", "end", "as", "retry", "3", "1h", "1m5", "-", "e5",
             "wait", "for", "in", "all", "map", "<", ">", "${ .x }", "type", "set", "x:",
+            "test", "send", "mock", "expect", "no", "times", "=>", "then", "after", "200",
+            "status", "fails", "order", "with", "99999999999",
         ]),
     ) {
         let text = program(&parts);

@@ -45,6 +45,15 @@ workflow w {
     text
     """
 }
+test "t" {
+  send OrderCreated { id: "o" } with { subject: "s" } after 5m
+  mock call f POST "/x/{id}" where ${ .a } => 402 { r: 1 } after 2s then 200 42
+  expect no emit OrderCreated
+  expect call f { a: 1 } times 2
+  expect workflow w fails timeout status 408
+  expect order { emit OrderCreated  call f ${ .x } }
+  start w  tick w  advance 1d  allow emit OrderCreated
+}
 "#;
 
 #[test]
@@ -52,6 +61,7 @@ fn seed_is_valid() {
     let (f, d) = parse(SEED);
     assert!(d.is_empty(), "{:#?}", d.into_vec());
     assert_eq!(f.items.len(), 6);
+    assert_eq!(f.tests.len(), 1);
 }
 
 proptest! {

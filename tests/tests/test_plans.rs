@@ -226,3 +226,150 @@ fn tests_never_reach_the_build() {
     assert!(!without.0.is_empty());
     assert_eq!(without, with);
 }
+
+/// `air graph` of an app with tests draws what it draws without them.
+#[test]
+fn tests_never_reach_the_graph() {
+    use air_cli::cmd::graph::{Drawn, Selection, draw};
+    use air_compiler::graph::Format;
+    let src = repo_root().join("tests/fixtures/ok/tests/shop/app");
+    let tmp = tempfile::tempdir().unwrap();
+    let app = tmp.path().join("app");
+    std::fs::create_dir(&app).unwrap();
+    for f in [
+        "air.toml",
+        "events.air",
+        "fulfil.air",
+        "services.air",
+        "types.air",
+    ] {
+        std::fs::copy(src.join(f), app.join(f)).unwrap();
+    }
+    let drawn = |select: &Selection| match draw(
+        &app,
+        Some(&tmp.path().to_path_buf()),
+        None,
+        select,
+        Format::Mermaid,
+    )
+    .0
+    {
+        Drawn::Text(t) => t,
+        _ => panic!("nothing drawn"),
+    };
+    let selections = [
+        Selection::default(),
+        Selection {
+            workflow: None,
+            events: true,
+        },
+    ];
+    let without: Vec<String> = selections.iter().map(drawn).collect();
+    std::fs::copy(src.join("tests.air"), app.join("tests.air")).unwrap();
+    let with: Vec<String> = selections.iter().map(drawn).collect();
+    assert!(without.iter().all(|t| !t.is_empty()));
+    assert_eq!(without, with);
+}
+
+/// The shop app with its tests damaged at random: resolving, checking
+/// and lowering tests never panic, and whatever bundle comes out is one
+/// the engine reads.
+mod damaged {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn shop_files() -> (String, Vec<(String, String)>) {
+        let dir = repo_root().join("tests/fixtures/ok/tests/shop/app");
+        let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
+        let files = [
+            "events.air",
+            "fulfil.air",
+            "services.air",
+            "types.air",
+            "tests.air",
+        ]
+        .iter()
+        .map(|f| (f.to_string(), read(f)))
+        .collect();
+        (read("air.toml"), files)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        #[test]
+        fn damaged_tests_never_panic(
+            at in 0.0..1.0f64,
+            len in 0..16usize,
+            token in prop::sample::select(vec![
+                "", "{", "}", "\"", "=>", "then", "times 0", "status 999", "after 1h", "${ . }",
+                "${ .a ", "no", "emit", "call", "workflow", "fails", "completes", "context",
+                "order {", "send Nope", "tick fulfil_order", "POST \"/x\"", "99999999999", "-1",
+                "mock call shipping =>", "expect", "params.image_tag", "secret(\"a\", \"b\")",
+            ]),
+        ) {
+            let (manifest, mut files) = shop_files();
+            let tests = &mut files.last_mut().unwrap().1;
+            let mut start = ((tests.len() as f64) * at) as usize;
+            while !tests.is_char_boundary(start) {
+                start -= 1;
+            }
+            let mut end = (start + len).min(tests.len());
+            while !tests.is_char_boundary(end) {
+                end -= 1;
+            }
+            *tests = format!("{}{token}{}", &tests[..start], &tests[end..]);
+            let refs: Vec<(&str, &str)> =
+                files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+            let provider = MemProvider::single("app", &manifest, &refs);
+            let opts = CompileOptions { app_dir: "app".into(), env: None };
+            let (c, bundle) = test_bundle(&provider, &opts);
+            if let Some(json) = bundle {
+                prop_assert!(!c.diagnostics.has_errors());
+                let read: Result<TestBundle, _> = serde_json::from_value(json);
+                prop_assert!(read.is_ok(), "{:?}", read.err());
+            } else {
+                prop_assert!(c.diagnostics.has_errors());
+            }
+        }
+    }
+}
+
+/// Events, services and errors of an imported app: the values the build
+/// gives them (the imported app's CloudEvents type, URL and error type).
+#[test]
+fn imported_names_resolve() {
+    let f = load_all(&repo_root().join("tests/fixtures/ok/tests"))
+        .into_iter()
+        .find(|f| f.name == "imported")
+        .expect("the imported fixture");
+    let b = bundle_of(f.provider.as_ref(), &f.opts);
+    let steps: Vec<&Action> = b.tests[0].steps.iter().map(|s| &s.action).collect();
+    let Action::Mock(m) = steps[0] else {
+        panic!("{:?}", steps[0])
+    };
+    assert_eq!(
+        m.url,
+        "http://payments.finance.svc.cluster.local/api/charges"
+    );
+    assert_eq!(m.label, "call common.payments POST \"/charges\"");
+    let Action::Send { event, .. } = steps[1] else {
+        panic!("{:?}", steps[1])
+    };
+    assert_eq!(event.event_type, "com.example.finance.payment.settled");
+    assert_eq!(event.source, "/common");
+    let Action::ExpectEmit(e) = steps[3] else {
+        panic!("{:?}", steps[3])
+    };
+    assert_eq!(e.event_type, "shop.order_placed");
+    let Action::ExpectWorkflow(w) = steps[4] else {
+        panic!("{:?}", steps[4])
+    };
+    assert_eq!(
+        w.outcome,
+        Outcome::Fails {
+            error_type: Some("https://air.dev/errors/common/declined".into()),
+            status: None
+        }
+    );
+}

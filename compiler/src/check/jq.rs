@@ -142,7 +142,7 @@ fn expr_span(e: &Expr, r: &Range<usize>) -> Span {
 /// recurs across steps and workflows and is parsed once. The segments
 /// point into the key, which has the same text as every expression it
 /// stands for.
-type Memo<'a> = HashMap<&'a str, Result<Vec<Vec<Seg<'a>>>, Vec<JqError>>>;
+pub(super) type Memo<'a> = HashMap<&'a str, Result<Vec<Vec<Seg<'a>>>, Vec<JqError>>>;
 
 pub fn check_app(cx: &Cx, diags: &mut Diagnostics) {
     let Some(unit) = cx.unit() else { return };
@@ -213,7 +213,7 @@ fn start_events(w: &ast::WorkflowDecl) -> Option<Vec<ast::Path>> {
     (!events.is_empty()).then_some(events)
 }
 
-fn check_expr<'a>(
+pub(super) fn check_expr<'a>(
     cx: &Cx,
     e: &'a Expr,
     events: &[ast::Path],
@@ -254,7 +254,7 @@ fn check_expr<'a>(
 /// A step of a path: an object key (a slice of the jq text) or an
 /// element (`[0]`, `[]`).
 #[derive(Clone, Debug)]
-enum Seg<'s> {
+pub(super) enum Seg<'s> {
     Key(&'s str),
     Elem,
 }

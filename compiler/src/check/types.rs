@@ -178,7 +178,7 @@ fn mismatch(span: Span, shape: &Shape, found: &str) -> Diagnostic {
         ))
 }
 
-fn check_value(cx: &Cx, v: &Value, shape: Shape, diags: &mut Diagnostics, depth: usize) {
+pub(super) fn check_value(cx: &Cx, v: &Value, shape: Shape, diags: &mut Diagnostics, depth: usize) {
     if depth > 128 {
         return;
     }

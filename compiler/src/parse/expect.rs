@@ -187,18 +187,10 @@ pub(super) fn expected(rules: &[Rule]) -> (String, Vec<&'static str>) {
         }
     }
     let rank = |f: &str| {
-        [
-            DECLARATION,
-            TEST_STMT,
-            STEP,
-            SETTING,
-            MODIFIER,
-            VALUE,
-            "eof",
-        ]
-        .iter()
-        .position(|x| *x == f)
-        .unwrap_or(4)
+        [DECLARATION, STEP, SETTING, MODIFIER, VALUE, "eof"]
+            .iter()
+            .position(|x| *x == f)
+            .unwrap_or(4)
     };
     groups.sort_by_key(|g| rank(g.0));
     // "the end of the file" only helps when nothing else is expected.

@@ -19,6 +19,7 @@
 //! spaces, tabs and line breaks.
 
 mod steps;
+mod test_blocks;
 mod values;
 
 use super::literal;
@@ -30,10 +31,13 @@ use foldhash::HashMap;
 /// (which has the pre-scanner's depth limit and its own diagnostics).
 const MAX_RECURSION: usize = 400;
 
-/// Parse `src` (the whole sanitized file) into items, taking attached doc
-/// comments out of `docs`. `None` when the file must go through pest; then
-/// `docs` is as it was.
-pub(super) fn parse(file: FileId, src: &str, docs: &mut HashMap<usize, Doc>) -> Option<Vec<Item>> {
+/// Declarations and test blocks of a file, in source order each.
+pub(super) type Parsed = (Vec<Item>, Vec<TestDecl>);
+
+/// Parse `src` (the whole sanitized file) into items and tests, taking
+/// attached doc comments out of `docs`. `None` when the file must go
+/// through pest; then `docs` is as it was.
+pub(super) fn parse(file: FileId, src: &str, docs: &mut HashMap<usize, Doc>) -> Option<Parsed> {
     let mut doc_keys: Vec<usize> = docs.keys().copied().collect();
     doc_keys.sort_unstable();
     let mut p = Fast {
@@ -243,14 +247,19 @@ impl<'a> Fast<'a, '_> {
 
     // ------------------------------------------------------------ file
 
-    fn file(&mut self) -> Option<Vec<Item>> {
+    fn file(&mut self) -> Option<Parsed> {
         let mut items = Vec::new();
+        let mut tests = Vec::new();
         loop {
-            self.ws();
+            let start = self.start();
             if self.pos >= self.b.len() {
-                return Some(items);
+                return Some((items, tests));
             }
-            items.push(self.item()?);
+            if self.peek_word() == "test" {
+                tests.push(self.test_decl(start)?);
+            } else {
+                items.push(self.item()?);
+            }
             if self.abort {
                 return None;
             }

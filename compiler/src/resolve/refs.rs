@@ -4,6 +4,8 @@
 //! labels, and `secret(..)` placement. Records what is used, for the
 //! unused-declaration warnings.
 
+mod test_blocks;
+
 use super::settings::{self, check_assigns, check_members};
 use super::symbols::check_keyword;
 use super::{
@@ -64,7 +66,9 @@ pub fn check_program(program: &Program, diags: &mut Diagnostics) -> Used {
             w.item(item);
         }
     }
-    w.used
+    let used = w.used;
+    test_blocks::check_tests(program, diags);
+    used
 }
 
 impl Walker<'_, '_> {

@@ -117,21 +117,8 @@ impl Fast<'_, '_> {
         self.kw("call");
         let target = self.path()?;
         let (method, path) = match self.attempt(|p| {
-            let start = p.start();
-            let method = match p.peek_word() {
-                "GET" => HttpMethod::Get,
-                "POST" => HttpMethod::Post,
-                "PUT" => HttpMethod::Put,
-                "PATCH" => HttpMethod::Patch,
-                "DELETE" => HttpMethod::Delete,
-                "HEAD" => HttpMethod::Head,
-                "OPTIONS" => HttpMethod::Options,
-                _ => return None,
-            };
-            p.pos = p.ident_end(start);
-            let span = p.span_from(start);
-            let path = p.string()?;
-            Some(((method, span), path))
+            let method = p.http_method()?;
+            Some((method, p.string()?))
         }) {
             Some((m, s)) => (Some(m), Some(s)),
             None => (None, None),
@@ -143,6 +130,24 @@ impl Fast<'_, '_> {
             path,
             body,
         })
+    }
+
+    /// `http_method = @{ ("GET" | "POST" | …) ~ !ic }` and its span. The
+    /// position is unchanged when it does not match.
+    pub(super) fn http_method(&mut self) -> Option<(HttpMethod, crate::span::Span)> {
+        let start = self.start();
+        let method = match self.peek_word() {
+            "GET" => HttpMethod::Get,
+            "POST" => HttpMethod::Post,
+            "PUT" => HttpMethod::Put,
+            "PATCH" => HttpMethod::Patch,
+            "DELETE" => HttpMethod::Delete,
+            "HEAD" => HttpMethod::Head,
+            "OPTIONS" => HttpMethod::Options,
+            _ => return None,
+        };
+        self.pos = self.ident_end(start);
+        Some((method, self.span_from(start)))
     }
 
     /// `wait_for_step = { kw_wait ~ kw_for ~ (wait_all | wait_any | path)
