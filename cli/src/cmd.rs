@@ -8,6 +8,7 @@ pub mod diff;
 pub mod explain;
 pub mod fmt;
 pub mod graph;
+pub mod lsp;
 pub mod reconcile;
 pub mod status;
 

@@ -31,6 +31,7 @@ enum Command {
     Reconcile(cmd::reconcile::Args),
     Status(cmd::status::Args),
     Crd(cmd::crd::Args),
+    Lsp(cmd::lsp::Args),
 }
 
 /// Run `air` with the process arguments.
@@ -65,6 +66,7 @@ pub fn main() -> ExitCode {
         Command::Reconcile(a) => cmd::reconcile::run(a),
         Command::Status(a) => cmd::status::run(a),
         Command::Crd(a) => cmd::crd::run(a),
+        Command::Lsp(a) => cmd::lsp::run(a),
     };
     ExitCode::from(code)
 }
