@@ -48,10 +48,12 @@ enum Unit {
 
 pub fn serve_stdio() -> Result<(), ServerError> {
     let (conn, io) = Connection::stdio();
-    serve(&conn)?;
+    let served = serve(&conn);
     drop(conn);
+    // A transport failure (say, a malformed message) says more than the
+    // "disconnected" the loop saw.
     io.join()?;
-    Ok(())
+    served
 }
 
 fn capabilities() -> ServerCapabilities {
@@ -192,7 +194,10 @@ impl Server<'_> {
         let before = self.published.remove(unit).unwrap_or_default();
         let mut now = BTreeSet::new();
         for (path, diags) in by_file {
-            if diags.is_empty() && !before.contains(&path) {
+            // Open files always hear (clients clear their list on an empty
+            // one); closed ones only when they have or had something.
+            let open = self.buffers.contains_key(&path);
+            if diags.is_empty() && !before.contains(&path) && !open {
                 continue;
             }
             if !diags.is_empty() {
