@@ -123,9 +123,15 @@ impl Client {
     }
 
     pub fn initialize(&mut self, root: &Path) -> Value {
+        self.initialize_with(root, json!({}))
+    }
+
+    /// `initialize` with these `initializationOptions`.
+    pub fn initialize_with(&mut self, root: &Path, options: Value) -> Value {
         let result = self.request(
             "initialize",
-            json!({"processId": null, "rootUri": uri(root), "capabilities": {}}),
+            json!({"processId": null, "rootUri": uri(root), "capabilities": {},
+                   "initializationOptions": options}),
         );
         self.notify("initialized", json!({}));
         result

@@ -24,8 +24,17 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// How long typing must pause before diagnostics are computed.
+/// How long typing must pause before diagnostics are computed, unless
+/// the client's `initializationOptions` say otherwise (`{"debounceMs": 0}`:
+/// the keystroke bench measures compiling, not waiting).
 const DEBOUNCE: Duration = Duration::from_millis(150);
+
+/// What a client may set in `initializationOptions`.
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct InitOptions {
+    debounce_ms: Option<u64>,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
@@ -85,7 +94,12 @@ fn capabilities() -> ServerCapabilities {
 
 /// Serve one client on `conn` until it says `exit`.
 pub fn serve(conn: &Connection) -> Result<(), ServerError> {
-    conn.initialize(serde_json::to_value(capabilities())?)?;
+    let init = conn.initialize(serde_json::to_value(capabilities())?)?;
+    let options: InitOptions = init
+        .get("initializationOptions")
+        .and_then(|o| serde_json::from_value(o.clone()).ok())
+        .unwrap_or_default();
+    let debounce = options.debounce_ms.map_or(DEBOUNCE, Duration::from_millis);
     let mut s = Server {
         conn,
         buffers: Buffers::new(),
@@ -94,6 +108,7 @@ pub fn serve(conn: &Connection) -> Result<(), ServerError> {
         snapshots: HashMap::new(),
         dirty: HashSet::new(),
         due: None,
+        debounce,
         published: HashMap::new(),
     };
     loop {
@@ -143,6 +158,7 @@ struct Server<'c> {
     dirty: HashSet<Unit>,
     /// When to compile the dirty units and publish their diagnostics.
     due: Option<Instant>,
+    debounce: Duration,
     /// Files each unit last published diagnostics for (to clear them).
     published: HashMap<Unit, BTreeSet<PathBuf>>,
 }
@@ -158,7 +174,7 @@ impl Server<'_> {
     fn changed(&mut self, file: &Path) {
         let unit = self.unit_of(file);
         self.dirty.insert(unit);
-        self.due = Some(Instant::now() + DEBOUNCE);
+        self.due = Some(Instant::now() + self.debounce);
     }
 
     /// The current snapshot of a unit, compiling it first when it changed
