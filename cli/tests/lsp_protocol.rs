@@ -233,6 +233,28 @@ fn an_editor_session_on_the_order_example() {
     }
     c.change(&fulfil, 6, &text);
 
+    // A test block being written in a new, unsaved file.
+    let new_tests = app.join("tests.air");
+    let draft = "test \"an order ships\" {\n  send \n  expect workflow fulfil_order \n";
+    c.open(&new_tests, draft);
+    let items = c.request(
+        "textDocument/completion",
+        at(&new_tests, draft, "send ", 0, 5),
+    );
+    assert!(
+        labels(&items).contains(&"OrderCreated".to_string()),
+        "{items}"
+    );
+    let items = c.request(
+        "textDocument/completion",
+        at(&new_tests, draft, "fulfil_order ", 0, 13),
+    );
+    assert!(labels(&items).contains(&"completes".to_string()), "{items}");
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri(&new_tests)}}),
+    );
+
     // Rename a step label: the label and its `$context.` use.
     let edit = c.request(
         "textDocument/rename",

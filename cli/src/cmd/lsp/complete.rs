@@ -27,6 +27,10 @@ const METHODS: &[HttpMethod] = &[
     HttpMethod::Head,
     HttpMethod::Options,
 ];
+/// Statements of a `test "…" { }` block.
+const TEST_STATEMENTS: &[&str] = &[
+    "send", "start", "tick", "advance", "mock", "expect", "allow",
+];
 /// Errors `catch` knows without a declaration.
 const BUILTIN_ERRORS: &[&str] = &[
     "timeout",
@@ -67,9 +71,14 @@ pub fn complete(snap: &Snapshot, file: &Path, pos: Position) -> Vec<CompletionIt
     if let Some(chain) = chain(head) {
         return ctx.after_dot(chain);
     }
-    let words = previous_words(head, 2);
+    let words = previous_words(head, 3);
     let last = words.first().copied().unwrap_or("");
     let line_start = head.rsplit('\n').next().unwrap_or("").trim().is_empty();
+    if ctx.enclosing.as_ref().is_some_and(|e| e.keyword == "test")
+        && let Some(items) = ctx.in_test(&words)
+    {
+        return items;
+    }
     match last {
         "then" => {
             let mut items = ctx.labels();
@@ -153,6 +162,7 @@ fn keywords(enclosing: &Option<Enclosing>, head: &str) -> Vec<CompletionItem> {
         ),
         "event" => plain(&["type", "source", "data"], CompletionItemKind::PROPERTY),
         "error" => plain(&["status", "title", "type"], CompletionItemKind::PROPERTY),
+        "test" => plain(TEST_STATEMENTS, kw),
         _ => Vec::new(),
     };
     // `} else …` and `} catch …` continue a step.
@@ -172,6 +182,28 @@ fn app_of(program: &Program, sources: &SourceMap, rel: &str) -> usize {
 }
 
 impl Ctx<'_> {
+    /// Inside a test block: what follows `send`, `tick`, `expect`, ….
+    fn in_test(&self, words: &[&str]) -> Option<Vec<CompletionItem>> {
+        let kw = CompletionItemKind::KEYWORD;
+        Some(match words {
+            ["send", ..] => self.names(DeclKind::Event, CompletionItemKind::EVENT),
+            ["tick" | "start", ..] => self.names(DeclKind::Workflow, CompletionItemKind::METHOD),
+            ["expect", ..] => plain(&["emit", "no", "call", "workflow", "order"], kw),
+            ["no", "expect", ..] => plain(&["emit", "call"], kw),
+            ["allow", ..] => plain(&["emit"], kw),
+            ["workflow", "expect", ..] => {
+                self.names(DeclKind::Workflow, CompletionItemKind::METHOD)
+            }
+            [_, "workflow", "expect"] => plain(&["completes", "fails", "context"], kw),
+            ["fails", ..] => {
+                let mut items = self.names(DeclKind::Error, CompletionItemKind::ENUM_MEMBER);
+                items.extend(plain(BUILTIN_ERRORS, CompletionItemKind::ENUM_MEMBER));
+                items
+            }
+            _ => return None,
+        })
+    }
+
     fn names(&self, kind: DeclKind, ck: CompletionItemKind) -> Vec<CompletionItem> {
         let Some(unit) = self.program.apps.get(self.app) else {
             return Vec::new();

@@ -6,6 +6,7 @@ use super::index::is_ident_char;
 /// Top-level declaration keywords.
 pub const DECLARATIONS: &[&str] = &[
     "type", "event", "extern", "error", "param", "function", "service", "workflow", "import",
+    "test",
 ];
 
 /// The declaration the cursor is inside, from its header
@@ -53,7 +54,10 @@ pub fn enclosing(text: &str, offset: usize) -> Option<Enclosing> {
                     .find(|c: char| !is_ident_char(c))
                     .unwrap_or(before.len() - i);
                 let word = &before[i..i + len];
-                if DECLARATIONS.contains(&word) && word != "extern" {
+                // `test` starts a declaration only when a string follows.
+                let test_decl = before[i + len..].trim_start().starts_with('"');
+                if DECLARATIONS.contains(&word) && word != "extern" && (word != "test" || test_decl)
+                {
                     words.clear();
                 }
                 words.push(word);
@@ -89,7 +93,8 @@ fn skip_string(text: &str, start: usize) -> usize {
 fn header_of(words: &[&str]) -> Option<Enclosing> {
     let at = words
         .iter()
-        .position(|w| DECLARATIONS.contains(w) && *w != "extern")?;
+        .position(|w| DECLARATIONS.contains(w) && *w != "extern" && *w != "test")
+        .or_else(|| (words.first() == Some(&"test")).then_some(0))?;
     Some(Enclosing {
         keyword: words.get(at)?.to_string(),
         name: words.get(at + 1).map(|s| s.to_string()).unwrap_or_default(),
@@ -154,6 +159,16 @@ mod tests {
             enclosing(text, in_event).map(|e| e.keyword),
             Some("event".into())
         );
+        let t = "workflow test {\n}\ntest \"a case\" {\n  ";
+        assert_eq!(
+            enclosing(t, t.len()),
+            Some(Enclosing {
+                keyword: "test".into(),
+                name: String::new()
+            })
+        );
+        let w = "workflow test {\n  ";
+        assert_eq!(enclosing(w, w.len()).map(|e| e.name), Some("test".into()));
         let ext = "extern event B {\n ";
         assert_eq!(enclosing(ext, ext.len()).map(|e| e.name), Some("B".into()));
     }
