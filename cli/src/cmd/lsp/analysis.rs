@@ -13,6 +13,7 @@ use super::overlay::{Buffers, OverlayProvider};
 use air_compiler::compile::{Compilation, CompileOptions};
 use air_compiler::{Diagnostic, SourceMap};
 use air_reconciler::disk::{DiskProvider, find_root};
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -58,7 +59,9 @@ pub struct Snapshot {
     pub fallback: Option<Compilation>,
     /// Repository-relative paths of the files that did not parse.
     pub broken: Vec<String>,
-    pub index: Index,
+    /// Built on the first request that needs it: a keystroke only wants
+    /// diagnostics.
+    index: OnceCell<Index>,
 }
 
 /// Whether a diagnostic is a syntax error (E01xx).
@@ -114,34 +117,13 @@ impl Snapshot {
             }
             _ => None,
         };
-        let mut index = Index::default();
-        if let Some(p) = &primary.program {
-            // Inside a broken file only its own (partial) tree is current.
-            let others: Vec<String> = primary
-                .sources
-                .files()
-                .map(|(_, f)| f.path.clone())
-                .filter(|p| !broken.contains(p))
-                .collect();
-            let skip = if fallback.is_some() {
-                &others
-            } else {
-                &Vec::new()
-            };
-            index.extend(Index::build(p, &primary.sources, skip));
-        }
-        if let Some(fb) = &fallback
-            && let Some(p) = &fb.program
-        {
-            index.extend(Index::build(p, &fb.sources, &broken));
-        }
         Ok(Snapshot {
             root: app.root.clone(),
             manifest: app.dir.join("air.toml"),
             primary,
             fallback,
             broken,
-            index,
+            index: OnceCell::new(),
         })
     }
 
@@ -161,8 +143,36 @@ impl Snapshot {
             primary: c,
             fallback: None,
             broken: Vec::new(),
-            index: Index::default(),
+            index: OnceCell::new(),
         }
+    }
+
+    /// Every declaration and use of a name in the app.
+    pub fn index(&self) -> &Index {
+        self.index.get_or_init(|| {
+            let mut index = Index::default();
+            if let Some(p) = &self.primary.program {
+                // Inside a broken file only its own (partial) tree is
+                // current; elsewhere the fallback's is complete.
+                let skip: Vec<String> = match &self.fallback {
+                    Some(_) => self
+                        .primary
+                        .sources
+                        .files()
+                        .map(|(_, f)| f.path.clone())
+                        .filter(|p| !self.broken.contains(p))
+                        .collect(),
+                    None => Vec::new(),
+                };
+                index.extend(Index::build(p, &self.primary.sources, &skip));
+            }
+            if let Some(fb) = &self.fallback
+                && let Some(p) = &fb.program
+            {
+                index.extend(Index::build(p, &fb.sources, &self.broken));
+            }
+            index
+        })
     }
 
     /// The compilation that knows the most names: the fallback when there

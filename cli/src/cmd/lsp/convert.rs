@@ -3,6 +3,7 @@
 //! between `file://` URIs and paths.
 
 use lsp_types::{Position, Range, Uri};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -59,6 +60,23 @@ impl<'t> LineIndex<'t> {
             units += c.len_utf16();
         }
         line_end
+    }
+}
+
+/// Line indexes of several texts, each built once: a request that places
+/// many spans (diagnostics, references) would otherwise scan a file per span.
+#[derive(Default)]
+pub struct LineCache<'t> {
+    /// By the address of the text (texts are not moved while borrowed).
+    by_text: HashMap<usize, LineIndex<'t>>,
+}
+
+impl<'t> LineCache<'t> {
+    pub fn range(&mut self, text: &'t str, start: usize, end: usize) -> Range {
+        self.by_text
+            .entry(text.as_ptr() as usize)
+            .or_insert_with(|| LineIndex::new(text))
+            .range(start, end)
     }
 }
 

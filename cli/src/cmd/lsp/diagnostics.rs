@@ -3,7 +3,7 @@
 //! information (they may point into other files).
 
 use super::analysis::Snapshot;
-use super::convert::{LineIndex, path_to_uri};
+use super::convert::{LineCache, path_to_uri};
 use air_compiler::{Diagnostic, Severity, SourceMap, Span};
 use lsp_types::{
     DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Range,
@@ -16,28 +16,29 @@ use std::path::PathBuf;
 pub fn by_file(snap: &Snapshot) -> BTreeMap<PathBuf, Vec<lsp_types::Diagnostic>> {
     let mut out: BTreeMap<PathBuf, Vec<lsp_types::Diagnostic>> =
         snap.files().into_iter().map(|f| (f, Vec::new())).collect();
+    let mut lines = LineCache::default();
     for (d, map) in snap.diagnostics() {
         let (file, range) = match d.primary_span() {
-            Some(s) => (snap.abs(map.path(s.file)), range_of(map, s)),
+            Some(s) => (snap.abs(map.path(s.file)), range_of(&mut lines, map, s)),
             None => (snap.manifest.clone(), Range::default()),
         };
-        out.entry(file)
-            .or_default()
-            .push(convert(snap, d, map, range));
+        let diag = convert(snap, d, map, range, &mut lines);
+        out.entry(file).or_default().push(diag);
     }
     out
 }
 
 /// The protocol range of a span in its file.
-pub fn range_of(map: &SourceMap, span: Span) -> Range {
-    LineIndex::new(map.text(span.file)).range(span.start as usize, span.end as usize)
+fn range_of<'m>(lines: &mut LineCache<'m>, map: &'m SourceMap, span: Span) -> Range {
+    lines.range(map.text(span.file), span.start as usize, span.end as usize)
 }
 
-fn convert(
+fn convert<'m>(
     snap: &Snapshot,
     d: &Diagnostic,
-    map: &SourceMap,
+    map: &'m SourceMap,
     range: Range,
+    lines: &mut LineCache<'m>,
 ) -> lsp_types::Diagnostic {
     let mut message = d.message.clone();
     // The primary label says what is wrong at this very place.
@@ -57,7 +58,7 @@ fn convert(
         .filter_map(|l| {
             let uri = path_to_uri(&snap.abs(map.path(l.span.file)))?;
             Some(DiagnosticRelatedInformation {
-                location: Location::new(uri, range_of(map, l.span)),
+                location: Location::new(uri, range_of(lines, map, l.span)),
                 message: if l.message.is_empty() {
                     "here".to_string()
                 } else {
