@@ -388,3 +388,34 @@ fn toml_keys(before: &str) -> Vec<CompletionItem> {
         CompletionItemKind::PROPERTY,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(items: Vec<CompletionItem>) -> Vec<String> {
+        items.into_iter().map(|i| i.label).collect()
+    }
+
+    #[test]
+    fn air_toml_keys_by_table() {
+        assert!(labels(toml_keys("[app]\nname = \"x\"\n")).contains(&"namespace".to_string()));
+        assert!(labels(toml_keys("[env.prod]\n")).contains(&"namespace".to_string()));
+        assert!(labels(toml_keys("[env.prod.runtime]\n")).contains(&"url".to_string()));
+        assert!(labels(toml_keys("[app]\n[")).contains(&"broker".to_string()));
+        assert!(toml_keys("[params]\n").is_empty());
+    }
+
+    #[test]
+    fn keywords_fit_the_place() {
+        let top = labels(keywords(&None, ""));
+        assert!(top.contains(&"workflow".to_string()) && !top.contains(&"call".to_string()));
+        let wf = Some(Enclosing {
+            keyword: "workflow".into(),
+            name: "w".into(),
+        });
+        let inside = labels(keywords(&wf, "  "));
+        assert!(inside.contains(&"call".to_string()) && inside.contains(&"timeout".to_string()));
+        assert!(labels(keywords(&wf, "  }")).contains(&"catch".to_string()));
+    }
+}
