@@ -3,11 +3,14 @@
 pub mod apply;
 pub mod build;
 pub mod check;
+pub mod completions;
 pub mod crd;
 pub mod diff;
 pub mod explain;
 pub mod fmt;
 pub mod graph;
+pub mod init;
+pub mod lsp;
 pub mod reconcile;
 pub mod status;
 pub mod test;

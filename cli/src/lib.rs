@@ -6,7 +6,7 @@ pub mod cmd;
 pub mod exit;
 pub mod render;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::process::ExitCode;
 
 /// GitOps for serverless workflows: compile `.air` apps to Serverless
@@ -32,6 +32,14 @@ enum Command {
     Reconcile(cmd::reconcile::Args),
     Status(cmd::status::Args),
     Crd(cmd::crd::Args),
+    Lsp(cmd::lsp::Args),
+    Init(cmd::init::Args),
+    Completions(cmd::completions::Args),
+}
+
+/// The whole command line definition (for completion scripts and tests).
+pub fn command() -> clap::Command {
+    Cli::command()
 }
 
 /// Run `air` with the process arguments.
@@ -67,6 +75,9 @@ pub fn main() -> ExitCode {
         Command::Reconcile(a) => cmd::reconcile::run(a),
         Command::Status(a) => cmd::status::run(a),
         Command::Crd(a) => cmd::crd::run(a),
+        Command::Lsp(a) => cmd::lsp::run(a),
+        Command::Init(a) => cmd::init::run(a),
+        Command::Completions(a) => cmd::completions::run(a),
     };
     ExitCode::from(code)
 }

@@ -53,6 +53,19 @@ const ENV_KEYS: &[&str] = &[
 ];
 const RUNTIME_KINDS: &[&str] = &["generic", "sonataflow"];
 
+/// The keys air.toml knows in a table (`""` = the top level; `"env"` =
+/// an `[env.NAME]` table), for editors' completion lists.
+pub fn known_keys(table: &str) -> &'static [&'static str] {
+    match table {
+        "" => TOP_KEYS,
+        "app" => APP_KEYS,
+        "broker" => BROKER_KEYS,
+        "runtime" => RUNTIME_KEYS,
+        "env" => ENV_KEYS,
+        _ => &[],
+    }
+}
+
 /// One `[params]` entry (after the overlay).
 #[derive(Clone, Debug, PartialEq)]
 pub struct TomlParam {

@@ -191,6 +191,18 @@ pub const CODES: &[CodeInfo] = &[
     },
 ];
 
+/// The settings a `function`, `service` or `workflow` accepts (with `on`
+/// and `input` where allowed), for editors' completion lists; empty for
+/// any other word.
+pub fn setting_names(decl: &str) -> Vec<&'static str> {
+    match decl {
+        "function" => settings::known(&settings::FUNCTION),
+        "service" => settings::known(&settings::SERVICE),
+        "workflow" => settings::known(&settings::WORKFLOW),
+        _ => Vec::new(),
+    }
+}
+
 /// Load, parse and resolve the app `opts.app_dir` and everything it
 /// imports. `None` when nothing could be loaded at all.
 pub fn resolve(

@@ -3,6 +3,9 @@
 
 /// Print the AirApp CustomResourceDefinition as YAML.
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  air crd > deploy/crd-airapp.yaml\n  air crd | kubectl apply -f -"
+)]
 pub struct Args {}
 
 pub fn run(_: Args) -> u8 {

@@ -10,6 +10,9 @@ use std::path::PathBuf;
 
 /// Keep a cluster in step with Git: fetch, compile, apply, prune, heal drift.
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  air reconcile --config reconcile.toml\n  air reconcile --config reconcile.toml --once        # one pass, then exit\n  air reconcile --airapp-namespace air-system --leader-elect"
+)]
 pub struct Args {
     /// The reconciler configuration (TOML; see docs/reconcile.md).
     /// Optional with --airapp-namespace.

@@ -5,6 +5,9 @@ use air_reconciler::status::AppStatus;
 
 /// Show the status of every app of a running `air reconcile`.
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  air status\n  air status --server http://air-reconciler.air-system:9090 --format json"
+)]
 pub struct Args {
     /// The reconciler's HTTP address (its `listen` setting).
     #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:9090")]

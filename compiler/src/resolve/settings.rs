@@ -74,7 +74,7 @@ pub const WORKFLOW: Spec = Spec {
 };
 
 /// Names of the settings a spec knows, for suggestions.
-fn known(spec: &Spec) -> Vec<&'static str> {
+pub fn known(spec: &Spec) -> Vec<&'static str> {
     let mut k: Vec<&'static str> = spec.settings.iter().map(|(n, _)| *n).collect();
     if spec.triggers {
         k.push("on");

@@ -1,0 +1,346 @@
+//! Every place a name is declared or used, across the app and the apps it
+//! imports: what definition, references, rename and hover look up.
+//! Occurrences carry repository-relative paths rather than `FileId`s, so
+//! occurrences of two compilations of the same app (see `analysis`) can
+//! be mixed.
+
+use air_compiler::ast::{
+    Block, EventMember, Expr, Fields, Item, Member, Modifier, Path, Step, StepKind, Target,
+    TriggerKind, TypeBody, TypeExpr, TypeExprKind, Value, ValueKind,
+};
+use air_compiler::model::{DeclKind, Program};
+use air_compiler::naming::child_blocks;
+use air_compiler::{SourceMap, Span};
+
+/// What a name stands for.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Key {
+    /// A declaration of app `app` (an index into `Program::apps`); an
+    /// import's alias is a declaration of kind `Import`.
+    Decl {
+        app: usize,
+        kind: DeclKind,
+        name: String,
+    },
+    /// A step label of a workflow (labels are unique in a workflow).
+    Label {
+        app: usize,
+        workflow: String,
+        name: String,
+    },
+}
+
+/// One declaration or use of a name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Occurrence {
+    /// Repository-relative path of the file.
+    pub file: String,
+    pub start: usize,
+    pub end: usize,
+    pub key: Key,
+    /// The declaration itself (not a use).
+    pub is_def: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Index {
+    pub occurrences: Vec<Occurrence>,
+}
+
+impl Index {
+    /// Index every app of `program` (files named through `sources`);
+    /// files in `skip` are left out.
+    pub fn build(program: &Program, sources: &SourceMap, skip: &[String]) -> Index {
+        let mut w = Walker {
+            program,
+            sources,
+            skip,
+            app: 0,
+            workflow: String::new(),
+            out: Vec::new(),
+        };
+        for (app, unit) in program.apps.iter().enumerate() {
+            w.app = app;
+            for item in unit.items() {
+                w.item(item);
+            }
+        }
+        Index { occurrences: w.out }
+    }
+
+    /// The occurrence under a byte offset of a file (an offset just past a
+    /// name counts, so a cursor at its end finds it).
+    pub fn at(&self, file: &str, offset: usize) -> Option<&Occurrence> {
+        self.occurrences
+            .iter()
+            .filter(|o| o.file == file && o.start <= offset && offset <= o.end)
+            .min_by_key(|o| o.end - o.start)
+    }
+
+    pub fn definition(&self, key: &Key) -> Option<&Occurrence> {
+        self.occurrences.iter().find(|o| o.is_def && o.key == *key)
+    }
+
+    pub fn all<'a>(&'a self, key: &'a Key) -> impl Iterator<Item = &'a Occurrence> + 'a {
+        self.occurrences.iter().filter(move |o| o.key == *key)
+    }
+
+    /// Merge occurrences of another index (see `analysis`).
+    pub fn extend(&mut self, other: Index) {
+        self.occurrences.extend(other.occurrences);
+    }
+}
+
+struct Walker<'a> {
+    program: &'a Program,
+    sources: &'a SourceMap,
+    skip: &'a [String],
+    app: usize,
+    workflow: String,
+    out: Vec<Occurrence>,
+}
+
+impl Walker<'_> {
+    fn push(&mut self, span: Span, key: Key, is_def: bool) {
+        let file = self.sources.path(span.file);
+        if self.skip.iter().any(|s| s == file) {
+            return;
+        }
+        self.out.push(Occurrence {
+            file: file.to_string(),
+            start: span.start as usize,
+            end: span.end as usize,
+            key,
+            is_def,
+        });
+    }
+
+    fn decl_key(&self, app: usize, kind: DeclKind, name: &str) -> Key {
+        Key::Decl {
+            app,
+            kind,
+            name: name.to_string(),
+        }
+    }
+
+    /// A use of `alias.Name` or `Name` that resolves through `lookup`.
+    fn path(&mut self, path: &Path, kinds: &[DeclKind]) {
+        if let Some(alias) = &path.alias {
+            let key = self.decl_key(self.app, DeclKind::Import, &alias.name);
+            self.push(alias.span, key, false);
+        }
+        let found = kinds
+            .iter()
+            .find_map(|&k| self.program.lookup_path(self.app, k, path));
+        if let Some((app, item)) = found {
+            let key = self.decl_key(app, DeclKind::of(item), &path.name.name);
+            self.push(path.name.span, key, false);
+        }
+    }
+
+    fn item(&mut self, item: &Item) {
+        self.workflow.clear();
+        let name = item.name();
+        let key = self.decl_key(self.app, DeclKind::of(item), &name.name);
+        self.push(name.span, key, true);
+        match item {
+            Item::Type(t) => match &t.body {
+                TypeBody::Struct(f) => self.fields(f),
+                TypeBody::Alias(e) => self.type_expr(e),
+            },
+            Item::Event(e) => {
+                for m in &e.members {
+                    match m {
+                        EventMember::Assign(a) => self.value(&a.value),
+                        EventMember::Data(f) => self.fields(f),
+                    }
+                }
+            }
+            Item::Error(e) => e.members.iter().for_each(|a| self.value(&a.value)),
+            Item::Param(p) => {
+                self.type_expr(&p.ty);
+                if let Some(v) = &p.default {
+                    self.value(v);
+                }
+            }
+            Item::Function(f) => self.members(&f.members),
+            Item::Service(s) => self.members(&s.members),
+            Item::Workflow(w) => {
+                self.workflow.clone_from(&w.name.name);
+                self.members(&w.members);
+                self.block(&w.body);
+            }
+            Item::Import(_) => {}
+        }
+    }
+
+    fn fields(&mut self, fields: &Fields) {
+        for f in &fields.fields {
+            self.type_expr(&f.ty);
+        }
+    }
+
+    fn type_expr(&mut self, e: &TypeExpr) {
+        match &e.kind {
+            TypeExprKind::Named(p) => self.path(p, &[DeclKind::Type]),
+            TypeExprKind::List(inner) | TypeExprKind::Map(inner) => self.type_expr(inner),
+            TypeExprKind::Primitive(_) | TypeExprKind::Enum(_) => {}
+        }
+    }
+
+    fn members(&mut self, members: &[Member]) {
+        for m in members {
+            match m {
+                Member::Assign(a) => self.value(&a.value),
+                Member::Block(b) => b.entries.iter().for_each(|e| self.value(&e.value)),
+                Member::On(t) => {
+                    if let TriggerKind::Event { event, filter } = &t.kind {
+                        self.path(event, &[DeclKind::Event]);
+                        if let Some(f) = filter {
+                            self.expr(f);
+                        }
+                    }
+                }
+                Member::Input(t, _) => self.type_expr(t),
+            }
+        }
+    }
+
+    fn block(&mut self, block: &Block) {
+        for step in &block.steps {
+            self.step(step);
+        }
+    }
+
+    fn label_key(&self, name: &str) -> Key {
+        Key::Label {
+            app: self.app,
+            workflow: self.workflow.clone(),
+            name: name.to_string(),
+        }
+    }
+
+    fn step(&mut self, step: &Step) {
+        if let Some(l) = &step.label {
+            let key = self.label_key(&l.name);
+            self.push(l.span, key, true);
+        }
+        match &step.kind {
+            StepKind::Call { target, body, .. } => {
+                self.path(target, &[DeclKind::Function, DeclKind::Service]);
+                self.opt_value(body.as_ref());
+            }
+            StepKind::Run { workflow, input } => {
+                if self
+                    .program
+                    .apps
+                    .get(self.app)
+                    .is_some_and(|u| u.symbols.contains(DeclKind::Workflow, &workflow.name))
+                {
+                    let key = self.decl_key(self.app, DeclKind::Workflow, &workflow.name);
+                    self.push(workflow.span, key, false);
+                }
+                self.opt_value(input.as_ref());
+            }
+            StepKind::Emit { event, data } => {
+                self.path(event, &[DeclKind::Event]);
+                self.opt_value(data.as_ref());
+            }
+            StepKind::WaitFor {
+                events, correlate, ..
+            } => {
+                events.iter().for_each(|e| self.path(e, &[DeclKind::Event]));
+                correlate.iter().for_each(|c| self.expr(&c.expr));
+            }
+            StepKind::Set { value } => self.value(value),
+            StepKind::If { branches, .. } => branches.iter().for_each(|(c, _)| self.expr(c)),
+            StepKind::Switch { cases, default } => {
+                for c in cases {
+                    self.expr(&c.cond);
+                    self.target(&c.target);
+                }
+                if let Some(t) = default {
+                    self.target(t);
+                }
+            }
+            StepKind::For {
+                collection, while_, ..
+            } => {
+                self.expr(collection);
+                if let Some(w) = while_ {
+                    self.expr(w);
+                }
+            }
+            StepKind::Try { catch, .. } => {
+                if let Some(e) = &catch.error {
+                    self.path(e, &[DeclKind::Error]);
+                }
+            }
+            StepKind::Fail { error, .. } => self.path(error, &[DeclKind::Error]),
+            StepKind::Return { value } => self.opt_value(value.as_ref()),
+            StepKind::Sleep { .. } | StepKind::Parallel { .. } => {}
+        }
+        for m in &step.modifiers {
+            match m {
+                Modifier::Then(t) => self.target(t),
+                Modifier::When(e) => self.expr(e),
+                Modifier::Timeout(_) | Modifier::Retry(_) => {}
+            }
+        }
+        for b in child_blocks(&step.kind) {
+            self.block(b);
+        }
+    }
+
+    fn target(&mut self, t: &Target) {
+        if let Target::Step(l) = t {
+            let key = self.label_key(&l.name);
+            self.push(l.span, key, false);
+        }
+    }
+
+    fn opt_value(&mut self, v: Option<&Value>) {
+        if let Some(v) = v {
+            self.value(v);
+        }
+    }
+
+    fn value(&mut self, v: &Value) {
+        match &v.kind {
+            ValueKind::Param(name) => {
+                let key = self.decl_key(self.app, DeclKind::Param, &name.name);
+                self.push(name.span, key, false);
+            }
+            ValueKind::Expr(e) => self.expr(e),
+            ValueKind::List(vs) | ValueKind::Concat(vs) => vs.iter().for_each(|v| self.value(v)),
+            ValueKind::Object(entries) => entries.iter().for_each(|e| self.value(&e.value)),
+            _ => {}
+        }
+    }
+
+    /// `$context.<label>` inside a `${ }` names a step's result.
+    fn expr(&mut self, e: &Expr) {
+        if self.workflow.is_empty() {
+            return;
+        }
+        for (at, _) in e.source.match_indices("$context.") {
+            let start = at + "$context.".len();
+            let len = e.source.get(start..).map_or(0, |rest| {
+                rest.find(|c: char| !is_ident_char(c)).unwrap_or(rest.len())
+            });
+            if len == 0 {
+                continue;
+            }
+            let name = e.source.get(start..start + len).unwrap_or("");
+            let offset = e.inner_start as usize + start;
+            let span = Span::new(e.span.file, offset, offset + len);
+            let key = self.label_key(name);
+            self.push(span, key, false);
+        }
+    }
+}
+
+/// Characters of an identifier (ASCII letters, digits, `_`).
+pub fn is_ident_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}

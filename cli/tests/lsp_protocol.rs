@@ -1,0 +1,305 @@
+//! `air lsp` through the protocol: the real binary, spoken to over
+//! JSON-RPC on a copy of examples/order-fulfilment, as an editor would.
+
+#[path = "lsp_support/client.rs"]
+mod client;
+
+use client::{Client, uri};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn example() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/order-fulfilment")
+}
+
+/// A fresh copy of the example in its own repository folder.
+fn copy_example() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().canonicalize().expect("canonical");
+    std::fs::create_dir(root.join(".git")).expect(".git");
+    let app = root.join("shop");
+    std::fs::create_dir(&app).expect("app dir");
+    for e in std::fs::read_dir(example()).expect("example") {
+        let e = e.expect("entry");
+        std::fs::copy(e.path(), app.join(e.file_name())).expect("copy");
+    }
+    (tmp, app)
+}
+
+/// The protocol position (line, UTF-16 column) of the `nth` occurrence of
+/// `needle` in `text`, plus `shift` characters.
+fn pos(text: &str, needle: &str, nth: usize, shift: usize) -> Value {
+    let at = text
+        .match_indices(needle)
+        .nth(nth)
+        .map(|(i, _)| i)
+        .expect("needle in text");
+    let before = &text[..at];
+    let line = before.matches('\n').count();
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col: usize = text[line_start..at].chars().map(char::len_utf16).sum();
+    json!({"line": line, "character": col + shift})
+}
+
+fn at(path: &Path, text: &str, needle: &str, nth: usize, shift: usize) -> Value {
+    json!({"textDocument": {"uri": uri(path)}, "position": pos(text, needle, nth, shift)})
+}
+
+fn labels(items: &Value) -> Vec<String> {
+    items
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|i| i["label"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn has_code(diags: &[Value], code: &str) -> bool {
+    diags.iter().any(|d| d["code"] == code)
+}
+
+/// `air check --format json` on a folder: (code, 0-based line, message).
+fn check_json(app: &Path) -> Vec<(String, u64, String)> {
+    let out = Command::new(env!("CARGO_BIN_EXE_air"))
+        .args(["check", "--format", "json"])
+        .arg(app)
+        .output()
+        .expect("run air check");
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("json");
+    doc["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or("").to_string(),
+                d["line"].as_u64().unwrap_or(0).saturating_sub(1),
+                d["message"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn an_editor_session_on_the_order_example() {
+    let (_tmp, app) = copy_example();
+    let fulfil = app.join("fulfil.air");
+    let services = app.join("services.air");
+    let types = app.join("types.air");
+    let text = std::fs::read_to_string(&fulfil).expect("read");
+    let mut c = Client::start();
+
+    let init = c.initialize(&app);
+    let caps = &init["capabilities"];
+    for cap in [
+        "hoverProvider",
+        "definitionProvider",
+        "referencesProvider",
+        "completionProvider",
+        "documentFormattingProvider",
+        "documentSymbolProvider",
+        "renameProvider",
+    ] {
+        assert!(!caps[cap].is_null(), "{cap} missing in {caps}");
+    }
+
+    // A clean app: the open file hears "nothing wrong".
+    c.open(&fulfil, &text);
+    let d = c.diagnostics_for(&uri(&fulfil), |_| true);
+    assert!(d.is_empty(), "{d:?}");
+
+    // A typo as the user types: the same diagnostic `air check` gives.
+    let typo = text.replace("on OrderCreated", "on OrderCreatd");
+    c.change(&fulfil, 2, &typo);
+    let d = c.diagnostics_for(&uri(&fulfil), |d| has_code(d, "E0201"));
+    std::fs::write(&fulfil, &typo).expect("write");
+    let cli = check_json(&app);
+    std::fs::write(&fulfil, &text).expect("restore");
+    let from_lsp: Vec<(String, u64, String)> = d
+        .iter()
+        .map(|d| {
+            let msg = d["message"].as_str().unwrap_or("");
+            (
+                d["code"].as_str().unwrap_or("").to_string(),
+                d["range"]["start"]["line"].as_u64().unwrap_or(0),
+                msg.lines().next().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(from_lsp, cli, "the server and `air check` disagree");
+    assert_eq!(d[0]["range"]["start"], pos(&typo, "OrderCreatd", 0, 0));
+    assert!(
+        d[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("help: did you mean `OrderCreated`?")),
+        "{d:?}"
+    );
+
+    // Hover on the diagnostic: `air explain`'s summary.
+    let h = c.request(
+        "textDocument/hover",
+        at(&fulfil, &typo, "OrderCreatd", 0, 3),
+    );
+    let h = h["contents"]["value"].as_str().unwrap_or("");
+    assert!(h.contains("**E0201**: unknown name."), "{h}");
+
+    // A syntax error in one file, a typo in another: the other file still
+    // gets its semantic diagnostic.
+    let broken = text.replace("ship: parallel {", "ship: parallel {{");
+    c.change(&fulfil, 3, &broken);
+    let svc_text = std::fs::read_to_string(&services).expect("read");
+    let svc_typo = svc_text.replace("on OrderCancelled", "on OrderCancelld");
+    c.open(&services, &svc_typo);
+    let d = c.diagnostics_for(&uri(&services), |d| has_code(d, "E0201"));
+    assert_eq!(d.len(), 1, "{d:?}");
+    let d = c.diagnostics_for(&uri(&fulfil), |d| !d.is_empty());
+    assert!(
+        d.iter()
+            .all(|d| d["code"].as_str().is_some_and(|c| c.starts_with("E01"))),
+        "{d:?}"
+    );
+
+    // Back to the example's text: everything clean again.
+    c.change(&fulfil, 4, &text);
+    c.change(&services, 2, &svc_text);
+    c.diagnostics_for(&uri(&services), |d| d.is_empty());
+
+    // Definition: `on OrderCreated` → events.air.
+    let def = c.request(
+        "textDocument/definition",
+        at(&fulfil, &text, "on OrderCreated", 0, 5),
+    );
+    let events = app.join("events.air");
+    assert_eq!(def["uri"], uri(&events), "{def}");
+    assert_eq!(def["range"]["start"], json!({"line": 1, "character": 13}));
+
+    // Hover: the declaration, its docs, its CloudEvents type and schema.
+    let h = c.request(
+        "textDocument/hover",
+        at(&fulfil, &text, "on OrderCreated", 0, 5),
+    );
+    let h = h["contents"]["value"].as_str().unwrap_or("");
+    for part in [
+        "extern event OrderCreated {",
+        "A customer placed an order (published by the storefront).",
+        "CloudEvents type `com.example.shop.order.created`",
+        "\"ship_to\"",
+    ] {
+        assert!(h.contains(part), "hover lacks {part:?}:\n{h}");
+    }
+
+    // References of a function: its declaration and both calls.
+    let refs = c.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": uri(&services)},
+               "position": pos(&svc_text, "function inventory ", 0, 10),
+               "context": {"includeDeclaration": true}}),
+    );
+    let refs = refs.as_array().cloned().unwrap_or_default();
+    assert_eq!(refs.len(), 2, "{refs:?}");
+    assert!(refs.iter().any(|r| r["uri"] == uri(&fulfil)));
+
+    // Completion: start-event fields after `.data.`, nested through a type.
+    let items = c.request(
+        "textDocument/completion",
+        at(&fulfil, &text, ".data.id", 0, 6),
+    );
+    let got = labels(&items);
+    for f in ["id", "amount", "currency", "items", "ship_to", "attributes"] {
+        assert!(got.contains(&f.to_string()), "{f} not in {got:?}");
+    }
+    // Typing a new step: labels after `then`, methods after a service.
+    let typing = text.replace(
+        "  settled: wait",
+        "  call payments \n  call inventory then \n  settled: wait",
+    );
+    c.change(&fulfil, 5, &typing);
+    let items = c.request(
+        "textDocument/completion",
+        at(&fulfil, &typing, "call payments ", 1, 14),
+    );
+    assert!(labels(&items).contains(&"POST".to_string()), "{items}");
+    let items = c.request(
+        "textDocument/completion",
+        at(&fulfil, &typing, "then ", 0, 5),
+    );
+    let got = labels(&items);
+    for l in ["reserve", "charge", "settled", "ship", "end"] {
+        assert!(got.contains(&l.to_string()), "{l} not in {got:?}");
+    }
+    c.change(&fulfil, 6, &text);
+
+    // A test block being written in a new, unsaved file.
+    let new_tests = app.join("tests.air");
+    let draft = "test \"an order ships\" {\n  send \n  expect workflow fulfil_order \n";
+    c.open(&new_tests, draft);
+    let items = c.request(
+        "textDocument/completion",
+        at(&new_tests, draft, "send ", 0, 5),
+    );
+    assert!(
+        labels(&items).contains(&"OrderCreated".to_string()),
+        "{items}"
+    );
+    let items = c.request(
+        "textDocument/completion",
+        at(&new_tests, draft, "fulfil_order ", 0, 13),
+    );
+    assert!(labels(&items).contains(&"completes".to_string()), "{items}");
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri(&new_tests)}}),
+    );
+
+    // Rename a step label: the label and its `$context.` use.
+    let edit = c.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": uri(&fulfil)},
+               "position": pos(&text, "charge:", 0, 1), "newName": "pay"}),
+    );
+    let edits = edit["changes"][uri(&fulfil)]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(edits.len(), 2, "{edit}");
+    let bad = c.request_raw(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": uri(&fulfil)},
+               "position": pos(&text, "charge:", 0, 1), "newName": "emit"}),
+    );
+    assert!(
+        bad["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("keyword"))
+    );
+
+    // Outline: the workflow with its labelled steps.
+    let syms = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri(&fulfil)}}),
+    );
+    assert_eq!(syms[0]["name"], "fulfil_order");
+    let steps = labels(&json!(syms[0]["children"].as_array().map(|a| {
+        a.iter()
+            .map(|s| json!({"label": s["name"]}))
+            .collect::<Vec<_>>()
+    })));
+    assert_eq!(steps, ["reserve", "charge", "settled", "ship"]);
+
+    // Formatting a messy buffer gives back the example's canonical text.
+    let tidy = std::fs::read_to_string(&types).expect("read");
+    let messy = tidy.replace("\n  ", "\n        ");
+    c.open(&types, &messy);
+    let edits = c.request(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": uri(&types)},
+               "options": {"tabSize": 2, "insertSpaces": true}}),
+    );
+    assert_eq!(edits[0]["newText"], tidy.as_str(), "{edits}");
+
+    assert_eq!(c.shutdown(), Some(0));
+}
