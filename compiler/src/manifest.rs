@@ -2,7 +2,7 @@
 //! so every problem points at the key or value that causes it, then
 //! flattened into [`Manifest`] with the `--env` overlay applied.
 //!
-//! Keys (language.md §1), all others are errors with a suggestion:
+//! Keys (docs/air-toml.md), all others are errors with a suggestion:
 //!
 //! ```toml
 //! [app]      name (required, DNS-1123 label)  namespace (required)  owner  description

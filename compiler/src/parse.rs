@@ -1,11 +1,19 @@
-//! Stage 1: text → AST (pest grammar in grammar/air.pest).
+//! Stage 1: text → AST. grammar/air.pest defines the syntax; a
+//! hand-written parser parses valid files quickly and pest handles the rest.
 //!
 //! 1. `lex` scans the bytes once: comments are collected and blanked out,
 //!    unterminated strings/comments/expressions and excessive nesting are
 //!    reported where they start (pest would only see the end of the file).
-//! 2. pest parses the blanked text; `build` and `steps` turn pairs into the
-//!    AST, attaching `///` doc comments by position.
-//! 3. On a syntax error, the file is re-parsed declaration by declaration
+//! 2. When the scan found nothing wrong, `fast` (with `fast/values`,
+//!    `fast/steps` and `fast/test_blocks`), a recursive-descent parser that
+//!    mirrors the grammar rule by rule, parses the blanked text straight
+//!    into the AST. It gives up on anything the builders would report (or
+//!    cannot parse).
+//! 3. Otherwise pest parses the blanked text; `build`, `steps` and
+//!    `test_blocks` turn pairs into the AST, attaching `///` doc comments
+//!    by position. Syntax errors thus come from one place only; the fast
+//!    path must build exactly the tree pest would (tests/tests/parse_fast.rs).
+//! 4. On a syntax error, the file is re-parsed declaration by declaration
 //!    (split at lines that start with a declaration keyword), so one
 //!    mistake does not hide the others; `expect` words each error.
 

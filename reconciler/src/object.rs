@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::fmt;
 
-/// Labels air puts on everything it emits (see language.md section 6).
+/// Labels air puts on everything it emits (see docs/runtime.md).
 pub const LABEL_MANAGED_BY: &str = "app.kubernetes.io/managed-by";
 pub const LABEL_PART_OF: &str = "app.kubernetes.io/part-of";
 pub const MANAGED_BY_AIR: &str = "air";

@@ -2,7 +2,7 @@
 //! match the compiled revision. Pure and unit-tested; `air apply
 //! --dry-run`, `air diff --live` and the controller all use it.
 //!
-//! Safety rules enforced here (reconciler.md section 4):
+//! Safety rules enforced here (docs/reconcile.md, "Safety"):
 //! - an object that exists without air's labels for this app is never
 //!   updated or deleted (it is reported as blocked);
 //! - only objects in the previous inventory are ever deleted, and only if

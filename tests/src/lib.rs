@@ -1,5 +1,5 @@
-//! Shared helpers for the end-to-end tests: locating the repository and
-//! ../shared, and the fixture format.
+//! Shared helpers for the end-to-end tests: locating the repository, and
+//! the fixture format.
 //!
 //! Fixtures (see docs/testing.md):
 //! - `tests/fixtures/err/<group>/<name>.air`: a one-file app (air.toml is

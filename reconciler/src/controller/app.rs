@@ -1,6 +1,6 @@
 //! One app's task: the reconcile cycle and drift handling.
 //!
-//! Safety (reconciler.md §4): a revision with any compile error, or whose
+//! Safety (docs/reconcile.md, "Safety"): a revision with any compile error, or whose
 //! server-side dry run fails, is never applied — the last good revision
 //! stays in force; drift is healed only on objects that still carry air's
 //! labels for this app; nothing here deletes (pruning is `apply::sync`'s,

@@ -4,10 +4,10 @@
 //! Shared by the build tests: compiling examples, reading YAML back, and
 //! strict schema validation of what `air build` emits.
 //!
-//! Strictness mirrors ../shared/tools/validate-manifests: every object
-//! schema that names `properties` rejects other fields (as Knative's
-//! webhooks decode strictly), `x-kubernetes-*` and `nullable` are turned
-//! into plain JSON Schema, `apiVersion`/`kind` are pinned.
+//! Strictness: every object schema that names `properties` rejects other
+//! fields (as Knative's webhooks decode strictly), `x-kubernetes-*` and
+//! `nullable` are turned into plain JSON Schema, `apiVersion`/`kind` are
+//! pinned.
 
 #![allow(dead_code)]
 
