@@ -17,8 +17,9 @@ pub const E_NOT_LITERAL: &str = "E0314";
 pub const E_CE_ATTRIBUTE: &str = "E0315";
 
 /// Attributes a `send` takes from the event's declaration (or the CloudEvents
-/// version): `with` cannot set them.
-const FIXED_ATTRIBUTES: &[&str] = &["type", "source", "data", "specversion"];
+/// version): `with` cannot set them. `source` can be: a test may play a
+/// producer elsewhere (and so exercise a `where` on the source).
+const FIXED_ATTRIBUTES: &[&str] = &["type", "data", "specversion"];
 
 pub fn check_app(cx: &Cx, diags: &mut Diagnostics) {
     let Some(unit) = cx.unit() else { return };

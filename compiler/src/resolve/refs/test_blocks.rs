@@ -154,8 +154,9 @@ impl Walker<'_, '_> {
         }
     }
 
-    /// A function is called without method and path (a POST to it); a
-    /// service always with both (the grammar has them together).
+    /// A service is always called with a method and a path (the grammar
+    /// has them together); a function with neither (a POST to its root) or,
+    /// as in a workflow's `call fn GET "/path"`, with both.
     fn call(&mut self, c: &CallPattern) {
         let kinds = [DeclKind::Function, DeclKind::Service];
         if !self.path(&c.target, &kinds, "function or service", &[]) {
@@ -163,15 +164,6 @@ impl Walker<'_, '_> {
         }
         let target = c.target.display();
         let d = match (self.program.lookup_callable(self.app, &c.target), c.method) {
-            (Some((_, Item::Function(_))), Some((_, at))) => Diagnostic::error(
-                E_TEST_CALL_FORM,
-                format!("`{target}` is a function: it takes no method or path"),
-            )
-            .with_primary(
-                c.path.as_ref().map_or(at, |p| at.to(p.span)),
-                "a function is called with a POST to its root",
-            )
-            .with_help(format!("write `call {target}`")),
             (Some((_, Item::Service(_))), None) => Diagnostic::error(
                 E_TEST_CALL_FORM,
                 format!("`{target}` is a service: say which method and path"),
