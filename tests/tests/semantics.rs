@@ -222,3 +222,52 @@ fn a_labelled_race_says_which_branch_won() {
     }
     assert_eq!(fork["export"]["as"], "${ $context + { \"decided\": . } }");
 }
+
+/// The `test` blocks of a fixture, run by the engine against its compiled
+/// objects, as `air test` runs them: (test name, failures).
+fn run_tests(name: &str) -> Vec<(String, Vec<String>)> {
+    let fixtures = load_all(&repo_root().join("tests/fixtures/semantics"));
+    let f = fixtures.iter().find(|f| f.name == name).unwrap();
+    let (mut c, bundle) = air_compiler::compile::test_bundle(f.provider.as_ref(), &f.opts);
+    let program = c.program.take().unwrap();
+    let lowered = air_compiler::lower::lower(&program, &c.sources, &mut c.diagnostics).unwrap();
+    let m = &program.root().unwrap().manifest;
+    let bundle: air_engine::plan::TestBundle = serde_json::from_value(bundle.unwrap()).unwrap();
+    let wiring = air_engine::scenario::wiring::Wiring::read(
+        &lowered.objects,
+        &m.runtime_url,
+        &m.namespace,
+        &m.broker_name,
+    )
+    .unwrap();
+    air_engine::scenario::run_tests(&wiring, &bundle, None)
+        .into_iter()
+        .map(|r| {
+            let failures = r
+                .failures
+                .iter()
+                .map(|f| format!("{}: {}", f.location, f.message))
+                .collect();
+            (r.name, failures)
+        })
+        .collect()
+}
+
+/// What each fixture's `// executes:` line promises, executed: every
+/// fixture has tests, and they all pass on the engine.
+#[test]
+fn every_semantics_fixture_runs_as_it_says() {
+    let fixtures = load_all(&repo_root().join("tests/fixtures/semantics"));
+    for f in &fixtures {
+        let results = run_tests(&f.name);
+        assert!(!results.is_empty(), "{}: no test block", f.name);
+        for (test, failures) in results {
+            assert!(
+                failures.is_empty(),
+                "{} / {test}:\n{}",
+                f.name,
+                failures.join("\n")
+            );
+        }
+    }
+}
