@@ -1,5 +1,6 @@
-//! The Serverless Workflow conformance test kit (tests/ctk/*.feature, see
-//! tests/ctk/SOURCE.md), run through the engine.
+//! The Serverless Workflow conformance test kit, run through the engine:
+//! the feature files vendored once for the whole repository in
+//! tests/specs/serverless-workflow/ctk (see its SOURCE.md and LICENSE).
 //!
 //! A small reader of the Gherkin the kit uses turns each scenario into a
 //! document, an input and a list of expectations; the document runs as
@@ -302,7 +303,7 @@ fn run(s: &Scenario) -> Result<(), String> {
 
 #[test]
 fn conformance_kit() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ctk");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/specs/serverless-workflow/ctk/features");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .expect("tests/ctk exists")
         .filter_map(Result::ok)
