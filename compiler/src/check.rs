@@ -17,6 +17,7 @@
 pub mod consts;
 pub mod jq;
 pub mod settings;
+pub mod steps;
 pub mod types;
 pub mod values;
 pub(crate) mod walk;
@@ -32,6 +33,22 @@ use crate::source::SourceMap;
 pub use consts::eval_const;
 
 pub const CODES: &[CodeInfo] = &[
+    CodeInfo {
+        code: "E0229",
+        title: "variable named like a workflow runtime argument (`context`, `workflow`, …)",
+    },
+    CodeInfo {
+        code: "E0230",
+        title: "a step modifier is given twice",
+    },
+    CodeInfo {
+        code: "E0405",
+        title: "`return` inside a `parallel` or `race` branch",
+    },
+    CodeInfo {
+        code: "W0304",
+        title: "`catch E` around steps that can never raise `E`",
+    },
     CodeInfo {
         code: "E0301",
         title: "invalid cron schedule",
@@ -160,6 +177,7 @@ pub fn check(program: &Program, sources: &SourceMap, diags: &mut Diagnostics) {
                 settings::check_app(&cx, &mut found);
                 jq::check_app(&cx, &mut found);
                 types::check_app(&cx, &mut found);
+                steps::check_app(&cx, &mut found);
             }
             found
         },

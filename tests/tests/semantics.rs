@@ -222,3 +222,16 @@ fn a_labelled_race_says_which_branch_won() {
     }
     assert_eq!(fork["export"]["as"], "${ $context + { \"decided\": . } }");
 }
+
+#[test]
+fn catching_a_declared_error_with_a_status_catches_that_http_failure() {
+    let b = build("catch_http_status");
+    let t = task(&b.document("reserve")["do"], "try_1");
+    assert!(t["catch"].get("errors").is_none(), "no type-only filter");
+    assert_eq!(
+        t["catch"]["when"],
+        "${ $err.status == 409 and ($err.type == \"https://air.dev/errors/fixture/out-of-stock\" \
+         or $err.type == \"https://serverlessworkflow.io/spec/1.0.0/errors/communication\") }"
+    );
+    assert!(!b.codes().iter().any(|(c, _)| *c == "W0304"));
+}

@@ -349,8 +349,8 @@ fn try_catch_filters_declared_and_standard_errors() {
     assert_eq!(
         t["catch"],
         json!({
-            "errors": { "with": { "type": "https://air.dev/errors/shop/declined", "status": 402 } },
             "as": "e",
+            "when": "${ $e.status == 402 and ($e.type == \"https://air.dev/errors/shop/declined\" or $e.type == \"https://serverlessworkflow.io/spec/1.0.0/errors/communication\") }",
             "retry": { "delay": "PT1S", "backoff": { "linear": {} }, "limit": { "attempt": { "count": 2 }, "duration": "PT10S" } },
             "do": [ { "emit_paid_1": t["catch"]["do"][0]["emit_paid_1"].clone() } ]
         })

@@ -14,6 +14,10 @@ use crate::{node, node_map};
 mod io;
 mod uri;
 
+/// The type of the error a failed HTTP call raises.
+pub const COMMUNICATION_ERROR: &str =
+    "https://serverlessworkflow.io/spec/1.0.0/errors/communication";
+
 /// The name of the task that applies `where` filters no Trigger can.
 pub const GUARD_TASK: &str = "air_guard";
 
@@ -354,18 +358,39 @@ impl Lowerer<'_> {
 
     fn catch(&mut self, c: &Catch) -> Node {
         let mut m = NodeMap::new();
+        let mut when = None;
         if let Some(path) = &c.error
             && let Some(r) = self.error_ref(path)
         {
-            let mut with = NodeMap::new();
-            with.insert("type", Node::from(r.type_uri));
-            if let Some(status) = r.declared_status {
-                with.insert("status", status);
+            match r.declared_status {
+                // A declared error with a status also catches an HTTP
+                // failure of that status: a `call` answered 409 raises a
+                // `communication` error with status 409, never the
+                // declared type.
+                Some(status) if r.key.is_some() => {
+                    let var = c.as_.as_ref().map_or("error", |a| a.name.as_str());
+                    let status = status.to_json().to_string();
+                    when = Some(format!(
+                        "${{ ${var}.status == {status} and (${var}.type == {} or ${var}.type == {}) }}",
+                        json_string(&r.type_uri),
+                        json_string(COMMUNICATION_ERROR),
+                    ));
+                }
+                status => {
+                    let mut with = NodeMap::new();
+                    with.insert("type", Node::from(r.type_uri));
+                    if let Some(status) = status {
+                        with.insert("status", status);
+                    }
+                    m.insert("errors", node! { "with" => with });
+                }
             }
-            m.insert("errors", node! { "with" => with });
         }
         if let Some(a) = &c.as_ {
             m.insert("as", a.name.clone());
+        }
+        if let Some(w) = when {
+            m.insert("when", w);
         }
         if let Some(r) = &c.retry {
             m.insert("retry", retry_policy(r));
