@@ -235,3 +235,17 @@ fn catching_a_declared_error_with_a_status_catches_that_http_failure() {
     );
     assert!(!b.codes().iter().any(|(c, _)| *c == "W0304"));
 }
+
+#[test]
+fn a_skipped_step_flows_on_instead_of_taking_its_then() {
+    let b = build("when_with_then");
+    let d = &b.document("welcome")["do"];
+    assert_eq!(names(d), ["greet_when", "greet", "log"]);
+    assert_eq!(
+        task(d, "greet_when")["switch"],
+        json!([{ "skip": { "when": "${ ($workflow.input | (.vip)) | not }", "then": "log" } }])
+    );
+    let greet = task(d, "greet");
+    assert!(greet.get("if").is_none());
+    assert_eq!(greet["then"], "end");
+}

@@ -163,10 +163,22 @@ impl Lowerer<'_> {
 
     /// A block as a task list.
     pub(crate) fn block(&mut self, block: &Block) -> Vec<Node> {
-        block.steps.iter().map(|s| self.step(s)).collect()
+        let mut out = Vec::with_capacity(block.steps.len());
+        for (i, s) in block.steps.iter().enumerate() {
+            // Where a skipped step flows to: the next step, or out of
+            // the list when it is the last.
+            let next = block
+                .steps
+                .get(i + 1)
+                .map_or_else(|| "exit".to_string(), |n| self.names.get(n));
+            out.extend(self.step(s, &next));
+        }
+        out
     }
 
-    fn step(&mut self, step: &Step) -> Node {
+    /// The task(s) of one step: its task, preceded by a `<name>_when`
+    /// switch when a `when` meets a `then` (see [`Self::apply_modifiers`]).
+    fn step(&mut self, step: &Step, next: &str) -> Vec<Node> {
         let name = self.names.get(step);
         let kind = step.kind.keyword();
         let mut task = Task {
@@ -229,13 +241,12 @@ impl Lowerer<'_> {
                         && only.label.is_none()
                         && !compete
                     {
-                        let t = self.step(only);
-                        let inner = match t {
-                            Node::Map(m) => m.into_values().next(),
-                            _ => None,
-                        };
-                        list.push(entry(&b.name.name, inner.unwrap_or(Node::Null)));
-                        continue;
+                        let mut t = self.step(only, "exit");
+                        if let (1, Some(Node::Map(m))) = (t.len(), t.pop()) {
+                            let inner = m.into_values().next();
+                            list.push(entry(&b.name.name, inner.unwrap_or(Node::Null)));
+                            continue;
+                        }
                     }
                     let mut bt = Task {
                         metadata: self.metadata(&name, "branch"),
@@ -319,13 +330,25 @@ impl Lowerer<'_> {
         if let (Some(label), Some(sel)) = (&step.label, selection) {
             task.export_as = Some(export_label(&label.name, &sel));
         }
-        self.apply_modifiers(task, &name, &step.modifiers)
+        self.apply_modifiers(task, &name, &step.modifiers, next)
     }
 
     /// Modifiers: `when` → `if`, `timeout` → `timeout.after`, `then` →
     /// `then`; `retry` wraps the task in a `try` of the same name that
     /// carries `if`, `export` and `then` (the timeout stays per attempt).
-    fn apply_modifiers(&mut self, mut task: Task, name: &str, mods: &[Modifier]) -> Node {
+    ///
+    /// A task holding both `if` and `then` takes its `then` even when the
+    /// `if` skips it (the reference engine ends the workflow on a skipped
+    /// `return`), so a `when` on a step with a `then` becomes a switch
+    /// before it, `<name>_when`, that jumps to `next` when the condition
+    /// is false; the step's task keeps its `then` and loses its `if`.
+    fn apply_modifiers(
+        &mut self,
+        mut task: Task,
+        name: &str,
+        mods: &[Modifier],
+        next: &str,
+    ) -> Vec<Node> {
         let mut retry = None;
         for m in mods {
             match m {
@@ -339,8 +362,15 @@ impl Lowerer<'_> {
                 Modifier::When(e) => task.if_ = Some(on_workflow_input(e)),
             }
         }
+        let mut out = Vec::with_capacity(2);
+        if task.then.is_some()
+            && let Some(cond) = task.if_.take()
+        {
+            out.push(self.skip_switch(name, &cond, next));
+        }
         let Some(r) = retry else {
-            return entry(name, task.finish());
+            out.push(entry(name, task.finish()));
+            return out;
         };
         let mut outer = Task {
             if_: task.if_.take(),
@@ -353,7 +383,33 @@ impl Lowerer<'_> {
         outer
             .body
             .insert("catch", node! { "retry" => retry_policy(r) });
-        entry(name, outer.finish())
+        out.push(entry(name, outer.finish()));
+        out
+    }
+
+    /// `<name>_when`: jumps to `next` unless `cond` (a task `if`
+    /// expression) holds; otherwise flows on into the step's task.
+    fn skip_switch(&self, name: &str, cond: &str, next: &str) -> Node {
+        let body = cond
+            .trim()
+            .strip_prefix("${")
+            .and_then(|c| c.strip_suffix('}'))
+            .unwrap_or(cond)
+            .trim();
+        let close = if body.contains('#') { "\n)" } else { ")" };
+        let skip = concat(&["${ (", body, close, " | not }"]);
+        let mut t = Task {
+            metadata: self.metadata(name, "when"),
+            ..Task::default()
+        };
+        t.body.insert(
+            "switch",
+            vec![entry(
+                "skip",
+                node! { "when" => skip, "then" => next.to_string() },
+            )],
+        );
+        entry(&concat(&[name, "_when"]), t.finish())
     }
 
     fn catch(&mut self, c: &Catch) -> Node {
