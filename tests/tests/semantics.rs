@@ -249,3 +249,23 @@ fn a_skipped_step_flows_on_instead_of_taking_its_then() {
     assert!(greet.get("if").is_none());
     assert_eq!(greet["then"], "end");
 }
+
+#[test]
+fn then_exit_in_a_for_body_leaves_the_loop() {
+    let b = build("for_exit");
+    let f = task(&b.document("scan")["do"], "for_item_1");
+    assert_eq!(
+        f["while"],
+        "${ ($context[\"air.dev/break\"] // null) != \"for_item_1\" }"
+    );
+    let stop = task(&f["do"], "stop");
+    assert_eq!(stop["then"], "exit");
+    assert_eq!(
+        stop["export"]["as"],
+        "${ ($context + { \"stop\": . }) + { \"air.dev/break\": \"for_item_1\" } }"
+    );
+    assert_eq!(
+        f["export"]["as"],
+        "${ $context | del(.[\"air.dev/break\"]) }"
+    );
+}

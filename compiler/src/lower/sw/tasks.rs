@@ -14,6 +14,19 @@ use crate::{node, node_map};
 mod io;
 mod uri;
 
+/// The context key a `then exit` in a `for` body sets to the loop's name,
+/// so the loop's `while` stops it; the loop removes it when done.
+pub const BREAK_KEY: &str = "air.dev/break";
+
+/// The jq program inside a `${ … }` string built here.
+fn strip_expr(e: &str) -> &str {
+    e.trim()
+        .strip_prefix("${")
+        .and_then(|x| x.strip_suffix('}'))
+        .unwrap_or(e)
+        .trim()
+}
+
 /// The type of the error a failed HTTP call raises.
 pub const COMMUNICATION_ERROR: &str =
     "https://serverlessworkflow.io/spec/1.0.0/errors/communication";
@@ -163,8 +176,15 @@ impl Lowerer<'_> {
 
     /// A block as a task list.
     pub(crate) fn block(&mut self, block: &Block) -> Vec<Node> {
+        self.block_in(block, None)
+    }
+
+    /// A block as a task list; `loop_name` when it is the body of that
+    /// `for` step and a step of it leaves the loop.
+    fn block_in(&mut self, block: &Block, loop_name: Option<&str>) -> Vec<Node> {
         let mut out = Vec::with_capacity(block.steps.len());
         for (i, s) in block.steps.iter().enumerate() {
+            self.loop_exit = loop_name.map(str::to_string);
             // Where a skipped step flows to: the next step, or out of
             // the list when it is the last.
             let next = block
@@ -179,12 +199,16 @@ impl Lowerer<'_> {
     /// The task(s) of one step: its task, preceded by a `<name>_when`
     /// switch when a `when` meets a `then` (see [`Self::apply_modifiers`]).
     fn step(&mut self, step: &Step, next: &str) -> Vec<Node> {
+        // Only the steps directly in the loop's body see it.
+        let loop_exit = self.loop_exit.take();
         let name = self.names.get(step);
         let kind = step.kind.keyword();
         let mut task = Task {
             metadata: self.metadata(&name, kind),
             ..Task::default()
         };
+        // A `for` whose body leaves it with `then exit`.
+        let mut leaves_loop = false;
         // What a labelled step exports (`.` unless the kind says otherwise).
         let mut selection = Some(".".to_string());
         match &step.kind {
@@ -285,12 +309,45 @@ impl Lowerer<'_> {
                     f.insert("at", Node::from(i.name.clone()));
                 }
                 task.body.insert("for", Node::Map(f));
-                if let Some(w) = while_ {
+                // `then exit` in the body leaves the loop (SW's `exit` only
+                // ends the iteration): the step raises a flag in the
+                // context that `while` reads, and the loop clears it.
+                let leaves = body.steps.iter().any(|s| {
+                    s.modifiers
+                        .iter()
+                        .any(|m| matches!(m, Modifier::Then(Target::Exit(_))))
+                });
+                let stay = concat(&[
+                    "($context[",
+                    &json_string(BREAK_KEY),
+                    "] // null) != ",
+                    &json_string(&name),
+                ]);
+                match (while_, leaves) {
+                    (Some(w), true) => {
+                        let cond = on_workflow_input(w);
+                        let inner = strip_expr(&cond);
+                        task.body.insert(
+                            "while",
+                            Node::from(concat(&["${ (", &stay, ") and (", inner, ") }"])),
+                        );
+                    }
                     // Evaluated on each iteration's data: re-bind `.`.
-                    task.body.insert("while", Node::from(on_workflow_input(w)));
+                    (Some(w), false) => {
+                        task.body.insert("while", Node::from(on_workflow_input(w)));
+                    }
+                    (None, true) => {
+                        task.body
+                            .insert("while", Node::from(concat(&["${ ", &stay, " }"])));
+                    }
+                    (None, false) => {}
                 }
-                task.body.insert("do", Node::Seq(self.block(body)));
+                let tasks = self.block_in(body, leaves.then_some(name.as_str()));
+                task.body.insert("do", Node::Seq(tasks));
                 task.reads_input = true;
+                if leaves {
+                    leaves_loop = true;
+                }
             }
             StepKind::Try { body, catch } => {
                 task.body.insert("try", Node::Seq(self.block(body)));
@@ -329,6 +386,24 @@ impl Lowerer<'_> {
         }
         if let (Some(label), Some(sel)) = (&step.label, selection) {
             task.export_as = Some(export_label(&label.name, &sel));
+        }
+        let then_exit = step
+            .modifiers
+            .iter()
+            .any(|m| matches!(m, Modifier::Then(Target::Exit(_))));
+        if let (Some(l), true) = (&loop_exit, then_exit) {
+            let flag = concat(&["{ ", &json_string(BREAK_KEY), ": ", &json_string(l), " }"]);
+            task.export_as = Some(match &task.export_as {
+                Some(e) => concat(&["${ (", strip_expr(e), ") + ", &flag, " }"]),
+                None => concat(&["${ $context + ", &flag, " }"]),
+            });
+        }
+        if leaves_loop {
+            let clear = concat(&["del(.[", &json_string(BREAK_KEY), "])"]);
+            task.export_as = Some(match &task.export_as {
+                Some(e) => concat(&["${ (", strip_expr(e), ") | ", &clear, " }"]),
+                None => concat(&["${ $context | ", &clear, " }"]),
+            });
         }
         self.apply_modifiers(task, &name, &step.modifiers, next)
     }
@@ -390,12 +465,7 @@ impl Lowerer<'_> {
     /// `<name>_when`: jumps to `next` unless `cond` (a task `if`
     /// expression) holds; otherwise flows on into the step's task.
     fn skip_switch(&self, name: &str, cond: &str, next: &str) -> Node {
-        let body = cond
-            .trim()
-            .strip_prefix("${")
-            .and_then(|c| c.strip_suffix('}'))
-            .unwrap_or(cond)
-            .trim();
+        let body = strip_expr(cond);
         let close = if body.contains('#') { "\n)" } else { ")" };
         let skip = concat(&["${ (", body, close, " | not }"]);
         let mut t = Task {
