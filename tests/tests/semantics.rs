@@ -269,3 +269,23 @@ fn then_exit_in_a_for_body_leaves_the_loop() {
         "${ $context | del(.[\"air.dev/break\"]) }"
     );
 }
+
+#[test]
+fn a_string_literal_that_is_an_expression_reads_the_workflow_input() {
+    let b = build("string_expression");
+    let t = task(&b.document("look")["do"], "fail_missing_1");
+    assert_eq!(
+        t["raise"]["error"]["detail"],
+        "${ $workflow.input | (.id) }"
+    );
+}
+
+#[test]
+fn retry_without_backoff_states_one() {
+    let b = build("retry_backoff");
+    let r = task(&b.document("retrying")["do"], "r");
+    assert_eq!(
+        r["catch"]["retry"],
+        json!({ "backoff": { "constant": {} }, "limit": { "attempt": { "count": 3 } } })
+    );
+}

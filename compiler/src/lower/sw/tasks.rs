@@ -121,16 +121,15 @@ pub fn retry_policy(r: &Retry) -> Node {
     if let Some(d) = &r.delay {
         p.insert("delay", Node::from(d.iso8601()));
     }
-    if let Some(b) = r.backoff {
-        let kind = match b {
-            Backoff::Constant => "constant",
-            Backoff::Linear => "linear",
-            Backoff::Exponential => "exponential",
-        };
-        let mut o = NodeMap::new();
-        o.insert(kind, node! {});
-        p.insert("backoff", Node::Map(o));
-    }
+    // Always explicit: some engines refuse a policy without a backoff.
+    let kind = match r.backoff.unwrap_or(Backoff::Constant) {
+        Backoff::Constant => "constant",
+        Backoff::Linear => "linear",
+        Backoff::Exponential => "exponential",
+    };
+    let mut o = NodeMap::new();
+    o.insert(kind, node! {});
+    p.insert("backoff", Node::Map(o));
     let mut limit = NodeMap::new();
     limit.insert("attempt", node! { "count" => r.attempts });
     // SW has no cap on a single delay: `max` bounds the whole retrying.
@@ -362,7 +361,7 @@ impl Lowerer<'_> {
                         _ => {
                             let mut def = r.definition;
                             if let Some(d) = detail {
-                                def.insert("detail", d.value.clone());
+                                def.insert("detail", super::values::string_node(&d.value));
                             }
                             Node::Map(def)
                         }
