@@ -46,6 +46,10 @@ pub const CODES: &[CodeInfo] = &[
         title: "`return` inside a `parallel` or `race` branch",
     },
     CodeInfo {
+        code: "W0305",
+        title: "`retry … max d` bounds the whole retrying, not each delay (write `within d`)",
+    },
+    CodeInfo {
         code: "W0304",
         title: "`catch E` around steps that can never raise `E`",
     },

@@ -281,6 +281,20 @@ fn a_string_literal_that_is_an_expression_reads_the_workflow_input() {
 }
 
 #[test]
+fn retry_within_bounds_the_whole_retrying() {
+    let b = build("retry_backoff");
+    let w = task(&b.document("retrying")["do"], "w");
+    assert_eq!(
+        w["catch"]["retry"],
+        json!({
+            "delay": "PT1S",
+            "backoff": { "exponential": {} },
+            "limit": { "attempt": { "count": 4 }, "duration": "PT30S" }
+        })
+    );
+}
+
+#[test]
 fn retry_without_backoff_states_one() {
     let b = build("retry_backoff");
     let r = task(&b.document("retrying")["do"], "r");

@@ -8,10 +8,12 @@
 //!   document could carry only one;
 //! - E0405: `return` inside a `parallel`/`race` branch, whose value the
 //!   fork's output would drop;
-//! - W0304: `catch E` around steps that can never raise `E`.
+//! - W0304: `catch E` around steps that can never raise `E`;
+//! - W0305: `retry … max d`, which reads as a cap on each delay but can
+//!   only bound the whole retrying (`within d` says so).
 
 use super::walk::Cx;
-use crate::ast::{Block, Catch, Ident, Item, Modifier, Step, StepKind};
+use crate::ast::{Block, Catch, Ident, Item, Modifier, Retry, Step, StepKind};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::DeclKind;
 use crate::naming::child_blocks;
@@ -59,6 +61,9 @@ fn one(cx: &Cx, step: &Step, in_branch: bool, diags: &mut Diagnostics) {
                 reserved(a, diags);
             }
             unreachable_catch(cx, body, catch, diags);
+            if let Some(r) = &catch.retry {
+                retry_max(r, diags);
+            }
         }
         StepKind::Return { .. } if in_branch => diags.push(
             Diagnostic::error("E0405", "`return` inside a `parallel` or `race` branch")
@@ -71,6 +76,27 @@ fn one(cx: &Cx, step: &Step, in_branch: bool, diags: &mut Diagnostics) {
         _ => {}
     }
     duplicate_modifiers(step, diags);
+    for m in &step.modifiers {
+        if let Modifier::Retry(r) = m {
+            retry_max(r, diags);
+        }
+    }
+}
+
+fn retry_max(r: &Retry, diags: &mut Diagnostics) {
+    let Some(max) = &r.max else { return };
+    diags.push(
+        Diagnostic::warning("W0305", "`max` bounds the whole retrying, not each delay")
+            .with_primary(
+                max.span,
+                format!("retrying stops {} after the first failure", max.text),
+            )
+            .with_help(format!(
+                "write `within {}` (the same policy, as it reads); Serverless Workflow \
+                 cannot cap a single delay",
+                max.text
+            )),
+    );
 }
 
 fn reserved(name: &Ident, diags: &mut Diagnostics) {

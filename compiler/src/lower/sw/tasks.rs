@@ -115,7 +115,7 @@ fn export_label(label: &str, selection: &str) -> String {
     )
 }
 
-/// A retry policy: `retry N [backoff B] [delay] [max d]`.
+/// A retry policy: `retry N [backoff B] [delay] [max d] [within d]`.
 pub fn retry_policy(r: &Retry) -> Node {
     let mut p = NodeMap::new();
     if let Some(d) = &r.delay {
@@ -132,8 +132,9 @@ pub fn retry_policy(r: &Retry) -> Node {
     p.insert("backoff", Node::Map(o));
     let mut limit = NodeMap::new();
     limit.insert("attempt", node! { "count" => r.attempts });
-    // SW has no cap on a single delay: `max` bounds the whole retrying.
-    if let Some(m) = &r.max {
+    // SW has no cap on a single delay: `within` (and `max`, which
+    // W0305 flags) bound the whole retrying.
+    if let Some(m) = r.within.as_ref().or(r.max.as_ref()) {
         limit.insert("duration", Node::from(m.iso8601()));
     }
     p.insert("limit", Node::Map(limit));
