@@ -535,7 +535,11 @@ pub struct Retry {
     pub attempts_span: Span,
     pub backoff: Option<Backoff>,
     pub delay: Option<Duration>,
+    /// `max d`: reads as a cap on each delay, which Serverless Workflow
+    /// cannot express; compiled as `within` (W0305).
     pub max: Option<Duration>,
+    /// `within d`: how long the retrying may take in all.
+    pub within: Option<Duration>,
     pub span: Span,
 }
 

@@ -19,6 +19,7 @@
 pub mod consts;
 pub mod jq;
 pub mod settings;
+pub mod steps;
 pub mod test_blocks;
 pub mod types;
 pub mod values;
@@ -35,6 +36,26 @@ use crate::source::SourceMap;
 pub use consts::eval_const;
 
 pub const CODES: &[CodeInfo] = &[
+    CodeInfo {
+        code: "E0232",
+        title: "variable named like a workflow runtime argument (`context`, `workflow`, …)",
+    },
+    CodeInfo {
+        code: "E0233",
+        title: "a step modifier is given twice",
+    },
+    CodeInfo {
+        code: "E0405",
+        title: "`return` inside a `parallel` or `race` branch",
+    },
+    CodeInfo {
+        code: "W0305",
+        title: "`retry … max d` bounds the whole retrying, not each delay (write `within d`)",
+    },
+    CodeInfo {
+        code: "W0304",
+        title: "`catch E` around steps that can never raise `E`",
+    },
     CodeInfo {
         code: "E0301",
         title: "invalid cron schedule",
@@ -176,6 +197,7 @@ pub fn check(program: &Program, sources: &SourceMap, diags: &mut Diagnostics) {
                 jq::check_app(&cx, &mut found);
                 types::check_app(&cx, &mut found);
                 test_blocks::check_app(&cx, &mut found);
+                steps::check_app(&cx, &mut found);
             }
             found
         },

@@ -36,7 +36,7 @@ pub fn check(provider: &dyn SourceProvider, opts: &CompileOptions) -> Compilatio
     {
         // Lowering reports what the targets cannot carry (E055x, E057x,
         // W0501); its objects are dropped.
-        crate::lower::lower_trees(program, &c.sources, &mut c.diagnostics);
+        crate::lower::diagnose(program, &c.sources, &mut c.diagnostics);
     }
     c.diagnostics.sort();
     c

@@ -126,7 +126,24 @@ pub(crate) fn concat(parts: &[&str]) -> String {
 }
 
 pub fn lower(program: &Program, sources: &SourceMap, diags: &mut Diagnostics) -> Option<Lowered> {
-    lower_with(program, sources, diags, true).map(LoweredTrees::into_lowered)
+    lower_with(program, sources, diags, Documents::Keep).map(LoweredTrees::into_lowered)
+}
+
+/// What becomes of each workflow document while lowering.
+#[derive(Clone, Copy, PartialEq)]
+enum Documents {
+    /// Kept as a tree and as YAML text ([`lower`]).
+    Keep,
+    /// Kept as YAML text only ([`lower_trees`]).
+    Text,
+    /// Built for its diagnostics, then dropped ([`diagnose`]).
+    Drop,
+}
+
+/// Every diagnostic the lowering reports, without printing anything
+/// (`air check`: what `air build` would say, at less cost).
+pub fn diagnose(program: &Program, sources: &SourceMap, diags: &mut Diagnostics) {
+    lower_with(program, sources, diags, Documents::Drop);
 }
 
 /// [`lower`], keeping the trees (what `air build` uses). The workflow
@@ -138,14 +155,14 @@ pub fn lower_trees(
     sources: &SourceMap,
     diags: &mut Diagnostics,
 ) -> Option<LoweredTrees> {
-    lower_with(program, sources, diags, false)
+    lower_with(program, sources, diags, Documents::Text)
 }
 
 fn lower_with(
     program: &Program,
     sources: &SourceMap,
     diags: &mut Diagnostics,
-    keep_documents: bool,
+    documents: Documents,
 ) -> Option<LoweredTrees> {
     let root = program.root()?;
     let env = Env {
@@ -176,7 +193,7 @@ fn lower_with(
             // Each workflow's objects are a pure function of the program:
             // built (its document printed) in parallel, recorded in order.
             let workflows: Vec<&WorkflowDecl> = root.workflows().collect();
-            let built = crate::par::map(&workflows, work, |w| env.workflow(w, keep_documents));
+            let built = crate::par::map(&workflows, work, |w| env.workflow(w, documents));
             for b in built {
                 cx.record(b);
             }
@@ -189,12 +206,13 @@ fn lower_with(
 }
 
 /// The document of workflow `w` of the root app and its YAML text; the
-/// tree itself only with `keep_tree` (else [`Node::Null`]: `air build`
-/// prints it and drops it at once, while it is still in the cache).
+/// tree itself only with [`Documents::Keep`] (else [`Node::Null`]: `air
+/// build` prints it and drops it at once, while it is still in the
+/// cache), the text not with [`Documents::Drop`].
 fn workflow_document(
     program: &Program,
     w: &WorkflowDecl,
-    keep_tree: bool,
+    documents: Documents,
 ) -> Result<(Node, String), Vec<Diagnostic>> {
     thread_local! {
         /// Documents of one app are alike in size: each thread starts
@@ -202,10 +220,14 @@ fn workflow_document(
         static TEXT_HINT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
     }
     let doc = sw::workflow_tree(program, 0, w)?;
+    if documents == Documents::Drop {
+        return Ok((Node::Null, String::new()));
+    }
     let mut text = String::with_capacity(TEXT_HINT.get());
     crate::emit::yaml::write_yaml(&mut text, &doc, crate::emit::yaml::KeyOrder::AsGiven);
     TEXT_HINT.set(text.len());
-    Ok((if keep_tree { doc } else { Node::Null }, text))
+    let keep = documents == Documents::Keep;
+    Ok((if keep { doc } else { Node::Null }, text))
 }
 
 /// What the lowering reads: shared by every thread.
@@ -265,9 +287,9 @@ impl Env<'_> {
 
     /// Workflow `w`'s ConfigMap (carrying its document), Triggers and
     /// PingSources, or the errors that keep it from being lowered.
-    fn workflow(&self, w: &WorkflowDecl, keep_document: bool) -> Built {
+    fn workflow(&self, w: &WorkflowDecl, documents: Documents) -> Built {
         let mut built = Built::default();
-        let (doc, text) = match workflow_document(self.program, w, keep_document) {
+        let (doc, text) = match workflow_document(self.program, w, documents) {
             Ok(document) => document,
             Err(errors) => {
                 built.diags = errors;

@@ -223,6 +223,86 @@ fn a_labelled_race_says_which_branch_won() {
     assert_eq!(fork["export"]["as"], "${ $context + { \"decided\": . } }");
 }
 
+#[test]
+fn catching_a_declared_error_with_a_status_catches_that_http_failure() {
+    let b = build("catch_http_status");
+    let t = task(&b.document("reserve")["do"], "try_1");
+    assert!(t["catch"].get("errors").is_none(), "no type-only filter");
+    assert_eq!(
+        t["catch"]["when"],
+        "${ $err.status == 409 and ($err.type == \"https://air.dev/errors/fixture/out-of-stock\" \
+         or $err.type == \"https://serverlessworkflow.io/spec/1.0.0/errors/communication\") }"
+    );
+    assert!(!b.codes().iter().any(|(c, _)| *c == "W0304"));
+}
+
+#[test]
+fn a_skipped_step_flows_on_instead_of_taking_its_then() {
+    let b = build("when_with_then");
+    let d = &b.document("welcome")["do"];
+    assert_eq!(names(d), ["greet_when", "greet", "log"]);
+    assert_eq!(
+        task(d, "greet_when")["switch"],
+        json!([{ "skip": { "when": "${ ($workflow.input | (.vip)) | not }", "then": "log" } }])
+    );
+    let greet = task(d, "greet");
+    assert!(greet.get("if").is_none());
+    assert_eq!(greet["then"], "end");
+}
+
+#[test]
+fn then_exit_in_a_for_body_leaves_the_loop() {
+    let b = build("for_exit");
+    let f = task(&b.document("scan")["do"], "for_item_1");
+    assert_eq!(
+        f["while"],
+        "${ ($context[\"air.dev/break\"] // null) != \"for_item_1\" }"
+    );
+    let stop = task(&f["do"], "stop");
+    assert_eq!(stop["then"], "exit");
+    assert_eq!(
+        stop["export"]["as"],
+        "${ ($context + { \"stop\": . }) + { \"air.dev/break\": \"for_item_1\" } }"
+    );
+    assert_eq!(
+        f["export"]["as"],
+        "${ $context | del(.[\"air.dev/break\"]) }"
+    );
+}
+
+#[test]
+fn a_string_literal_that_is_an_expression_reads_the_workflow_input() {
+    let b = build("string_expression");
+    let t = task(&b.document("look")["do"], "fail_missing_1");
+    assert_eq!(
+        t["raise"]["error"]["detail"],
+        "${ $workflow.input | (.id) }"
+    );
+}
+
+#[test]
+fn retry_within_bounds_the_whole_retrying() {
+    let b = build("retry_backoff");
+    let w = task(&b.document("retrying")["do"], "w");
+    assert_eq!(
+        w["catch"]["retry"],
+        json!({
+            "delay": "PT1S",
+            "backoff": { "exponential": {} },
+            "limit": { "attempt": { "count": 4 }, "duration": "PT30S" }
+        })
+    );
+}
+
+#[test]
+fn retry_without_backoff_states_one() {
+    let b = build("retry_backoff");
+    let r = task(&b.document("retrying")["do"], "r");
+    assert_eq!(
+        r["catch"]["retry"],
+        json!({ "backoff": { "constant": {} }, "limit": { "attempt": { "count": 3 } } })
+    );
+
 /// The `test` blocks of a fixture, run by the engine against its compiled
 /// objects, as `air test` runs them: (test name, failures).
 fn run_tests(name: &str) -> Vec<(String, Vec<String>)> {

@@ -349,8 +349,8 @@ fn try_catch_filters_declared_and_standard_errors() {
     assert_eq!(
         t["catch"],
         json!({
-            "errors": { "with": { "type": "https://air.dev/errors/shop/declined", "status": 402 } },
             "as": "e",
+            "when": "${ $e.status == 402 and ($e.type == \"https://air.dev/errors/shop/declined\" or $e.type == \"https://serverlessworkflow.io/spec/1.0.0/errors/communication\") }",
             "retry": { "delay": "PT1S", "backoff": { "linear": {} }, "limit": { "attempt": { "count": 2 }, "duration": "PT10S" } },
             "do": [ { "emit_paid_1": t["catch"]["do"][0]["emit_paid_1"].clone() } ]
         })
@@ -396,9 +396,15 @@ fn retry_wraps_the_step_in_a_try_of_the_same_name() {
         "  r: call inventory timeout 10s retry 3 backoff exponential 1s max 30s then last when ${ .go }\n",
         "  last: wait 1s",
     ));
+    assert_eq!(names(&d["do"]), ["r_when", "r", "last"]);
+    assert_eq!(
+        task(&d["do"], "r_when")["switch"],
+        json!([{ "skip": { "when": "${ ($workflow.input | (.go)) | not }", "then": "last" } }]),
+        "a skipped step flows on instead of taking its `then`"
+    );
     let outer = task(&d["do"], "r");
     assert_eq!(kind(outer), "try");
-    assert_eq!(outer["if"], "${ $workflow.input | (.go) }");
+    assert!(outer.get("if").is_none());
     assert_eq!(outer["then"], "last");
     assert_eq!(outer["export"]["as"], "${ $context + { \"r\": . } }");
     assert_eq!(outer["metadata"]["air.dev/kind"], "retry");
@@ -412,6 +418,12 @@ fn retry_wraps_the_step_in_a_try_of_the_same_name() {
     for k in ["if", "then", "export"] {
         assert!(inner.get(k).is_none(), "{k} belongs on the wrapper");
     }
+    let d = wf("  w: wait 1s retry 2 when ${ .go }");
+    assert_eq!(
+        task(&d["do"], "w")["if"],
+        "${ $workflow.input | (.go) }",
+        "without `then`, `if` stays on the task"
+    );
 }
 
 #[test]

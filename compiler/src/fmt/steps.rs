@@ -212,6 +212,9 @@ fn retry(r: &Retry) -> String {
     if let Some(m) = &r.max {
         s.push_str(&format!(" max {}", m.text));
     }
+    if let Some(w) = &r.within {
+        s.push_str(&format!(" within {}", w.text));
+    }
     s
 }
 

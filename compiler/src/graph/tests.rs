@@ -446,6 +446,7 @@ fn rich(t: &T) -> WorkflowDecl {
         backoff: None,
         delay: None,
         max: None,
+        within: None,
         span: t.sp(),
     }));
     t.wf(vec![

@@ -110,6 +110,7 @@ pub fn workflow_tree(
         errors: errors::UseErrors::default(),
         diags: Vec::new(),
         has_return: false,
+        loop_exit: None,
     };
     let doc = lw.document();
     if lw.diags.is_empty() {
@@ -144,6 +145,9 @@ pub(crate) struct Lowerer<'a> {
     pub diags: Vec<Diagnostic>,
     /// A `return` step exists: the workflow output unwraps its value.
     pub has_return: bool,
+    /// Set for each step written directly in a `for` body that some step
+    /// leaves with `then exit`: the `for` step's name (see tasks.rs).
+    pub loop_exit: Option<String>,
 }
 
 impl Lowerer<'_> {

@@ -138,6 +138,7 @@ fn describe(rule: Rule) -> Option<(&'static str, &'static str, &'static str)> {
         kw_while => ("while", "`while`", "`while`"),
         kw_backoff => ("backoff kw", "`backoff`", "`backoff`"),
         kw_max => ("max", "`max`", "`max`"),
+        kw_within => ("within", "`within`", "`within`"),
         EOI => ("eof", "the end of the file", "the end of the file"),
         _ => return None,
     })

@@ -273,7 +273,9 @@ impl Builder<'_> {
         let mut backoff = None;
         let mut delay = None;
         let mut max = None;
+        let mut within = None;
         let mut after_max = false;
+        let mut after_within = false;
         for c in p.into_inner() {
             match c.as_rule() {
                 Rule::attempts => {
@@ -296,6 +298,8 @@ impl Builder<'_> {
                     })
                 }
                 Rule::kw_max => after_max = true,
+                Rule::kw_within => after_within = true,
+                Rule::duration if after_within => within = Some(self.duration(&c)),
                 Rule::duration if after_max => max = Some(self.duration(&c)),
                 Rule::duration => delay = Some(self.duration(&c)),
                 _ => {}
@@ -308,6 +312,7 @@ impl Builder<'_> {
             backoff,
             delay,
             max,
+            within,
             span,
         })
     }
@@ -373,6 +378,7 @@ pub(super) fn is_keyword(rule: Rule) -> bool {
             | kw_retry
             | kw_backoff
             | kw_max
+            | kw_within
             | kw_fail
             | kw_return
             | kw_then

@@ -16,6 +16,23 @@ mod uri;
 
 pub use io::{function_url, join_path};
 
+/// The context key a `then exit` in a `for` body sets to the loop's name,
+/// so the loop's `while` stops it; the loop removes it when done.
+pub const BREAK_KEY: &str = "air.dev/break";
+
+/// The jq program inside a `${ … }` string built here.
+fn strip_expr(e: &str) -> &str {
+    e.trim()
+        .strip_prefix("${")
+        .and_then(|x| x.strip_suffix('}'))
+        .unwrap_or(e)
+        .trim()
+}
+
+/// The type of the error a failed HTTP call raises.
+pub const COMMUNICATION_ERROR: &str =
+    "https://serverlessworkflow.io/spec/1.0.0/errors/communication";
+
 /// The name of the task that applies `where` filters no Trigger can.
 pub const GUARD_TASK: &str = "air_guard";
 
@@ -100,26 +117,26 @@ fn export_label(label: &str, selection: &str) -> String {
     )
 }
 
-/// A retry policy: `retry N [backoff B] [delay] [max d]`.
+/// A retry policy: `retry N [backoff B] [delay] [max d] [within d]`.
 pub fn retry_policy(r: &Retry) -> Node {
     let mut p = NodeMap::new();
     if let Some(d) = &r.delay {
         p.insert("delay", Node::from(d.iso8601()));
     }
-    if let Some(b) = r.backoff {
-        let kind = match b {
-            Backoff::Constant => "constant",
-            Backoff::Linear => "linear",
-            Backoff::Exponential => "exponential",
-        };
-        let mut o = NodeMap::new();
-        o.insert(kind, node! {});
-        p.insert("backoff", Node::Map(o));
-    }
+    // Always explicit: some engines refuse a policy without a backoff.
+    let kind = match r.backoff.unwrap_or(Backoff::Constant) {
+        Backoff::Constant => "constant",
+        Backoff::Linear => "linear",
+        Backoff::Exponential => "exponential",
+    };
+    let mut o = NodeMap::new();
+    o.insert(kind, node! {});
+    p.insert("backoff", Node::Map(o));
     let mut limit = NodeMap::new();
     limit.insert("attempt", node! { "count" => r.attempts });
-    // SW has no cap on a single delay: `max` bounds the whole retrying.
-    if let Some(m) = &r.max {
+    // SW has no cap on a single delay: `within` (and `max`, which
+    // W0305 flags) bound the whole retrying.
+    if let Some(m) = r.within.as_ref().or(r.max.as_ref()) {
         limit.insert("duration", Node::from(m.iso8601()));
     }
     p.insert("limit", Node::Map(limit));
@@ -161,16 +178,39 @@ impl Lowerer<'_> {
 
     /// A block as a task list.
     pub(crate) fn block(&mut self, block: &Block) -> Vec<Node> {
-        block.steps.iter().map(|s| self.step(s)).collect()
+        self.block_in(block, None)
     }
 
-    fn step(&mut self, step: &Step) -> Node {
+    /// A block as a task list; `loop_name` when it is the body of that
+    /// `for` step and a step of it leaves the loop.
+    fn block_in(&mut self, block: &Block, loop_name: Option<&str>) -> Vec<Node> {
+        let mut out = Vec::with_capacity(block.steps.len());
+        for (i, s) in block.steps.iter().enumerate() {
+            self.loop_exit = loop_name.map(str::to_string);
+            // Where a skipped step flows to: the next step, or out of
+            // the list when it is the last.
+            let next = block
+                .steps
+                .get(i + 1)
+                .map_or_else(|| "exit".to_string(), |n| self.names.get(n));
+            out.extend(self.step(s, &next));
+        }
+        out
+    }
+
+    /// The task(s) of one step: its task, preceded by a `<name>_when`
+    /// switch when a `when` meets a `then` (see [`Self::apply_modifiers`]).
+    fn step(&mut self, step: &Step, next: &str) -> Vec<Node> {
+        // Only the steps directly in the loop's body see it.
+        let loop_exit = self.loop_exit.take();
         let name = self.names.get(step);
         let kind = step.kind.keyword();
         let mut task = Task {
             metadata: self.metadata(&name, kind),
             ..Task::default()
         };
+        // A `for` whose body leaves it with `then exit`.
+        let mut leaves_loop = false;
         // What a labelled step exports (`.` unless the kind says otherwise).
         let mut selection = Some(".".to_string());
         match &step.kind {
@@ -227,13 +267,12 @@ impl Lowerer<'_> {
                         && only.label.is_none()
                         && !compete
                     {
-                        let t = self.step(only);
-                        let inner = match t {
-                            Node::Map(m) => m.into_values().next(),
-                            _ => None,
-                        };
-                        list.push(entry(&b.name.name, inner.unwrap_or(Node::Null)));
-                        continue;
+                        let mut t = self.step(only, "exit");
+                        if let (1, Some(Node::Map(m))) = (t.len(), t.pop()) {
+                            let inner = m.into_values().next();
+                            list.push(entry(&b.name.name, inner.unwrap_or(Node::Null)));
+                            continue;
+                        }
                     }
                     let mut bt = Task {
                         metadata: self.metadata(&name, "branch"),
@@ -272,12 +311,45 @@ impl Lowerer<'_> {
                     f.insert("at", Node::from(i.name.clone()));
                 }
                 task.body.insert("for", Node::Map(f));
-                if let Some(w) = while_ {
+                // `then exit` in the body leaves the loop (SW's `exit` only
+                // ends the iteration): the step raises a flag in the
+                // context that `while` reads, and the loop clears it.
+                let leaves = body.steps.iter().any(|s| {
+                    s.modifiers
+                        .iter()
+                        .any(|m| matches!(m, Modifier::Then(Target::Exit(_))))
+                });
+                let stay = concat(&[
+                    "($context[",
+                    &json_string(BREAK_KEY),
+                    "] // null) != ",
+                    &json_string(&name),
+                ]);
+                match (while_, leaves) {
+                    (Some(w), true) => {
+                        let cond = on_workflow_input(w);
+                        let inner = strip_expr(&cond);
+                        task.body.insert(
+                            "while",
+                            Node::from(concat(&["${ (", &stay, ") and (", inner, ") }"])),
+                        );
+                    }
                     // Evaluated on each iteration's data: re-bind `.`.
-                    task.body.insert("while", Node::from(on_workflow_input(w)));
+                    (Some(w), false) => {
+                        task.body.insert("while", Node::from(on_workflow_input(w)));
+                    }
+                    (None, true) => {
+                        task.body
+                            .insert("while", Node::from(concat(&["${ ", &stay, " }"])));
+                    }
+                    (None, false) => {}
                 }
-                task.body.insert("do", Node::Seq(self.block(body)));
+                let tasks = self.block_in(body, leaves.then_some(name.as_str()));
+                task.body.insert("do", Node::Seq(tasks));
                 task.reads_input = true;
+                if leaves {
+                    leaves_loop = true;
+                }
             }
             StepKind::Try { body, catch } => {
                 task.body.insert("try", Node::Seq(self.block(body)));
@@ -292,7 +364,7 @@ impl Lowerer<'_> {
                         _ => {
                             let mut def = r.definition;
                             if let Some(d) = detail {
-                                def.insert("detail", d.value.clone());
+                                def.insert("detail", super::values::string_node(&d.value));
                             }
                             Node::Map(def)
                         }
@@ -317,13 +389,43 @@ impl Lowerer<'_> {
         if let (Some(label), Some(sel)) = (&step.label, selection) {
             task.export_as = Some(export_label(&label.name, &sel));
         }
-        self.apply_modifiers(task, &name, &step.modifiers)
+        let then_exit = step
+            .modifiers
+            .iter()
+            .any(|m| matches!(m, Modifier::Then(Target::Exit(_))));
+        if let (Some(l), true) = (&loop_exit, then_exit) {
+            let flag = concat(&["{ ", &json_string(BREAK_KEY), ": ", &json_string(l), " }"]);
+            task.export_as = Some(match &task.export_as {
+                Some(e) => concat(&["${ (", strip_expr(e), ") + ", &flag, " }"]),
+                None => concat(&["${ $context + ", &flag, " }"]),
+            });
+        }
+        if leaves_loop {
+            let clear = concat(&["del(.[", &json_string(BREAK_KEY), "])"]);
+            task.export_as = Some(match &task.export_as {
+                Some(e) => concat(&["${ (", strip_expr(e), ") | ", &clear, " }"]),
+                None => concat(&["${ $context | ", &clear, " }"]),
+            });
+        }
+        self.apply_modifiers(task, &name, &step.modifiers, next)
     }
 
     /// Modifiers: `when` → `if`, `timeout` → `timeout.after`, `then` →
     /// `then`; `retry` wraps the task in a `try` of the same name that
     /// carries `if`, `export` and `then` (the timeout stays per attempt).
-    fn apply_modifiers(&mut self, mut task: Task, name: &str, mods: &[Modifier]) -> Node {
+    ///
+    /// A task holding both `if` and `then` takes its `then` even when the
+    /// `if` skips it (the reference engine ends the workflow on a skipped
+    /// `return`), so a `when` on a step with a `then` becomes a switch
+    /// before it, `<name>_when`, that jumps to `next` when the condition
+    /// is false; the step's task keeps its `then` and loses its `if`.
+    fn apply_modifiers(
+        &mut self,
+        mut task: Task,
+        name: &str,
+        mods: &[Modifier],
+        next: &str,
+    ) -> Vec<Node> {
         let mut retry = None;
         for m in mods {
             match m {
@@ -337,8 +439,15 @@ impl Lowerer<'_> {
                 Modifier::When(e) => task.if_ = Some(on_workflow_input(e)),
             }
         }
+        let mut out = Vec::with_capacity(2);
+        if task.then.is_some()
+            && let Some(cond) = task.if_.take()
+        {
+            out.push(self.skip_switch(name, &cond, next));
+        }
         let Some(r) = retry else {
-            return entry(name, task.finish());
+            out.push(entry(name, task.finish()));
+            return out;
         };
         let mut outer = Task {
             if_: task.if_.take(),
@@ -351,23 +460,65 @@ impl Lowerer<'_> {
         outer
             .body
             .insert("catch", node! { "retry" => retry_policy(r) });
-        entry(name, outer.finish())
+        out.push(entry(name, outer.finish()));
+        out
+    }
+
+    /// `<name>_when`: jumps to `next` unless `cond` (a task `if`
+    /// expression) holds; otherwise flows on into the step's task.
+    fn skip_switch(&self, name: &str, cond: &str, next: &str) -> Node {
+        let body = strip_expr(cond);
+        let close = if body.contains('#') { "\n)" } else { ")" };
+        let skip = concat(&["${ (", body, close, " | not }"]);
+        let mut t = Task {
+            metadata: self.metadata(name, "when"),
+            ..Task::default()
+        };
+        t.body.insert(
+            "switch",
+            vec![entry(
+                "skip",
+                node! { "when" => skip, "then" => next.to_string() },
+            )],
+        );
+        entry(&concat(&[name, "_when"]), t.finish())
     }
 
     fn catch(&mut self, c: &Catch) -> Node {
         let mut m = NodeMap::new();
+        let mut when = None;
         if let Some(path) = &c.error
             && let Some(r) = self.error_ref(path)
         {
-            let mut with = NodeMap::new();
-            with.insert("type", Node::from(r.type_uri));
-            if let Some(status) = r.declared_status {
-                with.insert("status", status);
+            match r.declared_status {
+                // A declared error with a status also catches an HTTP
+                // failure of that status: a `call` answered 409 raises a
+                // `communication` error with status 409, never the
+                // declared type.
+                Some(status) if r.key.is_some() => {
+                    let var = c.as_.as_ref().map_or("error", |a| a.name.as_str());
+                    let status = status.to_json().to_string();
+                    when = Some(format!(
+                        "${{ ${var}.status == {status} and (${var}.type == {} or ${var}.type == {}) }}",
+                        json_string(&r.type_uri),
+                        json_string(COMMUNICATION_ERROR),
+                    ));
+                }
+                status => {
+                    let mut with = NodeMap::new();
+                    with.insert("type", Node::from(r.type_uri));
+                    if let Some(status) = status {
+                        with.insert("status", status);
+                    }
+                    m.insert("errors", node! { "with" => with });
+                }
             }
-            m.insert("errors", node! { "with" => with });
         }
         if let Some(a) = &c.as_ {
             m.insert("as", a.name.clone());
+        }
+        if let Some(w) = when {
+            m.insert("when", w);
         }
         if let Some(r) = &c.retry {
             m.insert("retry", retry_policy(r));

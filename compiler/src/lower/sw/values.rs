@@ -55,6 +55,28 @@ pub fn on_workflow_input(expr: &Expr) -> String {
     concat(&["${ $workflow.input | (", &body, close, " }"])
 }
 
+/// A string literal as the document carries it: Serverless Workflow
+/// evaluates any string that is entirely `${ … }`, so such a literal is
+/// an expression and gets the `.air` data model like every other (`.` =
+/// the workflow input), whatever the task's input.
+pub fn string_node(s: &str) -> Node {
+    match live_expression(s) {
+        Some(body) => {
+            let close = if body.contains('#') { "\n)" } else { ")" };
+            Node::from(concat(&["${ $workflow.input | (", body, close, " }"]))
+        }
+        None => Node::from(s.to_string()),
+    }
+}
+
+/// The jq program of a string a Serverless Workflow runtime would
+/// evaluate (the whole string is `${ … }`, the schema's
+/// `runtimeExpression`), if it is one.
+fn live_expression(s: &str) -> Option<&str> {
+    let t = s.trim();
+    t.strip_prefix("${")?.strip_suffix('}').map(str::trim)
+}
+
 /// Evaluates values for one app (its params).
 pub struct Values<'a> {
     pub app: &'a AppUnit,
@@ -65,7 +87,7 @@ impl Values<'_> {
     /// `secret_env`); concatenations must be compile-time strings.
     pub fn json(&self, value: &Value) -> Result<Node, Diagnostic> {
         Ok(match &value.kind {
-            ValueKind::Str(s) => Node::from(s.value.clone()),
+            ValueKind::Str(s) => string_node(&s.value),
             ValueKind::Number(n) => number(&n.text),
             ValueKind::Bool(b) => Node::Bool(*b),
             ValueKind::Null => Node::Null,
@@ -198,6 +220,29 @@ mod tests {
         assert_eq!(
             on_workflow_input(&expr(" .x # c")),
             "${ $workflow.input | (.x # c\n) }"
+        );
+    }
+
+    #[test]
+    fn string_literals_that_are_expressions_read_the_workflow_input() {
+        let v = Values {
+            app: &AppUnit::default(),
+        };
+        let lit = |s: &str| Value {
+            kind: ValueKind::Str(crate::ast::StrLit {
+                value: s.into(),
+                block: false,
+                span: Span::default(),
+            }),
+            span: Span::default(),
+        };
+        assert_eq!(
+            v.json(&lit("${ .a }")).ok(),
+            Some(Node::from("${ $workflow.input | (.a) }"))
+        );
+        assert_eq!(
+            v.json(&lit("a ${ .a }")).ok(),
+            Some(Node::from("a ${ .a }"))
         );
     }
 

@@ -379,7 +379,7 @@ impl Fast<'_, '_> {
     }
 
     /// `retry = { kw_retry ~ attempts ~ (kw_backoff ~ backoff_kind)? ~
-    /// duration? ~ (kw_max ~ duration)? }`
+    /// duration? ~ (kw_max ~ duration)? ~ (kw_within ~ duration)? }`
     fn retry(&mut self) -> Option<Retry> {
         let start = self.start();
         if !self.kw("retry") {
@@ -416,12 +416,14 @@ impl Fast<'_, '_> {
         });
         let delay = self.duration();
         let max = self.attempt(|p| if p.kw("max") { p.duration() } else { None });
+        let within = self.attempt(|p| if p.kw("within") { p.duration() } else { None });
         Some(Retry {
             attempts,
             attempts_span,
             backoff,
             delay,
             max,
+            within,
             span: self.span_from(start),
         })
     }

@@ -1,0 +1,178 @@
+//! Rules on workflow steps that keep the compiled document meaning what
+//! the source says:
+//!
+//! - E0232: a variable (`for x, i`, `catch as e`) named like a runtime
+//!   argument of Serverless Workflow (`$context`, `$workflow`, …), which
+//!   the compiled expressions themselves use;
+//! - E0233: a modifier written twice on one step (`then a then b`): the
+//!   document could carry only one;
+//! - E0405: `return` inside a `parallel`/`race` branch, whose value the
+//!   fork's output would drop;
+//! - W0304: `catch E` around steps that can never raise `E`;
+//! - W0305: `retry … max d`, which reads as a cap on each delay but can
+//!   only bound the whole retrying (`within d` says so).
+
+use super::walk::Cx;
+use crate::ast::{Block, Catch, Ident, Item, Modifier, Retry, Step, StepKind};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::model::DeclKind;
+use crate::naming::child_blocks;
+
+/// The runtime expression arguments of Serverless Workflow 1.0
+/// (dsl.md, "Runtime expression arguments").
+pub const RESERVED_VARIABLES: &[&str] = &[
+    "context",
+    "input",
+    "output",
+    "workflow",
+    "task",
+    "runtime",
+    "secrets",
+    "authorization",
+];
+
+pub fn check_app(cx: &Cx, diags: &mut Diagnostics) {
+    let Some(unit) = cx.unit() else { return };
+    for wf in unit.workflows() {
+        block(cx, &wf.body, false, diags);
+    }
+}
+
+fn block(cx: &Cx, b: &Block, in_branch: bool, diags: &mut Diagnostics) {
+    for step in &b.steps {
+        one(cx, step, in_branch, diags);
+        let branch = in_branch || matches!(step.kind, StepKind::Parallel { .. });
+        for child in child_blocks(&step.kind) {
+            block(cx, child, branch, diags);
+        }
+    }
+}
+
+fn one(cx: &Cx, step: &Step, in_branch: bool, diags: &mut Diagnostics) {
+    match &step.kind {
+        StepKind::For { item, index, .. } => {
+            reserved(item, diags);
+            if let Some(i) = index {
+                reserved(i, diags);
+            }
+        }
+        StepKind::Try { body, catch } => {
+            if let Some(a) = &catch.as_ {
+                reserved(a, diags);
+            }
+            unreachable_catch(cx, body, catch, diags);
+            if let Some(r) = &catch.retry {
+                retry_max(r, diags);
+            }
+        }
+        StepKind::Return { .. } if in_branch => diags.push(
+            Diagnostic::error("E0405", "`return` inside a `parallel` or `race` branch")
+                .with_primary(step.span, "its value would be lost")
+                .with_help(
+                    "label the branch's last step and `return` after the fork, reading \
+                     `$context.<fork label>.<branch>`",
+                ),
+        ),
+        _ => {}
+    }
+    duplicate_modifiers(step, diags);
+    for m in &step.modifiers {
+        if let Modifier::Retry(r) = m {
+            retry_max(r, diags);
+        }
+    }
+}
+
+fn retry_max(r: &Retry, diags: &mut Diagnostics) {
+    let Some(max) = &r.max else { return };
+    diags.push(
+        Diagnostic::warning("W0305", "`max` bounds the whole retrying, not each delay")
+            .with_primary(
+                max.span,
+                format!("retrying stops {} after the first failure", max.text),
+            )
+            .with_help(format!(
+                "write `within {}` (the same policy, as it reads); Serverless Workflow \
+                 cannot cap a single delay",
+                max.text
+            )),
+    );
+}
+
+fn reserved(name: &Ident, diags: &mut Diagnostics) {
+    if RESERVED_VARIABLES.contains(&name.name.as_str()) {
+        diags.push(
+            Diagnostic::error(
+                "E0232",
+                format!("`{}` is reserved for the workflow runtime", name.name),
+            )
+            .with_primary(
+                name.span,
+                format!("`${}` would hide the runtime's", name.name),
+            )
+            .with_help(format!(
+                "choose another name; reserved: {}",
+                RESERVED_VARIABLES.join(", ")
+            )),
+        );
+    }
+}
+
+fn duplicate_modifiers(step: &Step, diags: &mut Diagnostics) {
+    let word = |m: &Modifier| match m {
+        Modifier::Timeout(_) => "timeout",
+        Modifier::Retry(_) => "retry",
+        Modifier::Then(_) => "then",
+        Modifier::When(_) => "when",
+    };
+    for (i, m) in step.modifiers.iter().enumerate() {
+        if let Some(first) = step.modifiers[..i].iter().find(|f| word(f) == word(m)) {
+            diags.push(
+                Diagnostic::error("E0233", format!("`{}` is given twice", word(m)))
+                    .with_primary(m.span(), "second one")
+                    .with_secondary(first.span(), "first one")
+                    .with_help("keep one"),
+            );
+        }
+    }
+}
+
+/// W0304: `catch E` where `E` is a declared error that nothing in the
+/// `try` body can raise: no `fail E`, no `run` (a sub-workflow may fail
+/// with it) and — unless `E` states an HTTP status, which a failed `call`
+/// matches — no `call`.
+fn unreachable_catch(cx: &Cx, body: &Block, catch: &Catch, diags: &mut Diagnostics) {
+    let Some(path) = &catch.error else { return };
+    let Some((_, Item::Error(decl))) = cx.program.lookup_path(cx.app, DeclKind::Error, path) else {
+        return; // a standard error (`timeout`, …) or unknown (reported elsewhere)
+    };
+    let has_status = decl.members.iter().any(|m| m.key.name == "status");
+    let mut can_raise = false;
+    super::walk::steps(body, &mut |s| {
+        can_raise |= match &s.kind {
+            StepKind::Fail { error, .. } => error.display() == path.display(),
+            StepKind::Run { .. } => true,
+            StepKind::Call { .. } => has_status,
+            _ => false,
+        };
+    });
+    if !can_raise {
+        let why = if has_status {
+            "no step of the `try` raises it: no `fail`, `run` or `call`"
+        } else {
+            "no step of the `try` raises it (`call` fails with HTTP errors, which match an error only by its `status`)"
+        };
+        diags.push(
+            Diagnostic::warning(
+                "W0304",
+                format!("`catch {}` can never match", path.display()),
+            )
+            .with_primary(path.span, why)
+            .with_help(format!(
+                "give `error {}` the HTTP status to catch (`status = 409`), or catch \
+                 `communication`",
+                path.name.name
+            )),
+        );
+    }
+}
