@@ -385,6 +385,7 @@ impl Cx<'_> {
             errors: Default::default(),
             diags: Vec::new(),
             has_return: false,
+            loop_exit: None,
         };
         match lw.error_ref(path) {
             Some(r) => Ok(r.type_uri),
