@@ -123,7 +123,7 @@ fn a_broken_expectation_fails_with_its_line_and_the_difference() {
         t.contains(".tracking: expected \"TRK-2\", found \"TRK-1\""),
         "{t}"
     );
-    assert!(t.contains("result: 3 passed, 1 failed"), "{t}");
+    assert!(t.contains("result: 4 passed, 1 failed"), "{t}");
 }
 
 #[test]
@@ -174,13 +174,13 @@ fn junit_reads_back_as_xml() {
         .find(|n| n.has_tag_name("testsuite"))
         .unwrap();
     assert_eq!(suite.attribute("name"), Some("shop"));
-    assert_eq!(suite.attribute("tests"), Some("4"));
+    assert_eq!(suite.attribute("tests"), Some("5"));
     assert_eq!(suite.attribute("failures"), Some("1"));
     let cases: Vec<_> = suite
         .children()
         .filter(|n| n.has_tag_name("testcase"))
         .collect();
-    assert_eq!(cases.len(), 4);
+    assert_eq!(cases.len(), 5);
     let failed: Vec<_> = cases
         .iter()
         .filter(|c| c.children().any(|n| n.has_tag_name("failure")))
