@@ -302,6 +302,7 @@ fn retry_without_backoff_states_one() {
         r["catch"]["retry"],
         json!({ "backoff": { "constant": {} }, "limit": { "attempt": { "count": 3 } } })
     );
+}
 
 /// The `test` blocks of a fixture, run by the engine against its compiled
 /// objects, as `air test` runs them: (test name, failures).
