@@ -6,6 +6,7 @@
 
 mod airapps;
 mod app;
+mod jobs;
 mod timing;
 
 use crate::cluster::Cluster;
@@ -25,6 +26,7 @@ use std::sync::{Arc, RwLock};
 use tokio::sync::{Mutex, mpsc, watch};
 
 pub use app::AppTask;
+pub use jobs::JobLimits;
 pub use timing::{backoff, jittered};
 
 /// State shared by the app tasks and the HTTP server.
@@ -43,6 +45,8 @@ pub struct Shared {
     pub(crate) notifier: RwLock<Option<Notifier>>,
     /// The dashboard's graphs and catalog of each app's revision in force.
     views: RwLock<BTreeMap<String, Arc<AppViews>>>,
+    /// How many fetches and compiles may run at once, across apps.
+    pub(crate) jobs: JobLimits,
 }
 
 impl Shared {
@@ -57,6 +61,7 @@ impl Shared {
             webhook_secret: RwLock::default(),
             notifier: RwLock::default(),
             views: RwLock::default(),
+            jobs: JobLimits::default(),
         })
     }
 

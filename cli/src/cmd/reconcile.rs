@@ -87,7 +87,11 @@ pub fn run(args: Args) -> u8 {
         Ok(r) => r,
         Err(e) => return crate::cmd::fail(&format!("cannot start the runtime: {e}")),
     };
-    runtime.block_on(reconcile(cfg, args))
+    let code = runtime.block_on(reconcile(cfg, args));
+    // A fetch blocked on a remote that never answers cannot be
+    // interrupted; dropping the runtime would wait for it forever.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(5));
+    code
 }
 
 fn init_logging(format: LogFormat) {

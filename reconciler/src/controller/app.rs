@@ -7,6 +7,7 @@
 //! inventory-bounded).
 
 use super::Shared;
+use super::jobs::Slot;
 use super::timing::{backoff, jittered};
 use crate::apply::{Quiet, SyncError, SyncOptions, sync};
 use crate::cluster::Cluster;
@@ -63,6 +64,11 @@ pub struct AppTask {
     pending_events: Vec<EventSpec>,
     /// The AirApp this app comes from, whose `.status` mirrors it.
     owner: Option<crate::airapp::StatusWriter>,
+    /// The fetch and the compile this app may have running (one each).
+    fetch_job: Slot<Result<Revision, GitError>>,
+    compile_job: Slot<Result<Desired, CompileFailure>>,
+    /// Turns true at shutdown: ends waits for fetches and compiles.
+    stop: Option<watch::Receiver<bool>>,
 }
 
 enum Outcome {
@@ -117,6 +123,9 @@ impl AppTask {
             drifted: BTreeMap::new(),
             recorded: None,
             owner: None,
+            fetch_job: Slot::default(),
+            compile_job: Slot::default(),
+            stop: None,
         }
     }
 
@@ -142,6 +151,7 @@ impl AppTask {
         mut triggers: mpsc::UnboundedReceiver<()>,
         mut stop: watch::Receiver<bool>,
     ) {
+        self.stop = Some(stop.clone());
         let mut next = tokio::time::Instant::now();
         loop {
             tokio::select! {
@@ -301,19 +311,26 @@ impl AppTask {
         Outcome::Failed
     }
 
-    async fn fetch(&self) -> Result<Revision, String> {
+    async fn fetch(&mut self) -> Result<Revision, String> {
         let cache = self.cache.clone();
         let source = self.cfg.source.clone();
-        let job = tokio::task::spawn_blocking(move || cache.fetch(&source));
-        match tokio::time::timeout(self.cfg.timeout, job).await {
-            Err(_) => Err(format!(
-                "fetching {} timed out after {}",
-                redact_url(&self.cfg.source.url),
-                crate::config::format_duration(self.cfg.timeout)
+        let limit = self.shared.jobs.fetches().clone();
+        let result = self
+            .fetch_job
+            .run(
+                self.cfg.timeout,
+                &limit,
+                self.stop.as_mut(),
+                move |cancel| cache.fetch_cancellable(&source, cancel),
+            )
+            .await;
+        match result {
+            Err(e) => Err(format!(
+                "fetching {}: {e}",
+                redact_url(&self.cfg.source.url)
             )),
-            Ok(Err(e)) => Err(format!("fetch task failed: {e}")),
             // GitError messages are scrubbed of secrets by the Git layer.
-            Ok(Ok(r)) => r.map_err(|e: GitError| e.to_string()),
+            Ok(r) => r.map_err(|e: GitError| e.to_string()),
         }
     }
 
@@ -324,18 +341,23 @@ impl AppTask {
         let path = self.cfg.path.clone();
         let env = self.cfg.env.clone();
         let ns = self.cfg.namespace.clone();
-        let job = tokio::task::spawn_blocking(move || {
-            compile(&cache, &source, &rev, &path, env.as_deref(), ns.as_deref())
-        });
-        match tokio::time::timeout(self.cfg.timeout, job).await {
-            Err(_) => Err(format!("compiling {} timed out", short(&revision.commit))),
-            Ok(Err(e)) => Err(format!("compile task failed: {e}")),
-            Ok(Ok(Ok(d))) => {
+        let limit = self.shared.jobs.compiles().clone();
+        // The compiler has no cancellation point: a timed-out compile runs
+        // to its end, but holds its app's slot and a shared permit.
+        let result = self
+            .compile_job
+            .run(self.cfg.timeout, &limit, self.stop.as_mut(), move |_| {
+                compile(&cache, &source, &rev, &path, env.as_deref(), ns.as_deref())
+            })
+            .await;
+        match result {
+            Err(e) => Err(format!("compiling {}: {e}", short(&revision.commit))),
+            Ok(Ok(d)) => {
                 self.broken = None;
                 Ok(d)
             }
-            Ok(Ok(Err(CompileFailure::Git(e)))) => Err(e.to_string()),
-            Ok(Ok(Err(CompileFailure::Diagnostics(diags)))) => {
+            Ok(Err(CompileFailure::Git(e))) => Err(e.to_string()),
+            Ok(Err(CompileFailure::Diagnostics(diags))) => {
                 let message = compile_message(revision, &diags);
                 tracing::warn!(app = %self.cfg.name, commit = %revision.commit, "revision does not compile; not applied");
                 self.status.diagnostics = diags.clone();
