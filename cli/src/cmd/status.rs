@@ -119,6 +119,12 @@ pub fn table(apps: &[AppStatus]) -> String {
                 d.severity, d.code, d.message
             ));
         }
+        if a.diagnostics_omitted > 0 {
+            out.push_str(&format!(
+                "  … and {} more diagnostics (run `air check` for all)\n",
+                a.diagnostics_omitted
+            ));
+        }
         for d in &a.drifted {
             out.push_str(&format!("  drift: {}\n", d.summary));
         }

@@ -38,6 +38,17 @@ struct Target {
     app: String,
     namespace: String,
     objects: BTreeMap<ObjectRef, Value>,
+    /// Its diagnostics (warnings) and how many were left out, shown
+    /// again when it is fetched anew.
+    diagnostics: (Vec<DiagnosticSummary>, usize),
+}
+
+/// A revision that does not compile: its (capped) diagnostics and the
+/// message saying so, kept so it is not compiled again.
+struct Broken {
+    commit: String,
+    diagnostics: (Vec<DiagnosticSummary>, usize),
+    message: String,
 }
 
 pub struct AppTask {
@@ -50,7 +61,7 @@ pub struct AppTask {
     status: AppStatus,
     target: Option<Target>,
     /// The last revision that failed to compile (not compiled again).
-    broken: Option<(String, Vec<DiagnosticSummary>)>,
+    broken: Option<Broken>,
     failures: u32,
     /// Health per object, kept current by watch events.
     health: BTreeMap<ObjectRef, health::Assessment>,
@@ -242,12 +253,19 @@ impl AppTask {
         self.status.fetched_revision = Some(revision.commit.clone());
         // 2. Compile (once per commit).
         let desired = match &self.broken {
-            Some((commit, diags)) if *commit == revision.commit => {
-                self.status.diagnostics = diags.clone();
-                return self.fail(Stage::Compile, compile_message(&revision, diags));
+            Some(b) if b.commit == revision.commit => {
+                (self.status.diagnostics, self.status.diagnostics_omitted) = b.diagnostics.clone();
+                let message = b.message.clone();
+                return self.fail(Stage::Compile, message);
             }
             _ => match &self.target {
-                Some(t) if t.commit == revision.commit => None,
+                // Back at the revision in force (a revert): its own
+                // diagnostics, not those of the broken one fetched since.
+                Some(t) if t.commit == revision.commit => {
+                    (self.status.diagnostics, self.status.diagnostics_omitted) =
+                        t.diagnostics.clone();
+                    None
+                }
                 _ => match self.compile(&revision).await {
                     Ok(d) => Some(d),
                     Err(message) => return self.fail(Stage::Compile, message),
@@ -255,7 +273,7 @@ impl AppTask {
             },
         };
         if let Some(d) = &desired {
-            self.status.diagnostics = d.diagnostics.clone();
+            self.status.set_diagnostics(&d.diagnostics);
         }
         let (commit, air_app, namespace, objects) = match (&desired, &self.target) {
             (Some(d), _) => (
@@ -284,7 +302,16 @@ impl AppTask {
         }
         // 3. Plan, dry run, apply, prune.
         self.status.namespace = Some(namespace.clone());
-        match self.sync(&commit, &air_app, &namespace, &objects).await {
+        let synced = self.sync(&commit, &air_app, &namespace, &objects).await;
+        if let (Some(d), Some(t)) = (&desired, &mut self.target)
+            && t.commit == d.commit
+        {
+            t.diagnostics = (
+                self.status.diagnostics.clone(),
+                self.status.diagnostics_omitted,
+            );
+        }
+        match synced {
             Ok(()) => {
                 if let Some(d) = &desired {
                     self.shared.set_views(&self.cfg.name, d.views.clone());
@@ -360,8 +387,15 @@ impl AppTask {
             Ok(Err(CompileFailure::Diagnostics(diags))) => {
                 let message = compile_message(revision, &diags);
                 tracing::warn!(app = %self.cfg.name, commit = %revision.commit, "revision does not compile; not applied");
-                self.status.diagnostics = diags.clone();
-                self.broken = Some((revision.commit.clone(), diags));
+                self.status.set_diagnostics(&diags);
+                self.broken = Some(Broken {
+                    commit: revision.commit.clone(),
+                    diagnostics: (
+                        self.status.diagnostics.clone(),
+                        self.status.diagnostics_omitted,
+                    ),
+                    message: message.clone(),
+                });
                 Err(message)
             }
         }
@@ -427,6 +461,7 @@ impl AppTask {
                 app: air_app.to_string(),
                 namespace: namespace.to_string(),
                 objects: objs,
+                diagnostics: (Vec::new(), 0),
             });
         }
         match result {
@@ -672,7 +707,9 @@ impl AppTask {
         }
         match self.cluster.apply(&cm, false, true).await {
             Ok(_) => self.recorded = text,
-            Err(e) => tracing::debug!(app = %self.cfg.name, error = %e, "cannot record status"),
+            Err(e) => {
+                tracing::warn!(app = %self.cfg.name, error = %e, "cannot record the status ConfigMap");
+            }
         }
     }
 }
