@@ -121,9 +121,19 @@ async fn reconcile(cfg: config::Config, args: Args) -> u8 {
         }
     }
     let shared = Shared::new();
+    match air_reconciler::http::HttpPolicy::from_config(&cfg, |v| {
+        std::env::var(v).ok().filter(|v| !v.is_empty())
+    }) {
+        Ok(p) => shared.set_http_policy(p),
+        Err(e) => return crate::cmd::fail(&e),
+    }
     if let Some(var) = &cfg.webhook_secret_env {
         match std::env::var(var) {
-            Ok(secret) if !secret.is_empty() => shared.set_webhook_secret(Some(secret)),
+            Ok(secret) if !secret.is_empty() => {
+                if let Err(e) = shared.set_webhook_secret(Some(secret)) {
+                    return crate::cmd::fail(&format!("`{var}`: {e}"));
+                }
+            }
             _ => {
                 return crate::cmd::fail(&format!(
                     "`webhook_secret_env` names `{var}`, which is not set: \
