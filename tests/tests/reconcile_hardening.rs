@@ -30,26 +30,37 @@ async fn trigger(rec: &Reconciler, app: &str) {
 /// Hangs up the silent remote's connections when dropped (declared after
 /// the controller, so dropped before it: a failed assertion does not leave
 /// the controller waiting for a fetch that never ends).
-struct HangUp(Arc<Mutex<Vec<TcpStream>>>);
+struct HangUp(Held);
 
 impl Drop for HangUp {
     fn drop(&mut self) {
-        if let Ok(mut held) = self.0.lock() {
-            held.clear();
-        }
+        hang_up(&self.0);
+    }
+}
+
+/// The connections a silent remote holds; `None` once it hangs up on
+/// every connection, present and future (libgit2 reconnects once when a
+/// server closes).
+type Held = Arc<Mutex<Option<Vec<TcpStream>>>>;
+
+fn hang_up(held: &Held) {
+    if let Ok(mut h) = held.lock() {
+        *h = None;
     }
 }
 
 /// A TCP server that accepts every connection and never answers; the
 /// connections it holds.
-fn silent_remote() -> (String, Arc<Mutex<Vec<TcpStream>>>) {
+fn silent_remote() -> (String, Held) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    let held = Arc::new(Mutex::new(Vec::new()));
+    let held: Held = Arc::new(Mutex::new(Some(Vec::new())));
     let h = held.clone();
     std::thread::spawn(move || {
         for s in listener.incoming().flatten() {
-            h.lock().unwrap().push(s);
+            if let Some(open) = h.lock().unwrap().as_mut() {
+                open.push(s);
+            }
         }
     });
     (format!("http://127.0.0.1:{port}/apps.git"), held)
@@ -87,9 +98,10 @@ async fn a_silent_remote_holds_one_fetch_not_one_per_retry() {
         })
         .await;
     }
-    assert_eq!(held.lock().unwrap().len(), 1, "one connection, one fetch");
+    let open = held.lock().unwrap().as_ref().map(Vec::len);
+    assert_eq!(open, Some(1), "one connection, one fetch");
     // The remote hangs up: the blocked fetch ends and the controller stops.
-    held.lock().unwrap().clear();
+    hang_up(&held);
     rec.stop();
 }
 
