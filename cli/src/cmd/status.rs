@@ -1,5 +1,6 @@
 //! `air status [--server URL] [--format human|json]`: ask a running
-//! reconciler for its apps' status.
+//! reconciler for its apps' status. A reconciler that asks for a bearer
+//! token gets the one in `AIR_API_TOKEN`.
 
 use air_reconciler::status::AppStatus;
 
@@ -30,9 +31,16 @@ pub fn run(args: Args) -> u8 {
     air_reconciler::cluster::install_crypto_provider();
     let url = format!("{}/api/apps", args.server.trim_end_matches('/'));
     let fetched = runtime.block_on(async {
-        let resp = reqwest::Client::new()
+        let mut req = reqwest::Client::new()
             .get(&url)
-            .timeout(std::time::Duration::from_secs(30))
+            .timeout(std::time::Duration::from_secs(30));
+        if let Some(token) = std::env::var("AIR_API_TOKEN")
+            .ok()
+            .filter(|t| !t.trim().is_empty())
+        {
+            req = req.bearer_auth(token.trim());
+        }
+        let resp = req
             .send()
             .await
             .map_err(|e| format!("cannot reach the reconciler at {}: {e}", args.server))?;
