@@ -724,6 +724,25 @@ self_heal = false
     }
 
     #[test]
+    fn http_settings() {
+        let app = "[[app]]\nname = \"a\"\nrepo = \"file:///r\"\nbranch = \"main\"\n";
+        let c = parse(&format!(
+            "allowed_hosts = [\"air.example.com\"]\napi_token_env = \"AIR_API_TOKEN\"\n{app}"
+        ))
+        .unwrap();
+        assert_eq!(c.allowed_hosts, vec!["air.example.com".to_string()]);
+        assert_eq!(c.api_token_env.as_deref(), Some("AIR_API_TOKEN"));
+        let policy =
+            crate::http::HttpPolicy::from_config(&c, |_| Some("a-token-of-enough-length".into()))
+                .unwrap();
+        assert_eq!(policy.token.as_deref(), Some("a-token-of-enough-length"));
+        let short = crate::http::HttpPolicy::from_config(&c, |_| Some("short".into()));
+        assert!(short.is_err_and(|e| !e.contains("short")));
+        let e = errors(&format!("allowed_hosts = \"air.example.com\"\n{app}"));
+        assert!(e[0].message.contains("array of strings"), "{e:?}");
+    }
+
+    #[test]
     fn credentials_in_url_never_echoed() {
         let e = parse(
             "[[app]]\nname = \"a\"\nrepo = \"https://u:hunter2@h/x.git\"\nbranch = \"a..b\"\n",
