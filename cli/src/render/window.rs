@@ -98,7 +98,9 @@ impl SourceCode for Window {
             shifted,
             c.line() + self.first_line,
             c.column(),
-            c.line_count(),
+            // miette's `line_count` counts the lines from the start of the
+            // text (its renderer merges nearby snippets by it): shift it too.
+            c.line_count() + self.first_line,
         )))
     }
 }
@@ -145,6 +147,9 @@ mod tests {
             vec![at(150, 4, 4)],
             vec![at(299, 4, 4)],
             vec![at(120, 4, 3), at(125, 0, 3), at(10, 4, 2)],
+            // Labels close enough for miette to draw them as one snippet.
+            vec![at(203, 4, 5), at(207, 4, 5)],
+            vec![at(203, 4, 5), at(206, 4, 5), at(240, 0, 3)],
             // A label over several lines.
             vec![at(200, 4, 40)],
             // Empty span at the very end.
