@@ -1,9 +1,11 @@
 //! Printing diagnostics: human (miette, colour unless NO_COLOR or not a
 //! terminal) or JSON (one document with every diagnostic).
 
+mod window;
+
 use air_compiler::diagnostic::{Diagnostic, JsonDiagnostic};
 use air_compiler::{Severity, SourceMap};
-use miette::{GraphicalReportHandler, GraphicalTheme, NamedSource};
+use miette::{GraphicalReportHandler, GraphicalTheme};
 use std::io::{IsTerminal, Write};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Default)]
@@ -41,7 +43,7 @@ pub fn human(d: &Diagnostic, map: &SourceMap, color: bool, width: usize) -> Stri
     let plain = WithoutCode(d.clone());
     let result = match primary {
         Some(span) => {
-            let src = NamedSource::new(map.path(span.file), map.text(span.file).to_string());
+            let src = window::Window::around(d, span, map);
             let report = miette::Report::new(plain).with_source_code(src);
             handler.render_report(&mut out, report.as_ref())
         }

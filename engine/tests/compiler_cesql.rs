@@ -5,13 +5,10 @@
 //! error cannot differ), the translated filter must parse and match
 //! exactly when the jq condition is true.
 //!
-//! Known gap: Knative's CESQL grammar gives AND, OR and XOR one
-//! precedence and groups them from the right, so a CESQL text mixing
-//! AND and OR at one parenthesis level means something else in the
-//! cluster than in jq. The translator emits such a text when an operand
-//! of `and` is itself parenthesised (`(.a == "x") and (.b == "y") or …`
-//! gives `(a = 'x') AND (b = 'y') OR …`). Those outputs are counted
-//! and left out of the comparison here; `mixed_chains` shows the case.
+//! Knative's CESQL grammar gives AND, OR and XOR one precedence and
+//! groups them from the right, so the translator parenthesises every
+//! chain that is an operand: no parenthesis level may mix AND and OR
+//! (`mixes_and_or`), and `mixed_chains` pins the case that once did.
 
 use air_compiler::lower::cesql::translate;
 use air_engine::route::cesql::parse;
@@ -37,7 +34,9 @@ enum J {
     Paren(Box<J>),
 }
 
-const ATTRS: [&str; 3] = ["a", "b", "subject"];
+/// `type` is a required attribute: comparisons on it get no `EXISTS`
+/// guard, so they reach `join` bare.
+const ATTRS: [&str; 4] = ["a", "b", "subject", "type"];
 const LITS: [&str; 4] = ["x", "y", "xy", ""];
 
 fn leaf() -> impl Strategy<Value = J> {
@@ -161,8 +160,8 @@ fn mixes_and_or(sql: &str) -> bool {
     stack.iter().any(|(and, or)| *and && *or)
 }
 
-fn event(a: &str, b: &str, subject: &str, n: i32) -> Event {
-    let v = json!({"specversion": "1.0", "id": "1", "source": "/s", "type": "t",
+fn event(a: &str, b: &str, subject: &str, ty: &str, n: i32) -> Event {
+    let v = json!({"specversion": "1.0", "id": "1", "source": "/s", "type": ty,
                    "a": a, "b": b, "subject": subject, "n": n});
     v.as_object().cloned().unwrap_or_default()
 }
@@ -176,16 +175,14 @@ proptest! {
         a in prop::sample::select(&LITS[..]),
         b in prop::sample::select(&LITS[..]),
         subject in prop::sample::select(&LITS[..]),
+        ty in prop::sample::select(&LITS[..]),
         n in -4..9i32,
     ) {
         let text = render(&j);
         let Ok(sql) = translate(&text) else { return Ok(()) };
         let expr = parse(&sql);
         prop_assert!(expr.is_ok(), "{text} → {sql}: {:?}", expr.err());
-        if mixes_and_or(&sql) {
-            return Ok(());
-        }
-        let e = event(a, b, subject, n);
+        let e = event(a, b, subject, ty, n);
         let got = expr.map(|x| x.matches(&e)).unwrap_or(false);
         prop_assert_eq!(got, jq(&j, &e), "{} → {}", text, sql);
     }
@@ -193,19 +190,21 @@ proptest! {
 
 #[test]
 fn mixed_chains() {
-    let sql = translate(r#"(.a == "x") and (.b == "y") or .c == "z""#);
-    assert_eq!(sql.as_deref(), Ok("(a = 'x') AND (b = 'y') OR c = 'z'"));
-    assert!(mixes_and_or(sql.as_deref().unwrap_or("")));
-    // In the cluster: a AND (b OR c). With a != 'x' and c = 'z' jq
-    // says true, Knative false.
+    // `type` is required: its comparisons carry no guard, so the
+    // redundant parentheses reach the chain bare.
+    let text = r#"(.type == "x") and (.type == "y") or .type == "z""#;
+    let sql = translate(text).unwrap_or_default();
+    assert_eq!(sql, "((type = 'x') AND (type = 'y')) OR type = 'z'");
+    assert!(!mixes_and_or(&sql));
+    // Ungrouped, Knative reads `x AND (y OR z)`: false on type `z`,
+    // where jq says true.
     let e = {
-        let v = json!({"specversion": "1.0", "id": "1", "source": "/s", "type": "t",
-                       "a": "q", "b": "n", "c": "z"});
+        let v = json!({"specversion": "1.0", "id": "1", "source": "/s", "type": "z"});
         v.as_object().cloned().unwrap_or_default()
     };
-    let expr = parse(sql.as_deref().unwrap_or(""));
-    assert_eq!(expr.map(|x| x.matches(&e)), Ok(false));
-    // Without the redundant parentheses the translation is grouped.
+    assert_eq!(parse(&sql).map(|x| x.matches(&e)), Ok(true));
+    let ungrouped = parse("(type = 'x') AND (type = 'y') OR type = 'z'");
+    assert_eq!(ungrouped.map(|x| x.matches(&e)), Ok(false));
     assert!(!mixes_and_or(
         &translate(r#".a == "x" and .b == "y" or .c == "z""#).unwrap_or_default()
     ));

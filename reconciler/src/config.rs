@@ -34,6 +34,9 @@ const TOP_KEYS: &[&str] = &[
     "listen",
     "cache_dir",
     "webhook_secret_env",
+    "allowed_hosts",
+    "api_token_env",
+    "api_token_file",
     "airapp_namespace",
     "notify",
     "app",
@@ -78,6 +81,13 @@ pub struct Config {
     /// The environment variable holding the `/hooks/git` secret; `None`
     /// turns the hook off.
     pub webhook_secret_env: Option<String>,
+    /// Host names the API and dashboard answer to, besides the loopback
+    /// names (`localhost`, `127.0.0.1`, `[::1]`); `"*"` allows any.
+    pub allowed_hosts: Vec<String>,
+    /// Where the bearer token of the API and dashboard comes from (an
+    /// environment variable or a file); neither = no token asked.
+    pub api_token_env: Option<String>,
+    pub api_token_file: Option<PathBuf>,
     /// Where notifications go (`[[notify]]`).
     pub notify: Vec<NotifyTarget>,
     /// Also reconcile the `AirApp` resources of this namespace (watched:
@@ -300,6 +310,11 @@ impl Reader<'_> {
             .string(root, "", "cache_dir")
             .map(|s| PathBuf::from(s.0));
         let webhook_secret_env = self.string(root, "", "webhook_secret_env").map(|s| s.0);
+        let allowed_hosts = self.strings(root, "allowed_hosts");
+        let api_token_env = self.string(root, "", "api_token_env").map(|s| s.0);
+        let api_token_file = self
+            .string(root, "", "api_token_file")
+            .map(|s| PathBuf::from(s.0));
         let notify_targets = self.notify_targets(root);
         let airapp_namespace = match self.string(root, "", "airapp_namespace") {
             Some((ns, at)) if !is_dns_label(&ns) => {
@@ -357,6 +372,9 @@ impl Reader<'_> {
             listen: listen?,
             cache_dir,
             webhook_secret_env,
+            allowed_hosts,
+            api_token_env,
+            api_token_file,
             notify: notify_targets,
             airapp_namespace,
             apps,
@@ -530,6 +548,31 @@ impl Reader<'_> {
         }
     }
 
+    /// An array of strings (empty when absent).
+    fn strings(&mut self, t: &DeTable<'_>, key: &str) -> Vec<String> {
+        let Some(v) = t.get(key) else {
+            return Vec::new();
+        };
+        let items: Option<Vec<String>> = match v.get_ref() {
+            DeValue::Array(items) => items
+                .iter()
+                .map(|i| match i.get_ref() {
+                    DeValue::String(s) => Some(s.to_string()),
+                    _ => None,
+                })
+                .collect(),
+            _ => None,
+        };
+        items.unwrap_or_else(|| {
+            self.error(
+                v.span().start,
+                format!("`{key}` must be an array of strings"),
+                Some(format!("for example `{key} = [\"air.example.com\"]`")),
+            );
+            Vec::new()
+        })
+    }
+
     fn boolean(&mut self, t: &DeTable<'_>, key: &str, default: bool) -> bool {
         let Some(v) = t.get(key) else { return default };
         match v.get_ref() {
@@ -678,6 +721,25 @@ self_heal = false
         assert!(e[0].message.contains("[[app]]"));
         let e = errors("[[app]\n");
         assert!(e[0].message.contains("not valid TOML"));
+    }
+
+    #[test]
+    fn http_settings() {
+        let app = "[[app]]\nname = \"a\"\nrepo = \"file:///r\"\nbranch = \"main\"\n";
+        let c = parse(&format!(
+            "allowed_hosts = [\"air.example.com\"]\napi_token_env = \"AIR_API_TOKEN\"\n{app}"
+        ))
+        .unwrap();
+        assert_eq!(c.allowed_hosts, vec!["air.example.com".to_string()]);
+        assert_eq!(c.api_token_env.as_deref(), Some("AIR_API_TOKEN"));
+        let policy =
+            crate::http::HttpPolicy::from_config(&c, |_| Some("a-token-of-enough-length".into()))
+                .unwrap();
+        assert_eq!(policy.token.as_deref(), Some("a-token-of-enough-length"));
+        let short = crate::http::HttpPolicy::from_config(&c, |_| Some("short".into()));
+        assert!(short.is_err_and(|e| !e.contains("short")));
+        let e = errors(&format!("allowed_hosts = \"air.example.com\"\n{app}"));
+        assert!(e[0].message.contains("array of strings"), "{e:?}");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 mod airapps;
 mod app;
+mod jobs;
 mod timing;
 
 use crate::cluster::Cluster;
@@ -25,7 +26,20 @@ use std::sync::{Arc, RwLock};
 use tokio::sync::{Mutex, mpsc, watch};
 
 pub use app::AppTask;
+pub use jobs::JobLimits;
 pub use timing::{backoff, jittered};
+
+/// The shortest `/hooks/git` secret accepted, in bytes.
+pub const MIN_WEBHOOK_SECRET: usize = 16;
+/// How many recent deliveries `/hooks/git` remembers to refuse replays.
+const RECENT_DELIVERIES: usize = 4096;
+
+/// A webhook secret too short to resist guessing.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the webhook secret has {0} bytes; use at least {MIN_WEBHOOK_SECRET} (for example `openssl rand -hex 32`)"
+)]
+pub struct WeakSecret(pub usize);
 
 /// State shared by the app tasks and the HTTP server.
 pub struct Shared {
@@ -39,10 +53,16 @@ pub struct Shared {
     repos: RwLock<BTreeMap<String, String>>,
     /// The secret `/hooks/git` verifies with; `None` turns the hook off.
     webhook_secret: RwLock<Option<String>>,
+    /// The delivery ids and body digests `/hooks/git` accepted lately.
+    deliveries: std::sync::Mutex<std::collections::VecDeque<String>>,
+    /// Who may use the API and the dashboard.
+    http_policy: RwLock<Arc<crate::http::HttpPolicy>>,
     /// Where notifications go (set by [`run`] from the configuration).
     pub(crate) notifier: RwLock<Option<Notifier>>,
     /// The dashboard's graphs and catalog of each app's revision in force.
     views: RwLock<BTreeMap<String, Arc<AppViews>>>,
+    /// How many fetches and compiles may run at once, across apps.
+    pub(crate) jobs: JobLimits,
 }
 
 impl Shared {
@@ -55,8 +75,11 @@ impl Shared {
             triggers: RwLock::default(),
             repos: RwLock::default(),
             webhook_secret: RwLock::default(),
+            deliveries: std::sync::Mutex::default(),
+            http_policy: RwLock::default(),
             notifier: RwLock::default(),
             views: RwLock::default(),
+            jobs: JobLimits::default(),
         })
     }
 
@@ -72,10 +95,61 @@ impl Shared {
     }
 
     /// Turn `POST /hooks/git` on with this secret (or off with `None`).
-    pub fn set_webhook_secret(&self, secret: Option<String>) {
-        if let Ok(mut s) = self.webhook_secret.write() {
-            *s = secret.filter(|s| !s.is_empty());
+    /// A secret shorter than [`MIN_WEBHOOK_SECRET`] bytes is refused (the
+    /// hook stays off): it could be guessed.
+    pub fn set_webhook_secret(&self, secret: Option<String>) -> Result<(), WeakSecret> {
+        let secret = secret.filter(|s| !s.is_empty());
+        if let Some(s) = &secret
+            && s.len() < MIN_WEBHOOK_SECRET
+        {
+            return Err(WeakSecret(s.len()));
         }
+        if let Ok(mut s) = self.webhook_secret.write() {
+            *s = secret;
+        }
+        Ok(())
+    }
+
+    /// Who may use the API and the dashboard from now on.
+    pub fn set_http_policy(&self, policy: crate::http::HttpPolicy) {
+        if let Ok(mut p) = self.http_policy.write() {
+            *p = Arc::new(policy);
+        }
+    }
+
+    pub(crate) fn http_policy(&self) -> Arc<crate::http::HttpPolicy> {
+        self.http_policy
+            .read()
+            .map(|p| p.clone())
+            .unwrap_or_default()
+    }
+
+    /// Record a `/hooks/git` delivery; false when its id or its body was
+    /// seen among the last [`RECENT_DELIVERIES`].
+    pub(crate) fn first_delivery(&self, id: Option<&str>, body: &[u8]) -> bool {
+        use sha2::Digest;
+        let digest: String = sha2::Sha256::digest(body)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let keys: Vec<String> = id
+            .map(|i| format!("id:{i}"))
+            .into_iter()
+            .chain([format!("body:{digest}")])
+            .collect();
+        let Ok(mut seen) = self.deliveries.lock() else {
+            return false;
+        };
+        if keys.iter().any(|k| seen.contains(k)) {
+            return false;
+        }
+        for k in keys {
+            if seen.len() >= RECENT_DELIVERIES {
+                seen.pop_front();
+            }
+            seen.push_back(k);
+        }
+        true
     }
 
     pub(crate) fn webhook_secret(&self) -> Option<String> {

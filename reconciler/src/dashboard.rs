@@ -104,6 +104,13 @@ pub fn app(status: &AppStatus, views: Option<&AppViews>) -> String {
             );
         }
         b.push_str("</ul>\n");
+        if status.diagnostics_omitted > 0 {
+            let _ = writeln!(
+                b,
+                "<p id=\"diagnostics-omitted\">… and {} more (run <code>air check</code> for all)</p>",
+                status.diagnostics_omitted
+            );
+        }
     }
     if !status.drifted.is_empty() {
         b.push_str("<h2>Drift</h2>\n<ul id=\"drifted\">\n");

@@ -5,13 +5,24 @@
 //! the dashboard (`/`, `/apps/<name>`: [`crate::dashboard`]), and
 //! `POST /hooks/git` (a signed push notification from GitHub or GitLab:
 //! fetch the apps of that repository now; see [`crate::webhook`]).
+//!
+//! Every request passes [`guard`] (Host allow-list, cross-site refusal,
+//! optional bearer token; security headers on every response) and runs
+//! under [`server`]'s timeouts.
+
+mod guard;
+mod server;
+
+pub use guard::{CONTENT_SECURITY_POLICY, HttpPolicy};
+pub use server::{HEADER_READ_TIMEOUT, MAX_CONNECTIONS, REQUEST_TIMEOUT};
 
 use crate::controller::Shared;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use std::future::Future;
@@ -29,7 +40,31 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/hooks/git", post(git_hook))
         .route("/", get(dashboard_index))
         .route("/apps/{name}", get(dashboard_app))
+        .layer(axum::middleware::from_fn_with_state(shared.clone(), guard))
         .with_state(shared)
+}
+
+/// The policy's checks, the request timeout, the security headers.
+async fn guard(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    let policy = s.http_policy();
+    let mut resp = match policy.check(req.method(), req.uri().path(), req.headers()) {
+        Err(r) => {
+            let mut resp = (r.status, format!("{}\n", r.reason)).into_response();
+            if r.status == StatusCode::UNAUTHORIZED {
+                resp.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    header::HeaderValue::from_static("Bearer"),
+                );
+            }
+            resp
+        }
+        Ok(()) => match tokio::time::timeout(REQUEST_TIMEOUT, next.run(req)).await {
+            Ok(r) => r,
+            Err(_) => (StatusCode::REQUEST_TIMEOUT, "request timed out\n").into_response(),
+        },
+    };
+    guard::secure_headers(resp.headers_mut());
+    resp
 }
 
 async fn readyz(State(s): State<Arc<Shared>>) -> Response {
@@ -114,6 +149,15 @@ async fn git_hook(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes)
                 .into_response();
         }
     }
+    // The signature covers the body only: a captured request can be sent
+    // again. Each delivery (and each signed body) is accepted once.
+    let delivery = header("x-github-delivery")
+        .or_else(|| header("x-gitlab-event-uuid"))
+        .or_else(|| header("idempotency-key"));
+    if !s.first_delivery(delivery, &body) {
+        tracing::warn!("git webhook: a delivery already received; ignored");
+        return (StatusCode::CONFLICT, "this delivery was already received\n").into_response();
+    }
     if header("x-github-event") == Some("ping") {
         return (StatusCode::OK, "pong\n").into_response();
     }
@@ -145,6 +189,5 @@ pub async fn serve(
 ) -> std::io::Result<(SocketAddr, impl Future<Output = std::io::Result<()>>)> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let bound = listener.local_addr()?;
-    let server = axum::serve(listener, router(shared)).with_graceful_shutdown(shutdown);
-    Ok((bound, async move { server.await }))
+    Ok((bound, server::run(listener, router(shared), shutdown)))
 }

@@ -139,9 +139,14 @@ pub struct AppStatus {
     /// Unix seconds of the last successful sync.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_synced: Option<u64>,
-    /// Diagnostics of the newest fetched revision (errors block it).
+    /// Diagnostics of the newest fetched revision (errors block it), at
+    /// most [`MAX_DIAGNOSTICS`], errors first (see
+    /// [`AppStatus::set_diagnostics`]).
     #[serde(default)]
     pub diagnostics: Vec<DiagnosticSummary>,
+    /// How many more diagnostics the revision has than are kept.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub diagnostics_omitted: usize,
     #[serde(default)]
     pub drifted: Vec<DriftedObject>,
     /// Drift reverted by self-heal since the controller started.
@@ -156,7 +161,24 @@ pub struct AppStatus {
     pub attempted: bool,
 }
 
+/// The most diagnostics a status keeps: a revision with 100,000 of them
+/// must not make a 24 MB status, dashboard page or ConfigMap.
+pub const MAX_DIAGNOSTICS: usize = 1000;
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 impl AppStatus {
+    /// Keep at most [`MAX_DIAGNOSTICS`] of `diags` (errors before other
+    /// severities, so warnings never crowd out what blocks a revision;
+    /// otherwise in their order) and count the rest.
+    pub fn set_diagnostics(&mut self, diags: &[DiagnosticSummary]) {
+        let (kept, omitted) = cap_diagnostics(diags);
+        self.diagnostics = kept;
+        self.diagnostics_omitted = omitted;
+    }
+
     /// The part of the status worth recording in the cluster (no
     /// timestamps of attempts, so unchanged state writes nothing).
     pub fn to_configmap(&self, namespace: &str) -> Value {
@@ -174,6 +196,22 @@ impl AppStatus {
             "data": { "status.json": text },
         })
     }
+}
+
+/// At most [`MAX_DIAGNOSTICS`] of `diags`, errors first, and how many
+/// were left out.
+pub fn cap_diagnostics(diags: &[DiagnosticSummary]) -> (Vec<DiagnosticSummary>, usize) {
+    if diags.len() <= MAX_DIAGNOSTICS {
+        return (diags.to_vec(), 0);
+    }
+    let errors = diags.iter().filter(|d| d.severity == "error");
+    let others = diags.iter().filter(|d| d.severity != "error");
+    let kept: Vec<DiagnosticSummary> = errors
+        .chain(others)
+        .take(MAX_DIAGNOSTICS)
+        .cloned()
+        .collect();
+    (kept, diags.len() - MAX_DIAGNOSTICS)
 }
 
 /// A commit id shortened to 12 characters, as status messages, events and
@@ -212,6 +250,42 @@ mod tests {
                 .as_str()
                 .unwrap()
                 .contains("out-of-sync")
+        );
+    }
+
+    fn diag(severity: &str, n: usize) -> DiagnosticSummary {
+        DiagnosticSummary {
+            code: "E0101".into(),
+            severity: severity.into(),
+            message: format!("bad {n}"),
+            file: None,
+            line: None,
+            column: None,
+            help: None,
+        }
+    }
+
+    #[test]
+    fn diagnostics_are_capped_errors_first() {
+        let mut all: Vec<DiagnosticSummary> =
+            (0..MAX_DIAGNOSTICS).map(|n| diag("warning", n)).collect();
+        all.extend((0..5).map(|n| diag("error", n)));
+        let mut s = AppStatus::default();
+        s.set_diagnostics(&all);
+        assert_eq!(s.diagnostics.len(), MAX_DIAGNOSTICS);
+        assert_eq!(s.diagnostics_omitted, 5);
+        assert!(s.diagnostics[..5].iter().all(|d| d.severity == "error"));
+        let v = serde_json::to_value(&s).unwrap();
+        assert_eq!(v["diagnostics_omitted"], 5);
+        // A short list is kept whole, in order.
+        s.set_diagnostics(&all[..3]);
+        assert_eq!(s.diagnostics, all[..3].to_vec());
+        assert_eq!(s.diagnostics_omitted, 0);
+        assert!(
+            serde_json::to_value(&s)
+                .unwrap()
+                .get("diagnostics_omitted")
+                .is_none()
         );
     }
 

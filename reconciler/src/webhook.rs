@@ -83,7 +83,7 @@ fn decode_hex(s: &str) -> Option<Vec<u8>> {
 }
 
 /// Equal, in a time that depends only on the lengths.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }

@@ -305,7 +305,8 @@ async fn a_signed_push_hook_fetches_at_once() {
     let off = http.post(&hook).body("{}").send().await.unwrap();
     assert_eq!(off.status().as_u16(), 404);
     rec.shared
-        .set_webhook_secret(Some("hook-secret-4711".into()));
+        .set_webhook_secret(Some("hook-secret-4711".into()))
+        .unwrap();
     synced_at(&rec, &c1).await;
 
     write_app(&repo, "apps/shop", "shop", "shop", "2.0.0");

@@ -90,7 +90,11 @@ pub fn run(args: Args) -> u8 {
         Ok(r) => r,
         Err(e) => return crate::cmd::fail(&format!("cannot start the runtime: {e}")),
     };
-    runtime.block_on(reconcile(cfg, args))
+    let code = runtime.block_on(reconcile(cfg, args));
+    // A fetch blocked on a remote that never answers cannot be
+    // interrupted; dropping the runtime would wait for it forever.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(5));
+    code
 }
 
 fn init_logging(format: LogFormat) {
@@ -120,9 +124,19 @@ async fn reconcile(cfg: config::Config, args: Args) -> u8 {
         }
     }
     let shared = Shared::new();
+    match air_reconciler::http::HttpPolicy::from_config(&cfg, |v| {
+        std::env::var(v).ok().filter(|v| !v.is_empty())
+    }) {
+        Ok(p) => shared.set_http_policy(p),
+        Err(e) => return crate::cmd::fail(&e),
+    }
     if let Some(var) = &cfg.webhook_secret_env {
         match std::env::var(var) {
-            Ok(secret) if !secret.is_empty() => shared.set_webhook_secret(Some(secret)),
+            Ok(secret) if !secret.is_empty() => {
+                if let Err(e) = shared.set_webhook_secret(Some(secret)) {
+                    return crate::cmd::fail(&format!("`{var}`: {e}"));
+                }
+            }
             _ => {
                 return crate::cmd::fail(&format!(
                     "`webhook_secret_env` names `{var}`, which is not set: \

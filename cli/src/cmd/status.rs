@@ -1,5 +1,6 @@
 //! `air status [--server URL] [--format human|json]`: ask a running
-//! reconciler for its apps' status.
+//! reconciler for its apps' status. A reconciler that asks for a bearer
+//! token gets the one in `AIR_API_TOKEN`.
 
 use air_reconciler::status::AppStatus;
 
@@ -33,9 +34,16 @@ pub fn run(args: Args) -> u8 {
     air_reconciler::cluster::install_crypto_provider();
     let url = format!("{}/api/apps", args.server.trim_end_matches('/'));
     let fetched = runtime.block_on(async {
-        let resp = reqwest::Client::new()
+        let mut req = reqwest::Client::new()
             .get(&url)
-            .timeout(std::time::Duration::from_secs(30))
+            .timeout(std::time::Duration::from_secs(30));
+        if let Some(token) = std::env::var("AIR_API_TOKEN")
+            .ok()
+            .filter(|t| !t.trim().is_empty())
+        {
+            req = req.bearer_auth(token.trim());
+        }
+        let resp = req
             .send()
             .await
             .map_err(|e| format!("cannot reach the reconciler at {}: {e}", args.server))?;
@@ -120,6 +128,12 @@ pub fn table(apps: &[AppStatus]) -> String {
             out.push_str(&format!(
                 "  {at}{}[{}]: {}\n",
                 d.severity, d.code, d.message
+            ));
+        }
+        if a.diagnostics_omitted > 0 {
+            out.push_str(&format!(
+                "  … and {} more diagnostics (run `air check` for all)\n",
+                a.diagnostics_omitted
             ));
         }
         for d in &a.drifted {

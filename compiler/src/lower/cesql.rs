@@ -36,7 +36,7 @@ pub fn translate(jq: &str) -> Result<String, String> {
         return Err(format!("unexpected `{}`", p.tokens[p.pos].text()));
     }
     match q {
-        Q::Bool(b) => Ok(b),
+        Q::Bool(b) | Q::Chain(b) => Ok(b),
         _ => Err("the expression is not a condition".into()),
     }
 }
@@ -154,7 +154,14 @@ fn src_at(chars: &[char], i: usize) -> String {
 /// A translated operand: a boolean expression or a value.
 #[derive(Clone, Debug)]
 enum Q {
+    /// A condition that is one operand wherever it is placed: a
+    /// comparison, a parenthesised group, `NOT ( … )`, `EXISTS a`.
     Bool(String),
+    /// Operands joined by AND or OR at the top level. Knative's CESQL
+    /// gives AND, OR and XOR one precedence and groups from the right,
+    /// so a chain is always parenthesised when it becomes an operand:
+    /// the meaning never depends on precedence.
+    Chain(String),
     Attr(String),
     Lit(String),
     Null,
@@ -206,7 +213,7 @@ impl Parser {
         };
         self.pos += 1;
         match (w.as_str(), input) {
-            ("not", Q::Bool(b)) => Ok(Q::Bool(format!("NOT ({b})"))),
+            ("not", Q::Bool(b) | Q::Chain(b)) => Ok(Q::Bool(format!("NOT ({b})"))),
             ("startswith" | "endswith" | "contains", Q::Attr(a)) => {
                 if !self.eat_op("(") {
                     return Err(format!("`{w}` needs an argument"));
@@ -278,7 +285,7 @@ impl Parser {
                     return Err("missing `)`".into());
                 }
                 match q {
-                    Q::Bool(b) => Q::Bool(format!("({b})")),
+                    Q::Bool(b) | Q::Chain(b) => Q::Bool(format!("({b})")),
                     other => other,
                 }
             }
@@ -305,9 +312,7 @@ fn join(parts: Vec<Q>, op: &str) -> Result<Q, String> {
     let mut out = Vec::new();
     for p in parts {
         match p {
-            Q::Bool(b) if (b.contains(" AND ") || b.contains(" OR ")) && !is_wrapped(&b) => {
-                out.push(format!("({b})"))
-            }
+            Q::Chain(b) => out.push(format!("({b})")),
             Q::Bool(b) => out.push(b),
             _ => {
                 return Err(format!(
@@ -317,45 +322,12 @@ fn join(parts: Vec<Q>, op: &str) -> Result<Q, String> {
             }
         }
     }
-    Ok(Q::Bool(out.join(&format!(" {op} "))))
+    Ok(Q::Chain(out.join(&format!(" {op} "))))
 }
 
 /// Context attributes every CloudEvent has: comparing them needs no
 /// `EXISTS` guard.
 const REQUIRED: &[&str] = &["id", "source", "specversion", "type"];
-
-/// Whether `sql` is one parenthesised group: `(a) OR (b)` is not.
-fn is_wrapped(sql: &str) -> bool {
-    if !sql.starts_with('(') {
-        return false;
-    }
-    let mut depth = 0usize;
-    let mut in_str = false;
-    let mut escaped = false;
-    for (i, c) in sql.char_indices() {
-        if in_str {
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '\'' => in_str = false,
-                _ => {}
-            }
-            continue;
-        }
-        match c {
-            '\'' => in_str = true,
-            '(' => depth += 1,
-            ')' => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    return i == sql.len() - 1;
-                }
-            }
-            _ => {}
-        }
-    }
-    false
-}
 
 fn compare(lhs: Q, op: &str, rhs: Q) -> Result<Q, String> {
     let sql_op = if op == "==" { "=" } else { op };
@@ -364,7 +336,7 @@ fn compare(lhs: Q, op: &str, rhs: Q) -> Result<Q, String> {
             Q::Attr(a) => Ok(a.clone()),
             Q::Lit(l) => Ok(l.clone()),
             Q::Bool(b) if b == "TRUE" || b == "FALSE" => Ok(b.clone()),
-            Q::Bool(b) => Ok(format!("({b})")),
+            Q::Bool(b) | Q::Chain(b) => Ok(format!("({b})")),
             Q::Null => Err("`null` can only be compared with `==` or `!=`".into()),
         }
     };

@@ -7,6 +7,7 @@
 //! inventory-bounded).
 
 use super::Shared;
+use super::jobs::Slot;
 use super::timing::{backoff, jittered};
 use crate::apply::{Quiet, SyncError, SyncOptions, sync};
 use crate::cluster::Cluster;
@@ -37,6 +38,17 @@ struct Target {
     app: String,
     namespace: String,
     objects: BTreeMap<ObjectRef, Value>,
+    /// Its diagnostics (warnings) and how many were left out, shown
+    /// again when it is fetched anew.
+    diagnostics: (Vec<DiagnosticSummary>, usize),
+}
+
+/// A revision that does not compile: its (capped) diagnostics and the
+/// message saying so, kept so it is not compiled again.
+struct Broken {
+    commit: String,
+    diagnostics: (Vec<DiagnosticSummary>, usize),
+    message: String,
 }
 
 pub struct AppTask {
@@ -49,7 +61,7 @@ pub struct AppTask {
     status: AppStatus,
     target: Option<Target>,
     /// The last revision that failed to compile (not compiled again).
-    broken: Option<(String, Vec<DiagnosticSummary>)>,
+    broken: Option<Broken>,
     failures: u32,
     /// Health per object, kept current by watch events.
     health: BTreeMap<ObjectRef, health::Assessment>,
@@ -63,6 +75,11 @@ pub struct AppTask {
     pending_events: Vec<EventSpec>,
     /// The AirApp this app comes from, whose `.status` mirrors it.
     owner: Option<crate::airapp::StatusWriter>,
+    /// The fetch and the compile this app may have running (one each).
+    fetch_job: Slot<Result<Revision, GitError>>,
+    compile_job: Slot<Result<Desired, CompileFailure>>,
+    /// Turns true at shutdown: ends waits for fetches and compiles.
+    stop: Option<watch::Receiver<bool>>,
 }
 
 enum Outcome {
@@ -117,6 +134,9 @@ impl AppTask {
             drifted: BTreeMap::new(),
             recorded: None,
             owner: None,
+            fetch_job: Slot::default(),
+            compile_job: Slot::default(),
+            stop: None,
         }
     }
 
@@ -142,6 +162,7 @@ impl AppTask {
         mut triggers: mpsc::UnboundedReceiver<()>,
         mut stop: watch::Receiver<bool>,
     ) {
+        self.stop = Some(stop.clone());
         let mut next = tokio::time::Instant::now();
         loop {
             tokio::select! {
@@ -232,12 +253,19 @@ impl AppTask {
         self.status.fetched_revision = Some(revision.commit.clone());
         // 2. Compile (once per commit).
         let desired = match &self.broken {
-            Some((commit, diags)) if *commit == revision.commit => {
-                self.status.diagnostics = diags.clone();
-                return self.fail(Stage::Compile, compile_message(&revision, diags));
+            Some(b) if b.commit == revision.commit => {
+                (self.status.diagnostics, self.status.diagnostics_omitted) = b.diagnostics.clone();
+                let message = b.message.clone();
+                return self.fail(Stage::Compile, message);
             }
             _ => match &self.target {
-                Some(t) if t.commit == revision.commit => None,
+                // Back at the revision in force (a revert): its own
+                // diagnostics, not those of the broken one fetched since.
+                Some(t) if t.commit == revision.commit => {
+                    (self.status.diagnostics, self.status.diagnostics_omitted) =
+                        t.diagnostics.clone();
+                    None
+                }
                 _ => match self.compile(&revision).await {
                     Ok(d) => Some(d),
                     Err(message) => return self.fail(Stage::Compile, message),
@@ -245,7 +273,7 @@ impl AppTask {
             },
         };
         if let Some(d) = &desired {
-            self.status.diagnostics = d.diagnostics.clone();
+            self.status.set_diagnostics(&d.diagnostics);
         }
         let (commit, air_app, namespace, objects) = match (&desired, &self.target) {
             (Some(d), _) => (
@@ -274,7 +302,16 @@ impl AppTask {
         }
         // 3. Plan, dry run, apply, prune.
         self.status.namespace = Some(namespace.clone());
-        match self.sync(&commit, &air_app, &namespace, &objects).await {
+        let synced = self.sync(&commit, &air_app, &namespace, &objects).await;
+        if let (Some(d), Some(t)) = (&desired, &mut self.target)
+            && t.commit == d.commit
+        {
+            t.diagnostics = (
+                self.status.diagnostics.clone(),
+                self.status.diagnostics_omitted,
+            );
+        }
+        match synced {
             Ok(()) => {
                 if let Some(d) = &desired {
                     self.shared.set_views(&self.cfg.name, d.views.clone());
@@ -301,19 +338,26 @@ impl AppTask {
         Outcome::Failed
     }
 
-    async fn fetch(&self) -> Result<Revision, String> {
+    async fn fetch(&mut self) -> Result<Revision, String> {
         let cache = self.cache.clone();
         let source = self.cfg.source.clone();
-        let job = tokio::task::spawn_blocking(move || cache.fetch(&source));
-        match tokio::time::timeout(self.cfg.timeout, job).await {
-            Err(_) => Err(format!(
-                "fetching {} timed out after {}",
-                redact_url(&self.cfg.source.url),
-                crate::config::format_duration(self.cfg.timeout)
+        let limit = self.shared.jobs.fetches().clone();
+        let result = self
+            .fetch_job
+            .run(
+                self.cfg.timeout,
+                &limit,
+                self.stop.as_mut(),
+                move |cancel| cache.fetch_cancellable(&source, cancel),
+            )
+            .await;
+        match result {
+            Err(e) => Err(format!(
+                "fetching {}: {e}",
+                redact_url(&self.cfg.source.url)
             )),
-            Ok(Err(e)) => Err(format!("fetch task failed: {e}")),
             // GitError messages are scrubbed of secrets by the Git layer.
-            Ok(Ok(r)) => r.map_err(|e: GitError| e.to_string()),
+            Ok(r) => r.map_err(|e: GitError| e.to_string()),
         }
     }
 
@@ -324,22 +368,34 @@ impl AppTask {
         let path = self.cfg.path.clone();
         let env = self.cfg.env.clone();
         let ns = self.cfg.namespace.clone();
-        let job = tokio::task::spawn_blocking(move || {
-            compile(&cache, &source, &rev, &path, env.as_deref(), ns.as_deref())
-        });
-        match tokio::time::timeout(self.cfg.timeout, job).await {
-            Err(_) => Err(format!("compiling {} timed out", short(&revision.commit))),
-            Ok(Err(e)) => Err(format!("compile task failed: {e}")),
-            Ok(Ok(Ok(d))) => {
+        let limit = self.shared.jobs.compiles().clone();
+        // The compiler has no cancellation point: a timed-out compile runs
+        // to its end, but holds its app's slot and a shared permit.
+        let result = self
+            .compile_job
+            .run(self.cfg.timeout, &limit, self.stop.as_mut(), move |_| {
+                compile(&cache, &source, &rev, &path, env.as_deref(), ns.as_deref())
+            })
+            .await;
+        match result {
+            Err(e) => Err(format!("compiling {}: {e}", short(&revision.commit))),
+            Ok(Ok(d)) => {
                 self.broken = None;
                 Ok(d)
             }
-            Ok(Ok(Err(CompileFailure::Git(e)))) => Err(e.to_string()),
-            Ok(Ok(Err(CompileFailure::Diagnostics(diags)))) => {
+            Ok(Err(CompileFailure::Git(e))) => Err(e.to_string()),
+            Ok(Err(CompileFailure::Diagnostics(diags))) => {
                 let message = compile_message(revision, &diags);
                 tracing::warn!(app = %self.cfg.name, commit = %revision.commit, "revision does not compile; not applied");
-                self.status.diagnostics = diags.clone();
-                self.broken = Some((revision.commit.clone(), diags));
+                self.status.set_diagnostics(&diags);
+                self.broken = Some(Broken {
+                    commit: revision.commit.clone(),
+                    diagnostics: (
+                        self.status.diagnostics.clone(),
+                        self.status.diagnostics_omitted,
+                    ),
+                    message: message.clone(),
+                });
                 Err(message)
             }
         }
@@ -405,6 +461,7 @@ impl AppTask {
                 app: air_app.to_string(),
                 namespace: namespace.to_string(),
                 objects: objs,
+                diagnostics: (Vec::new(), 0),
             });
         }
         match result {
@@ -650,7 +707,9 @@ impl AppTask {
         }
         match self.cluster.apply(&cm, false, true).await {
             Ok(_) => self.recorded = text,
-            Err(e) => tracing::debug!(app = %self.cfg.name, error = %e, "cannot record status"),
+            Err(e) => {
+                tracing::warn!(app = %self.cfg.name, error = %e, "cannot record the status ConfigMap");
+            }
         }
     }
 }

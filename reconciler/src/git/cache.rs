@@ -100,6 +100,25 @@ impl GitCache {
     /// Like [`GitCache::fetch`], also telling whether anything was
     /// downloaded and whether the cache is shallow.
     pub fn fetch_detailed(&self, source: &GitSource) -> Result<FetchOutcome, GitError> {
+        self.fetch_with(source, None)
+    }
+
+    /// Like [`GitCache::fetch`]; setting `cancel` abandons the transfer at
+    /// the next sign of progress from the remote (the controller sets it
+    /// when a fetch outlives its timeout).
+    pub fn fetch_cancellable(
+        &self,
+        source: &GitSource,
+        cancel: &std::sync::atomic::AtomicBool,
+    ) -> Result<Revision, GitError> {
+        self.fetch_with(source, Some(cancel)).map(|o| o.revision)
+    }
+
+    fn fetch_with(
+        &self,
+        source: &GitSource,
+        cancel: Option<&std::sync::atomic::AtomicBool>,
+    ) -> Result<FetchOutcome, GitError> {
         let url = source.validate()?;
         let started = std::time::Instant::now();
         let auth = ResolvedAuth::resolve(&url, &source.credentials, self.env.as_ref())?;
@@ -127,6 +146,7 @@ impl GitCache {
             auth: &auth,
             limits: self.limits,
             started,
+            cancel,
         }
         .fetch(&source.reference);
         match &result {

@@ -67,6 +67,9 @@ pub enum GitError {
     #[error("fetching from {url} took longer than {seconds}s; aborted")]
     Timeout { url: String, seconds: u64 },
 
+    #[error("fetching from {url} was cancelled")]
+    Cancelled { url: String },
+
     #[error("fetching from {url} would download more than {limit} bytes; aborted")]
     TooLarge { url: String, limit: usize },
 

@@ -4,6 +4,7 @@
 //! to a commit.
 
 use std::cell::RefCell;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use git2::{
@@ -57,6 +58,9 @@ pub(crate) struct Fetcher<'a> {
     pub(crate) auth: &'a ResolvedAuth,
     pub(crate) limits: FetchLimits,
     pub(crate) started: Instant,
+    /// Set by the caller to abandon the transfer (checked, like the
+    /// deadline, whenever data or server progress arrives).
+    pub(crate) cancel: Option<&'a AtomicBool>,
 }
 
 impl Fetcher<'_> {
@@ -222,8 +226,16 @@ impl Fetcher<'_> {
             seconds: self.limits.timeout.as_secs(),
         };
         let timeout2 = timeout.clone();
+        let cancelled = GitError::Cancelled { url: url.clone() };
+        let cancelled2 = cancelled.clone();
+        let cancel = self.cancel;
+        let is_cancelled = move || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
         let st = &state;
         callbacks.transfer_progress(move |p| {
+            if is_cancelled() {
+                st.borrow_mut().aborted = Some(cancelled.clone());
+                return false;
+            }
             if p.received_bytes() > max_bytes {
                 st.borrow_mut().aborted = Some(GitError::TooLarge {
                     url: url.clone(),
@@ -238,6 +250,10 @@ impl Fetcher<'_> {
             true
         });
         callbacks.sideband_progress(move |_| {
+            if is_cancelled() {
+                st.borrow_mut().aborted = Some(cancelled2.clone());
+                return false;
+            }
             if Instant::now() > deadline {
                 st.borrow_mut().aborted = Some(timeout2.clone());
                 return false;
