@@ -303,7 +303,8 @@ fn run(s: &Scenario) -> Result<(), String> {
 
 #[test]
 fn conformance_kit() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/specs/serverless-workflow/ctk/features");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/specs/serverless-workflow/ctk/features");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .expect("tests/ctk exists")
         .filter_map(Result::ok)
