@@ -19,14 +19,6 @@ fn app_config(url: &str) -> String {
     )
 }
 
-async fn trigger(rec: &Reconciler, app: &str) {
-    let resp = reqwest::Client::new()
-        .post(format!("{}/api/apps/{app}/reconcile", rec.url))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 202);
-}
 
 async fn synced_at(rec: &Reconciler, commit: &str) {
     eventually(&format!("synced at {commit}"), || async {
@@ -61,7 +53,7 @@ async fn a_broken_commit_is_never_applied_and_its_fix_is() {
     write_app(&repo, "apps/shop", "shop", "shop", "2.0.0");
     repo.write("apps/shop/broken.air", "function broken {\n");
     let c2 = repo.commit("broken");
-    trigger(&rec, "shop").await;
+    rec.trigger("shop").await;
     let s = eventually("the broken revision reported", || async {
         let s = rec.status("shop");
         if s.fetched_revision.as_deref() == Some(c2.as_str()) && s.sync == SyncState::Failed {
@@ -108,7 +100,7 @@ async fn a_broken_commit_is_never_applied_and_its_fix_is() {
     // The fix is applied.
     repo.remove("apps/shop/broken.air");
     let c3 = repo.commit("fix");
-    trigger(&rec, "shop").await;
+    rec.trigger("shop").await;
     synced_at(&rec, &c3).await;
     let web = kube.ksvc("shop", "web").await.unwrap();
     assert_eq!(image(&web), "registry.example.com/shop/web:2.0.0");
@@ -174,7 +166,7 @@ async fn a_git_remote_down_keeps_the_cluster_and_recovers() {
     drop(daemon);
     write_app(&repo, "apps/shop", "shop", "shop", "2.0.0");
     let c2 = repo.commit("two, pushed while the daemon is down");
-    trigger(&rec, "shop").await;
+    rec.trigger("shop").await;
     let s = eventually("the outage reported", || async {
         let s = rec.status("shop");
         match &s.last_error {
@@ -415,7 +407,7 @@ async fn a_broken_commit_is_notified_to_the_webhook() {
     synced_at(&rec, &c1).await;
     repo.write("apps/shop/broken.air", "function broken {\n");
     repo.commit("broken");
-    trigger(&rec, "shop").await;
+    rec.trigger("shop").await;
     let got = eventually("the failure notified", || async {
         let got = received.lock().unwrap().clone();
         match got.iter().find(|v| v["reason"] == "CompileFailed") {

@@ -18,14 +18,6 @@ fn app_config(url: &str, timeout: &str) -> String {
     )
 }
 
-async fn trigger(rec: &Reconciler, app: &str) {
-    let resp = reqwest::Client::new()
-        .post(format!("{}/api/apps/{app}/reconcile", rec.url))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 202);
-}
 
 /// Hangs up the silent remote's connections when dropped (declared after
 /// the controller, so dropped before it: a failed assertion does not leave
@@ -88,7 +80,7 @@ async fn a_silent_remote_holds_one_fetch_not_one_per_retry() {
     .await;
     // Retries while the first fetch is still blocked start no other.
     for _ in 0..3 {
-        trigger(&rec, "shop").await;
+        rec.trigger("shop").await;
         eventually("a retry reported the fetch still running", || async {
             let s = rec.status("shop");
             match &s.last_error {
@@ -151,7 +143,7 @@ async fn thousands_of_diagnostics_are_capped_and_a_revert_clears_them() {
     let n = MAX_DIAGNOSTICS + 500;
     broken_app(&repo, n);
     let bad = repo.commit("broken");
-    trigger(&rec, "shop").await;
+    rec.trigger("shop").await;
     let s = eventually("the broken revision reported", || async {
         let s = rec.status("shop");
         if s.fetched_revision.as_deref() == Some(bad.as_str()) && s.sync == SyncState::Failed {
@@ -194,7 +186,7 @@ async fn thousands_of_diagnostics_are_capped_and_a_revert_clears_them() {
         &repo.work,
         &["push", "-q", "--force", repo.bare.to_str().unwrap(), "main"],
     );
-    trigger(&rec, "shop").await;
+    rec.trigger("shop").await;
     let s = eventually("the revert fetched", || async {
         let s = rec.status("shop");
         if s.fetched_revision.as_deref() == Some(good.as_str()) && s.sync == SyncState::Synced {

@@ -256,6 +256,17 @@ pub struct Reconciler {
 }
 
 impl Reconciler {
+    /// `POST /api/apps/<app>/reconcile`, as `air` does; the controller
+    /// answers 202 and runs a cycle.
+    pub async fn trigger(&self, app: &str) {
+        let resp = reqwest::Client::new()
+            .post(format!("{}/api/apps/{app}/reconcile", self.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 202);
+    }
+
     /// Start with the configuration `toml` (its `listen` is replaced by a
     /// free port); secrets are looked up in `env`.
     pub fn start(toml: &str, kubeconfig: &Path, cache: &Path, env: &[(&str, &str)]) -> Reconciler {

@@ -92,7 +92,9 @@ pub fn dns1123_subdomain(s: &str) -> Result<(), ValueError> {
     for part in s.split('.') {
         if part.is_empty() {
             return Err(ValueError::new(
-                at.saturating_sub(1)..at + 1,
+                // The dot(s) around the empty part; a trailing dot has
+                // nothing after it.
+                at.saturating_sub(1)..(at + 1).min(s.len()),
                 "empty part between dots",
             ));
         }
@@ -188,6 +190,8 @@ mod tests {
     fn subdomains_and_keys() {
         assert!(dns1123_subdomain("db.creds-1").is_ok());
         assert_eq!(dns1123_subdomain("a..b").expect_err("dots").range, 1..3);
+        // A trailing dot: the range ends with the text (found by proptest).
+        assert_eq!(dns1123_subdomain("a.").expect_err("trailing").range, 1..2);
         assert_eq!(dns1123_subdomain("a.B").expect_err("upper").range, 2..3);
         assert!(secret_key("api-key.json_1").is_ok());
         assert_eq!(secret_key("a/b").expect_err("slash").range, 1..2);
