@@ -19,7 +19,6 @@ fn app_config(url: &str) -> String {
     )
 }
 
-
 async fn synced_at(rec: &Reconciler, commit: &str) {
     eventually(&format!("synced at {commit}"), || async {
         let s = rec.status("shop");

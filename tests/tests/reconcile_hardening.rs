@@ -18,7 +18,6 @@ fn app_config(url: &str, timeout: &str) -> String {
     )
 }
 
-
 /// Hangs up the silent remote's connections when dropped (declared after
 /// the controller, so dropped before it: a failed assertion does not leave
 /// the controller waiting for a fetch that never ends).
