@@ -6,8 +6,11 @@
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+mod bounded_support;
+
+use bounded_support::run_bounded;
+use std::process::{Command, Output};
+use std::time::Duration;
 
 /// How each connection is treated.
 #[derive(Clone, Copy)]
@@ -75,27 +78,14 @@ fn example() -> PathBuf {
 /// `air apply` on an example; killed if it runs past a generous bound, so
 /// a hang fails the test instead of stalling the suite.
 fn apply(kubeconfig: &Path, args: &[&str]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_air"))
-        .arg("apply")
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_air"));
+    cmd.arg("apply")
         .arg(example())
         .arg("--kubeconfig")
         .arg(kubeconfig)
         .args(args)
-        .env_remove("KUBECONFIG")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run air");
-    let start = Instant::now();
-    while child.try_wait().expect("wait").is_none() {
-        if start.elapsed() > Duration::from_secs(90) {
-            let _ = child.kill();
-            panic!("air apply did not finish");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    child.wait_with_output().expect("output")
+        .env_remove("KUBECONFIG");
+    run_bounded(cmd, Duration::from_secs(90), "air apply")
 }
 
 fn all(o: &Output) -> String {

@@ -4,8 +4,11 @@
 
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+mod bounded_support;
+
+use bounded_support::run_bounded;
+use std::process::{Command, Output};
+use std::time::Duration;
 
 const UNFORMATTED: &str = "workflow   hello {\n      on http\n  return {ok:true}\n}\n";
 
@@ -16,24 +19,9 @@ fn formatted() -> String {
 /// Run `air fmt` on `args`; killed if it runs past a generous bound, so a
 /// hang fails the test instead of stalling the suite.
 fn fmt(dir: &Path, args: &[&str]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_air"))
-        .arg("fmt")
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run air");
-    let start = Instant::now();
-    while child.try_wait().expect("wait").is_none() {
-        if start.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            panic!("air fmt did not finish");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().expect("output")
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_air"));
+    cmd.arg("fmt").args(args).current_dir(dir);
+    run_bounded(cmd, Duration::from_secs(60), "air fmt")
 }
 
 fn write(path: &Path, text: &str) {
