@@ -49,7 +49,7 @@ impl TraceLine {
     /// `+1.5s   fulfil-order#1  text`
     pub fn render(&self) -> String {
         let run = self.run.as_deref().unwrap_or("");
-        format!("{:>9}  {run:<20} {}", clock(self.at_ms), self.text)
+        format!("{:>9}  {run:<22} {}", clock(self.at_ms), self.text)
     }
 }
 

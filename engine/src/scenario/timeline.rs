@@ -3,18 +3,27 @@
 
 use super::matching::short;
 use super::report::TraceLine;
-use crate::sw::{TaskInfo, TraceEntry, TraceEvent};
+use crate::sw::{RunId, TaskInfo, TraceEntry, TraceEvent};
+use std::collections::HashMap;
 
 /// The notes (each with the engine-trace length when it was written)
 /// merged into the engine's trace, in the order things happened.
 pub fn merge(notes: &[(usize, TraceLine)], trace: &[TraceEntry]) -> Vec<TraceLine> {
     let mut out = Vec::with_capacity(notes.len() + trace.len());
     let mut notes = notes.iter().peekable();
+    // Runs are named `<workflow>#<id>`, the workflow taken from their start.
+    let mut names: HashMap<RunId, String> = HashMap::new();
     for (i, entry) in trace.iter().enumerate() {
         while let Some((_, note)) = notes.next_if(|(at, _)| *at <= i) {
             out.push(note.clone());
         }
-        if let Some(line) = render(entry) {
+        if let TraceEvent::RunStarted { workflow, .. } = &entry.event {
+            names.insert(entry.run, workflow.name.clone());
+        }
+        if let Some(mut line) = render(entry) {
+            if let Some(name) = names.get(&entry.run) {
+                line.run = Some(format!("{name}#{}", entry.run));
+            }
             out.push(line);
         }
     }
