@@ -17,6 +17,10 @@ mod refs;
 mod settings;
 mod symbols;
 
+/// The built-in error types `catch` (and a test's `fails`) can name
+/// without a declaration; the language server completes them.
+pub use refs::BUILTIN_ERRORS;
+
 use crate::codes::CodeInfo;
 use crate::compile::CompileOptions;
 use crate::diagnostic::Diagnostics;

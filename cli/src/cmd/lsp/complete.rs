@@ -31,17 +31,6 @@ const METHODS: &[HttpMethod] = &[
 const TEST_STATEMENTS: &[&str] = &[
     "send", "start", "tick", "advance", "mock", "expect", "allow",
 ];
-/// Errors `catch` knows without a declaration.
-const BUILTIN_ERRORS: &[&str] = &[
-    "timeout",
-    "communication",
-    "validation",
-    "runtime",
-    "expression",
-    "authentication",
-    "authorization",
-    "configuration",
-];
 const PRIMITIVES: &[&str] = &["string", "number", "integer", "boolean", "any", "map"];
 
 pub fn complete(snap: &Snapshot, file: &Path, pos: Position) -> Vec<CompletionItem> {
@@ -107,7 +96,10 @@ pub fn complete(snap: &Snapshot, file: &Path, pos: Position) -> Vec<CompletionIt
         "fail" => ctx.names(DeclKind::Error, CompletionItemKind::ENUM_MEMBER),
         "catch" => {
             let mut items = ctx.names(DeclKind::Error, CompletionItemKind::ENUM_MEMBER);
-            items.extend(plain(BUILTIN_ERRORS, CompletionItemKind::ENUM_MEMBER));
+            items.extend(plain(
+                air_compiler::resolve::BUILTIN_ERRORS,
+                CompletionItemKind::ENUM_MEMBER,
+            ));
             items
         }
         "input" => ctx.types(),
@@ -197,7 +189,10 @@ impl Ctx<'_> {
             [_, "workflow", "expect"] => plain(&["completes", "fails", "context"], kw),
             ["fails", ..] => {
                 let mut items = self.names(DeclKind::Error, CompletionItemKind::ENUM_MEMBER);
-                items.extend(plain(BUILTIN_ERRORS, CompletionItemKind::ENUM_MEMBER));
+                items.extend(plain(
+                    air_compiler::resolve::BUILTIN_ERRORS,
+                    CompletionItemKind::ENUM_MEMBER,
+                ));
                 items
             }
             _ => return None,
