@@ -5,9 +5,7 @@
 //! compile is what is measured. Target: < 100 ms (docs/editors.md).
 //! Run with `cargo bench -p air-cli --bench lsp_keystroke`.
 
-#[path = "../tests/lsp_support/client.rs"]
-#[allow(dead_code)]
-mod client;
+use air_tests::lsp_client as client;
 
 use client::{Client, uri};
 use criterion::Criterion;
@@ -28,7 +26,7 @@ fn keystroke(c: &mut Criterion) {
     let file = app.join("flows/flows_0000.air");
     let text = std::fs::read_to_string(&file).expect("read");
 
-    let mut client = Client::start();
+    let mut client = Client::start(std::path::Path::new(env!("CARGO_BIN_EXE_air")));
     client.initialize_with(&app, json!({"debounceMs": 0}));
     client.open(&file, &text);
     client.diagnostics_for(&uri(&file), |_| true);

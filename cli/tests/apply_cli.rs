@@ -6,8 +6,7 @@
 //! live display on a pseudo-terminal (util-linux `script`).
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
-#[path = "../../tests/tests/diff_support/repo.rs"]
-mod repo;
+use air_tests::diff::repo;
 
 use air_reconciler::inventory;
 use air_reconciler::object::ObjectRef;

@@ -3,10 +3,10 @@
 //! proxy's whole HTML page; and a namespace that cannot be one. Each must
 //! end promptly with exit 2 ("could not run") and a bounded message.
 
+use crate::bounded_support;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-mod bounded_support;
 
 use bounded_support::run_bounded;
 use std::process::{Command, Output};

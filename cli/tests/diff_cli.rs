@@ -4,10 +4,8 @@
 //! from the environment and never printed.
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
-#[path = "../../tests/tests/diff_support/forge.rs"]
-mod forge;
-#[path = "../../tests/tests/diff_support/repo.rs"]
-mod repo;
+use air_tests::diff::forge;
+use air_tests::diff::repo;
 
 use forge::{TOKEN, server};
 use repo::TestRepo;

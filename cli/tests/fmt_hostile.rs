@@ -2,9 +2,9 @@
 //! of the folder and back into it, symlinked sources, file modes, FIFOs.
 //! Each test builds the attack in a fresh folder and runs the real binary.
 
+use crate::bounded_support;
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::Path;
-mod bounded_support;
 
 use bounded_support::run_bounded;
 use std::process::{Command, Output};

@@ -1,8 +1,7 @@
 //! `air lsp` through the protocol: the real binary, spoken to over
 //! JSON-RPC on a copy of examples/order-fulfilment, as an editor would.
 
-#[path = "lsp_support/client.rs"]
-mod client;
+use air_tests::lsp_client as client;
 
 use client::{Client, uri};
 use serde_json::{Value, json};
@@ -91,7 +90,7 @@ fn an_editor_session_on_the_order_example() {
     let services = app.join("services.air");
     let types = app.join("types.air");
     let text = std::fs::read_to_string(&fulfil).expect("read");
-    let mut c = Client::start();
+    let mut c = Client::start(std::path::Path::new(env!("CARGO_BIN_EXE_air")));
 
     let init = c.initialize(&app);
     let caps = &init["capabilities"];

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod git_support;
+use air_tests::git as git_support;
 
 use air_compiler::source::SourceProvider;
 use air_reconciler::git::{GitCache, GitError, GitRef, GitSource};

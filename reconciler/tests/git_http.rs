@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod git_support;
+use air_tests::git as git_support;
 
 use air_reconciler::git::{Credentials, GitCache, GitError, GitRef, GitSource};
 use git_support::http::HttpGit;

@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod git_support;
+use air_tests::git as git_support;
 
 use air_compiler::source::{LoadError, SourceProvider};
 use air_reconciler::git::{

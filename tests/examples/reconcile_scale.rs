@@ -12,8 +12,7 @@
 //! test: it asserts nothing about time.
 #![allow(clippy::unwrap_used)]
 
-#[path = "../tests/reconcile_support/mod.rs"]
-mod reconcile_support;
+use air_tests::reconcile as reconcile_support;
 
 use air_reconciler::status::SyncState;
 use reconcile_support::{Kube, Reconciler, Repo, image};

@@ -11,9 +11,17 @@
 //!   no warning except codes listed in `// allow: W0401, W0402`.
 
 pub mod browser;
+pub mod diff;
 pub mod fixtures;
+// Test support below: a failed unwrap is a failed test.
+#[allow(clippy::unwrap_used)]
+pub mod git;
 pub mod k8s;
+#[allow(clippy::unwrap_used)]
+pub mod lsp_client;
 pub mod proxy;
+#[allow(clippy::unwrap_used)]
+pub mod reconcile;
 pub mod tools;
 
 use std::path::PathBuf;

@@ -4,7 +4,7 @@
 //! are never deleted. Against air-test-apiserver (or AIR_E2E_KUBECONFIG).
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
-mod build_support;
+use crate::build_support;
 
 use air_compiler::CompileOptions;
 use air_reconciler::apply::{Quiet, SyncOptions, sync};

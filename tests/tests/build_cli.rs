@@ -2,8 +2,6 @@
 //! not write is refused unless `--force`, and a broken app writes nothing.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
-mod build_support;
-
 use air_cli::cmd::build::{Args, run, write_folder};
 use air_compiler::emit::BuildOutput;
 use air_tests::repo_root;

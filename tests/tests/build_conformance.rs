@@ -4,7 +4,7 @@
 //! fed every option, for every example and for every ok fixture.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
-mod build_support;
+use crate::build_support;
 
 use air_compiler::lower::knative::eventing::{self, EventTypeSpec, TriggerSpec};
 use air_compiler::lower::knative::serving::{self, EnvValue, ServiceSpec};

@@ -2,8 +2,7 @@
 //! revisions (or leaves the head uncommitted) and checks the report.
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
-#[path = "diff_support/repo.rs"]
-mod repo;
+use air_tests::diff::repo;
 
 use air_reconciler::diff::{AppStatus, WorkflowStatus};
 use repo::{SHOP, TestRepo};

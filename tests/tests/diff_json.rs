@@ -3,8 +3,7 @@
 //! documents — no more, no fewer.
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
-#[path = "diff_support/repo.rs"]
-mod repo;
+use air_tests::diff::repo;
 
 use air_reconciler::diff::Report;
 use air_tests::repo_root;

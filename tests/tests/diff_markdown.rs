@@ -2,10 +2,8 @@
 //! real mermaid parser, and the 65,536-character limit.
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
-#[path = "diff_support/mermaid.rs"]
-mod mermaid;
-#[path = "diff_support/repo.rs"]
-mod repo;
+use air_tests::diff::mermaid;
+use air_tests::diff::repo;
 
 use air_reconciler::diff::markdown::{self, GITHUB_LIMIT, MARKER};
 use repo::{SHOP, TestRepo};

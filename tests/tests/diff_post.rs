@@ -2,8 +2,7 @@
 //! GitLab; the exact requests are asserted.
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
-#[path = "diff_support/forge.rs"]
-mod forge;
+use air_tests::diff::forge;
 
 use air_reconciler::post::{
     PostError, PostOptions, PostOutcome, Token, parse_target, post_comment,

@@ -4,7 +4,7 @@
 //! .ci/run also runs the independent checker validate-manifests over them.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
-mod build_support;
+use crate::build_support;
 
 use air_compiler::Severity;
 use air_tests::repo_root;

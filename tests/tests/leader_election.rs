@@ -4,7 +4,7 @@
 //! for a free lease never both win.
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
-mod reconcile_support;
+use air_tests::reconcile as reconcile_support;
 
 use air_reconciler::leader::{Elector, LeaseSettings};
 use reconcile_support::Kube;

@@ -6,7 +6,7 @@
 //! the AirApp is deleted. Real HTTP API server, real kubectl, real Git.
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
-mod reconcile_support;
+use air_tests::reconcile as reconcile_support;
 
 use reconcile_support::{Kube, Reconciler, Repo, eventually, git, image, write_app};
 use serde_json::Value;

@@ -4,7 +4,7 @@
 //! the event catalog; a broken commit then shows on both pages.
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
-mod reconcile_support;
+use air_tests::reconcile as reconcile_support;
 
 use air_reconciler::status::SyncState;
 use reconcile_support::{Kube, Reconciler, Repo, eventually, write_app};

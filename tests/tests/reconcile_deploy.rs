@@ -4,7 +4,7 @@
 //! watch need), and nothing air never touches (Secrets, workloads, RBAC).
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
-mod build_support;
+use crate::build_support;
 
 use air_tests::repo_root;
 use build_support::{build_example, example_apps, parse_stream};

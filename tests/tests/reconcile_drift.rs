@@ -7,7 +7,7 @@
 //! /metrics, /api/apps.
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
-mod reconcile_support;
+use air_tests::reconcile as reconcile_support;
 
 use air_reconciler::status::SyncState;
 use reconcile_support::{Kube, Reconciler, Repo, eventually, image, write_app};

@@ -6,7 +6,7 @@
 //! credentials never appear in logs or status.
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
-mod reconcile_support;
+use air_tests::reconcile as reconcile_support;
 
 use air_reconciler::status::{Stage, SyncState};
 use reconcile_support::{

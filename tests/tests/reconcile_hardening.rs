@@ -5,7 +5,7 @@
 //! force no stale diagnostics remain.
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
-mod reconcile_support;
+use air_tests::reconcile as reconcile_support;
 
 use air_reconciler::status::{MAX_DIAGNOSTICS, Stage, SyncState};
 use reconcile_support::{Kube, Reconciler, Repo, eventually, git, write_app};

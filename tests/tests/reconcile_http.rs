@@ -5,7 +5,7 @@
 //! security headers every response carries.
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
-mod reconcile_support;
+use air_tests::reconcile as reconcile_support;
 
 use air_reconciler::http::{CONTENT_SECURITY_POLICY, HttpPolicy};
 use air_reconciler::webhook::github_signature;

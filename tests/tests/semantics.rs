@@ -6,8 +6,7 @@
 
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
-#[path = "sw/support.rs"]
-mod support;
+use crate::sw_support as support;
 
 use air_compiler::{Diagnostic, Severity};
 use air_tests::fixtures::load_all;

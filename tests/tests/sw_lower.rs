@@ -4,8 +4,7 @@
 
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
-#[path = "sw/support.rs"]
-mod support;
+use crate::sw_support as support;
 
 use serde_json::{Value as Json, json};
 use support::{doc, first, kind, lower_err, names, task};

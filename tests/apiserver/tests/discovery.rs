@@ -1,8 +1,7 @@
 //! Discovery documents over real HTTP.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
-#[path = "support/helpers.rs"]
-mod support;
+use crate::support;
 
 use serde_json::Value;
 

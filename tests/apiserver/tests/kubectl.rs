@@ -3,8 +3,7 @@
 //! see docs/testing.md); a missing kubectl fails these tests.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
-#[path = "support/helpers.rs"]
-mod support;
+use crate::support;
 
 use serde_json::json;
 use std::path::{Path, PathBuf};

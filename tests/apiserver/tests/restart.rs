@@ -2,8 +2,7 @@
 //! resourceVersions are refused with 410 so that clients relist.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
-#[path = "support/helpers.rs"]
-mod support;
+use crate::support;
 
 use serde_json::json;
 

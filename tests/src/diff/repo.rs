@@ -55,6 +55,7 @@ impl TestRepo {
         (r, base, head)
     }
 
+    #[allow(clippy::new_without_default)] // a temporary repository: made, never defaulted
     pub fn new() -> TestRepo {
         let dir = tempfile::tempdir().unwrap();
         let mut opts = RepositoryInitOptions::new();

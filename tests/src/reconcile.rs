@@ -9,8 +9,7 @@
 #![allow(dead_code)]
 
 /// The Git remotes of the reconciler's own Git tests, shared.
-#[path = "../../../reconciler/tests/git_support/mod.rs"]
-mod git_support;
+use crate::git as git_support;
 #[allow(unused_imports)] // not every including test uses both
 pub use git_support::{LogBuffer, free_port, git_daemon};
 

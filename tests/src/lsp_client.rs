@@ -34,8 +34,10 @@ pub fn uri(path: &Path) -> String {
 }
 
 impl Client {
-    pub fn start() -> Client {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_air"))
+    /// Start `air lsp` from the `air` binary at `air` (the caller's
+    /// `env!("CARGO_BIN_EXE_air")`: only air-cli's own tests know it).
+    pub fn start(air: &Path) -> Client {
+        let mut child = Command::new(air)
             .arg("lsp")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

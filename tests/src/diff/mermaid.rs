@@ -38,7 +38,7 @@ fn tools() -> Result<(PathBuf, String), String> {
             js.display()
         ));
     }
-    let chromium = air_tests::browser::chromium()?;
+    let chromium = crate::browser::chromium()?;
     Ok((js, chromium))
 }
 
@@ -58,7 +58,7 @@ pub fn check(blocks: &[String]) -> Option<Vec<String>> {
             panic!("mermaid check cannot run in CI: {e}")
         }
         Err(e) => {
-            air_tests::tools::missing(&format!("the mermaid check cannot run: {e}"));
+            crate::tools::missing(&format!("the mermaid check cannot run: {e}"));
             return None;
         }
     };
@@ -72,7 +72,7 @@ pub fn check(blocks: &[String]) -> Option<Vec<String>> {
         );
     let html = tmp.path().join("check.html");
     std::fs::write(&html, page).unwrap();
-    let out = air_tests::browser::dump_dom(&chromium, &tmp.path().join("profile"))
+    let out = crate::browser::dump_dom(&chromium, &tmp.path().join("profile"))
         .arg("--virtual-time-budget=20000")
         .arg(&html)
         .output()
