@@ -4,7 +4,7 @@
 //!
 //! The documents come from the `air build --stdout` snapshots that
 //! tests/tests/examples.rs keeps in step with the compiler
-//! (tests/tests/snapshots/examples__build__*.snap): the workflow ConfigMaps'
+//! (tests/tests/snapshots/testsuite__examples__build__*.snap): the workflow ConfigMaps'
 //! `workflow.sw.yaml`.
 
 use air_engine::sw::{Engine, Host, HttpRequest, HttpResponse, RunStatus};
@@ -47,7 +47,7 @@ fn example_documents_load_and_run() {
         .filter(|p| {
             p.file_name()
                 .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("examples__build__examples__"))
+                .is_some_and(|n| n.starts_with("testsuite__examples__build__examples__"))
         })
         .collect();
     snapshots.sort();
