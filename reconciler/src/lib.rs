@@ -1,31 +1,29 @@
 //! `air_reconciler`: Git sources, Kubernetes apply/prune/drift/health and
 //! the control loop — everything with IO. The compiler stays pure; this
 //! crate feeds it sources and acts on its output.
+//!
+//! Four rooms, by concern (docs/ARCHITECTURE.md):
+//! - [`source`]: where revisions come from (Git, disk);
+//! - [`sync`]: the engine shared by `air apply`, `air diff --live` and the
+//!   controller;
+//! - [`controller`]: the long-running `air reconcile` process;
+//! - [`review`]: pull-request review (`air diff`, `--post`).
+//!
+//! The flat names below (`air_reconciler::git`, `crate::apply`, …) are the
+//! crate's façade: one path per module for the CLI and the tests, whichever
+//! room it lives in.
 
-pub mod airapp;
-pub mod apply;
-pub mod clip;
-pub mod cluster;
-pub mod config;
 pub mod controller;
-pub mod dashboard;
-pub mod desired;
-pub mod diff;
-pub mod disk;
-pub mod drift;
-pub mod events;
-pub mod fields;
-pub mod git;
-pub mod health;
-pub mod http;
-pub mod inventory;
-pub mod leader;
-pub mod metrics;
-pub mod notify;
-pub mod object;
-pub mod plan;
-pub mod post;
-pub mod status;
-pub mod wait;
-pub mod watch;
-pub mod webhook;
+pub mod review;
+pub mod source;
+pub mod sync;
+
+pub use controller::{
+    airapp, config, dashboard, events, http, leader, metrics, notifications, push_hooks, status,
+    watch,
+};
+pub use review::{diff, post};
+pub use source::{disk, git};
+pub use sync::{
+    apply, clip, cluster, desired, drift, fields, health, inventory, object, plan, wait,
+};

@@ -278,7 +278,7 @@ namespace = "creds"
 /// (the interval is an hour); unsigned or wrongly signed ones do nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_signed_push_hook_fetches_at_once() {
-    use air_reconciler::webhook::github_signature;
+    use air_reconciler::push_hooks::github_signature;
     let kube = Kube::start().await;
     let tmp = tempfile::tempdir().unwrap();
     let repo = Repo::new(tmp.path(), "apps");

@@ -8,7 +8,7 @@
 use air_tests::reconcile as reconcile_support;
 
 use air_reconciler::http::{CONTENT_SECURITY_POLICY, HttpPolicy};
-use air_reconciler::webhook::github_signature;
+use air_reconciler::push_hooks::github_signature;
 use reconcile_support::{Kube, Reconciler, Repo, write_app};
 use std::io::{Read, Write};
 use std::time::Duration;

@@ -20,7 +20,7 @@
 mod notify;
 
 use crate::git::{Credentials, GitRef, GitSource};
-use crate::notify::NotifyTarget;
+use crate::notifications::NotifyTarget;
 use air_compiler::diagnostic::suggest;
 use air_compiler::manifest::is_dns_label;
 use std::collections::BTreeMap;

@@ -121,7 +121,7 @@ async fn dashboard_app(State(s): State<Arc<Shared>>, Path(name): Path<String>) -
 }
 
 async fn git_hook(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
-    use crate::webhook::{Verdict, repository_urls, verify};
+    use crate::push_hooks::{Verdict, repository_urls, verify};
     let Some(secret) = s.webhook_secret() else {
         return (
             StatusCode::NOT_FOUND,

@@ -4,6 +4,24 @@
 //! ([`crate::watch`]) are handled between cycles. The HTTP surface
 //! ([`crate::http`]) serves the shared status and metrics.
 
+//!
+//! The room holds everything of the long-running process besides the loop
+//! itself: AirApps, the watches, leader election, its configuration,
+//! status, Kubernetes Events, outgoing notifications, metrics, the HTTP
+//! surface with its dashboard, and incoming Git push hooks.
+
+pub mod airapp;
+pub mod config;
+pub mod dashboard;
+pub mod events;
+pub mod http;
+pub mod leader;
+pub mod metrics;
+pub mod notifications;
+pub mod push_hooks;
+pub mod status;
+pub mod watch;
+
 mod airapps;
 mod app;
 mod jobs;
@@ -14,7 +32,7 @@ use crate::config::{AppConfig, Config};
 use crate::desired::AppViews;
 use crate::git::GitCache;
 use crate::metrics::Metrics;
-use crate::notify::Notifier;
+use crate::notifications::Notifier;
 use crate::status::AppStatus;
 use crate::watch::{Index, Watchers};
 use futures::StreamExt;
@@ -23,7 +41,7 @@ use prometheus_client::registry::Registry;
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::sync::{Arc, RwLock};
-use tokio::sync::{Mutex, mpsc, watch};
+use tokio::sync::{Mutex, mpsc, watch as stop_signal};
 
 pub use app::AppTask;
 pub use jobs::JobLimits;
@@ -48,7 +66,7 @@ pub struct Shared {
     pub registry: Registry,
     /// Ask an app for an immediate cycle (`POST /api/apps/<name>/reconcile`).
     triggers: RwLock<BTreeMap<String, mpsc::UnboundedSender<()>>>,
-    /// Each app's repository, normalised (`webhook::normalize`), for
+    /// Each app's repository, normalised (`push_hooks::normalize`), for
     /// `POST /hooks/git`.
     repos: RwLock<BTreeMap<String, String>>,
     /// The secret `/hooks/git` verifies with; `None` turns the hook off.
@@ -158,7 +176,10 @@ impl Shared {
 
     /// Trigger every app reading one of `urls`; the apps triggered.
     pub fn trigger_repositories(&self, urls: &[String]) -> Vec<String> {
-        let wanted: Vec<String> = urls.iter().map(|u| crate::webhook::normalize(u)).collect();
+        let wanted: Vec<String> = urls
+            .iter()
+            .map(|u| crate::push_hooks::normalize(u))
+            .collect();
         let apps: Vec<String> = self
             .repos
             .read()
@@ -241,7 +262,7 @@ pub async fn run(
     if let Ok(mut n) = shared.notifier.write() {
         *n = (!notifier.is_empty()).then_some(notifier);
     }
-    let (stop_tx, stop_rx) = watch::channel(false);
+    let (stop_tx, stop_rx) = stop_signal::channel(false);
     let index = Arc::new(Index::default());
     let watchers = Arc::new(Mutex::new(Watchers::new(
         cluster.clone(),
@@ -303,7 +324,7 @@ struct Starter {
     index: Arc<Index>,
     watchers: Option<Arc<Mutex<Watchers>>>,
     /// Turns true at shutdown.
-    stop: watch::Receiver<bool>,
+    stop: stop_signal::Receiver<bool>,
 }
 
 impl Starter {
@@ -342,7 +363,7 @@ impl Starter {
                 m.insert(name.clone(), trig_tx);
             }
             if let Ok(mut m) = self.shared.repos.write() {
-                m.insert(name.clone(), crate::webhook::normalize(&cfg.source.url));
+                m.insert(name.clone(), crate::push_hooks::normalize(&cfg.source.url));
             }
             let mut task = self.task(cfg);
             let Some((writer, handle)) = owner else {

@@ -8,7 +8,7 @@
 //! ```
 
 use super::Reader;
-use crate::notify::{DEFAULT_REASONS, KNOWN_REASONS, NotifyTarget, TargetUrl};
+use crate::notifications::{DEFAULT_REASONS, KNOWN_REASONS, NotifyTarget, TargetUrl};
 use air_compiler::diagnostic::suggest;
 use toml::de::{DeTable, DeValue};
 
@@ -126,7 +126,7 @@ impl Reader<'_> {
 #[cfg(test)]
 mod tests {
     use crate::config::parse;
-    use crate::notify::{DEFAULT_REASONS, TargetUrl};
+    use crate::notifications::{DEFAULT_REASONS, TargetUrl};
 
     const APP: &str = "[[app]]\nname = \"a\"\nrepo = \"file:///r\"\nbranch = \"main\"\n";
 

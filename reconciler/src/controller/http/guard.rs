@@ -145,8 +145,9 @@ impl HttpPolicy {
             let given = get(header::AUTHORIZATION)
                 .and_then(|v| v.strip_prefix("Bearer "))
                 .map(str::trim);
-            let ok = given
-                .is_some_and(|g| crate::webhook::constant_time_eq(g.as_bytes(), token.as_bytes()));
+            let ok = given.is_some_and(|g| {
+                crate::push_hooks::constant_time_eq(g.as_bytes(), token.as_bytes())
+            });
             if !ok {
                 return refuse(StatusCode::UNAUTHORIZED, "a bearer token is required");
             }
