@@ -7,19 +7,12 @@
 //! the schema's subject, else `<app>.<Name>` (the declaring app's name),
 //! so two apps' `Item`s never collide.
 
-use crate::ast::{self, Fields, Primitive, TypeBody, TypeDecl, TypeExpr, TypeExprKind};
+use crate::ast::{self, Fields, Primitive, TypeBody, TypeExpr, TypeExprKind};
 use crate::model::{DeclKind, Program};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
 pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
-
-/// The schema of a named type declared in app `app`.
-pub fn type_schema(program: &Program, app: usize, decl: &TypeDecl) -> Value {
-    let mut b = Builder::new(program, app);
-    let body = b.body(app, &decl.body);
-    b.finish(body, Some(&decl.name.name), decl.doc.as_ref())
-}
 
 /// The schema of an event's `data` (an empty object when it has none).
 pub fn data_schema(

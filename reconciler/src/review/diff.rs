@@ -280,12 +280,6 @@ impl SourceProvider for Watched<'_> {
     }
 }
 
-/// Compare two already-loaded snapshots of one app (used by benches and by
-/// callers that hold providers of their own).
-pub fn diff_app(dir: &str, base: Option<&AppSnapshot>, head: Option<&AppSnapshot>) -> AppDiff {
-    apps::compare(dir, base, head)
-}
-
 /// `.` for the repository root, else the folder.
 pub fn display_dir(dir: &str) -> String {
     if dir.is_empty() {

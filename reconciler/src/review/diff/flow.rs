@@ -11,7 +11,6 @@ use petgraph::visit::EdgeRef as _;
 use serde::Serialize;
 
 pub const START: &str = "start";
-pub const END: &str = "end";
 
 /// One step of a workflow graph.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

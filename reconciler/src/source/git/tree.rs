@@ -101,10 +101,6 @@ impl TreeProvider {
         self
     }
 
-    pub fn tree_id(&self) -> Oid {
-        self.tree
-    }
-
     pub fn repository(&self) -> &Repository {
         &self.repo
     }
