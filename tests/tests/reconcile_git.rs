@@ -67,7 +67,7 @@ async fn a_broken_commit_is_never_applied_and_its_fix_is() {
     let d = s
         .diagnostics
         .iter()
-        .find(|d| d.severity == "error")
+        .find(|d| d.severity == air_compiler::Severity::Error)
         .expect("an error diagnostic");
     assert_eq!(d.code, "E0110");
     assert_eq!(d.file.as_deref(), Some("apps/shop/broken.air"));
@@ -104,7 +104,12 @@ async fn a_broken_commit_is_never_applied_and_its_fix_is() {
     let web = kube.ksvc("shop", "web").await.unwrap();
     assert_eq!(image(&web), "registry.example.com/shop/web:2.0.0");
     let s = rec.status("shop");
-    assert!(s.diagnostics.iter().all(|d| d.severity != "error"), "{s:?}");
+    assert!(
+        s.diagnostics
+            .iter()
+            .all(|d| d.severity != air_compiler::Severity::Error),
+        "{s:?}"
+    );
     assert!(s.last_error.is_none());
     // The story as Kubernetes Events on the status ConfigMap, for
     // `kubectl describe` and `kubectl get events`.

@@ -120,7 +120,11 @@ pub fn table(apps: &[AppStatus]) -> String {
                 .unwrap_or_default();
             out.push_str(&format!("  last error ({stage}): {}\n", e.message));
         }
-        for d in a.diagnostics.iter().filter(|d| d.severity == "error") {
+        for d in a
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == air_compiler::Severity::Error)
+        {
             let at = match (&d.file, d.line) {
                 (Some(f), Some(l)) => format!("{f}:{l}: "),
                 _ => String::new(),

@@ -206,7 +206,7 @@ impl AirAppStatus {
         let errors = status
             .diagnostics
             .iter()
-            .filter(|d| d.severity == "error")
+            .filter(|d| d.severity == air_compiler::Severity::Error)
             .count();
         AirAppStatus {
             observed_generation: generation,

@@ -715,7 +715,10 @@ impl AppTask {
 }
 
 fn compile_message(revision: &Revision, diags: &[DiagnosticSummary]) -> String {
-    let errors: Vec<&DiagnosticSummary> = diags.iter().filter(|d| d.severity == "error").collect();
+    let errors: Vec<&DiagnosticSummary> = diags
+        .iter()
+        .filter(|d| d.severity == air_compiler::Severity::Error)
+        .collect();
     let first = errors.first().map_or(String::new(), |d| {
         let at = match (&d.file, d.line) {
             (Some(f), Some(l)) => format!(" at {f}:{l}"),

@@ -98,7 +98,7 @@ pub fn app(status: &AppStatus, views: Option<&AppViews>) -> String {
                 b,
                 "<li><code>{}{}[{}]</code> {}</li>",
                 esc(&at),
-                esc(&d.severity),
+                esc(d.severity.as_str()),
                 esc(&d.code),
                 esc(&d.message)
             );

@@ -40,7 +40,7 @@ use futures::stream::FuturesUnordered;
 use prometheus_client::registry::Registry;
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 use tokio::sync::{Mutex, mpsc, watch as stop_signal};
 
 pub use app::AppTask;
@@ -102,7 +102,8 @@ impl Shared {
     }
 
     pub(crate) fn set_views(&self, app: &str, views: AppViews) {
-        if let Ok(mut m) = self.views.write() {
+        {
+            let mut m = self.views.write().unwrap_or_else(PoisonError::into_inner);
             m.insert(app.to_string(), Arc::new(views));
         }
     }
@@ -122,7 +123,11 @@ impl Shared {
         {
             return Err(WeakSecret(s.len()));
         }
-        if let Ok(mut s) = self.webhook_secret.write() {
+        {
+            let mut s = self
+                .webhook_secret
+                .write()
+                .unwrap_or_else(PoisonError::into_inner);
             *s = secret;
         }
         Ok(())
@@ -130,7 +135,11 @@ impl Shared {
 
     /// Who may use the API and the dashboard from now on.
     pub fn set_http_policy(&self, policy: crate::http::HttpPolicy) {
-        if let Ok(mut p) = self.http_policy.write() {
+        {
+            let mut p = self
+                .http_policy
+                .write()
+                .unwrap_or_else(PoisonError::into_inner);
             *p = Arc::new(policy);
         }
     }
@@ -195,18 +204,30 @@ impl Shared {
 
     /// Every app's status, sorted by name.
     pub fn statuses(&self) -> Vec<AppStatus> {
+        // A poisoned lock (a panic elsewhere while it was held) still
+        // holds whole entries: reads and writes go on, none is dropped.
         self.statuses
             .read()
-            .map(|m| m.values().cloned().collect())
-            .unwrap_or_default()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+            .cloned()
+            .collect()
     }
 
     pub fn status(&self, app: &str) -> Option<AppStatus> {
-        self.statuses.read().ok()?.get(app).cloned()
+        self.statuses
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(app)
+            .cloned()
     }
 
     pub(crate) fn set_status(&self, s: AppStatus) {
-        if let Ok(mut m) = self.statuses.write() {
+        {
+            let mut m = self
+                .statuses
+                .write()
+                .unwrap_or_else(PoisonError::into_inner);
             m.insert(s.name.clone(), s);
         }
     }
@@ -214,16 +235,26 @@ impl Shared {
     /// Forget an app that no longer runs: its status, trigger, repository
     /// and views.
     pub(crate) fn forget(&self, app: &str) {
-        if let Ok(mut m) = self.statuses.write() {
+        {
+            let mut m = self
+                .statuses
+                .write()
+                .unwrap_or_else(PoisonError::into_inner);
             m.remove(app);
         }
-        if let Ok(mut m) = self.triggers.write() {
+        {
+            let mut m = self
+                .triggers
+                .write()
+                .unwrap_or_else(PoisonError::into_inner);
             m.remove(app);
         }
-        if let Ok(mut m) = self.repos.write() {
+        {
+            let mut m = self.repos.write().unwrap_or_else(PoisonError::into_inner);
             m.remove(app);
         }
-        if let Ok(mut m) = self.views.write() {
+        {
+            let mut m = self.views.write().unwrap_or_else(PoisonError::into_inner);
             m.remove(app);
         }
     }
@@ -259,7 +290,11 @@ pub async fn run(
     shutdown: impl Future<Output = ()>,
 ) -> Vec<AppStatus> {
     let notifier = Notifier::new(&config.notify, |v| std::env::var(v).ok());
-    if let Ok(mut n) = shared.notifier.write() {
+    {
+        let mut n = shared
+            .notifier
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
         *n = (!notifier.is_empty()).then_some(notifier);
     }
     let (stop_tx, stop_rx) = stop_signal::channel(false);
@@ -359,10 +394,20 @@ impl Starter {
             let (obs_tx, obs_rx) = mpsc::unbounded_channel();
             let (trig_tx, trig_rx) = mpsc::unbounded_channel();
             self.index.register(&name, obs_tx);
-            if let Ok(mut m) = self.shared.triggers.write() {
+            {
+                let mut m = self
+                    .shared
+                    .triggers
+                    .write()
+                    .unwrap_or_else(PoisonError::into_inner);
                 m.insert(name.clone(), trig_tx);
             }
-            if let Ok(mut m) = self.shared.repos.write() {
+            {
+                let mut m = self
+                    .shared
+                    .repos
+                    .write()
+                    .unwrap_or_else(PoisonError::into_inner);
                 m.insert(name.clone(), crate::push_hooks::normalize(&cfg.source.url));
             }
             let mut task = self.task(cfg);
@@ -378,5 +423,28 @@ impl Starter {
             }
             handle.finished();
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_poisoned_status_lock_still_takes_and_serves_writes() {
+        let shared = Shared::new();
+        let poisoner = Arc::clone(&shared);
+        let panicked = std::thread::spawn(move || {
+            let _guard = poisoner.statuses.write();
+            panic!("a panic while the status lock is held");
+        })
+        .join();
+        assert!(panicked.is_err() && shared.statuses.is_poisoned());
+        shared.set_status(AppStatus {
+            name: "shop".into(),
+            ..AppStatus::default()
+        });
+        assert_eq!(shared.status("shop").map(|s| s.name), Some("shop".into()));
+        assert_eq!(shared.statuses().len(), 1);
     }
 }

@@ -9,7 +9,7 @@
 use crate::health::Health;
 use crate::object::{LABEL_MANAGED_BY, MANAGED_BY_AIR, ObjectRef};
 use air_compiler::diagnostic::JsonDiagnostic;
-use air_compiler::{Diagnostics, SourceMap};
+use air_compiler::{Diagnostics, Severity, SourceMap};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -66,7 +66,7 @@ pub struct LastError {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DiagnosticSummary {
     pub code: String,
-    pub severity: String,
+    pub severity: Severity,
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
@@ -84,13 +84,9 @@ impl DiagnosticSummary {
             .iter()
             .map(|d| {
                 let j = JsonDiagnostic::from_diagnostic(d, map);
-                let severity = serde_json::to_value(j.severity)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_else(|| format!("{:?}", j.severity).to_lowercase());
                 DiagnosticSummary {
                     code: j.code.to_string(),
-                    severity,
+                    severity: j.severity,
                     message: j.message,
                     file: j.file,
                     line: j.line,
@@ -204,8 +200,8 @@ pub fn cap_diagnostics(diags: &[DiagnosticSummary]) -> (Vec<DiagnosticSummary>, 
     if diags.len() <= MAX_DIAGNOSTICS {
         return (diags.to_vec(), 0);
     }
-    let errors = diags.iter().filter(|d| d.severity == "error");
-    let others = diags.iter().filter(|d| d.severity != "error");
+    let errors = diags.iter().filter(|d| d.severity == Severity::Error);
+    let others = diags.iter().filter(|d| d.severity != Severity::Error);
     let kept: Vec<DiagnosticSummary> = errors
         .chain(others)
         .take(MAX_DIAGNOSTICS)
@@ -253,10 +249,10 @@ mod tests {
         );
     }
 
-    fn diag(severity: &str, n: usize) -> DiagnosticSummary {
+    fn diag(severity: Severity, n: usize) -> DiagnosticSummary {
         DiagnosticSummary {
             code: "E0101".into(),
-            severity: severity.into(),
+            severity,
             message: format!("bad {n}"),
             file: None,
             line: None,
@@ -267,14 +263,19 @@ mod tests {
 
     #[test]
     fn diagnostics_are_capped_errors_first() {
-        let mut all: Vec<DiagnosticSummary> =
-            (0..MAX_DIAGNOSTICS).map(|n| diag("warning", n)).collect();
-        all.extend((0..5).map(|n| diag("error", n)));
+        let mut all: Vec<DiagnosticSummary> = (0..MAX_DIAGNOSTICS)
+            .map(|n| diag(Severity::Warning, n))
+            .collect();
+        all.extend((0..5).map(|n| diag(Severity::Error, n)));
         let mut s = AppStatus::default();
         s.set_diagnostics(&all);
         assert_eq!(s.diagnostics.len(), MAX_DIAGNOSTICS);
         assert_eq!(s.diagnostics_omitted, 5);
-        assert!(s.diagnostics[..5].iter().all(|d| d.severity == "error"));
+        assert!(
+            s.diagnostics[..5]
+                .iter()
+                .all(|d| d.severity == Severity::Error)
+        );
         let v = serde_json::to_value(&s).unwrap();
         assert_eq!(v["diagnostics_omitted"], 5);
         // A short list is kept whole, in order.
@@ -301,6 +302,6 @@ mod tests {
         let s = DiagnosticSummary::all(&d, &map);
         assert_eq!(s[0].code, "E0101");
         assert_eq!(s[0].line, Some(2));
-        assert_eq!(s[0].severity, "error");
+        assert_eq!(s[0].severity, Severity::Error);
     }
 }
