@@ -199,8 +199,16 @@ fn an_editor_session_on_the_order_example() {
                "context": {"includeDeclaration": true}}),
     );
     let refs = refs.as_array().cloned().unwrap_or_default();
-    assert_eq!(refs.len(), 2, "{refs:?}");
-    assert!(refs.iter().any(|r| r["uri"] == uri(&fulfil)));
+    let tests_air = app.join("tests.air");
+    let tests_text = std::fs::read_to_string(&tests_air).expect("read");
+    // Tests mock and expect it too (`call inventory =>`, `call inventory {`).
+    let in_tests = tests_text.matches("call inventory ").count();
+    let per_file = |file: &Path| refs.iter().filter(|r| r["uri"] == uri(file)).count();
+    assert_eq!(
+        (per_file(&services), per_file(&fulfil), per_file(&tests_air)),
+        (1, 1, in_tests),
+        "{refs:?}"
+    );
 
     // Completion: start-event fields after `.data.`, nested through a type.
     let items = c.request(
@@ -300,5 +308,164 @@ fn an_editor_session_on_the_order_example() {
     );
     assert_eq!(edits[0]["newText"], tidy.as_str(), "{edits}");
 
+    names_in_test_blocks(&mut c, &app);
+
     assert_eq!(c.shutdown(), Some(0));
+}
+
+/// The text edits of a `WorkspaceEdit` applied to the files on disk.
+fn apply_workspace_edit(edit: &Value, files: &[&Path]) {
+    for file in files {
+        let Some(edits) = edit["changes"][uri(file)].as_array() else {
+            continue;
+        };
+        let text = std::fs::read_to_string(file).expect("read");
+        let offset = |p: &Value| -> usize {
+            let line = p["line"].as_u64().expect("line") as usize;
+            let col = p["character"].as_u64().expect("character") as usize;
+            let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+            let mut units = 0;
+            let rest = &text[start..];
+            rest.char_indices()
+                .find(|(_, ch)| {
+                    let before = units;
+                    units += ch.len_utf16();
+                    before >= col
+                })
+                .map_or(text.len(), |(i, _)| start + i)
+        };
+        let mut spans: Vec<(usize, usize, String)> = edits
+            .iter()
+            .map(|e| {
+                (
+                    offset(&e["range"]["start"]),
+                    offset(&e["range"]["end"]),
+                    e["newText"].as_str().expect("newText").to_string(),
+                )
+            })
+            .collect();
+        spans.sort_by(|a, b| b.0.cmp(&a.0));
+        let mut out = text.clone();
+        for (start, end, new) in spans {
+            out.replace_range(start..end, &new);
+        }
+        std::fs::write(file, out).expect("write");
+    }
+}
+
+/// Definition, references and rename through the names of `test` blocks
+/// (events sent, functions mocked, workflows expected, step labels of an
+/// expected context), checked by applying the edits and running
+/// `air check` on the result.
+fn names_in_test_blocks(c: &mut Client, app: &Path) {
+    let tests_air = app.join("tests.air");
+    let events = app.join("events.air");
+    let fulfil = app.join("fulfil.air");
+    let services = app.join("services.air");
+    let tests_text = std::fs::read_to_string(&tests_air).expect("read");
+
+    // Definition from a test: `mock call inventory` → services.air.
+    let def = c.request(
+        "textDocument/definition",
+        at(&tests_air, &tests_text, "mock call inventory", 0, 11),
+    );
+    assert_eq!(def["uri"], uri(&services), "{def}");
+    // ... and `expect workflow fulfil_order` → fulfil.air.
+    let def = c.request(
+        "textDocument/definition",
+        at(
+            &tests_air,
+            &tests_text,
+            "expect workflow fulfil_order",
+            0,
+            17,
+        ),
+    );
+    assert_eq!(def["uri"], uri(&fulfil), "{def}");
+
+    // References of an event from a `send` in a test: its declaration,
+    // the workflow started by it, and every `send` of it.
+    let sends = tests_text.matches("send OrderCreated").count();
+    let refs = c.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": uri(&tests_air)},
+               "position": pos(&tests_text, "send OrderCreated", 0, 6),
+               "context": {"includeDeclaration": true}}),
+    );
+    let refs = refs.as_array().cloned().unwrap_or_default();
+    let per_file = |file: &Path| refs.iter().filter(|r| r["uri"] == uri(file)).count();
+    assert_eq!(per_file(&tests_air), sends, "{refs:?}");
+    assert_eq!(per_file(&events), 1, "{refs:?}");
+    assert!(per_file(&fulfil) >= 1, "{refs:?}");
+
+    // Rename it from inside the test block: every file changes, and the
+    // renamed app still checks clean.
+    let edit = c.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": uri(&tests_air)},
+               "position": pos(&tests_text, "send OrderCreated", 1, 7),
+               "newName": "OrderPlaced"}),
+    );
+    assert_eq!(
+        edit["changes"][uri(&tests_air)].as_array().map(Vec::len),
+        Some(sends),
+        "{edit}"
+    );
+    let files = [&tests_air, &events, &fulfil, &services];
+    let files: Vec<&Path> = files.iter().map(|p| p.as_path()).collect();
+    apply_workspace_edit(&edit, &files);
+    assert!(
+        check_json(app).is_empty(),
+        "after the rename: {:?}",
+        check_json(app)
+    );
+    let renamed = std::fs::read_to_string(&tests_air).expect("read");
+    assert!(!renamed.contains("OrderCreated") && renamed.contains("send OrderPlaced"));
+    for f in &files {
+        c.notify(
+            "textDocument/didSave",
+            json!({"textDocument": {"uri": uri(f)}}),
+        );
+    }
+
+    // A step label named by a test's expected context: rename it from the
+    // test, and the label, its `$context.` use and the key all change.
+    let with_context = format!(
+        "{renamed}\ntest \"the charge is kept\" {{\n  start fulfil_order\n  expect workflow fulfil_order context {{ charge: {{ status: \"approved\" }} }}\n}}\n"
+    );
+    std::fs::write(&tests_air, &with_context).expect("write");
+    c.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri(&tests_air)}}),
+    );
+    let fulfil_text = std::fs::read_to_string(&fulfil).expect("read");
+    let refs = c.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": uri(&tests_air)},
+               "position": pos(&with_context, "context { charge", 0, 11),
+               "context": {"includeDeclaration": true}}),
+    );
+    let refs = refs.as_array().cloned().unwrap_or_default();
+    assert_eq!(
+        refs.len(),
+        1 + fulfil_text.matches("$context.charge").count() + 1,
+        "{refs:?}"
+    );
+    let edit = c.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": uri(&tests_air)},
+               "position": pos(&with_context, "context { charge", 0, 11),
+               "newName": "pay"}),
+    );
+    apply_workspace_edit(&edit, &files);
+    let after = std::fs::read_to_string(&fulfil).expect("read");
+    assert!(
+        after.contains("pay: call payments") && after.contains("$context.pay."),
+        "{after}"
+    );
+    assert!(
+        std::fs::read_to_string(&tests_air)
+            .expect("read")
+            .contains("context { pay: {")
+    );
 }

@@ -16,8 +16,12 @@
 //! 4. On a syntax error, the file is re-parsed declaration by declaration
 //!    (split at lines that start with a declaration keyword), so one
 //!    mistake does not hide the others; `expect` words each error.
+//!
+//! `cache` keeps parses between compilations of the same app (the
+//! language server re-parses only the file being edited).
 
 mod build;
+pub mod cache;
 mod expect;
 mod fast;
 mod lex;

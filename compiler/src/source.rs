@@ -158,6 +158,14 @@ impl std::fmt::Display for LoadError {
 /// refuses anything that leaves the repository.
 pub trait SourceProvider {
     fn load_app(&self, dir: &str) -> Result<AppFiles, LoadError>;
+
+    /// Parses kept from earlier compilations, for a caller that compiles
+    /// the same app again and again (the language server); the loader
+    /// takes a file's parse from it when the file's id and text are
+    /// unchanged. None by default: a one-shot compilation parses all.
+    fn parse_cache(&self) -> Option<&crate::parse::cache::ParseCache> {
+        None
+    }
 }
 
 /// An in-memory repository: app folders by repository-relative path. For

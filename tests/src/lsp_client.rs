@@ -155,6 +155,11 @@ impl Client {
         );
     }
 
+    /// The server's process id (benches read its CPU time).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// `shutdown` then `exit`; the exit status of the server.
     pub fn shutdown(mut self) -> Option<i32> {
         let r = self.request_raw("shutdown", Value::Null);

@@ -120,13 +120,23 @@ impl Loader<'_> {
         let ids: Vec<_> = files
             .sources
             .iter()
-            .map(|(path, text)| (self.sources.add(path.clone(), text.clone()), text.as_str()))
+            .map(|(path, text)| {
+                let id = self.sources.add(path.clone(), text.clone());
+                (path.as_str(), id, text.as_str())
+            })
             .collect();
         let bytes = files.sources.iter().map(|(_, text)| text.len()).sum();
-        let parsed = crate::par::map(&ids, bytes, |&(id, text)| {
-            let mut diags = Diagnostics::new();
-            let file = crate::parse::parse_file(id, text, &mut diags);
-            (file, diags)
+        let cache = self.provider.parse_cache();
+        let parsed = crate::par::map(&ids, bytes, |&(path, id, text)| match cache {
+            Some(cache) => {
+                let (file, diags, _) = cache.parse(path, id, text);
+                (file, diags)
+            }
+            None => {
+                let mut diags = Diagnostics::new();
+                let file = crate::parse::parse_file(id, text, &mut diags);
+                (file, diags)
+            }
         });
         for (file, diags) in parsed {
             self.syntax_errors |= diags.has_errors();

@@ -11,10 +11,11 @@
 use super::index::Index;
 use super::overlay::{Buffers, OverlayProvider};
 use air_compiler::compile::{Compilation, CompileOptions};
+use air_compiler::parse::cache::ParseCache;
 use air_compiler::{Diagnostic, SourceMap};
 use air_reconciler::disk::{DiskProvider, find_root};
 use std::cell::OnceCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Where an app lives: its repository root and its folder (both absolute,
@@ -71,11 +72,13 @@ fn is_syntax(d: &Diagnostic) -> bool {
 
 impl Snapshot {
     /// Compile the app at `app`; `last_good` holds, by absolute path, the
-    /// last text of each file that parsed, and is updated.
+    /// last text of each file that parsed, and is updated; `parses` keeps
+    /// the app's parses between calls (only changed files are parsed).
     pub fn of_app(
         app: &AppLocation,
         buffers: &Buffers,
         last_good: &mut HashMap<PathBuf, String>,
+        parses: &ParseCache,
     ) -> Result<Snapshot, String> {
         let disk = DiskProvider::new(&app.root).map_err(|e| e.to_string())?;
         let opts = CompileOptions {
@@ -87,8 +90,17 @@ impl Snapshot {
             disk,
             buffers,
             replace: &none,
+            parses: Some(parses),
         };
         let primary = air_compiler::compile::check(&overlay, &opts);
+        // Deleted and renamed files leave the cache (imported apps'
+        // files are in `sources` too).
+        let compiled: HashSet<&str> = primary
+            .sources
+            .files()
+            .map(|(_, f)| f.path.as_str())
+            .collect();
+        parses.retain(&|path| compiled.contains(path));
         let mut broken: Vec<String> = primary
             .diagnostics
             .iter()
@@ -245,3 +257,6 @@ impl Snapshot {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -5,8 +5,9 @@
 //! be mixed.
 
 use air_compiler::ast::{
-    Block, EventMember, Expr, Fields, Item, Member, Modifier, Path, Step, StepKind, Target,
-    TriggerKind, TypeBody, TypeExpr, TypeExprKind, Value, ValueKind,
+    Block, CallPattern, EmitMatch, EventMember, Expr, Fields, Ident, Item, Member, Modifier,
+    OrderItem, Outcome, Path, Step, StepKind, Target, TestDecl, TestStmtKind, TriggerKind,
+    TypeBody, TypeExpr, TypeExprKind, Value, ValueKind,
 };
 use air_compiler::model::{DeclKind, Program};
 use air_compiler::naming::child_blocks;
@@ -64,6 +65,11 @@ impl Index {
             for item in unit.items() {
                 w.item(item);
             }
+            // Names in tests resolve in the app the tests belong to (only
+            // the root app's run, but an imported app's are its own).
+            for t in unit.files.iter().flat_map(|f| f.tests.iter()) {
+                w.test(t);
+            }
         }
         Index { occurrences: w.out }
     }
@@ -120,6 +126,20 @@ impl Walker<'_> {
             app,
             kind,
             name: name.to_string(),
+        }
+    }
+
+    /// A use of a workflow of this app by its bare name (`run`, and
+    /// `start`, `tick`, `expect workflow` in tests).
+    fn workflow_use(&mut self, workflow: &Ident) {
+        if self
+            .program
+            .apps
+            .get(self.app)
+            .is_some_and(|u| u.symbols.contains(DeclKind::Workflow, &workflow.name))
+        {
+            let key = self.decl_key(self.app, DeclKind::Workflow, &workflow.name);
+            self.push(workflow.span, key, false);
         }
     }
 
@@ -231,15 +251,7 @@ impl Walker<'_> {
                 self.opt_value(body.as_ref());
             }
             StepKind::Run { workflow, input } => {
-                if self
-                    .program
-                    .apps
-                    .get(self.app)
-                    .is_some_and(|u| u.symbols.contains(DeclKind::Workflow, &workflow.name))
-                {
-                    let key = self.decl_key(self.app, DeclKind::Workflow, &workflow.name);
-                    self.push(workflow.span, key, false);
-                }
+                self.workflow_use(workflow);
                 self.opt_value(input.as_ref());
             }
             StepKind::Emit { event, data } => {
@@ -338,6 +350,112 @@ impl Walker<'_> {
             self.push(span, key, false);
         }
     }
+}
+
+/// Names in `test` blocks: events sent, emitted or allowed, workflows
+/// started, ticked or expected, functions and services mocked or
+/// expected, errors a run fails with, and the step labels an
+/// `expect workflow … context` names (object keys at its top level,
+/// `$context.<label>` in a predicate).
+impl Walker<'_> {
+    fn test(&mut self, t: &TestDecl) {
+        for s in &t.stmts {
+            self.workflow.clear();
+            match &s.kind {
+                TestStmtKind::Send {
+                    event, data, with, ..
+                } => {
+                    self.path(event, &[DeclKind::Event]);
+                    self.opt_value(data.as_ref());
+                    self.opt_value(with.as_ref());
+                }
+                TestStmtKind::Start { workflow, input } => {
+                    self.workflow_use(workflow);
+                    self.opt_value(input.as_ref());
+                }
+                TestStmtKind::Tick { workflow } => self.workflow_use(workflow),
+                TestStmtKind::Advance { .. } => {}
+                TestStmtKind::Mock {
+                    call, responses, ..
+                } => {
+                    self.call_pattern(call);
+                    responses
+                        .iter()
+                        .for_each(|r| self.opt_value(r.body.as_ref()));
+                }
+                TestStmtKind::ExpectEmit { matcher, .. } => self.emit_match(matcher),
+                TestStmtKind::ExpectCall { matcher, .. } => {
+                    self.call_pattern(&matcher.call);
+                    self.opt_value(matcher.matcher.as_ref());
+                }
+                TestStmtKind::ExpectWorkflow { workflow, outcome } => {
+                    self.workflow_use(workflow);
+                    match outcome {
+                        Outcome::Completes(v) => self.opt_value(v.as_ref()),
+                        Outcome::Fails { error, .. } => self.path(error, &[DeclKind::Error]),
+                        Outcome::Context(v) => {
+                            // The run's final `$context`: its keys are the
+                            // workflow's step labels.
+                            self.workflow.clone_from(&workflow.name);
+                            if let ValueKind::Object(entries) = &v.kind {
+                                for e in entries {
+                                    self.context_key(&e.key.name, e.key.span);
+                                    self.value(&e.value);
+                                }
+                            } else {
+                                self.value(v);
+                            }
+                        }
+                    }
+                }
+                TestStmtKind::ExpectOrder { items } => {
+                    for item in items {
+                        match item {
+                            OrderItem::Emit(m) => self.emit_match(m),
+                            OrderItem::Call(m) => {
+                                self.call_pattern(&m.call);
+                                self.opt_value(m.matcher.as_ref());
+                            }
+                        }
+                    }
+                }
+                TestStmtKind::AllowEmit { event } => self.path(event, &[DeclKind::Event]),
+            }
+        }
+        self.workflow.clear();
+    }
+
+    fn emit_match(&mut self, m: &EmitMatch) {
+        self.path(&m.event, &[DeclKind::Event]);
+        self.opt_value(m.matcher.as_ref());
+    }
+
+    fn call_pattern(&mut self, c: &CallPattern) {
+        self.path(&c.target, &[DeclKind::Function, DeclKind::Service]);
+    }
+
+    /// A key of an expected context, when it is a label of the workflow
+    /// (a key naming no step is the test's business, not a reference).
+    fn context_key(&mut self, name: &str, span: Span) {
+        let is_label = self
+            .program
+            .apps
+            .get(self.app)
+            .and_then(|u| u.lookup(DeclKind::Workflow, &self.workflow))
+            .is_some_and(|item| matches!(item, Item::Workflow(w) if has_label(&w.body, name)));
+        if is_label {
+            let key = self.label_key(name);
+            self.push(span, key, false);
+        }
+    }
+}
+
+/// Whether a step of `block` (at any depth) carries the label `name`.
+fn has_label(block: &Block, name: &str) -> bool {
+    block.steps.iter().any(|s| {
+        s.label.as_ref().is_some_and(|l| l.name == name)
+            || child_blocks(&s.kind).iter().any(|b| has_label(b, name))
+    })
 }
 
 /// Characters of an identifier (ASCII letters, digits, `_`).

@@ -3,6 +3,7 @@
 //! path; the disk provider decides which folders exist and where the
 //! repository ends, the buffers only replace or add texts.
 
+use air_compiler::parse::cache::ParseCache;
 use air_compiler::source::{AppFiles, LoadError, SourceProvider};
 use air_reconciler::disk::DiskProvider;
 use std::collections::HashMap;
@@ -17,6 +18,9 @@ pub struct OverlayProvider<'a> {
     /// Texts to use instead of both (the last text of a file that parsed,
     /// when its buffer does not), by repository-relative path.
     pub replace: &'a HashMap<String, String>,
+    /// The app's parses from earlier compilations: a keystroke re-parses
+    /// only the file it changed.
+    pub parses: Option<&'a ParseCache>,
 }
 
 impl OverlayProvider<'_> {
@@ -52,6 +56,10 @@ impl SourceProvider for OverlayProvider<'_> {
         }
         files.sources.sort();
         Ok(files)
+    }
+
+    fn parse_cache(&self) -> Option<&ParseCache> {
+        self.parses
     }
 }
 
@@ -98,6 +106,7 @@ mod tests {
             disk: DiskProvider::new(&root).map_err(|e| e.to_string())?,
             buffers: &buffers,
             replace: &replace,
+            parses: None,
         };
         let files = p.load_app("app").map_err(|e| e.to_string())?;
         let got: Vec<(&str, &str)> = files

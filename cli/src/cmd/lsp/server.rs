@@ -6,6 +6,7 @@ use super::analysis::{AppLocation, Snapshot, find_app, normalize};
 use super::convert::{LineIndex, path_to_uri, uri_to_path};
 use super::overlay::Buffers;
 use super::{complete, diagnostics, hover, navigate, outline};
+use air_compiler::parse::cache::ParseCache;
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
@@ -34,6 +35,10 @@ const DEBOUNCE: Duration = Duration::from_millis(150);
 #[serde(rename_all = "camelCase")]
 struct InitOptions {
     debounce_ms: Option<u64>,
+    /// `false` compiles every keystroke from scratch (every file parsed
+    /// again): the keystroke bench's baseline, and a check that reuse
+    /// changes no answer.
+    incremental: Option<bool>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -105,6 +110,8 @@ pub fn serve(conn: &Connection) -> Result<(), ServerError> {
         buffers: Buffers::new(),
         versions: HashMap::new(),
         last_good: HashMap::new(),
+        parses: HashMap::new(),
+        incremental: options.incremental.unwrap_or(true),
         snapshots: HashMap::new(),
         dirty: HashSet::new(),
         due: None,
@@ -153,6 +160,9 @@ struct Server<'c> {
     versions: HashMap<PathBuf, i32>,
     /// The last text of each file that parsed (see `analysis`).
     last_good: HashMap<PathBuf, String>,
+    /// Each app's parses, kept between compilations.
+    parses: HashMap<AppLocation, ParseCache>,
+    incremental: bool,
     snapshots: HashMap<Unit, Snapshot>,
     /// Units changed since their snapshot.
     dirty: HashSet<Unit>,
@@ -189,13 +199,24 @@ impl Server<'_> {
     fn compile(&mut self, unit: &Unit) -> Result<(), ServerError> {
         self.dirty.remove(unit);
         let snap = match unit {
-            Unit::App(app) => match Snapshot::of_app(app, &self.buffers, &mut self.last_good) {
-                Ok(s) => s,
-                Err(e) => {
-                    self.log(&format!("cannot compile {}: {e}", app.dir.display()))?;
-                    return Ok(());
+            Unit::App(app) => {
+                if !self.incremental {
+                    // A fresh cache each time: nothing to reuse.
+                    self.parses.remove(app);
                 }
-            },
+                match Snapshot::of_app(
+                    app,
+                    &self.buffers,
+                    &mut self.last_good,
+                    self.parses.entry(app.clone()).or_default(),
+                ) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        self.log(&format!("cannot compile {}: {e}", app.dir.display()))?;
+                        return Ok(());
+                    }
+                }
+            }
             Unit::Lone(path) => {
                 let text = self
                     .buffers
