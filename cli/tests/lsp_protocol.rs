@@ -344,7 +344,7 @@ fn apply_workspace_edit(edit: &Value, files: &[&Path]) {
                 )
             })
             .collect();
-        spans.sort_by(|a, b| b.0.cmp(&a.0));
+        spans.sort_by_key(|s| std::cmp::Reverse(s.0));
         let mut out = text.clone();
         for (start, end, new) in spans {
             out.replace_range(start..end, &new);
