@@ -25,6 +25,7 @@ pub mod notify;
 pub mod object;
 pub mod plan;
 pub mod post;
+pub mod secrets;
 pub mod status;
 pub mod wait;
 pub mod watch;
