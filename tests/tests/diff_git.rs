@@ -517,7 +517,7 @@ workflow audit {
         .objects
         .changed
         .iter()
-        .map(|c| c.object.to_string())
+        .map(|c| format!("{} {}", c.object.kind, c.object.name))
         .collect();
     assert_eq!(changed.len(), 1, "{changed:?}");
     assert!(changed[0].contains("fulfil"), "{changed:?}");
