@@ -19,8 +19,8 @@ pub mod source;
 pub mod sync;
 
 pub use controller::{
-    airapp, config, dashboard, events, http, leader, metrics, notifications, push_hooks, status,
-    watch,
+    airapp, config, dashboard, events, http, leader, metrics, notifications, push_hooks, secrets,
+    status, watch,
 };
 pub use review::{diff, post};
 pub use source::{disk, git};

@@ -8,5 +8,6 @@
 mod git_daemon;
 mod git_file;
 mod git_http;
+mod git_https;
 mod git_ssh;
 mod git_tree;

@@ -468,3 +468,70 @@ fn a_corrupt_object_is_an_error_not_a_change() {
     });
     assert_eq!(code, 2);
 }
+
+/// Generated step names (`call_inventory_1`, …) stay put when an unrelated
+/// step is added elsewhere: `air diff` shows the one new step, no renamed
+/// step, and only the changed workflow's object; removing it again gives
+/// back the very same compiled objects.
+#[test]
+fn generated_step_names_survive_an_unrelated_step() {
+    const BASE: &str = r#"event OrderCreated { data { id: string  amount: number } }
+event OrderConfirmed { data { id: string } }
+function inventory { image = "registry.example.com/inventory:1.0.0" }
+function billing { image = "registry.example.com/billing:1.0.0" }
+workflow fulfil {
+  on OrderCreated
+  call inventory { order: ${ .data.id } }
+  call inventory { check: ${ .data.id } }
+  emit OrderConfirmed { id: ${ .data.id } }
+}
+workflow audit {
+  on OrderConfirmed
+  call billing { id: ${ .data.id } }
+}
+"#;
+    let r = TestRepo::new();
+    r.app("shop", BASE);
+    let base = r.commit("base");
+    // A step of another target, first in the workflow.
+    r.app(
+        "shop",
+        &BASE.replace(
+            "  on OrderCreated\n",
+            "  on OrderCreated\n  call billing { amount: ${ .data.amount } }\n",
+        ),
+    );
+    let head = r.commit("one more step");
+    let report = r.diff(Some(&base), Some(&head), "shop");
+    let app = &report.apps[0];
+    let fulfil = app.workflows.iter().find(|w| w.name == "fulfil").unwrap();
+    assert_eq!(fulfil.steps_added, ["call_billing_1"], "{fulfil:?}");
+    assert!(fulfil.steps_removed.is_empty(), "{fulfil:?}");
+    assert!(
+        app.workflows.iter().all(|w| w.name == "fulfil"),
+        "{:?}",
+        app.workflows
+    );
+    assert!(app.objects.added.is_empty() && app.objects.removed.is_empty());
+    let changed: Vec<String> = app
+        .objects
+        .changed
+        .iter()
+        .map(|c| format!("{} {}", c.object.kind, c.object.name))
+        .collect();
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    assert!(changed[0].contains("fulfil"), "{changed:?}");
+
+    // Removed again: nothing differs from the base.
+    r.app("shop", BASE);
+    let back = r.commit("step removed");
+    let report = r.diff(Some(&base), Some(&back), "shop");
+    for app in &report.apps {
+        assert!(
+            app.workflows.is_empty() && app.objects.changed.is_empty(),
+            "{:?} {:?}",
+            app.workflows,
+            app.objects.changed
+        );
+    }
+}

@@ -1,7 +1,8 @@
 //! deploy/: the example configuration parses, the Deployment runs
 //! `air reconcile` with it, and the RBAC is least-privilege — it grants
 //! every kind the examples emit (and the verbs apply, prune and the drift
-//! watch need), and nothing air never touches (Secrets, workloads, RBAC).
+//! watch need), and nothing air never touches (workloads, RBAC; Secrets only `get`, only in
+//! the AirApps' namespace).
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 use crate::build_support;
@@ -130,4 +131,24 @@ fn rbac_covers_every_emitted_kind_and_nothing_more() {
     // Namespaces are created, never deleted.
     let ns = granted.iter().find(|(_, r, _)| r == "namespaces").unwrap();
     assert!(!ns.2.contains("delete"));
+}
+
+/// Secrets an AirApp references are read by name (`get`), in the AirApps'
+/// namespace only: a Role there, never a ClusterRole, no list or watch.
+#[test]
+fn secrets_only_get_in_the_airapps_namespace() {
+    let mut grants = Vec::new();
+    for doc in docs("rbac.yaml") {
+        for rule in doc["rules"].as_array().into_iter().flatten() {
+            if strings(&rule["resources"]).iter().any(|r| r == "secrets") {
+                grants.push((doc.clone(), strings(&rule["verbs"])));
+            }
+        }
+    }
+    assert_eq!(grants.len(), 1, "one rule grants secrets");
+    let (role, verbs) = &grants[0];
+    assert_eq!(role["kind"], "Role", "{role}");
+    assert_eq!(role["metadata"]["namespace"], "air-system");
+    assert_eq!(role["metadata"]["name"], "air-reconciler-airapps");
+    assert_eq!(verbs, &["get"]);
 }

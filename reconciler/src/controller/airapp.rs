@@ -14,6 +14,7 @@
 
 use crate::cluster::Cluster;
 use crate::config::{self, AppConfig};
+use crate::secrets::{SecretKeyRef, SecretRefs};
 use crate::status::AppStatus;
 use kube::Api;
 use kube::CustomResource;
@@ -99,7 +100,36 @@ pub struct AirAppSpec {
     /// ssh: accept any host key (throwaway setups only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub insecure_skip_host_key_check: Option<bool>,
+    /// https: PEM file (in the controller's pod) of the CAs to trust
+    /// instead of the system's trust store.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<String>,
+    /// https: the token, from a key of a Secret in this AirApp's namespace
+    /// (read before every fetch; instead of tokenEnv).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_secret: Option<SecretKeyRef>,
+    /// ssh: the private key, from a Secret in this AirApp's namespace
+    /// (instead of sshKey).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssh_key_secret: Option<SecretKeyRef>,
+    /// ssh: the key's passphrase, from a Secret in this AirApp's namespace
+    /// (instead of sshKeyPassphraseEnv).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssh_key_passphrase_secret: Option<SecretKeyRef>,
+    /// ssh: known_hosts lines, from a Secret in this AirApp's namespace
+    /// (instead of knownHosts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_hosts_secret: Option<SecretKeyRef>,
 }
+
+/// The spec fields that reference Secrets: not `[[app]]` keys of the TOML
+/// file (an app of the file has no namespace to read Secrets from).
+const SECRET_FIELDS: &[&str] = &[
+    "tokenSecret",
+    "sshKeySecret",
+    "sshKeyPassphraseSecret",
+    "knownHostsSecret",
+];
 
 /// What the controller reports (`kubectl get airapps` shows sync, health
 /// and revision).
@@ -140,9 +170,10 @@ pub const INVALID: &str = "invalid";
 
 impl AirAppSpec {
     /// The app this spec describes, validated exactly like a `[[app]]` of
-    /// the TOML file (it is handed to that reader); `Err` holds every
+    /// the TOML file (it is handed to that reader), its Secret references
+    /// pointing into `namespace` (the AirApp's); `Err` holds every
     /// problem, one per line, without TOML line numbers.
-    pub fn to_app_config(&self, name: &str) -> Result<AppConfig, String> {
+    pub fn to_app_config(&self, name: &str, namespace: &str) -> Result<AppConfig, String> {
         let mut app = toml::Table::new();
         app.insert("name".into(), toml::Value::String(name.into()));
         let toml::Value::Table(spec) = toml::Value::try_from(self).map_err(|e| e.to_string())?
@@ -150,8 +181,92 @@ impl AirAppSpec {
             return Err("the spec is not an object".into());
         };
         for (key, value) in spec {
+            // Secret references are not keys of the TOML reader.
+            if SECRET_FIELDS.contains(&key.as_str()) {
+                continue;
+            }
             app.insert(air_compiler::model::snake_case(&key), value);
         }
+        let secrets = self.secret_refs(namespace);
+        let app = self.parse_app(app);
+        if let (Err(a), Err(b)) = (&app, &secrets) {
+            return Err(format!("{a}\n{b}"));
+        }
+        let secrets = secrets?;
+        let mut app = app?;
+        app.secrets = secrets;
+        Ok(app)
+    }
+
+    /// The Secret references, in `namespace`; names and keys checked.
+    fn secret_refs(&self, namespace: &str) -> Result<Option<SecretRefs>, String> {
+        let refs = SecretRefs {
+            namespace: namespace.to_string(),
+            token: self.token_secret.clone(),
+            ssh_key: self.ssh_key_secret.clone(),
+            ssh_key_passphrase: self.ssh_key_passphrase_secret.clone(),
+            known_hosts: self.known_hosts_secret.clone(),
+        };
+        let all = [
+            (
+                "tokenSecret",
+                &refs.token,
+                "tokenEnv",
+                self.token_env.is_some(),
+            ),
+            (
+                "sshKeySecret",
+                &refs.ssh_key,
+                "sshKey",
+                self.ssh_key.is_some(),
+            ),
+            (
+                "sshKeyPassphraseSecret",
+                &refs.ssh_key_passphrase,
+                "sshKeyPassphraseEnv",
+                self.ssh_key_passphrase_env.is_some(),
+            ),
+            (
+                "knownHostsSecret",
+                &refs.known_hosts,
+                "knownHosts",
+                self.known_hosts.is_some(),
+            ),
+        ];
+        let mut errors = Vec::new();
+        for (field, r, replaced, both) in all {
+            let Some(r) = r else { continue };
+            if both {
+                errors.push(format!(
+                    "this AirApp sets both `{field}` and `{replaced}` (keep one)"
+                ));
+            }
+            if !is_secret_name(&r.name) {
+                errors.push(format!(
+                    "`{field}.name` `{}` is not a valid Secret name",
+                    r.name
+                ));
+            }
+            if r.key.is_empty()
+                || r.key.len() > 253
+                || !r
+                    .key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            {
+                errors.push(format!(
+                    "`{field}.key` `{}` is not a valid Secret key (letters, digits, '-', '_', '.')",
+                    r.key
+                ));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors.join("\n"));
+        }
+        Ok((!refs.is_empty()).then_some(refs))
+    }
+
+    fn parse_app(&self, app: toml::Table) -> Result<AppConfig, String> {
         let mut doc = toml::Table::new();
         doc.insert(
             "app".into(),
@@ -172,6 +287,17 @@ impl AirAppSpec {
                 .join("\n")),
         }
     }
+}
+
+/// A Kubernetes object name (DNS subdomain): lowercase letters, digits,
+/// '-' and '.', alphanumeric at both ends, at most 253 characters.
+fn is_secret_name(name: &str) -> bool {
+    let alnum = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+    !name.is_empty()
+        && name.len() <= 253
+        && name.starts_with(alnum)
+        && name.ends_with(alnum)
+        && name.chars().all(|c| alnum(c) || c == '-' || c == '.')
 }
 
 /// `self_heal` → `selfHeal` in a message from the TOML reader, so it
@@ -310,7 +436,9 @@ mod tests {
 
     #[test]
     fn spec_means_what_the_toml_means() {
-        let app = spec().to_app_config("media").expect("valid spec");
+        let app = spec()
+            .to_app_config("media", "air-system")
+            .expect("valid spec");
         assert_eq!(app.name, "media");
         assert_eq!(app.path, "apps/media");
         assert_eq!(app.source.reference, GitRef::Branch("main".into()));
@@ -322,7 +450,7 @@ mod tests {
     fn invalid_specs_say_why_in_the_spec_words() {
         let mut two_refs = spec();
         two_refs.tag = Some("v1".into());
-        let e = two_refs.to_app_config("media").unwrap_err();
+        let e = two_refs.to_app_config("media", "air-system").unwrap_err();
         assert!(
             e.contains("this AirApp sets both `branch` and `tag`"),
             "{e}"
@@ -332,12 +460,12 @@ mod tests {
         bad.branch = None;
         bad.interval = Some("soon".into());
         bad.namespace = Some("Not_A_Name".into());
-        let e = bad.to_app_config("media").unwrap_err();
+        let e = bad.to_app_config("media", "air-system").unwrap_err();
         assert!(e.contains("names no ref"), "{e}");
         assert!(e.contains("`soon` is not a duration"), "{e}");
         assert!(e.contains("namespace `Not_A_Name`"), "{e}");
 
-        let e = spec().to_app_config("Media").unwrap_err();
+        let e = spec().to_app_config("Media", "air-system").unwrap_err();
         assert!(e.contains("not a valid Kubernetes name"), "{e}");
     }
 

@@ -272,7 +272,8 @@ fn app_config(app: &AirApp, file_apps: &BTreeSet<String>) -> Result<AppConfig, S
             "an app named `{name}` is already configured in the reconciler's file; rename this AirApp"
         ));
     }
-    app.spec.to_app_config(&name)
+    app.spec
+        .to_app_config(&name, app.namespace().as_deref().unwrap_or_default())
 }
 
 /// `air reconcile --once`: one cycle of every AirApp of `namespace`.

@@ -15,7 +15,7 @@ use crate::config::AppConfig;
 use crate::desired::{CompileFailure, Desired, compile};
 use crate::drift::{self, Drift};
 use crate::events::{EventSpec, Recorder, transitions};
-use crate::git::{GitCache, GitError, Revision, redact_url};
+use crate::git::{GitCache, GitError, Revision, SecretMaterial, redact_url};
 use crate::health::{self, Health};
 use crate::metrics::app as label;
 use crate::object::{ObjectRef, owned_by};
@@ -342,13 +342,29 @@ impl AppTask {
         let cache = self.cache.clone();
         let source = self.cfg.source.clone();
         let limit = self.shared.jobs.fetches().clone();
+        // Read before every fetch: a rotated Secret counts at once.
+        let material = match &self.cfg.secrets {
+            Some(refs) => {
+                match tokio::time::timeout(self.cfg.timeout, refs.read(&self.cluster)).await {
+                    Ok(Ok(m)) => m,
+                    Ok(Err(message)) => return Err(message),
+                    Err(_) => {
+                        return Err(format!(
+                            "reading the Git credentials' Secrets timed out after {}",
+                            crate::config::format_duration(self.cfg.timeout)
+                        ));
+                    }
+                }
+            }
+            None => SecretMaterial::default(),
+        };
         let result = self
             .fetch_job
             .run(
                 self.cfg.timeout,
                 &limit,
                 self.stop.as_mut(),
-                move |cancel| cache.fetch_cancellable(&source, cancel),
+                move |cancel| cache.fetch_cancellable(&source, &material, cancel),
             )
             .await;
         match result {

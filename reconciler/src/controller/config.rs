@@ -64,6 +64,7 @@ pub const APP_KEYS: &[&str] = &[
     "ssh_key_passphrase_env",
     "known_hosts",
     "insecure_skip_host_key_check",
+    "ca_file",
 ];
 const REF_KEYS: &[&str] = &["branch", "tag", "semver", "commit"];
 
@@ -118,6 +119,9 @@ pub struct AppConfig {
     pub force: bool,
     /// Allow a revision that wants no objects to prune all of them.
     pub allow_prune_all: bool,
+    /// Git credentials read from Kubernetes Secrets before each fetch
+    /// (AirApps only: the Secrets of the AirApp's namespace).
+    pub secrets: Option<crate::secrets::SecretRefs>,
 }
 
 /// One problem in the file, at a line (1-based) and column.
@@ -476,6 +480,9 @@ impl Reader<'_> {
                 .string(t, "app.", "known_hosts")
                 .map(|s| PathBuf::from(s.0)),
             insecure_skip_host_key_check: self.boolean(t, "insecure_skip_host_key_check", false),
+            ca_file: self
+                .string(t, "app.", "ca_file")
+                .map(|s| PathBuf::from(s.0)),
         };
         let prune = self.boolean(t, "prune", true);
         let self_heal = self.boolean(t, "self_heal", true);
@@ -513,6 +520,7 @@ impl Reader<'_> {
             suspend,
             force,
             allow_prune_all,
+            secrets: None,
         })
     }
 

@@ -19,6 +19,7 @@ pub mod leader;
 pub mod metrics;
 pub mod notifications;
 pub mod push_hooks;
+pub mod secrets;
 pub mod status;
 pub mod watch;
 

@@ -13,6 +13,7 @@ mod fetch;
 mod known_hosts;
 mod refs;
 mod source;
+mod tls;
 mod tree;
 mod url;
 mod workdir;
@@ -21,7 +22,7 @@ pub use cache::GitCache;
 pub use error::GitError;
 pub use fetch::{FetchLimits, FetchOutcome};
 pub use known_hosts::{HostKeyStatus, KnownHosts};
-pub use source::{Credentials, GitRef, GitSource, Revision};
+pub use source::{Credentials, GitRef, GitSource, Revision, SecretMaterial};
 pub use tree::{Limits, OBJECT_READ_FAILED, TreeProvider};
 pub use url::{RemoteUrl, Transport, redact_url};
 pub use workdir::{

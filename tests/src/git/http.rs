@@ -1,5 +1,6 @@
 //! A tiny HTTP/1.1 server on 127.0.0.1 that runs `git http-backend` (CGI)
-//! for every request that carries the right basic-auth password.
+//! for every request that carries the right basic-auth password; plain
+//! HTTP, or HTTPS with one of the test-only certificates of tests/certs.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -15,18 +16,54 @@ pub struct HttpGit {
     pub port: u16,
     stop: Arc<AtomicBool>,
     pub requests: Arc<AtomicUsize>,
+    tls: bool,
+}
+
+/// tests/certs: the test-only CAs and server certificates (README there).
+pub fn cert_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("certs")
 }
 
 impl HttpGit {
     /// Serve repositories under `root`; `token` is the required basic-auth
     /// password (any user name).
     pub fn start(root: &Path, token: &str) -> HttpGit {
+        Self::serve(root, token, None)
+    }
+
+    /// Like [`HttpGit::start`], over TLS with certificate `cert` of
+    /// tests/certs (`server-a`: 127.0.0.1 from `ca-a`; `server-b`: from
+    /// `ca-b`; `wrong-host`: git.example.com from `ca-a`). `url` then
+    /// gives https:// URLs.
+    pub fn start_tls(root: &Path, token: &str, cert: &str) -> HttpGit {
+        use rustls_pki_types::pem::PemObject;
+        let dir = cert_dir();
+        let chain =
+            rustls_pki_types::CertificateDer::pem_file_iter(dir.join(format!("{cert}.pem")))
+                .unwrap()
+                .collect::<Result<Vec<_>, _>>()
+                .unwrap();
+        let key = rustls_pki_types::PrivateKeyDer::from_pem_file(dir.join(format!("{cert}.key")))
+            .unwrap();
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .unwrap();
+        Self::serve(root, token, Some(Arc::new(config)))
+    }
+
+    fn serve(root: &Path, token: &str, tls: Option<Arc<rustls::ServerConfig>>) -> HttpGit {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let stop = Arc::new(AtomicBool::new(false));
         let requests = Arc::new(AtomicUsize::new(0));
         let (root, token) = (root.to_path_buf(), token.to_string());
         let (stop2, req2) = (stop.clone(), requests.clone());
+        let (tls_on, tls) = (tls.is_some(), tls);
         std::thread::spawn(move || {
             for conn in listener.incoming() {
                 if stop2.load(Ordering::SeqCst) {
@@ -34,9 +71,16 @@ impl HttpGit {
                 }
                 let Ok(conn) = conn else { continue };
                 let (root, token, req) = (root.clone(), token.clone(), req2.clone());
+                let tls = tls.clone();
                 std::thread::spawn(move || {
                     req.fetch_add(1, Ordering::SeqCst);
-                    let _ = handle(conn, &root, &token);
+                    let _ = match tls {
+                        Some(config) => match rustls::ServerConnection::new(config) {
+                            Ok(c) => handle(rustls::StreamOwned::new(c, conn), &root, &token),
+                            Err(_) => Ok(()),
+                        },
+                        None => handle(conn, &root, &token),
+                    };
                 });
             }
         });
@@ -44,11 +88,13 @@ impl HttpGit {
             port,
             stop,
             requests,
+            tls: tls_on,
         }
     }
 
     pub fn url(&self, repo: &str) -> String {
-        format!("http://127.0.0.1:{}/{repo}", self.port)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://127.0.0.1:{}/{repo}", self.port)
     }
 }
 
@@ -59,8 +105,8 @@ impl Drop for HttpGit {
     }
 }
 
-fn handle(conn: TcpStream, root: &PathBuf, token: &str) -> std::io::Result<()> {
-    let mut reader = BufReader::new(conn.try_clone()?);
+fn handle(conn: impl Read + Write, root: &PathBuf, token: &str) -> std::io::Result<()> {
+    let mut reader = BufReader::new(conn);
     let mut line = String::new();
     reader.read_line(&mut line)?;
     let mut parts = line.split_whitespace();
@@ -77,7 +123,8 @@ fn handle(conn: TcpStream, root: &PathBuf, token: &str) -> std::io::Result<()> {
         }
     }
     let body = read_body(&mut reader, &headers)?;
-    let mut out = conn;
+    // One request per connection: nothing is left in the reader's buffer.
+    let out = reader.get_mut();
     if !authorized(headers.get("authorization"), token) {
         let msg = "authentication required\n";
         write!(
@@ -157,7 +204,7 @@ fn authorized(header: Option<&String>, token: &str) -> bool {
 }
 
 fn read_body(
-    reader: &mut BufReader<TcpStream>,
+    reader: &mut BufReader<impl Read>,
     headers: &HashMap<String, String>,
 ) -> std::io::Result<Vec<u8>> {
     let mut body = Vec::new();

@@ -1,7 +1,8 @@
 //! Credentials for one fetch: resolving tokens and passphrases from the
-//! environment, the libgit2 credentials callback (with a retry limit, so a
-//! rejected token fails instead of looping), and the ssh host key check
-//! against known_hosts.
+//! environment (or from values the caller read from a Kubernetes Secret),
+//! the libgit2 credentials callback (with a retry limit, so a rejected
+//! token fails instead of looping), the ssh host key check against
+//! known_hosts, and the TLS check against an app's `ca_file`.
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
@@ -10,7 +11,8 @@ use git2::{CertificateCheckStatus, Cred, CredentialType, RemoteCallbacks};
 
 use super::error::GitError;
 use super::known_hosts::{HostKeyStatus, KnownHosts, lookup_name};
-use super::source::Credentials;
+use super::source::{Credentials, SecretMaterial};
+use super::tls::TrustedCas;
 use super::url::{RemoteUrl, Transport};
 
 /// A secret string. Never printed: `Debug` shows `***`, and there is no
@@ -48,6 +50,15 @@ pub(crate) struct AuthState {
     pub(crate) host_key: Option<GitError>,
     /// Set when a progress callback cancelled the transfer (time or size).
     pub(crate) aborted: Option<GitError>,
+    /// Set when the server's TLS certificate failed the `ca_file` check.
+    pub(crate) certificate: Option<GitError>,
+}
+
+/// Where the ssh private key comes from.
+enum SshKey {
+    File(PathBuf),
+    /// The key itself, and where it came from.
+    Memory(Secret, String),
 }
 
 /// Everything needed to authenticate one fetch. `Debug` by hand: secrets
@@ -55,12 +66,13 @@ pub(crate) struct AuthState {
 pub(crate) struct ResolvedAuth {
     url: RemoteUrl,
     token: Option<(String, Secret)>,
-    /// The variable the token came from, for messages.
-    token_env: Option<String>,
-    ssh_key: Option<PathBuf>,
+    /// Where the token came from, for messages.
+    token_origin: Option<String>,
+    ssh_key: Option<SshKey>,
     passphrase: Option<Secret>,
     known_hosts: Option<(String, KnownHosts)>,
     insecure: bool,
+    ca: Option<TrustedCas>,
 }
 
 impl std::fmt::Debug for ResolvedAuth {
@@ -68,10 +80,17 @@ impl std::fmt::Debug for ResolvedAuth {
         f.debug_struct("ResolvedAuth")
             .field("url", &self.url)
             .field("token", &self.token.as_ref().map(|(u, _)| (u, "***")))
-            .field("ssh_key", &self.ssh_key)
+            .field(
+                "ssh_key",
+                &self.ssh_key.as_ref().map(|k| match k {
+                    SshKey::File(p) => p.display().to_string(),
+                    SshKey::Memory(_, origin) => origin.clone(),
+                }),
+            )
             .field("passphrase", &self.passphrase.as_ref().map(|_| "***"))
             .field("known_hosts", &self.known_hosts.as_ref().map(|(p, _)| p))
             .field("insecure", &self.insecure)
+            .field("ca", &self.ca)
             .finish()
     }
 }
@@ -80,6 +99,7 @@ impl ResolvedAuth {
     pub(crate) fn resolve(
         url: &RemoteUrl,
         creds: &Credentials,
+        material: &SecretMaterial,
         env: &EnvLookup,
     ) -> Result<Self, GitError> {
         let missing = |detail: String| GitError::MissingCredential {
@@ -94,68 +114,86 @@ impl ResolvedAuth {
                 ))),
             }
         };
-        let token = match &creds.token_env {
-            Some(name) => {
-                let user = creds
-                    .token_user
-                    .clone()
-                    .unwrap_or_else(|| "x-access-token".to_string());
-                Some((user, read_env(name)?))
+        let user = || {
+            creds
+                .token_user
+                .clone()
+                .unwrap_or_else(|| "x-access-token".to_string())
+        };
+        let (token, token_origin) = match (&material.token, &creds.token_env) {
+            (Some(t), _) => (Some((user(), t.value.clone())), Some(t.origin.clone())),
+            (None, Some(name)) => (
+                Some((user(), read_env(name)?)),
+                Some(format!("environment variable `{name}`")),
+            ),
+            (None, None) => (None, None),
+        };
+        let passphrase = match (&material.ssh_key_passphrase, &creds.ssh_key_passphrase_env) {
+            (Some(p), _) => Some(p.value.clone()),
+            (None, Some(name)) => Some(read_env(name)?),
+            (None, None) => None,
+        };
+        let ssh_key = match (&material.ssh_key, &creds.ssh_key) {
+            (Some(k), _) => Some(SshKey::Memory(k.value.clone(), k.origin.clone())),
+            (None, Some(key)) if !key.is_file() => {
+                return Err(missing(format!(
+                    "ssh key file {} does not exist",
+                    key.display()
+                )));
             }
+            (None, Some(key)) => Some(SshKey::File(key.clone())),
+            (None, None) => None,
+        };
+        let ca = match &creds.ca_file {
+            Some(path) => Some(TrustedCas::load(path)?),
             None => None,
         };
-        let passphrase = match &creds.ssh_key_passphrase_env {
-            Some(name) => Some(read_env(name)?),
-            None => None,
-        };
-        if let Some(key) = &creds.ssh_key
-            && !key.is_file()
-        {
-            return Err(missing(format!(
-                "ssh key file {} does not exist",
-                key.display()
-            )));
-        }
-        let known_hosts =
-            if url.transport() == Transport::Ssh && !creds.insecure_skip_host_key_check {
-                let path = match &creds.known_hosts {
-                    Some(p) => Some(p.clone()),
-                    None => env("HOME").map(|h| Path::new(&h).join(".ssh/known_hosts")),
-                };
-                match path {
-                    Some(p) => {
-                        let shown = p.display().to_string();
-                        let text = match std::fs::read_to_string(&p) {
-                            Ok(t) => t,
-                            // No file at the default place: every host is unknown.
-                            Err(e)
-                                if creds.known_hosts.is_none()
-                                    && e.kind() == std::io::ErrorKind::NotFound =>
-                            {
-                                String::new()
-                            }
-                            Err(e) => {
-                                return Err(GitError::KnownHostsUnreadable {
-                                    path: shown,
-                                    detail: e.to_string(),
-                                });
-                            }
-                        };
-                        Some((shown, KnownHosts::parse(&text)))
-                    }
-                    None => Some(("(none configured)".to_string(), KnownHosts::default())),
-                }
-            } else {
-                None
+        let known_hosts = if let (Transport::Ssh, false, Some(kh)) = (
+            url.transport(),
+            creds.insecure_skip_host_key_check,
+            &material.known_hosts,
+        ) {
+            Some((kh.origin.clone(), KnownHosts::parse(kh.value.expose())))
+        } else if url.transport() == Transport::Ssh && !creds.insecure_skip_host_key_check {
+            let path = match &creds.known_hosts {
+                Some(p) => Some(p.clone()),
+                None => env("HOME").map(|h| Path::new(&h).join(".ssh/known_hosts")),
             };
+            match path {
+                Some(p) => {
+                    let shown = p.display().to_string();
+                    let text = match std::fs::read_to_string(&p) {
+                        Ok(t) => t,
+                        // No file at the default place: every host is unknown.
+                        Err(e)
+                            if creds.known_hosts.is_none()
+                                && e.kind() == std::io::ErrorKind::NotFound =>
+                        {
+                            String::new()
+                        }
+                        Err(e) => {
+                            return Err(GitError::KnownHostsUnreadable {
+                                path: shown,
+                                detail: e.to_string(),
+                            });
+                        }
+                    };
+                    Some((shown, KnownHosts::parse(&text)))
+                }
+                None => Some(("(none configured)".to_string(), KnownHosts::default())),
+            }
+        } else {
+            None
+        };
         Ok(ResolvedAuth {
             url: url.clone(),
             token,
-            token_env: creds.token_env.clone(),
-            ssh_key: creds.ssh_key.clone(),
+            token_origin,
+            ssh_key,
             passphrase,
             known_hosts,
             insecure: creds.insecure_skip_host_key_check,
+            ca,
         })
     }
 
@@ -167,6 +205,9 @@ impl ResolvedAuth {
         }
         if let Some(p) = &self.passphrase {
             out.push(p.expose());
+        }
+        if let Some(SshKey::Memory(k, _)) = &self.ssh_key {
+            out.push(k.expose());
         }
         if let Some(p) = self.url.password() {
             out.push(p.expose());
@@ -197,8 +238,22 @@ impl ResolvedAuth {
         });
         cb.certificate_check(move |cert, host| {
             let Some(hostkey) = cert.as_hostkey() else {
-                // TLS: keep libgit2's own certificate verification.
-                return Ok(CertificateCheckStatus::CertificatePassthrough);
+                let (Some(ca), Some(x509)) = (&self.ca, cert.as_x509()) else {
+                    // TLS without `ca_file`: libgit2's own verification
+                    // against the system's trust store.
+                    return Ok(CertificateCheckStatus::CertificatePassthrough);
+                };
+                return match ca.verify(x509.data(), host) {
+                    Ok(()) => Ok(CertificateCheckStatus::CertificateOk),
+                    Err(detail) => {
+                        state.borrow_mut().certificate = Some(GitError::Certificate {
+                            url: self.url.redacted(),
+                            detail: detail.clone(),
+                            trusted: ca.path().to_string(),
+                        });
+                        Err(git2::Error::from_str(&detail))
+                    }
+                };
             };
             match self.check_host_key(host, hostkey.hostkey()) {
                 Ok(()) => Ok(CertificateCheckStatus::CertificateOk),
@@ -260,7 +315,7 @@ impl ResolvedAuth {
             return Cred::username(&ssh_user);
         }
         if allowed.contains(CredentialType::SSH_KEY) {
-            let Some(key) = &self.ssh_key else {
+            let Some(ssh_key) = &self.ssh_key else {
                 st.missing =
                     Some("the server wants an ssh key, but no `ssh_key` is configured".into());
                 return Err(git2::Error::from_str("no ssh key configured"));
@@ -273,21 +328,27 @@ impl ResolvedAuth {
                 return Err(git2::Error::from_str("ssh key rejected"));
             }
             st.ssh_key_tries += 1;
-            let public = key.with_extension(match key.extension() {
-                Some(ext) => format!("{}.pub", ext.to_string_lossy()),
-                None => "pub".to_string(),
-            });
-            let public = public.is_file().then_some(public);
-            return Cred::ssh_key(
-                &ssh_user,
-                public.as_deref(),
-                key,
-                self.passphrase.as_ref().map(Secret::expose),
-            )
-            .map_err(|_| {
+            let passphrase = self.passphrase.as_ref().map(Secret::expose);
+            let (cred, shown) = match ssh_key {
+                SshKey::File(key) => {
+                    let public = key.with_extension(match key.extension() {
+                        Some(ext) => format!("{}.pub", ext.to_string_lossy()),
+                        None => "pub".to_string(),
+                    });
+                    let public = public.is_file().then_some(public);
+                    (
+                        Cred::ssh_key(&ssh_user, public.as_deref(), key, passphrase),
+                        key.display().to_string(),
+                    )
+                }
+                SshKey::Memory(key, origin) => (
+                    Cred::ssh_key_from_memory(&ssh_user, None, key.expose(), passphrase),
+                    format!("from {origin}"),
+                ),
+            };
+            return cred.map_err(|_| {
                 st.rejected = Some(format!(
-                    "cannot use the ssh key {} (wrong passphrase or unsupported format)",
-                    key.display()
+                    "cannot use the ssh key {shown} (wrong passphrase or unsupported format)"
                 ));
                 git2::Error::from_str("unusable ssh key")
             });
@@ -307,10 +368,8 @@ impl ResolvedAuth {
                 return Err(git2::Error::from_str("no credentials configured"));
             };
             if st.userpass_tries > 0 {
-                st.rejected = Some(match &self.token_env {
-                    Some(var) => {
-                        format!("the server rejected the token (from environment variable `{var}`)")
-                    }
+                st.rejected = Some(match &self.token_origin {
+                    Some(origin) => format!("the server rejected the token (from {origin})"),
                     None => "the server rejected the user name and password in the URL".into(),
                 });
                 return Err(git2::Error::from_str("credentials rejected"));
@@ -338,7 +397,7 @@ mod tests {
             ..Credentials::default()
         };
         let env = |k: &str| (k == "TOK").then(|| "tok-123456".to_string());
-        let auth = ResolvedAuth::resolve(&url, &creds, &env).unwrap();
+        let auth = ResolvedAuth::resolve(&url, &creds, &SecretMaterial::default(), &env).unwrap();
         let dbg = format!("{auth:?}");
         assert!(
             !dbg.contains("tok-123456") && !dbg.contains("pw-in-url"),
@@ -354,7 +413,8 @@ mod tests {
             token_env: Some("MISSING_TOKEN".into()),
             ..Credentials::default()
         };
-        let err = ResolvedAuth::resolve(&url, &creds, &|_| None).unwrap_err();
+        let err =
+            ResolvedAuth::resolve(&url, &creds, &SecretMaterial::default(), &|_| None).unwrap_err();
         assert!(err.to_string().contains("MISSING_TOKEN"), "{err}");
     }
 }

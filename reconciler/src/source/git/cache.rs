@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use super::auth::{EnvLookup, ResolvedAuth};
 use super::error::GitError;
 use super::fetch::{FetchLimits, FetchOutcome, Fetcher};
-use super::source::{GitSource, Revision};
+use super::source::{GitSource, Revision, SecretMaterial};
 use super::tree::TreeProvider;
 use super::url::RemoteUrl;
 
@@ -100,28 +100,32 @@ impl GitCache {
     /// Like [`GitCache::fetch`], also telling whether anything was
     /// downloaded and whether the cache is shallow.
     pub fn fetch_detailed(&self, source: &GitSource) -> Result<FetchOutcome, GitError> {
-        self.fetch_with(source, None)
+        self.fetch_with(source, &SecretMaterial::default(), None)
     }
 
-    /// Like [`GitCache::fetch`]; setting `cancel` abandons the transfer at
-    /// the next sign of progress from the remote (the controller sets it
-    /// when a fetch outlives its timeout).
+    /// Like [`GitCache::fetch`], with secret values that take the place of
+    /// the source's environment variables and files (`material`); setting
+    /// `cancel` abandons the transfer at the next sign of progress from the
+    /// remote (the controller sets it when a fetch outlives its timeout).
     pub fn fetch_cancellable(
         &self,
         source: &GitSource,
+        material: &SecretMaterial,
         cancel: &std::sync::atomic::AtomicBool,
     ) -> Result<Revision, GitError> {
-        self.fetch_with(source, Some(cancel)).map(|o| o.revision)
+        self.fetch_with(source, material, Some(cancel))
+            .map(|o| o.revision)
     }
 
     fn fetch_with(
         &self,
         source: &GitSource,
+        material: &SecretMaterial,
         cancel: Option<&std::sync::atomic::AtomicBool>,
     ) -> Result<FetchOutcome, GitError> {
         let url = source.validate()?;
         let started = std::time::Instant::now();
-        let auth = ResolvedAuth::resolve(&url, &source.credentials, self.env.as_ref())?;
+        let auth = ResolvedAuth::resolve(&url, &source.credentials, material, self.env.as_ref())?;
         let dir = self.dir_for(&url);
         let lock = self.lock_for(&dir);
         let _guard = lock.lock().unwrap_or_else(PoisonError::into_inner);

@@ -58,6 +58,20 @@ pub enum GitError {
     #[error("cannot read known_hosts file {path}: {detail}")]
     KnownHostsUnreadable { path: String, detail: String },
 
+    #[error("cannot use ca_file {path}: {detail}")]
+    CaFile { path: String, detail: String },
+
+    #[error(
+        "refusing the TLS certificate of {url}: {detail} (trusted CAs: {trusted}; set \
+         `ca_file` to the CA that issued the server's certificate)"
+    )]
+    Certificate {
+        url: String,
+        detail: String,
+        /// The `ca_file`, or "the system's trust store".
+        trusted: String,
+    },
+
     #[error("Git cache {path}: {detail}")]
     Cache { path: String, detail: String },
 

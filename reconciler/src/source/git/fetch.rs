@@ -303,6 +303,9 @@ impl Fetcher<'_> {
         if let Some(hk) = &st.host_key {
             return hk.clone();
         }
+        if let Some(cert) = &st.certificate {
+            return cert.clone();
+        }
         if let Some(m) = &st.missing {
             return GitError::MissingCredential {
                 url,
@@ -313,6 +316,16 @@ impl Fetcher<'_> {
             return GitError::AuthFailed {
                 url,
                 detail: r.clone(),
+            };
+        }
+        if e.code() == ErrorCode::Certificate
+            || (e.class() == ErrorClass::Ssl && detail.contains("certificate"))
+        {
+            // libgit2 refused it against the system's trust store.
+            return GitError::Certificate {
+                url,
+                detail,
+                trusted: "the system's trust store".into(),
             };
         }
         let lower = detail.to_ascii_lowercase();

@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use super::auth::Secret;
 use super::error::GitError;
 use super::url::{RemoteUrl, redact_url};
 
@@ -81,6 +82,75 @@ pub struct Credentials {
     pub known_hosts: Option<PathBuf>,
     /// ssh: accept any host key. Off by default; only for throwaway setups.
     pub insecure_skip_host_key_check: bool,
+    /// https: PEM file of the CAs to trust instead of the system's trust
+    /// store (Git's `http.sslCAInfo`).
+    pub ca_file: Option<PathBuf>,
+}
+
+/// Secret values the caller hands in for one fetch — the controller reads
+/// them from a Kubernetes Secret before each fetch, so a rotated Secret is
+/// used at the next fetch — in place of the environment variables and
+/// files of [`Credentials`]. Each value carries where it came from, for
+/// messages; `Debug` never shows a value.
+#[derive(Clone, Default)]
+pub struct SecretMaterial {
+    pub(crate) token: Option<Supplied>,
+    pub(crate) ssh_key: Option<Supplied>,
+    pub(crate) ssh_key_passphrase: Option<Supplied>,
+    pub(crate) known_hosts: Option<Supplied>,
+}
+
+/// One secret value and where it came from ("Secret `ns/name`, key `k`").
+#[derive(Clone)]
+pub(crate) struct Supplied {
+    pub(crate) value: Secret,
+    pub(crate) origin: String,
+}
+
+impl SecretMaterial {
+    fn supplied(value: String, origin: String) -> Option<Supplied> {
+        Some(Supplied {
+            value: Secret::new(value),
+            origin,
+        })
+    }
+
+    /// https: the token (sent as the basic-auth password).
+    pub fn with_token(mut self, value: String, origin: String) -> Self {
+        self.token = Self::supplied(value, origin);
+        self
+    }
+
+    /// ssh: the private key, in OpenSSH or PEM form.
+    pub fn with_ssh_key(mut self, value: String, origin: String) -> Self {
+        self.ssh_key = Self::supplied(value, origin);
+        self
+    }
+
+    /// ssh: the private key's passphrase.
+    pub fn with_ssh_key_passphrase(mut self, value: String, origin: String) -> Self {
+        self.ssh_key_passphrase = Self::supplied(value, origin);
+        self
+    }
+
+    /// ssh: the text of a known_hosts file (not secret, but it comes with
+    /// the others).
+    pub fn with_known_hosts(mut self, value: String, origin: String) -> Self {
+        self.known_hosts = Self::supplied(value, origin);
+        self
+    }
+}
+
+impl std::fmt::Debug for SecretMaterial {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let origin = |s: &Option<Supplied>| s.as_ref().map(|s| s.origin.clone());
+        f.debug_struct("SecretMaterial")
+            .field("token", &origin(&self.token))
+            .field("ssh_key", &origin(&self.ssh_key))
+            .field("ssh_key_passphrase", &origin(&self.ssh_key_passphrase))
+            .field("known_hosts", &origin(&self.known_hosts))
+            .finish()
+    }
 }
 
 /// A Git source: remote URL, one ref, credentials. `Debug` is written by
