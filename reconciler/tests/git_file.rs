@@ -6,7 +6,7 @@
 use air_tests::git as git_support;
 
 use air_compiler::source::SourceProvider;
-use air_reconciler::git::{GitCache, GitError, GitRef, GitSource};
+use air_reconciler::git::{GitCache, GitError, GitRef, GitSource, SecretMaterial};
 use git_support::Upstream;
 
 fn setup() -> (tempfile::TempDir, Upstream, GitCache) {
@@ -231,4 +231,41 @@ fn cache_with_too_many_packs_is_rebuilt() {
         .load_app("")
         .unwrap();
     assert_eq!(files.sources[0].1, "5");
+}
+
+/// Apps on one repository share fetches: ten callers that asked before any
+/// fetch began cost one fetch between them, all see the same commit; a
+/// push then costs one more. Counts, never times.
+#[test]
+fn callers_on_one_repository_share_one_fetch_per_revision() {
+    let (_tmp, up, cache) = setup();
+    up.write("air.toml", "[app]\nname = \"a\"\n");
+    let c1 = up.commit("one");
+    up.push();
+    let src = GitSource::new(up.file_url(), GitRef::Branch("main".into()));
+    let round = |want: &str| {
+        let asked = std::time::Instant::now();
+        let commits: Vec<String> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..10)
+                .map(|_| {
+                    let (cache, src) = (cache.clone(), src.clone());
+                    s.spawn(move || {
+                        let cancel = std::sync::atomic::AtomicBool::new(false);
+                        cache.fetch_shared(&src, &SecretMaterial::default(), &cancel, asked).unwrap().commit
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert!(commits.iter().all(|c| c == want), "{commits:?}");
+    };
+    round(&c1);
+    assert_eq!(cache.remote_fetches(), 1);
+    let c2 = up.commit("two");
+    up.push();
+    round(&c2);
+    assert_eq!(cache.remote_fetches(), 2);
+    // Plain fetches never share.
+    cache.fetch(&src).unwrap();
+    assert_eq!(cache.remote_fetches(), 3);
 }

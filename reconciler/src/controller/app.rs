@@ -80,6 +80,10 @@ pub struct AppTask {
     compile_job: Slot<Result<Desired, CompileFailure>>,
     /// Turns true at shutdown: ends waits for fetches and compiles.
     stop: Option<watch::Receiver<bool>>,
+    /// The next fetch must begin after it is asked for (the first cycle,
+    /// a webhook or a manual trigger); a periodic one may share a fetch of
+    /// the same source by another app from the last half interval.
+    fresh: bool,
 }
 
 enum Outcome {
@@ -137,6 +141,7 @@ impl AppTask {
             fetch_job: Slot::default(),
             compile_job: Slot::default(),
             stop: None,
+            fresh: true,
         }
     }
 
@@ -168,7 +173,10 @@ impl AppTask {
             tokio::select! {
                 biased;
                 _ = stop.changed() => break,
-                Some(()) = triggers.recv() => next = tokio::time::Instant::now(),
+                Some(()) = triggers.recv() => {
+                    next = tokio::time::Instant::now();
+                    self.fresh = true;
+                }
                 Some(first) = observed.recv() => {
                     // Coalesce a burst of events (a relist, a namespace
                     // deletion) into one pass.
@@ -358,13 +366,21 @@ impl AppTask {
             }
             None => SecretMaterial::default(),
         };
+        // Asked now: a fetch another app starts while this one waits for a
+        // worker or the repository's lock is as fresh as its own would be.
+        let asked = Instant::now();
+        let fresh_since = if std::mem::take(&mut self.fresh) {
+            asked
+        } else {
+            asked.checked_sub(self.cfg.interval / 2).unwrap_or(asked)
+        };
         let result = self
             .fetch_job
             .run(
                 self.cfg.timeout,
                 &limit,
                 self.stop.as_mut(),
-                move |cancel| cache.fetch_cancellable(&source, &material, cancel),
+                move |cancel| cache.fetch_shared(&source, &material, cancel, fresh_since),
             )
             .await;
         match result {

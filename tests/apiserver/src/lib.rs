@@ -14,6 +14,7 @@
 //! See docs/testing.md for what it does and does not emulate.
 
 mod conflict;
+mod counter;
 mod discovery;
 mod handlers;
 mod kubeconfig;

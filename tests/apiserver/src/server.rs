@@ -1,5 +1,6 @@
 //! Starting, restarting and stopping the server.
 
+use crate::counter::{self, Counter};
 use crate::mutate::{self, Write};
 use crate::path::ResourcePath;
 use crate::status::ApiError;
@@ -52,6 +53,7 @@ impl AppState {
 pub struct Server {
     addr: SocketAddr,
     state: AppState,
+    requests: Counter,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<()>,
 }
@@ -73,7 +75,8 @@ pub async fn start(opts: Options) -> Result<Server, Error> {
         current: Arc::new(RwLock::new(Arc::new(new_store().await?))),
     };
     let (stop, stopped) = oneshot::channel::<()>();
-    let app = router(state.clone());
+    let requests = Counter::default();
+    let app = router(state.clone(), requests.clone());
     let task = tokio::spawn(async move {
         let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
             let _ = stopped.await;
@@ -85,13 +88,19 @@ pub async fn start(opts: Options) -> Result<Server, Error> {
     Ok(Server {
         addr,
         state,
+        requests,
         stop: Some(stop),
         task,
     })
 }
 
-fn router(state: AppState) -> Router {
+fn router(state: AppState, requests: Counter) -> Router {
+    let counted = requests.clone();
     Router::new()
+        .route(
+            "/debug/air/requests",
+            get(move || async move { axum::Json(counted.snapshot()) }),
+        )
         .route("/version", get(discovery::version))
         .route("/api", get(discovery::core_versions))
         .route("/api/v1", get(discovery::core_resources))
@@ -107,6 +116,10 @@ fn router(state: AppState) -> Router {
         .route("/livez", get(|| async { "ok" }))
         .fallback(handlers::resource)
         .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(
+            requests,
+            counter::count,
+        ))
 }
 
 /// A new empty store holding only the initial namespaces.
@@ -155,6 +168,14 @@ impl Server {
     /// Write [`Server::kubeconfig`] to `path`.
     pub fn write_kubeconfig(&self, path: impl AsRef<Path>) -> std::io::Result<()> {
         kubeconfig::write(path.as_ref(), &self.url())
+    }
+
+    /// Requests served since the start, by verb (`watch`, `list`, `get`,
+    /// `patch`, `patch (dry run)`, `create`, `delete`, `discovery`, …); a
+    /// watch counts once, when it opens. Also served as JSON at
+    /// `GET /debug/air/requests` (itself counted as `discovery`).
+    pub fn requests(&self) -> std::collections::BTreeMap<String, u64> {
+        self.requests.snapshot()
     }
 
     /// Simulate "the API server restarted with an empty store": every open

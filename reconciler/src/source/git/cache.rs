@@ -1,9 +1,17 @@
 //! The Git cache: one bare repository per remote under a cache folder,
 //! named by a hash of the credential-free URL, reused across fetches.
+//!
+//! Apps that read the same repository share fetches: a fetch waiting for
+//! the repository's lock takes the answer of a fetch of the same source
+//! (URL, ref, credentials) that began after the moment it accepts
+//! ([`GitCache::fetch_shared`]), so 1,000 apps on 10 repositories cost
+//! about one fetch per repository and revision, not one per app.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
 
 use git2::Repository;
 use sha2::{Digest, Sha256};
@@ -29,7 +37,30 @@ pub struct GitCache {
     env: Arc<EnvLookup>,
     limits: FetchLimits,
     max_packs: usize,
-    locks: Arc<Mutex<HashMap<PathBuf, Arc<Mutex<()>>>>>,
+    /// Per cache repository: its lock, holding the last fetch of each source.
+    locks: Arc<Mutex<HashMap<PathBuf, Arc<Mutex<Recent>>>>>,
+    /// Fetches that reached the remote (shared answers not counted).
+    remote_fetches: Arc<AtomicU64>,
+}
+
+/// The last successful fetch of each source into one cache repository:
+/// when it began and what it found. Keyed by a digest of the URL as
+/// written (credentials included), the ref and the credential settings, so
+/// an app only ever shares a fetch it could have made itself.
+#[derive(Default)]
+struct Recent(HashMap<[u8; 32], (Instant, FetchOutcome)>);
+
+fn source_key(source: &GitSource) -> [u8; 32] {
+    let mut h = Sha256::new();
+    for part in [
+        source.url.as_str(),
+        &format!("{:?}", source.reference),
+        &format!("{:?}", source.credentials),
+    ] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    h.finalize().into()
 }
 
 impl std::fmt::Debug for GitCache {
@@ -49,6 +80,7 @@ impl GitCache {
             limits: FetchLimits::default(),
             max_packs: DEFAULT_MAX_PACKS,
             locks: Arc::default(),
+            remote_fetches: Arc::default(),
         }
     }
 
@@ -100,7 +132,7 @@ impl GitCache {
     /// Like [`GitCache::fetch`], also telling whether anything was
     /// downloaded and whether the cache is shallow.
     pub fn fetch_detailed(&self, source: &GitSource) -> Result<FetchOutcome, GitError> {
-        self.fetch_with(source, &SecretMaterial::default(), None)
+        self.fetch_with(source, &SecretMaterial::default(), None, None)
     }
 
     /// Like [`GitCache::fetch`], with secret values that take the place of
@@ -113,8 +145,38 @@ impl GitCache {
         material: &SecretMaterial,
         cancel: &std::sync::atomic::AtomicBool,
     ) -> Result<Revision, GitError> {
-        self.fetch_with(source, material, Some(cancel))
+        self.fetch_with(source, material, Some(cancel), None)
             .map(|o| o.revision)
+    }
+
+    /// Like [`GitCache::fetch_cancellable`], but when a fetch of the same
+    /// source (URL, ref, credentials) that began at or after `fresh_since`
+    /// has succeeded, its answer is returned without asking the remote.
+    /// A caller passes the moment it needs news from: when it asked (a
+    /// webhook: anything pushed before must be seen), or a little earlier
+    /// for a periodic poll. Several apps on one repository then cost one
+    /// fetch, even when they all wait for it at once.
+    ///
+    /// A fetch with Secret material (`material` not empty) is never shared
+    /// either way: which Secret an app may read is decided per AirApp
+    /// namespace, so one app must not see what another's Secret fetched.
+    pub fn fetch_shared(
+        &self,
+        source: &GitSource,
+        material: &SecretMaterial,
+        cancel: &std::sync::atomic::AtomicBool,
+        fresh_since: Instant,
+    ) -> Result<Revision, GitError> {
+        let share = material.is_empty().then_some(fresh_since);
+        self.fetch_with(source, material, Some(cancel), share)
+            .map(|o| o.revision)
+    }
+
+    /// How many fetches reached a remote since this cache (or the cache it
+    /// was cloned from) was created; answers shared by
+    /// [`GitCache::fetch_shared`] are not counted.
+    pub fn remote_fetches(&self) -> u64 {
+        self.remote_fetches.load(Ordering::Relaxed)
     }
 
     fn fetch_with(
@@ -122,13 +184,27 @@ impl GitCache {
         source: &GitSource,
         material: &SecretMaterial,
         cancel: Option<&std::sync::atomic::AtomicBool>,
+        fresh_since: Option<Instant>,
     ) -> Result<FetchOutcome, GitError> {
         let url = source.validate()?;
-        let started = std::time::Instant::now();
+        let started = Instant::now();
         let auth = ResolvedAuth::resolve(&url, &source.credentials, material, self.env.as_ref())?;
         let dir = self.dir_for(&url);
+        let key = source_key(source);
         let lock = self.lock_for(&dir);
-        let _guard = lock.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut recent = lock.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(since) = fresh_since
+            && let Some((began, outcome)) = recent.0.get(&key)
+            && *began >= since
+        {
+            tracing::debug!(url = %url.redacted(), commit = %outcome.revision.commit, "sharing a fetch that began since");
+            return Ok(FetchOutcome {
+                downloaded: false,
+                ..outcome.clone()
+            });
+        }
+        let began = Instant::now();
+        self.remote_fetches.fetch_add(1, Ordering::Relaxed);
         let span = tracing::info_span!(
             "git_fetch",
             url = %url.redacted(),
@@ -138,6 +214,7 @@ impl GitCache {
         let packs = pack_count(&dir);
         if packs > self.max_packs {
             tracing::info!(packs, "Git cache holds too many packs; rebuilding it");
+            recent.0.clear();
             std::fs::remove_dir_all(&dir).map_err(|e| GitError::Cache {
                 path: dir.display().to_string(),
                 detail: e.to_string(),
@@ -163,6 +240,14 @@ impl GitCache {
             ),
             Err(e) => tracing::warn!(error = %e, "git fetch failed"),
         }
+        match &result {
+            Ok(o) => {
+                recent.0.insert(key, (began, o.clone()));
+            }
+            // The cache may have been rebuilt or damaged: what other
+            // sources found before may no longer be in it.
+            Err(_) => recent.0.clear(),
+        }
         result
     }
 
@@ -186,7 +271,7 @@ impl GitCache {
         TreeProvider::for_revision(repo, &revision.commit)
     }
 
-    fn lock_for(&self, dir: &Path) -> Arc<Mutex<()>> {
+    fn lock_for(&self, dir: &Path) -> Arc<Mutex<Recent>> {
         let mut locks = self.locks.lock().unwrap_or_else(PoisonError::into_inner);
         locks.entry(dir.to_path_buf()).or_default().clone()
     }

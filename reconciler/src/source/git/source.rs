@@ -108,6 +108,14 @@ pub(crate) struct Supplied {
 }
 
 impl SecretMaterial {
+    /// No value handed in: the source's own environment and files apply.
+    pub fn is_empty(&self) -> bool {
+        self.token.is_none()
+            && self.ssh_key.is_none()
+            && self.ssh_key_passphrase.is_none()
+            && self.known_hosts.is_none()
+    }
+
     fn supplied(value: String, origin: String) -> Option<Supplied> {
         Some(Supplied {
             value: Secret::new(value),
