@@ -2,7 +2,7 @@
 //! stage reported errors.
 
 use crate::diagnostic::Diagnostics;
-use crate::emit::BuildOutput;
+use crate::emit::{BuildOutput, Stream};
 use crate::model::Program;
 use crate::source::{SourceMap, SourceProvider};
 
@@ -24,6 +24,8 @@ pub struct Compilation {
     pub diagnostics: Diagnostics,
     /// Set by [`build`] when there were no errors.
     pub output: Option<BuildOutput>,
+    /// Set by [`build_stream`] when there were no errors.
+    pub stream: Option<Stream>,
 }
 
 /// parse + resolve + check + lower: every diagnostic [`build`] reports,
@@ -46,18 +48,45 @@ pub fn check(provider: &dyn SourceProvider, opts: &CompileOptions) -> Compilatio
 /// error was reported: nothing of a broken app is ever emitted.
 pub fn build(provider: &dyn SourceProvider, opts: &CompileOptions) -> Compilation {
     let mut c = front(provider, opts);
-    if !c.diagnostics.has_errors()
-        && let Some(program) = &c.program
-    {
-        let lowered = crate::lower::lower_trees(program, &c.sources, &mut c.diagnostics);
-        if !c.diagnostics.has_errors()
-            && let Some(lowered) = lowered
-        {
-            c.output = Some(crate::emit::emit_trees(lowered));
-        }
+    if let Some(lowered) = lower_clean(&mut c, crate::lower::lower_text) {
+        c.output = Some(crate::emit::emit_text(lowered));
     }
     c.diagnostics.sort();
     c
+}
+
+/// [`build`] for `air build --stdout`: only the stream of objects, which
+/// is all that is kept of the lowering (no files, no catalog; each
+/// workflow document only inside its ConfigMap), in a fraction of
+/// [`build`]'s memory. Same diagnostics, same bytes as
+/// [`BuildOutput::stream`].
+pub fn build_stream(provider: &dyn SourceProvider, opts: &CompileOptions) -> Compilation {
+    let mut c = front(provider, opts);
+    if let Some(lowered) = lower_clean(&mut c, crate::lower::lower_stream) {
+        c.stream = Some(Stream::new(lowered));
+    }
+    c.diagnostics.sort();
+    c
+}
+
+/// Lower `c`'s program with `lower` if the front end reported no error,
+/// and keep the result if the lowering reported none either.
+fn lower_clean(
+    c: &mut Compilation,
+    lower: fn(
+        &crate::model::Program,
+        &SourceMap,
+        &mut Diagnostics,
+    ) -> Option<crate::lower::LoweredText>,
+) -> Option<crate::lower::LoweredText> {
+    if c.diagnostics.has_errors() {
+        return None;
+    }
+    let lowered = lower(c.program.as_ref()?, &c.sources, &mut c.diagnostics);
+    if c.diagnostics.has_errors() {
+        return None;
+    }
+    lowered
 }
 
 /// parse + resolve + check, then the root app's `test` blocks as a test

@@ -17,7 +17,7 @@ pub mod json;
 pub mod tree;
 pub mod yaml;
 
-use crate::lower::{Lowered, LoweredTrees};
+use crate::lower::{Lowered, LoweredText, LoweredTrees, PrintedObject};
 use tree::Node;
 use yaml::{KeyOrder, node_to_yaml};
 
@@ -47,27 +47,55 @@ fn kind_rank(kind: &str) -> u8 {
     }
 }
 
-/// Rank, kind and name of an object (its sort key and file path).
-fn key(obj: &Node) -> (u8, &str, &str) {
+/// Kind and name of an object (what E0575 and the sort look at).
+pub(crate) fn kind_name(obj: &Node) -> (&str, &str) {
     let kind = obj.get("kind").and_then(Node::as_str).unwrap_or_default();
     let name = obj
         .get("metadata")
         .and_then(|m| m.get("name"))
         .and_then(Node::as_str)
         .unwrap_or_default();
-    (kind_rank(kind), kind, name)
+    (kind, name)
 }
 
-/// Bytes of the strings under an object's `data` (a ConfigMap's
-/// workflow document), to size its text before printing.
-fn carried_text_len(obj: &Node) -> usize {
-    match obj.get("data") {
+/// Bytes of an object's YAML, to size its text before printing: a
+/// ConfigMap's `data` (the workflow document it carries, most of the
+/// bytes) is printed as literal blocks, each line indented four more
+/// spaces than in the document.
+fn printed_len_hint(obj: &Node) -> usize {
+    let carried = match obj.get("data") {
         Some(Node::Map(data)) => data
             .iter()
-            .map(|(_, v)| v.as_str().map_or(0, |s| s.len() + s.len() / 4))
+            .map(|(_, v)| {
+                v.as_str().map_or(0, |s| {
+                    s.len() + 4 * memchr::memchr_iter(b'\n', s.as_bytes()).count() + 64
+                })
+            })
             .sum(),
         _ => 0,
+    };
+    1024 + carried
+}
+
+/// An object's YAML with sorted keys, as it appears in the stream and in
+/// its file.
+pub(crate) fn print_object(obj: &Node) -> PrintedObject {
+    let mut text = String::with_capacity(printed_len_hint(obj));
+    yaml::write_yaml(&mut text, obj, KeyOrder::Sorted);
+    let (kind, name) = kind_name(obj);
+    PrintedObject {
+        kind: kind.to_string(),
+        name: name.to_string(),
+        text,
     }
+}
+
+/// Objects in apply order: rank, kind, name (names are unique per kind,
+/// E0575, so the order is total).
+fn sort_objects(objects: &mut [PrintedObject]) {
+    objects.sort_by(|a, b| {
+        (kind_rank(&a.kind), &a.kind, &a.name).cmp(&(kind_rank(&b.kind), &b.kind, &b.name))
+    });
 }
 
 /// [`emit_trees`] of the JSON form.
@@ -75,45 +103,50 @@ pub fn emit(lowered: &Lowered) -> BuildOutput {
     emit_trees(lowered.to_trees())
 }
 
-/// Every file of `air build`, and the stream.
+/// Every file of `air build`, and the stream, from trees: the objects
+/// print in parallel, then [`emit_text`].
 pub fn emit_trees(lowered: LoweredTrees) -> BuildOutput {
-    // Keys are looked up once, not in every comparison of the sort.
-    let mut objects: Vec<((u8, &str, &str), &Node)> =
-        lowered.objects.iter().map(|o| (key(o), o)).collect();
-    objects.sort_by(|a, b| a.0.cmp(&b.0));
+    let work = lowered.objects.len() * 1024;
+    let objects = crate::par::map(&lowered.objects, work, print_object);
+    let mut texts = lowered.workflow_texts.into_iter();
+    let workflows = lowered
+        .workflows
+        .iter()
+        .map(|(name, doc)| {
+            let text = texts
+                .next()
+                .unwrap_or_else(|| node_to_yaml(doc, KeyOrder::AsGiven));
+            (name.clone(), text)
+        })
+        .collect();
+    emit_text(LoweredText {
+        objects,
+        workflows,
+        catalog: lowered.catalog,
+    })
+}
 
-    // Objects print independently: in parallel, each into a string of its
-    // own that becomes its file; the stream is then one copy of each.
-    // ConfigMaps are sized up front from the workflow document they carry
-    // (most of the bytes), so their strings never grow.
-    // The catalog prints beside them.
-    let work = objects.len() * 1024;
-    let catalog = &lowered.catalog;
-    let (printed, catalog) = crate::par::join(
-        work,
-        || {
-            crate::par::map(&objects, work, |(_, obj)| {
-                let mut text = String::with_capacity(1024 + carried_text_len(obj));
-                yaml::write_yaml(&mut text, obj, KeyOrder::Sorted);
-                text
-            })
-        },
-        || json::pretty_node(catalog) + "\n",
-    );
-    let total: usize = printed.iter().map(|t| t.len() + 4).sum();
+/// Every file of `air build`, and the stream, from printed objects.
+pub fn emit_text(lowered: LoweredText) -> BuildOutput {
+    let LoweredText {
+        mut objects,
+        workflows,
+        catalog,
+    } = lowered;
+    sort_objects(&mut objects);
+    let total: usize = objects.iter().map(|o| o.text.len() + 4).sum();
     let mut stream = String::with_capacity(total);
-    let mut files = Vec::with_capacity(objects.len() + lowered.workflows.len() + 2);
+    let mut files = Vec::with_capacity(objects.len() + workflows.len() + 2);
     let mut resources = Vec::with_capacity(objects.len());
-    for (((_, kind, name), _), text) in objects.into_iter().zip(printed) {
+    for o in objects {
         stream.push_str("---\n");
-        stream.push_str(&text);
-        let path = crate::lower::concat(&[&kind.to_ascii_lowercase(), "/", name, ".yaml"]);
+        stream.push_str(&o.text);
+        let path = crate::lower::concat(&[&o.kind.to_ascii_lowercase(), "/", &o.name, ".yaml"]);
         resources.push(path.clone());
-        files.push((path, text));
+        files.push((path, o.text));
     }
     resources.sort();
-    let app = lowered
-        .catalog
+    let app = catalog
         .get("app")
         .and_then(|a| a.get("name"))
         .and_then(Node::as_str)
@@ -131,17 +164,54 @@ pub fn emit_trees(lowered: LoweredTrees) -> BuildOutput {
             node_to_yaml(&kustomization, KeyOrder::Sorted)
         ),
     ));
-    let mut texts = lowered.workflow_texts.into_iter();
-    for (name, doc) in &lowered.workflows {
-        let text = texts
-            .next()
-            .unwrap_or_else(|| node_to_yaml(doc, KeyOrder::AsGiven));
+    for (name, text) in workflows {
         files.push((
-            crate::lower::concat(&["workflows/", name, ".sw.yaml"]),
+            crate::lower::concat(&["workflows/", &name, ".sw.yaml"]),
             text,
         ));
     }
-    files.push(("catalog.json".to_string(), catalog));
+    files.push((
+        "catalog.json".to_string(),
+        json::pretty_node(&catalog) + "\n",
+    ));
     files.sort_by(|a, b| a.0.cmp(&b.0));
     BuildOutput { files, stream }
+}
+
+/// The `--stdout` form alone: the objects in apply order, each written
+/// after its `---`, never copied into one string.
+#[derive(Clone, Debug, Default)]
+pub struct Stream {
+    objects: Vec<String>,
+}
+
+impl Stream {
+    /// The stream of `lowered`'s objects (its documents and catalog are
+    /// not part of it).
+    pub fn new(lowered: LoweredText) -> Stream {
+        let mut objects = lowered.objects;
+        sort_objects(&mut objects);
+        Stream {
+            objects: objects.into_iter().map(|o| o.text).collect(),
+        }
+    }
+
+    /// Write every object to `out`.
+    pub fn write_to(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        for text in &self.objects {
+            out.write_all(b"---\n")?;
+            out.write_all(text.as_bytes())?;
+        }
+        out.flush()
+    }
+
+    /// The whole stream as one string: [`BuildOutput::stream`]'s bytes.
+    pub fn into_string(self) -> String {
+        let mut s = String::with_capacity(self.objects.iter().map(|t| t.len() + 4).sum());
+        for text in self.objects {
+            s.push_str("---\n");
+            s.push_str(&text);
+        }
+        s
+    }
 }

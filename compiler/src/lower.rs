@@ -98,6 +98,27 @@ impl LoweredTrees {
     }
 }
 
+/// [`Lowered`] as `air build` keeps it: every Kubernetes object printed
+/// (sorted keys) as soon as it was built, on the thread that built it, and
+/// its tree dropped at once; no object is ever held both ways.
+#[derive(Clone, Debug, Default)]
+pub struct LoweredText {
+    pub objects: Vec<PrintedObject>,
+    /// Each workflow document's object name and YAML (for
+    /// `workflows/*.sw.yaml`); empty from [`lower_stream`].
+    pub workflows: Vec<(String, String)>,
+    /// `catalog.json`'s tree; [`Node::Null`] from [`lower_stream`].
+    pub catalog: Node,
+}
+
+/// One Kubernetes object's YAML and what emission sorts it by.
+#[derive(Clone, Debug, Default)]
+pub struct PrintedObject {
+    pub kind: String,
+    pub name: String,
+    pub text: String,
+}
+
 impl Lowered {
     /// The tree form of a [`Lowered`] built elsewhere.
     pub fn to_trees(&self) -> LoweredTrees {
@@ -126,18 +147,33 @@ pub(crate) fn concat(parts: &[&str]) -> String {
 }
 
 pub fn lower(program: &Program, sources: &SourceMap, diags: &mut Diagnostics) -> Option<Lowered> {
-    lower_with(program, sources, diags, Documents::Keep).map(LoweredTrees::into_lowered)
+    lower_with(program, sources, diags, Documents::Keep)
+        .map(Out::into_trees)
+        .map(LoweredTrees::into_lowered)
 }
 
-/// What becomes of each workflow document while lowering.
+/// What the lowering keeps of what it builds.
 #[derive(Clone, Copy, PartialEq)]
 enum Documents {
-    /// Kept as a tree and as YAML text ([`lower`]).
+    /// Objects and workflow documents as trees, documents also as YAML
+    /// text ([`lower`]).
     Keep,
-    /// Kept as YAML text only ([`lower_trees`]).
+    /// Objects printed as soon as built; documents as YAML text only, for
+    /// their ConfigMaps and `workflows/*.sw.yaml` ([`lower_text`]).
     Text,
-    /// Built for its diagnostics, then dropped ([`diagnose`]).
+    /// Objects printed as soon as built; each document's text goes into
+    /// its ConfigMap and nowhere else, and no catalog ([`lower_stream`]:
+    /// `air build --stdout` prints the objects alone).
+    Stream,
+    /// Built for their diagnostics, then dropped ([`diagnose`]).
     Drop,
+}
+
+impl Documents {
+    /// Are objects printed by the thread that builds them?
+    fn prints(self) -> bool {
+        matches!(self, Documents::Text | Documents::Stream)
+    }
 }
 
 /// Every diagnostic the lowering reports, without printing anything
@@ -146,16 +182,98 @@ pub fn diagnose(program: &Program, sources: &SourceMap, diags: &mut Diagnostics)
     lower_with(program, sources, diags, Documents::Drop);
 }
 
-/// [`lower`], keeping the trees (what `air build` uses). The workflow
-/// documents are kept as text only: each tree is dropped as soon as it
-/// is printed, while it is still in the cache, and `workflows` pairs each
-/// name with [`Node::Null`].
-pub fn lower_trees(
+/// [`lower`] for `air build -o DIR`: every object printed to YAML by the
+/// thread that built it and its tree dropped at once, workflow documents
+/// kept as text only (see [`LoweredText`]).
+pub fn lower_text(
     program: &Program,
     sources: &SourceMap,
     diags: &mut Diagnostics,
-) -> Option<LoweredTrees> {
-    lower_with(program, sources, diags, Documents::Text)
+) -> Option<LoweredText> {
+    lower_with(program, sources, diags, Documents::Text).map(Out::into_text)
+}
+
+/// [`lower_text`] for `air build --stdout`: only the objects (each
+/// workflow document lives in its ConfigMap's text alone), no catalog.
+pub fn lower_stream(
+    program: &Program,
+    sources: &SourceMap,
+    diags: &mut Diagnostics,
+) -> Option<LoweredText> {
+    lower_with(program, sources, diags, Documents::Stream).map(Out::into_text)
+}
+
+/// A lowered Kubernetes object: a tree ([`Documents::Keep`],
+/// [`Documents::Drop`]) or already printed ([`Documents::prints`]).
+enum Obj {
+    Tree(Node),
+    Printed(PrintedObject),
+}
+
+impl Obj {
+    /// Print `node` now if `documents` says so.
+    fn new(node: Node, documents: Documents) -> Obj {
+        if documents.prints() {
+            Obj::Printed(crate::emit::print_object(&node))
+        } else {
+            Obj::Tree(node)
+        }
+    }
+
+    fn kind_name(&self) -> (&str, &str) {
+        match self {
+            Obj::Tree(node) => crate::emit::kind_name(node),
+            Obj::Printed(p) => (&p.kind, &p.name),
+        }
+    }
+}
+
+/// What [`lower_with`] collects, in declaration order.
+#[derive(Default)]
+struct Out {
+    objects: Vec<Obj>,
+    /// Object name, tree ([`Node::Null`] unless kept) and YAML text of each
+    /// workflow document.
+    workflows: Vec<(String, Node, String)>,
+    catalog: Node,
+}
+
+impl Out {
+    fn into_trees(self) -> LoweredTrees {
+        let mut out = LoweredTrees {
+            catalog: self.catalog,
+            ..LoweredTrees::default()
+        };
+        for o in self.objects {
+            if let Obj::Tree(node) = o {
+                out.objects.push(node);
+            }
+        }
+        for (name, doc, text) in self.workflows {
+            out.workflows.push((name, doc));
+            out.workflow_texts.push(text);
+        }
+        out
+    }
+
+    fn into_text(self) -> LoweredText {
+        LoweredText {
+            objects: self
+                .objects
+                .into_iter()
+                .map(|o| match o {
+                    Obj::Printed(p) => p,
+                    Obj::Tree(node) => crate::emit::print_object(&node),
+                })
+                .collect(),
+            workflows: self
+                .workflows
+                .into_iter()
+                .map(|(name, _, text)| (name, text))
+                .collect(),
+            catalog: self.catalog,
+        }
+    }
 }
 
 fn lower_with(
@@ -163,16 +281,17 @@ fn lower_with(
     sources: &SourceMap,
     diags: &mut Diagnostics,
     documents: Documents,
-) -> Option<LoweredTrees> {
+) -> Option<Out> {
     let root = program.root()?;
     let env = Env {
         program,
         root,
         sources,
+        documents,
     };
     let mut cx = Cx {
         env,
-        out: LoweredTrees::default(),
+        out: Out::default(),
         names: HashMap::default(),
         diags,
     };
@@ -193,13 +312,17 @@ fn lower_with(
             // Each workflow's objects are a pure function of the program:
             // built (its document printed) in parallel, recorded in order.
             let workflows: Vec<&WorkflowDecl> = root.workflows().collect();
-            let built = crate::par::map(&workflows, work, |w| env.workflow(w, documents));
+            let built = crate::par::map(&workflows, work, |w| env.workflow(w));
             for b in built {
                 cx.record(b);
             }
             cx.record(env.awaited(&workflows));
         },
-        || catalog::catalog_node(program),
+        || match documents {
+            // Nothing reads the catalog of a stream or of a check.
+            Documents::Stream | Documents::Drop => Node::Null,
+            Documents::Keep | Documents::Text => catalog::catalog_node(program),
+        },
     );
     cx.out.catalog = catalog;
     Some(cx.out)
@@ -236,6 +359,7 @@ struct Env<'a> {
     program: &'a Program,
     root: &'a AppUnit,
     sources: &'a SourceMap,
+    documents: Documents,
 }
 
 /// What one declaration lowers to, built from the [`Env`] alone (so
@@ -243,15 +367,23 @@ struct Env<'a> {
 #[derive(Default)]
 struct Built {
     /// Objects with the span of the declaration part they come from.
-    objects: Vec<(Node, Span)>,
+    objects: Vec<(Obj, Span)>,
     diags: Vec<Diagnostic>,
     /// A workflow's object name, document (or [`Node::Null`]) and text.
     document: Option<(String, Node, String)>,
 }
 
+impl Built {
+    /// Add an object, printed here if the lowering prints (so workflows'
+    /// objects print on the thread that built them).
+    fn add(&mut self, env: &Env, node: Node, span: Span) {
+        self.objects.push((Obj::new(node, env.documents), span));
+    }
+}
+
 struct Cx<'a> {
     env: Env<'a>,
-    out: LoweredTrees,
+    out: Out,
     /// (kind, name) → span of the declaration that claimed it.
     names: HashMap<(String, String), Span>,
     diags: &'a mut Diagnostics,
@@ -287,9 +419,9 @@ impl Env<'_> {
 
     /// Workflow `w`'s ConfigMap (carrying its document), Triggers and
     /// PingSources, or the errors that keep it from being lowered.
-    fn workflow(&self, w: &WorkflowDecl, documents: Documents) -> Built {
+    fn workflow(&self, w: &WorkflowDecl) -> Built {
         let mut built = Built::default();
-        let (doc, text) = match workflow_document(self.program, w, documents) {
+        let (doc, mut text) = match workflow_document(self.program, w, self.documents) {
             Ok(document) => document,
             Err(errors) => {
                 built.diags = errors;
@@ -305,10 +437,17 @@ impl Env<'_> {
         );
         let m = &self.root.manifest;
         let broker_url = routes::broker_url(&m.namespace, &m.broker_name);
-        built.objects.push((
-            knative::core::workflow_config_map_node(&meta, text.clone(), &broker_url),
+        // A stream keeps the document in its ConfigMap only.
+        let carried = if self.documents == Documents::Stream {
+            std::mem::take(&mut text)
+        } else {
+            text.clone()
+        };
+        built.add(
+            self,
+            knative::core::workflow_config_map_node(&meta, carried, &broker_url),
             w.name.span,
-        ));
+        );
         let dest = Destination::Uri(routes::start_url(
             &m.runtime_url,
             &m.namespace,
@@ -343,7 +482,7 @@ impl Env<'_> {
                     tz.as_ref().map(|t| t.value.as_str()),
                     &dest,
                 );
-                built.objects.push((obj, *span));
+                built.add(self, obj, *span);
             }
         }
         built.document = Some((name, doc, text));
@@ -428,9 +567,7 @@ impl Env<'_> {
                 subscriber: dest.clone(),
                 annotations,
             };
-            built
-                .objects
-                .push((knative::eventing::trigger_node(&meta, &spec), span));
+            built.add(self, knative::eventing::trigger_node(&meta, &spec), span);
         }
     }
 
@@ -464,9 +601,7 @@ impl Env<'_> {
                 subscriber: dest.clone(),
                 annotations: Vec::new(),
             };
-            built
-                .objects
-                .push((knative::eventing::trigger_node(&meta, &spec), a.span));
+            built.add(self, knative::eventing::trigger_node(&meta, &spec), a.span);
         }
         built
     }
@@ -479,26 +614,15 @@ impl Cx<'_> {
             self.push(obj, span);
         }
         self.diags.extend(built.diags);
-        if let Some((name, doc, text)) = built.document {
-            self.out.workflows.push((name, doc));
-            self.out.workflow_texts.push(text);
+        if let Some(document) = built.document {
+            self.out.workflows.push(document);
         }
     }
 
     /// Record an object, reporting E0575 when its kind/name is taken.
-    fn push(&mut self, obj: Node, span: Span) {
-        let kind = obj
-            .get("kind")
-            .and_then(Node::as_str)
-            .unwrap_or_default()
-            .to_string();
-        let name = obj
-            .get("metadata")
-            .and_then(|m| m.get("name"))
-            .and_then(Node::as_str)
-            .unwrap_or_default()
-            .to_string();
-        match self.names.entry((kind, name)) {
+    fn push(&mut self, obj: Obj, span: Span) {
+        let (kind, name) = obj.kind_name();
+        match self.names.entry((kind.to_string(), name.to_string())) {
             Entry::Occupied(first) => {
                 let (kind, name) = first.key();
                 self.diags.push(
@@ -545,7 +669,8 @@ impl Cx<'_> {
                 m.broker_name
             ),
         };
-        self.push(knative::eventing::broker_node(&meta), span);
+        let broker = Obj::new(knative::eventing::broker_node(&meta), self.env.documents);
+        self.push(broker, span);
     }
 
     fn event(&mut self, e: &EventDecl) {
@@ -567,10 +692,11 @@ impl Cx<'_> {
             description: e.doc.as_ref().map(|d| d.text.clone()),
             broker: self.env.root.manifest.broker_name.clone(),
         };
-        self.push(
+        let event_type = Obj::new(
             knative::eventing::event_type_node(&meta, &spec),
-            e.name.span,
+            self.env.documents,
         );
+        self.push(event_type, e.name.span);
     }
 
     fn function(&mut self, f: &FunctionDecl) {
@@ -579,7 +705,11 @@ impl Cx<'_> {
         let meta = self
             .env
             .meta(name.clone(), &f.name, DeclKind::Function, "function");
-        self.push(knative::serving::service_node(&meta, &spec), f.name.span);
+        let service = Obj::new(
+            knative::serving::service_node(&meta, &spec),
+            self.env.documents,
+        );
+        self.push(service, f.name.span);
         let dest = Destination::Service {
             name,
             namespace: self.env.ns(),

@@ -251,7 +251,10 @@ fn callers_on_one_repository_share_one_fetch_per_revision() {
                     let (cache, src) = (cache.clone(), src.clone());
                     s.spawn(move || {
                         let cancel = std::sync::atomic::AtomicBool::new(false);
-                        cache.fetch_shared(&src, &SecretMaterial::default(), &cancel, asked).unwrap().commit
+                        cache
+                            .fetch_shared(&src, &SecretMaterial::default(), &cancel, asked)
+                            .unwrap()
+                            .commit
                     })
                 })
                 .collect();
