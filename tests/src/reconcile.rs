@@ -321,8 +321,17 @@ impl Reconciler {
         }
     }
 
+    /// The app's status, waiting (up to [`DEADLINE`]) for its first one: a
+    /// busy machine may ask before the app's task has published it.
     pub fn status(&self, app: &str) -> AppStatus {
-        self.shared.status(app).unwrap()
+        let until = Instant::now() + DEADLINE;
+        loop {
+            if let Some(s) = self.shared.status(app) {
+                return s;
+            }
+            assert!(Instant::now() < until, "no status for app {app}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// GET a path of the controller's HTTP server: (status code, body).
