@@ -47,7 +47,7 @@ fn example_documents_load_and_run() {
         .filter(|p| {
             p.file_name()
                 .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("examples__build__examples__"))
+                .is_some_and(|n| n.starts_with("testsuite__examples__build__examples__"))
         })
         .collect();
     snapshots.sort();
