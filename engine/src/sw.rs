@@ -49,6 +49,9 @@
 //!    virtual time wins, ties by declaration order; a branch that faults
 //!    first faults the fork. Without `compete`, the first fault (in time,
 //!    then declaration order) faults the fork and cancels the others.
+//!    Each branch reads and writes its own copy of `$context`, taken when
+//!    the fork starts; when it ends, the last writer's copy wins — the
+//!    worst interleaving of concurrent `export.as` writes (tasks/fork.rs).
 //! 9. `listen`: an event is offered only to listens already waiting when it
 //!    is delivered (no buffering); every matching listen of every run
 //!    consumes it. Filter attributes match by equality, a string also as a

@@ -351,3 +351,27 @@ fn every_semantics_fixture_runs_as_it_says() {
         }
     }
 }
+
+/// Whether `v` holds an `export` anywhere (a task writing `$context`).
+fn has_export(v: &Json) -> bool {
+    match v {
+        Json::Object(m) => m.contains_key("export") || m.values().any(has_export),
+        Json::Array(a) => a.iter().any(has_export),
+        _ => false,
+    }
+}
+
+#[test]
+fn fork_branches_never_write_the_context_and_the_fork_merges_once() {
+    let b = build("fork_context");
+    let doc = &b.document("gather")["do"];
+    for fork in ["both", "quick"] {
+        let t = task(doc, fork);
+        assert!(
+            !has_export(&t["fork"]["branches"]),
+            "{fork}: a branch task writes $context"
+        );
+        let export = t["export"]["as"].as_str().unwrap();
+        assert!(export.contains("\"air.dev/context\""), "{fork}: {export}");
+    }
+}

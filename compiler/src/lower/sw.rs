@@ -111,6 +111,7 @@ pub fn workflow_tree(
         diags: Vec::new(),
         has_return: false,
         loop_exit: None,
+        in_branch: false,
     };
     let doc = lw.document();
     if lw.diags.is_empty() {
@@ -148,6 +149,9 @@ pub(crate) struct Lowerer<'a> {
     /// Set for each step written directly in a `for` body that some step
     /// leaves with `then exit`: the `for` step's name (see tasks.rs).
     pub loop_exit: Option<String>,
+    /// Set for each step written directly in a fork branch that adds to
+    /// the context: the step is threaded (see tasks.rs, `branch_step`).
+    pub in_branch: bool,
 }
 
 impl Lowerer<'_> {

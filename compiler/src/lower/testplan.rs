@@ -386,6 +386,7 @@ impl Cx<'_> {
             diags: Vec::new(),
             has_return: false,
             loop_exit: None,
+            in_branch: false,
         };
         match lw.error_ref(path) {
             Some(r) => Ok(r.type_uri),

@@ -215,6 +215,10 @@ pub fn transform_output(
     };
     args.set("output", out.clone());
     if let Some(expr) = spec.pointer("/export/as") {
+        // The context now, not as the task started: a fork's branches
+        // may have changed it meanwhile (dsl.md: `export.as` replaces the
+        // workflow's current context).
+        args.set("context", rc.context());
         let context = rc.eval_field(expr, &out, args, at)?;
         rc.set_context(context);
     }

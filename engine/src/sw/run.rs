@@ -93,6 +93,12 @@ impl RunCtx {
         self.context.borrow().clone()
     }
 
+    /// Replace `$context` for a moment, without recording it: a fork runs
+    /// each branch on its own copy (tasks/fork.rs). Returns the old value.
+    pub fn swap_context(&self, context: Value) -> Value {
+        std::mem::replace(&mut *self.context.borrow_mut(), context)
+    }
+
     /// Replace `$context` (and what [`super::Engine::runs`] reports).
     pub fn set_context(&self, context: Value) {
         if let Some(record) = self.env.world.borrow_mut().runs.get_mut(&self.id) {

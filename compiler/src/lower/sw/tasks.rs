@@ -108,6 +108,26 @@ pub fn flow(target: &Target) -> String {
     }
 }
 
+/// Inside a fork branch, the key of a wrapped step's output that holds the
+/// step's own output (see [`Lowerer::branch_step`]).
+pub const BRANCH_OUTPUT: &str = "air.dev/output";
+/// Inside a fork branch, the key of a wrapped step's output that holds what
+/// the branch adds to the context so far; the fork merges it.
+pub const BRANCH_CONTEXT: &str = "air.dev/context";
+
+/// Whether a step adds to `$context` where it stands: a label, an
+/// unlabelled `set`, or a fork with such a step directly in a branch.
+fn writes_context(step: &Step) -> bool {
+    step.label.is_some()
+        || match &step.kind {
+            StepKind::Set { .. } => true,
+            StepKind::Parallel { branches, .. } => branches
+                .iter()
+                .any(|b| b.body.steps.iter().any(writes_context)),
+            _ => false,
+        }
+}
+
 /// `${ $context + { "label": SEL } }`: merge a labelled step's result into
 /// the context (export.as replaces the context, so it must merge).
 fn export_label(label: &str, selection: &str) -> String {
@@ -203,6 +223,8 @@ impl Lowerer<'_> {
     fn step(&mut self, step: &Step, next: &str) -> Vec<Node> {
         // Only the steps directly in the loop's body see it.
         let loop_exit = self.loop_exit.take();
+        // Only the steps directly in a fork branch are threaded.
+        let in_branch = std::mem::take(&mut self.in_branch);
         let name = self.names.get(step);
         let kind = step.kind.keyword();
         let mut task = Task {
@@ -256,8 +278,18 @@ impl Lowerer<'_> {
                 task.reads_input = true;
             }
             StepKind::Parallel { compete, branches } => {
+                // Branches run concurrently: their steps must not write
+                // `$context` (two read-modify-writes race and one is lost).
+                // A branch that would is threaded (see `branch_step`); its
+                // output carries its additions, which this task's export
+                // merges once, after the fork.
+                let threaded: Vec<bool> = branches
+                    .iter()
+                    .map(|b| b.body.steps.iter().any(writes_context))
+                    .collect();
+                let any_threaded = threaded.contains(&true);
                 let mut list = Vec::new();
-                for b in branches {
+                for (b, &threads) in branches.iter().zip(&threaded) {
                     // A branch of one unlabelled step is that step's task,
                     // named by the branch; otherwise a `do` of its steps.
                     // A race's branches are always a `do` whose output
@@ -266,6 +298,7 @@ impl Lowerer<'_> {
                     if let [only] = b.body.steps.as_slice()
                         && only.label.is_none()
                         && !compete
+                        && !threads
                     {
                         let mut t = self.step(only, "exit");
                         if let (1, Some(Node::Map(m))) = (t.len(), t.pop()) {
@@ -278,23 +311,68 @@ impl Lowerer<'_> {
                         metadata: self.metadata(&name, "branch"),
                         ..Task::default()
                     };
-                    bt.body.insert("do", Node::Seq(self.block(&b.body)));
+                    let tasks = if threads {
+                        // The additions start empty.
+                        bt.input_from = Some("${ {} }".into());
+                        self.branch_block(&b.body)
+                    } else {
+                        self.block(&b.body)
+                    };
+                    bt.body.insert("do", Node::Seq(tasks));
+                    let branch = json_string(&b.name.name);
                     if *compete {
-                        bt.output_as =
-                            Some(concat(&["${ { ", &json_string(&b.name.name), ": . } }"]));
+                        bt.output_as = Some(match (any_threaded, threads) {
+                            (false, _) => concat(&["${ { ", &branch, ": . } }"]),
+                            (true, true) => format!(
+                                "${{ {{ {ctx}: .[{ctx}], {out}: {{ {branch}: .[{out}] }} }} }}",
+                                ctx = json_string(BRANCH_CONTEXT),
+                                out = json_string(BRANCH_OUTPUT),
+                            ),
+                            (true, false) => format!(
+                                "${{ {{ {ctx}: {{}}, {out}: {{ {branch}: . }} }} }}",
+                                ctx = json_string(BRANCH_CONTEXT),
+                                out = json_string(BRANCH_OUTPUT),
+                            ),
+                        });
                     }
                     list.push(entry(&b.name.name, bt.finish()));
                 }
                 task.body
                     .insert("fork", node! { "compete" => *compete, "branches" => list });
+                let ctx = json_string(BRANCH_CONTEXT);
+                let out = json_string(BRANCH_OUTPUT);
+                // What the branches add to the context, merged in
+                // declaration order (a race: the winner's only).
+                let mut merged = String::from("$context");
                 if !compete {
                     // The fork's output lists branch outputs in order.
                     let fields: Vec<String> = branches
                         .iter()
+                        .zip(&threaded)
                         .enumerate()
-                        .map(|(i, b)| format!("{}: .[{i}]", json_string(&b.name.name)))
+                        .map(|(i, (b, &threads))| {
+                            let name = json_string(&b.name.name);
+                            if threads {
+                                merged.push_str(&format!(" + .[{i}][{ctx}]"));
+                                format!("{name}: .[{i}][{out}]")
+                            } else {
+                                format!("{name}: .[{i}]")
+                            }
+                        })
                         .collect();
                     selection = Some(format!("{{ {} }}", fields.join(", ")));
+                } else if any_threaded {
+                    merged.push_str(&format!(" + .[{ctx}]"));
+                    selection = Some(format!(".[{out}]"));
+                }
+                if any_threaded {
+                    let sel = selection.take().unwrap_or_default();
+                    task.export_as = Some(match &step.label {
+                        Some(l) => {
+                            format!("${{ {merged} + {{ {}: {sel} }} }}", json_string(&l.name))
+                        }
+                        None => format!("${{ {merged} }}"),
+                    });
                 }
             }
             StepKind::For {
@@ -407,7 +485,77 @@ impl Lowerer<'_> {
                 None => concat(&["${ $context | ", &clear, " }"]),
             });
         }
+        if in_branch {
+            return self.branch_step(task, &name, &step.modifiers, next);
+        }
         self.apply_modifiers(task, &name, &step.modifiers, next)
+    }
+
+    /// The steps of a fork branch that adds to the context, threaded: each
+    /// step is wrapped by [`Self::branch_step`].
+    fn branch_block(&mut self, block: &Block) -> Vec<Node> {
+        let mut out = Vec::with_capacity(block.steps.len());
+        for (i, s) in block.steps.iter().enumerate() {
+            let next = block
+                .steps
+                .get(i + 1)
+                .map_or_else(|| "exit".to_string(), |n| self.names.get(n));
+            self.in_branch = true;
+            out.extend(self.step(s, &next));
+        }
+        out
+    }
+
+    /// A step directly in a threaded fork branch. Branches run
+    /// concurrently, so it must not write `$context`: its task goes into a
+    /// `do` of the step's name, whose input is what the branch has added
+    /// so far (`{ "air.dev/output": …, "air.dev/context": {…} }` from the
+    /// step before, `{}` at the start) and whose `output.as` applies the
+    /// step's export to those additions instead of to `$context`. The
+    /// wrapper carries `when` and `then`, so a jump names a sibling and a
+    /// skipped step passes the additions on.
+    fn branch_step(
+        &mut self,
+        mut task: Task,
+        name: &str,
+        mods: &[Modifier],
+        next: &str,
+    ) -> Vec<Node> {
+        let export = task.export_as.take();
+        let inner_mods: Vec<Modifier> = mods
+            .iter()
+            .filter(|m| matches!(m, Modifier::Timeout(_) | Modifier::Retry(_)))
+            .cloned()
+            .collect();
+        let mut wrapper = Task {
+            then: task.then.take(),
+            metadata: self.metadata(name, "branch.step"),
+            ..Task::default()
+        };
+        for m in mods {
+            match m {
+                Modifier::Then(t) if wrapper.then.is_none() => wrapper.then = Some(flow(t)),
+                Modifier::When(e) => wrapper.if_ = Some(on_workflow_input(e)),
+                _ => {}
+            }
+        }
+        let inner = self.apply_modifiers(task, name, &inner_mods, next);
+        wrapper.body.insert("do", Node::Seq(inner));
+        let add = export.as_deref().map_or("$context", strip_expr);
+        let close = if add.contains('#') { "\n" } else { " " };
+        wrapper.output_as = Some(format!(
+            "${{ {{ {out}: ., {ctx}: (. as $air_out | ($input[{ctx}] // {{}}) as $context | $air_out | {add}{close}) }} }}",
+            out = json_string(BRANCH_OUTPUT),
+            ctx = json_string(BRANCH_CONTEXT),
+        ));
+        let mut out = Vec::with_capacity(2);
+        if wrapper.then.is_some()
+            && let Some(cond) = wrapper.if_.take()
+        {
+            out.push(self.skip_switch(name, &cond, next));
+        }
+        out.push(entry(name, wrapper.finish()));
+        out
     }
 
     /// Modifiers: `when` → `if`, `timeout` → `timeout.after`, `then` →

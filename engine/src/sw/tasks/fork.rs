@@ -3,6 +3,14 @@
 //! declaration order; with it, the output of the branch that finished at
 //! the earliest virtual time (ties: declaration order), the others
 //! cancelled.
+//!
+//! `$context` in branches: each branch reads and writes its own copy, taken
+//! when the fork starts, and when the fork ends the context is the copy of
+//! the branch that wrote last (last-writer-wins). The specification runs
+//! branches "concurrently" (dsl-reference.md, Fork) and lets `export.as`
+//! "replace the workflow's current context" (dsl.md, Data Flow) without
+//! any isolation, so this is the worst interleaving a conformant engine
+//! may show: two branches' read-modify-writes of `$context` lose one.
 
 use crate::sw::error::WfError;
 use crate::sw::expr::Args;
@@ -55,9 +63,10 @@ pub async fn run(
     }
     let mut results: Vec<Option<Result<Flow, WfError>>> =
         (0..futures.len()).map(|_| None).collect();
-    loop {
+    let mut views = Views::new(rc, futures.len());
+    let out = loop {
         std::future::poll_fn(|cx| {
-            if poll_branches(&mut futures, &mut results, cx) {
+            if poll_branches(&mut futures, &mut results, &mut views, cx) {
                 Poll::Ready(())
             } else {
                 Poll::Pending
@@ -66,13 +75,13 @@ pub async fn run(
         .await;
         // Fault: the first failing branch (in declaration order) wins.
         if !compete && let Some(err) = results.iter().flatten().find_map(|r| r.as_ref().err()) {
-            return Err(err.clone());
+            break Err(err.clone());
         }
         if let Some(end) = results.iter().flatten().find_map(|r| match r {
             Ok(Flow::End(v)) => Some(v.clone()),
             _ => None,
         }) {
-            return Ok(Body::End(end));
+            break Ok(Body::End(end));
         }
         if compete && results.iter().any(Option::is_some) {
             // A competing fork decides only once nothing else can finish at
@@ -81,12 +90,12 @@ pub async fn run(
             let settle = rc.end_of_instant(info);
             let mut settle = Box::pin(settle);
             std::future::poll_fn(|cx| {
-                poll_branches(&mut futures, &mut results, cx);
+                poll_branches(&mut futures, &mut results, &mut views, cx);
                 settle.as_mut().poll(cx)
             })
             .await;
             let winner = results.iter_mut().find_map(Option::take);
-            return match winner {
+            break match winner {
                 Some(Ok(Flow::Done(v))) => Ok(Body::Out(v)),
                 Some(Ok(Flow::End(v))) => Ok(Body::End(v)),
                 Some(Err(e)) => Err(e),
@@ -101,7 +110,58 @@ pub async fn run(
                     _ => Value::Null,
                 })
                 .collect();
-            return Ok(Body::Out(Value::Array(outputs)));
+            break Ok(Body::Out(Value::Array(outputs)));
+        }
+    };
+    views.land();
+    out
+}
+
+/// Each branch's own `$context` (see the module's comment).
+struct Views {
+    rc: Rc<RunCtx>,
+    /// The context every branch saw when the fork started.
+    base: Value,
+    copies: Vec<Value>,
+    /// The branch whose poll last changed its copy.
+    last_writer: Option<usize>,
+}
+
+impl Views {
+    fn new(rc: &Rc<RunCtx>, branches: usize) -> Self {
+        let base = rc.context();
+        Views {
+            rc: Rc::clone(rc),
+            copies: vec![base.clone(); branches],
+            base,
+            last_writer: None,
+        }
+    }
+
+    /// Poll branch `i` with its own copy as `$context`.
+    fn with<T>(&mut self, i: usize, poll: impl FnOnce() -> T) -> T {
+        let rc = Rc::clone(&self.rc);
+        let Some(copy) = self.copies.get_mut(i) else {
+            return poll();
+        };
+        let before = rc.swap_context(std::mem::take(copy));
+        let r = poll();
+        *copy = rc.swap_context(before);
+        if *copy != self.base && Some(i) != self.last_writer {
+            // A changed copy counts as a write now; an unchanged one since
+            // its last write keeps its place.
+            self.last_writer = Some(i);
+        }
+        r
+    }
+
+    /// The last writer's copy becomes the context.
+    fn land(self) {
+        let rc = self.rc;
+        if let Some(i) = self.last_writer
+            && let Some(copy) = self.copies.into_iter().nth(i)
+        {
+            rc.set_context(copy);
         }
     }
 }
@@ -111,12 +171,13 @@ pub async fn run(
 fn poll_branches(
     futures: &mut [Branch<'_>],
     results: &mut [Option<Result<Flow, WfError>>],
+    views: &mut Views,
     cx: &mut Context<'_>,
 ) -> bool {
     let mut any = false;
-    for (slot, result) in futures.iter_mut().zip(results.iter_mut()) {
+    for (i, (slot, result)) in futures.iter_mut().zip(results.iter_mut()).enumerate() {
         if let Some(f) = slot
-            && let Poll::Ready(r) = f.as_mut().poll(cx)
+            && let Poll::Ready(r) = views.with(i, || f.as_mut().poll(cx))
         {
             *slot = None;
             *result = Some(r);
