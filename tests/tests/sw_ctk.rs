@@ -337,13 +337,18 @@ impl Cmp<'_> {
     fn task(&self, name: &str, c: &Json, o: &Json, at: &str) {
         let fx = self.s.fixture;
         // A race branch is a `do` whose output names the branch (so a
-        // label says which branch won): compare the one task inside it.
-        let o = match o["do"].as_array() {
-            Some(inner) if kind(c) != "do" && inner.len() == 1 && o["output"].is_object() => {
-                inner[0].as_object().unwrap().values().next().unwrap()
-            }
-            _ => o,
-        };
+        // label says which branch won), and a step of a branch that writes
+        // the context is wrapped once more (kind `branch.step`: it threads
+        // the branch's results, so the fork writes `$context` once):
+        // compare the one task inside.
+        let mut o = o;
+        while let Some(inner) = o["do"].as_array()
+            && kind(c) != "do"
+            && inner.len() == 1
+            && o["output"].is_object()
+        {
+            o = inner[0].as_object().unwrap().values().next().unwrap();
+        }
         assert_eq!(kind(o), kind(c), "{fx}: kind of `{at}`");
         assert_eq!(
             o.get("then"),

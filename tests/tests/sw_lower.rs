@@ -316,9 +316,19 @@ fn parallel_and_race_are_forks_with_named_branches() {
     let fast = task(&r["fork"]["branches"], "fast");
     assert_eq!(kind(fast), "do", "a labelled step keeps its own name");
     assert_eq!(names(&fast["do"]), ["x"]);
+    // A branch with a labelled step is threaded: it carries what it adds
+    // to the context beside its result (the fork writes `$context` once).
     assert_eq!(
-        fast["output"]["as"], "${ { \"fast\": . } }",
+        fast["output"]["as"],
+        "${ { \"air.dev/context\": .[\"air.dev/context\"], \"air.dev/output\": { \"fast\": .[\"air.dev/output\"] } } }",
         "the winner's result names its branch"
+    );
+    assert!(
+        r["export"]["as"]
+            .as_str()
+            .is_some_and(|e| e.contains("air.dev/context")),
+        "the race merges the winner's context once: {}",
+        r["export"]["as"]
     );
 }
 
