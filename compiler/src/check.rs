@@ -49,6 +49,14 @@ pub const CODES: &[CodeInfo] = &[
         title: "`return` inside a `parallel` or `race` branch",
     },
     CodeInfo {
+        code: "E0406",
+        title: "a step nested in a fork branch's `if`, `for` or `try` adds to `$context`",
+    },
+    CodeInfo {
+        code: "E0407",
+        title: "`$context.<name>` read inside the fork that sets it",
+    },
+    CodeInfo {
         code: "W0305",
         title: "`retry … max d` bounds the whole retrying, not each delay (write `within d`)",
     },
