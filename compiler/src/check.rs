@@ -30,6 +30,7 @@ mod tests;
 
 use crate::codes::CodeInfo;
 use crate::diagnostic::Diagnostics;
+use crate::memo::WorkflowMemo;
 use crate::model::{AppUnit, Program};
 use crate::source::SourceMap;
 
@@ -183,7 +184,15 @@ pub const CODES: &[CodeInfo] = &[
 ];
 
 /// Run every check over a resolved program.
-pub fn check(program: &Program, sources: &SourceMap, diags: &mut Diagnostics) {
+///
+/// `memo` keeps per-workflow results between compilations (the language
+/// server's; see [`crate::memo`]).
+pub fn check(
+    program: &Program,
+    sources: &SourceMap,
+    memo: Option<&WorkflowMemo>,
+    diags: &mut Diagnostics,
+) {
     // Only the root app is checked: imported apps contribute declarations
     // (types, events, errors, services) and are checked when compiled on
     // their own.
@@ -211,7 +220,7 @@ pub fn check(program: &Program, sources: &SourceMap, diags: &mut Diagnostics) {
         },
         || {
             let mut found = Diagnostics::new();
-            crate::graph::check_graphs(program, &mut found);
+            crate::graph::check_graphs(program, sources, memo, &mut found);
             found
         },
     );

@@ -26,6 +26,7 @@ pub mod fmt;
 pub mod graph;
 pub mod lower;
 pub mod manifest;
+pub mod memo;
 pub mod model;
 pub mod naming;
 pub mod par;
