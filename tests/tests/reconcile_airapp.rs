@@ -446,8 +446,10 @@ async fn airapp_ssh_key_from_a_secret_rotates_without_restart() {
 }
 
 /// `suspend`: while set, nothing is fetched (the Git server sees no
-/// request) and drift is not healed, even on a trigger; cleared, the app
-/// fetches, and heals the drift.
+/// request) and drift is not healed, even on a trigger — checked once the
+/// controller says it has handled that trigger (`handled_trigger` in the
+/// app's status), not after a guessed delay; cleared, the app fetches the
+/// new commit, applies it, and heals the drift.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn suspend_does_nothing_until_cleared() {
     if !air_tests::tools::require("kubectl", "kubernetes-client") {
@@ -501,18 +503,13 @@ async fn suspend_does_nothing_until_cleared() {
     ]);
     write_app(&repo, "apps/shop", "shop", "shop", "2.0.0");
     let c2 = repo.commit("shop 2.0.0");
-    rec.trigger("shop").await;
-    // The trigger is answered by the app's task: its status is published
-    // again (attempted), still suspended.
-    eventually("the trigger handled while suspended", || async {
-        let st = rec.status("shop");
-        if st.attempted && st.sync.to_string() == "suspended" {
-            Ok(())
-        } else {
-            Err(format!("{:?}", st.sync))
-        }
-    })
-    .await;
+    // Wait until the app's task has handled the trigger (its status says
+    // so): whatever it was going to do is done, so what follows is not a
+    // matter of luck or timing.
+    let id = rec.trigger("shop").await;
+    let st = rec.handled("shop", id).await;
+    assert_eq!(st.sync.to_string(), "suspended", "{st:?}");
+    assert_eq!(st.fetched_revision, None, "{st:?}");
     assert_eq!(
         server.requests.load(std::sync::atomic::Ordering::SeqCst),
         fetches,
