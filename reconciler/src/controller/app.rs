@@ -164,16 +164,24 @@ impl AppTask {
     pub async fn run(
         mut self,
         mut observed: mpsc::UnboundedReceiver<Observed>,
-        mut triggers: mpsc::UnboundedReceiver<()>,
+        mut triggers: mpsc::UnboundedReceiver<u64>,
         mut stop: watch::Receiver<bool>,
     ) {
         self.stop = Some(stop.clone());
         let mut next = tokio::time::Instant::now();
+        // The newest trigger this pass answers (triggers that arrived
+        // together are answered by one pass).
+        let mut handling: Option<u64> = None;
         loop {
             tokio::select! {
                 biased;
                 _ = stop.changed() => break,
-                Some(()) = triggers.recv() => {
+                Some(id) = triggers.recv() => {
+                    let mut newest = id;
+                    while let Ok(more) = triggers.try_recv() {
+                        newest = newest.max(more);
+                    }
+                    handling = Some(newest);
                     next = tokio::time::Instant::now();
                     self.fresh = true;
                 }
@@ -210,6 +218,11 @@ impl AppTask {
                 }
             };
             self.status.attempted = true;
+            // Published with the outcome, so whoever sent the trigger can
+            // tell that this status answers it.
+            if let Some(id) = handling.take() {
+                self.status.handled_trigger = Some(id);
+            }
             self.publish().await;
             next = tokio::time::Instant::now() + wait;
         }

@@ -41,6 +41,7 @@ use futures::stream::FuturesUnordered;
 use prometheus_client::registry::Registry;
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use tokio::sync::{Mutex, mpsc, watch as stop_signal};
 
@@ -65,8 +66,11 @@ pub struct Shared {
     statuses: RwLock<BTreeMap<String, AppStatus>>,
     pub metrics: Metrics,
     pub registry: Registry,
-    /// Ask an app for an immediate cycle (`POST /api/apps/<name>/reconcile`).
-    triggers: RwLock<BTreeMap<String, mpsc::UnboundedSender<()>>>,
+    /// Ask an app for an immediate cycle (`POST /api/apps/<name>/reconcile`,
+    /// a push hook); each request carries its id.
+    triggers: RwLock<BTreeMap<String, mpsc::UnboundedSender<u64>>>,
+    /// The last trigger id given out (ids start at 1 and only grow).
+    last_trigger: AtomicU64,
     /// Each app's repository, normalised (`push_hooks::normalize`), for
     /// `POST /hooks/git`.
     repos: RwLock<BTreeMap<String, String>>,
@@ -92,6 +96,7 @@ impl Shared {
             metrics,
             registry,
             triggers: RwLock::default(),
+            last_trigger: AtomicU64::new(0),
             repos: RwLock::default(),
             webhook_secret: RwLock::default(),
             deliveries: std::sync::Mutex::default(),
@@ -270,11 +275,22 @@ impl Shared {
 
     /// Trigger an immediate cycle; false when no such app.
     pub fn trigger(&self, app: &str) -> bool {
-        self.triggers
-            .read()
-            .ok()
-            .and_then(|m| m.get(app).map(|tx| tx.send(()).is_ok()))
-            .unwrap_or(false)
+        self.request_cycle(app).is_some()
+    }
+
+    /// Trigger an immediate cycle and return its id (`None`: no such app).
+    /// Once the app's task has handled it — run the cycle, or, suspended,
+    /// decided to do nothing — its status says so
+    /// ([`AppStatus::handled_trigger`] at least this id), so a caller can
+    /// wait for the outcome instead of guessing how long it takes.
+    pub fn request_cycle(&self, app: &str) -> Option<u64> {
+        let triggers = self.triggers.read().ok()?;
+        let tx = triggers.get(app)?;
+        let id = self
+            .last_trigger
+            .fetch_add(1, Ordering::SeqCst)
+            .saturating_add(1);
+        tx.send(id).is_ok().then_some(id)
     }
 }
 

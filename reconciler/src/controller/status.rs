@@ -155,6 +155,12 @@ pub struct AppStatus {
     /// The previous run of this app's cycle finished (success or not).
     #[serde(default)]
     pub attempted: bool,
+    /// The newest trigger (`POST /api/apps/<name>/reconcile`, a push hook)
+    /// this status answers: the cycle it asked for is over — or, while
+    /// suspended, nothing was done — and this is the result. Trigger ids
+    /// are given out by the controller process, in increasing order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handled_trigger: Option<u64>,
 }
 
 /// The most diagnostics a status keeps: a revision with 100,000 of them
@@ -178,7 +184,12 @@ impl AppStatus {
     /// The part of the status worth recording in the cluster (no
     /// timestamps of attempts, so unchanged state writes nothing).
     pub fn to_configmap(&self, namespace: &str) -> Value {
-        let text = serde_json::to_string_pretty(self).unwrap_or_default();
+        // Nor the last trigger: a trigger that changed nothing writes nothing.
+        let recorded = AppStatus {
+            handled_trigger: None,
+            ..self.clone()
+        };
+        let text = serde_json::to_string_pretty(&recorded).unwrap_or_default();
         json!({
             "apiVersion": "v1",
             "kind": "ConfigMap",

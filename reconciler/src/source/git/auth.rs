@@ -61,6 +61,16 @@ enum SshKey {
     Memory(Secret, String),
 }
 
+impl SshKey {
+    /// Where the key comes from, for messages (never the key itself).
+    fn shown(&self) -> String {
+        match self {
+            SshKey::File(path) => path.display().to_string(),
+            SshKey::Memory(_, origin) => format!("from {origin}"),
+        }
+    }
+}
+
 /// Everything needed to authenticate one fetch. `Debug` by hand: secrets
 /// are shown as `***`.
 pub(crate) struct ResolvedAuth {
@@ -153,7 +163,11 @@ impl ResolvedAuth {
             creds.insecure_skip_host_key_check,
             &material.known_hosts,
         ) {
-            Some((kh.origin.clone(), KnownHosts::parse(kh.value.expose())))
+            // "the known_hosts file from Secret `ns/name`, key `k`".
+            Some((
+                format!("from {}", kh.origin),
+                KnownHosts::parse(kh.value.expose()),
+            ))
         } else if url.transport() == Transport::Ssh && !creds.insecure_skip_host_key_check {
             let path = match &creds.known_hosts {
                 Some(p) => Some(p.clone()),
@@ -321,34 +335,33 @@ impl ResolvedAuth {
                 return Err(git2::Error::from_str("no ssh key configured"));
             };
             if st.ssh_key_tries > 0 {
-                st.rejected = Some(
-                    "the server did not accept the ssh key (or the key's passphrase is wrong)"
-                        .into(),
-                );
+                // Named, so that after a rotation the message says which
+                // key (file or Secret) the server turned down.
+                st.rejected = Some(format!(
+                    "the server did not accept the ssh key {} (or its passphrase is wrong)",
+                    ssh_key.shown()
+                ));
                 return Err(git2::Error::from_str("ssh key rejected"));
             }
             st.ssh_key_tries += 1;
             let passphrase = self.passphrase.as_ref().map(Secret::expose);
-            let (cred, shown) = match ssh_key {
+            let cred = match ssh_key {
                 SshKey::File(key) => {
                     let public = key.with_extension(match key.extension() {
                         Some(ext) => format!("{}.pub", ext.to_string_lossy()),
                         None => "pub".to_string(),
                     });
                     let public = public.is_file().then_some(public);
-                    (
-                        Cred::ssh_key(&ssh_user, public.as_deref(), key, passphrase),
-                        key.display().to_string(),
-                    )
+                    Cred::ssh_key(&ssh_user, public.as_deref(), key, passphrase)
                 }
-                SshKey::Memory(key, origin) => (
-                    Cred::ssh_key_from_memory(&ssh_user, None, key.expose(), passphrase),
-                    format!("from {origin}"),
-                ),
+                SshKey::Memory(key, _) => {
+                    Cred::ssh_key_from_memory(&ssh_user, None, key.expose(), passphrase)
+                }
             };
             return cred.map_err(|_| {
                 st.rejected = Some(format!(
-                    "cannot use the ssh key {shown} (wrong passphrase or unsupported format)"
+                    "cannot use the ssh key {} (wrong passphrase or unsupported format)",
+                    ssh_key.shown()
                 ));
                 git2::Error::from_str("unusable ssh key")
             });
