@@ -25,6 +25,7 @@ pub mod watch;
 
 mod airapps;
 mod app;
+mod error;
 mod jobs;
 mod timing;
 
