@@ -13,6 +13,8 @@
 
 use crate::cluster::Cluster;
 use crate::git::SecretMaterial;
+// Secret values; `Secret` is the Kubernetes object here.
+use crate::secret::Secret as SecretValue;
 use k8s_openapi::api::core::v1::Secret;
 use kube::Api;
 use schemars::JsonSchema;
@@ -94,7 +96,7 @@ impl SecretRefs {
             let origin = format!("Secret `{}/{}`, key `{}`", self.namespace, r.name, r.key);
             // A token or passphrase written with `echo` ends in a newline
             // that is not part of it; a key file's last newline is.
-            let line = || value.trim_end_matches(['\n', '\r']).to_string();
+            let line = || SecretValue::from(value.expose().trim_end_matches(['\n', '\r']));
             material = match field {
                 "tokenSecret" => material.with_token(line(), origin),
                 "sshKeySecret" => material.with_ssh_key(value, origin),
@@ -125,7 +127,7 @@ impl SecretRefs {
         field: &str,
         r: &SecretKeyRef,
         secret: &Secret,
-    ) -> Result<String, SecretsError> {
+    ) -> Result<SecretValue, SecretsError> {
         let shown = self.shown(field, r);
         let data = secret.data.as_ref();
         let Some(bytes) = data.and_then(|d| d.get(&r.key)) else {
@@ -143,7 +145,7 @@ impl SecretRefs {
             )));
         };
         match String::from_utf8(bytes.0.clone()) {
-            Ok(v) if !v.trim().is_empty() => Ok(v),
+            Ok(v) if !v.trim().is_empty() => Ok(SecretValue::new(v)),
             Ok(_) => Err(SecretsError::BadKey(format!(
                 "key `{}` of {shown} is empty",
                 r.key
