@@ -36,6 +36,7 @@ pub mod source;
 pub mod span;
 #[doc(hidden)]
 pub mod testgen;
+pub mod toml_doc;
 
 pub use compile::{Compilation, CompileOptions};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};

@@ -134,7 +134,7 @@ async fn git_hook(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes)
     };
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     match verify(
-        &secret,
+        secret.expose(),
         &body,
         header("x-hub-signature-256"),
         header("x-gitlab-token"),

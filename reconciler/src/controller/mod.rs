@@ -25,6 +25,7 @@ pub mod watch;
 
 mod airapps;
 mod app;
+mod error;
 mod jobs;
 mod timing;
 
@@ -34,6 +35,7 @@ use crate::desired::AppViews;
 use crate::git::GitCache;
 use crate::metrics::Metrics;
 use crate::notifications::Notifier;
+use crate::secret::Secret;
 use crate::status::AppStatus;
 use crate::watch::{Index, Watchers};
 use futures::StreamExt;
@@ -75,7 +77,7 @@ pub struct Shared {
     /// `POST /hooks/git`.
     repos: RwLock<BTreeMap<String, String>>,
     /// The secret `/hooks/git` verifies with; `None` turns the hook off.
-    webhook_secret: RwLock<Option<String>>,
+    webhook_secret: RwLock<Option<Secret>>,
     /// The delivery ids and body digests `/hooks/git` accepted lately.
     deliveries: std::sync::Mutex<std::collections::VecDeque<String>>,
     /// Who may use the API and the dashboard.
@@ -134,7 +136,7 @@ impl Shared {
                 .webhook_secret
                 .write()
                 .unwrap_or_else(PoisonError::into_inner);
-            *s = secret;
+            *s = secret.map(Secret::from);
         }
         Ok(())
     }
@@ -185,7 +187,7 @@ impl Shared {
         true
     }
 
-    pub(crate) fn webhook_secret(&self) -> Option<String> {
+    pub(crate) fn webhook_secret(&self) -> Option<Secret> {
         self.webhook_secret.read().ok()?.clone()
     }
 

@@ -14,27 +14,7 @@ use super::known_hosts::{HostKeyStatus, KnownHosts, lookup_name};
 use super::source::{Credentials, SecretMaterial};
 use super::tls::TrustedCas;
 use super::url::{RemoteUrl, Transport};
-
-/// A secret string. Never printed: `Debug` shows `***`, and there is no
-/// `Display`.
-#[derive(Clone, PartialEq, Eq)]
-pub(crate) struct Secret(String);
-
-impl Secret {
-    pub(crate) fn new(s: impl Into<String>) -> Self {
-        Secret(s.into())
-    }
-
-    pub(crate) fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
+use crate::secret::Secret;
 
 /// Looks up an environment variable (the process environment, or a map in
 /// tests and when secrets come from elsewhere).
