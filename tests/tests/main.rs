@@ -31,6 +31,7 @@ mod reconcile_drift;
 mod reconcile_git;
 mod reconcile_hardening;
 mod reconcile_http;
+mod reconcile_idle;
 mod semantics;
 mod suite_layout;
 mod sw_conformance;

@@ -84,6 +84,14 @@ pub struct AppTask {
     /// a webhook or a manual trigger); a periodic one may share a fetch of
     /// the same source by another app from the last half interval.
     fresh: bool,
+    /// The next cycle must sync even if nothing changed (a manual trigger
+    /// or a webhook).
+    forced: bool,
+    /// The commit of the last complete sync, when the watchers have
+    /// followed every kind of its objects since: until the commit changes
+    /// or drift stays unhealed, a cycle has nothing to do beyond the fetch
+    /// (the watches heal or report drift as it happens).
+    in_sync: Option<String>,
 }
 
 enum Outcome {
@@ -142,6 +150,8 @@ impl AppTask {
             compile_job: Slot::default(),
             stop: None,
             fresh: true,
+            forced: false,
+            in_sync: None,
         }
     }
 
@@ -176,6 +186,7 @@ impl AppTask {
                 Some(()) = triggers.recv() => {
                     next = tokio::time::Instant::now();
                     self.fresh = true;
+                    self.forced = true;
                 }
                 Some(first) = observed.recv() => {
                     // Coalesce a burst of events (a relist, a namespace
@@ -238,6 +249,7 @@ impl AppTask {
 
     async fn cycle_inner(&mut self) -> Outcome {
         let app = label(&self.cfg.name);
+        let forced = std::mem::take(&mut self.forced);
         // 1. Fetch.
         let fetch_started = Instant::now();
         let fetched = self.fetch().await;
@@ -298,6 +310,22 @@ impl AppTask {
             ),
             (None, None) => return Outcome::Failed,
         };
+        // Nothing changed since the last complete sync: not the commit, not
+        // the configuration (fixed for the task's life: a changed AirApp
+        // spec starts a new task), and the watches have kept the cluster in
+        // step (healed, or with self-heal off reported, every drift). No
+        // request at all: an idle app costs only its fetches.
+        if desired.is_none()
+            && !forced
+            && self.in_sync.as_deref() == Some(commit.as_str())
+            && (self.drifted.is_empty() || !self.cfg.self_heal)
+        {
+            self.status.last_error = None;
+            if self.status.sync == SyncState::Failed {
+                self.status.sync = SyncState::Synced;
+            }
+            return Outcome::Ok;
+        }
         // Without self-heal an unchanged revision is not re-applied: drift
         // is only reported (a new commit is still applied).
         if desired.is_none() && !self.cfg.self_heal {
@@ -329,10 +357,12 @@ impl AppTask {
                 self.status.last_error = None;
                 self.status.sync = SyncState::Synced;
                 self.drifted.clear();
-                self.assess_all().await;
                 Outcome::Ok
             }
-            Err(message) => self.fail(Stage::Apply, message),
+            Err(message) => {
+                self.in_sync = None;
+                self.fail(Stage::Apply, message)
+            }
         }
     }
 
@@ -470,6 +500,7 @@ impl AppTask {
             result,
             Err(Some(SyncError::DryRun(_) | SyncError::Refused(_)))
         );
+        let mut watched = self.watchers.is_some();
         if validated {
             let objs: BTreeMap<ObjectRef, Value> = objects
                 .iter()
@@ -485,7 +516,7 @@ impl AppTask {
                 let kinds: BTreeSet<Kind> = objs.keys().map(Kind::of).collect();
                 let mut w = w.lock().await;
                 for k in kinds {
-                    w.ensure(k).await;
+                    watched &= w.ensure(k).await;
                 }
             }
             self.target = Some(Target {
@@ -498,6 +529,10 @@ impl AppTask {
         }
         match result {
             Ok(report) => {
+                self.assess(&report.live);
+                // Skipping later cycles relies on the watches: only when
+                // every kind is watched.
+                self.in_sync = watched.then(|| commit.to_string());
                 if !report.applied.is_empty() || !report.deleted.is_empty() {
                     tracing::info!(app = %self.cfg.name, commit = %commit,
                         applied = report.applied.len(), deleted = report.deleted.len(), "synced");
@@ -532,19 +567,17 @@ impl AppTask {
         }
     }
 
-    /// Health of every target object, read from the cluster.
-    async fn assess_all(&mut self) {
+    /// Health of every target object, from the objects as the sync last
+    /// saw them (no read of its own: the watch events keep it current).
+    fn assess(&mut self, seen: &BTreeMap<ObjectRef, Value>) {
         let Some(t) = &self.target else { return };
-        let air_app = t.app.clone();
+        let air_app = &t.app;
         let mut health = BTreeMap::new();
         for r in t.objects.keys() {
-            let live = match self.cluster.get(r).await {
-                Ok(l) => l,
-                Err(_) => continue,
-            };
-            let mut a = health::assess(live.as_ref());
-            if let Some(l) = &live
-                && !owned_by(l, &air_app)
+            let live = seen.get(r);
+            let mut a = health::assess(live);
+            if let Some(l) = live
+                && !owned_by(l, air_app)
             {
                 a = health::Assessment {
                     health: Health::Degraded,
@@ -564,25 +597,34 @@ impl AppTask {
         let target = self.target.clone()?;
         let mut latest: BTreeMap<ObjectRef, Option<Value>> = BTreeMap::new();
         let mut relisted = false;
+        let mut unlisted = BTreeSet::new();
         for o in batch {
             match o {
                 Observed::Object(r, live) => {
                     latest.insert(r, live);
                 }
                 Observed::Relisted => relisted = true,
+                Observed::Unlisted(refs) => unlisted.extend(refs),
             }
         }
         if relisted {
+            unlisted.extend(target.objects.keys().cloned());
+        }
+        if relisted || !unlisted.is_empty() {
             // The API server may have lost everything (the status
             // ConfigMap too): record the status again.
             self.recorded = None;
-            // A relist does not report deletions: read every object.
-            for r in target.objects.keys() {
+            for r in &unlisted {
                 match self.cluster.get(r).await {
                     Ok(live) => {
                         latest.insert(r.clone(), live);
                     }
-                    Err(_) => return Some(backoff(self.failures.max(1), self.cfg.interval)),
+                    Err(_) => {
+                        // What changed meanwhile is unknown: the next
+                        // cycle syncs in full.
+                        self.in_sync = None;
+                        return Some(backoff(self.failures.max(1), self.cfg.interval));
+                    }
                 }
             }
         }
@@ -641,6 +683,10 @@ impl AppTask {
             } else {
                 SyncState::OutOfSync
             };
+        }
+        if retry.is_some() {
+            // A full sync recreates what a heal cannot: never skipped.
+            self.in_sync = None;
         }
         self.fill_status();
         if self.status != before || retry.is_some() {

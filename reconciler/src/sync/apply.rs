@@ -30,6 +30,10 @@ pub struct SyncReport {
     /// validated the namespace's creation, but cannot validate objects in
     /// a namespace that does not exist, so those were not sent. Its name.
     pub unvalidated_namespace: Option<String>,
+    /// The objects of the revision as the API server last showed them:
+    /// the answer to their apply, or the read that found them unchanged
+    /// (missing = absent). Health is read from these, not read again.
+    pub live: BTreeMap<ObjectRef, Value>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -117,7 +121,7 @@ pub async fn sync(
     let namespace_existed = ensure_namespace(cluster, namespace, opts.dry_run).await?;
     let unvalidated = (opts.dry_run && !namespace_existed).then(|| namespace.to_string());
     let old = inventory::load(cluster, app, namespace).await?;
-    let live = live_state(cluster, namespace, desired, &old).await?;
+    let mut live = live_state(cluster, namespace, desired, &old).await?;
     let plan_opts = PlanOptions {
         prune: opts.prune,
         allow_prune_all: opts.allow_prune_all,
@@ -170,10 +174,11 @@ pub async fn sync(
     }
     for c in &to_apply {
         if let Some(d) = &c.desired {
-            cluster
+            let applied = cluster
                 .apply(d, false, opts.force)
                 .await
                 .map_err(SyncError::Apply)?;
+            live.insert(c.object.clone(), applied);
             report.applied.push(c.object.clone());
             progress.applied(c);
         }
@@ -182,6 +187,7 @@ pub async fn sync(
     for c in plan.changes.iter().filter(|c| c.action == Action::Delete) {
         match cluster.delete(&c.object).await {
             Ok(()) => {
+                live.remove(&c.object);
                 report.deleted.push(c.object.clone());
                 progress.deleted(&c.object);
             }
@@ -210,6 +216,7 @@ pub async fn sync(
     if next != old {
         inventory::store(cluster, app, namespace, &next, None).await?;
     }
+    report.live = live;
     Ok(report)
 }
 
