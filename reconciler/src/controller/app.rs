@@ -37,10 +37,29 @@ struct Target {
     /// The app name in air.toml (labels, inventory, ownership).
     app: String,
     namespace: String,
-    objects: BTreeMap<ObjectRef, Value>,
+    /// Each object as compact JSON text: a fraction of the memory of a
+    /// `Value` (with thousands of apps this is most of what the controller
+    /// keeps), parsed back for the few objects a watch event or a heal
+    /// needs.
+    objects: BTreeMap<ObjectRef, Box<str>>,
     /// Its diagnostics (warnings) and how many were left out, shown
     /// again when it is fetched anew.
     diagnostics: (Vec<DiagnosticSummary>, usize),
+}
+
+impl Target {
+    /// The object `r` as applied.
+    fn object(&self, r: &ObjectRef) -> Option<Value> {
+        serde_json::from_str(self.objects.get(r)?).ok()
+    }
+
+    /// Every object, as applied.
+    fn values(&self) -> Vec<Value> {
+        self.objects
+            .values()
+            .filter_map(|t| serde_json::from_str(t).ok())
+            .collect()
+    }
 }
 
 /// A revision that does not compile: its (capped) diagnostics and the
@@ -195,7 +214,9 @@ impl AppTask {
                     while let Ok(more) = observed.try_recv() {
                         batch.push(more);
                     }
-                    if let Some(delay) = self.observe(batch).await {
+                    // Boxed, as the cycle below: a waiting task keeps only
+                    // its small state, not room for the largest step.
+                    if let Some(delay) = Box::pin(self.observe(batch)).await {
                         next = next.min(tokio::time::Instant::now() + delay);
                     }
                     continue;
@@ -209,7 +230,7 @@ impl AppTask {
                 self.status.sync = SyncState::Suspended;
                 self.cfg.interval
             } else {
-                match self.cycle().await {
+                match Box::pin(self.cycle()).await {
                     Outcome::Ok => {
                         self.failures = 0;
                         jittered(self.cfg.interval)
@@ -272,7 +293,7 @@ impl AppTask {
         };
         self.status.fetched_revision = Some(revision.commit.clone());
         // 2. Compile (once per commit).
-        let desired = match &self.broken {
+        let mut desired = match &self.broken {
             Some(b) if b.commit == revision.commit => {
                 (self.status.diagnostics, self.status.diagnostics_omitted) = b.diagnostics.clone();
                 let message = b.message.clone();
@@ -295,19 +316,9 @@ impl AppTask {
         if let Some(d) = &desired {
             self.status.set_diagnostics(&d.diagnostics);
         }
-        let (commit, air_app, namespace, objects) = match (&desired, &self.target) {
-            (Some(d), _) => (
-                d.commit.clone(),
-                d.app.clone(),
-                d.namespace.clone(),
-                d.objects.clone(),
-            ),
-            (None, Some(t)) => (
-                t.commit.clone(),
-                t.app.clone(),
-                t.namespace.clone(),
-                t.objects.values().cloned().collect(),
-            ),
+        let (commit, air_app, namespace) = match (&desired, &self.target) {
+            (Some(d), _) => (d.commit.clone(), d.app.clone(), d.namespace.clone()),
+            (None, Some(t)) => (t.commit.clone(), t.app.clone(), t.namespace.clone()),
             (None, None) => return Outcome::Failed,
         };
         // Nothing changed since the last complete sync: not the commit, not
@@ -338,7 +349,14 @@ impl AppTask {
         }
         // 3. Plan, dry run, apply, prune.
         self.status.namespace = Some(namespace.clone());
-        let synced = self.sync(&commit, &air_app, &namespace, &objects).await;
+        // The compiled objects and views move on (never copied); an
+        // unchanged revision's objects are read back from the target.
+        let objects = match desired.as_mut() {
+            Some(d) => std::mem::take(&mut d.objects),
+            None => self.target.as_ref().map(Target::values).unwrap_or_default(),
+        };
+        let views = desired.as_mut().map(|d| std::mem::take(&mut d.views));
+        let synced = self.sync(&commit, &air_app, &namespace, objects).await;
         if let (Some(d), Some(t)) = (&desired, &mut self.target)
             && t.commit == d.commit
         {
@@ -349,8 +367,8 @@ impl AppTask {
         }
         match synced {
             Ok(()) => {
-                if let Some(d) = &desired {
-                    self.shared.set_views(&self.cfg.name, d.views.clone());
+                if let Some(v) = views {
+                    self.shared.set_views(&self.cfg.name, v);
                 }
                 self.status.revision = Some(commit);
                 self.status.last_synced = Some(now());
@@ -471,7 +489,7 @@ impl AppTask {
         commit: &str,
         air_app: &str,
         namespace: &str,
-        objects: &[Value],
+        objects: Vec<Value>,
     ) -> Result<(), String> {
         let opts = SyncOptions {
             dry_run: false,
@@ -479,6 +497,9 @@ impl AppTask {
             allow_prune_all: self.cfg.allow_prune_all,
             force: self.cfg.force,
         };
+        // A slot among the syncs running at once (never closed; waiting
+        // for it is not part of the sync's timeout).
+        let permit = self.shared.jobs.syncs().clone().acquire_owned().await;
         let result = tokio::time::timeout(
             self.cfg.timeout,
             sync(
@@ -486,12 +507,13 @@ impl AppTask {
                 air_app,
                 namespace,
                 Some(commit),
-                objects,
+                &objects,
                 opts,
                 &mut Quiet,
             ),
         )
         .await;
+        drop(permit);
         let result = match result {
             Err(_) => Err(None),
             Ok(r) => r.map_err(Some),
@@ -502,9 +524,9 @@ impl AppTask {
         );
         let mut watched = self.watchers.is_some();
         if validated {
-            let objs: BTreeMap<ObjectRef, Value> = objects
-                .iter()
-                .filter_map(|o| ObjectRef::of(o).map(|r| (r, o.clone())))
+            let objs: BTreeMap<ObjectRef, Box<str>> = objects
+                .into_iter()
+                .filter_map(|o| Some((ObjectRef::of(&o)?, o.to_string().into_boxed_str())))
                 .collect();
             self.index.set_objects(&self.cfg.name, objs.keys().cloned());
             self.shared
@@ -528,8 +550,8 @@ impl AppTask {
             });
         }
         match result {
-            Ok(report) => {
-                self.assess(&report.live);
+            Ok(mut report) => {
+                self.health = std::mem::take(&mut report.health);
                 // Skipping later cycles relies on the watches: only when
                 // every kind is watched.
                 self.in_sync = watched.then(|| commit.to_string());
@@ -567,34 +589,11 @@ impl AppTask {
         }
     }
 
-    /// Health of every target object, from the objects as the sync last
-    /// saw them (no read of its own: the watch events keep it current).
-    fn assess(&mut self, seen: &BTreeMap<ObjectRef, Value>) {
-        let Some(t) = &self.target else { return };
-        let air_app = &t.app;
-        let mut health = BTreeMap::new();
-        for r in t.objects.keys() {
-            let live = seen.get(r);
-            let mut a = health::assess(live);
-            if let Some(l) = live
-                && !owned_by(l, air_app)
-            {
-                a = health::Assessment {
-                    health: Health::Degraded,
-                    message:
-                        "exists but is not labelled as managed by air for this app: left untouched"
-                            .into(),
-                };
-            }
-            health.insert(r.clone(), a);
-        }
-        self.health = health;
-    }
-
     /// Handle watch events; returns a delay after which a full cycle
     /// should run (a heal failed, or the watchers relisted).
     async fn observe(&mut self, batch: Vec<Observed>) -> Option<Duration> {
-        let target = self.target.clone()?;
+        let target = self.target.as_ref()?;
+        let air_app = target.app.clone();
         let mut latest: BTreeMap<ObjectRef, Option<Value>> = BTreeMap::new();
         let mut relisted = false;
         let mut unlisted = BTreeSet::new();
@@ -631,11 +630,11 @@ impl AppTask {
         let mut retry = None;
         let before = self.status.clone();
         for (r, live) in latest {
-            let Some(desired) = target.objects.get(&r) else {
+            let Some(desired) = self.target.as_ref().and_then(|t| t.object(&r)) else {
                 continue;
             };
             let mut a = health::assess(live.as_ref());
-            match drift::detect(&target.app, desired, live.as_ref()) {
+            match drift::detect(&air_app, &desired, live.as_ref()) {
                 None => {
                     self.drifted.remove(&r);
                 }
@@ -644,7 +643,7 @@ impl AppTask {
                     self.shared.metrics.drift_detected.get_or_create(&app).inc();
                     tracing::info!(app = %self.cfg.name, drift = %d.summary(), "drift detected");
                     if self.cfg.self_heal && d.healable() {
-                        match self.heal(&target.app, desired, &d).await {
+                        match self.heal(&air_app, &desired, &d).await {
                             Ok(healed) => {
                                 self.shared.metrics.drift_healed.get_or_create(&app).inc();
                                 self.status.healed += 1;

@@ -4,6 +4,7 @@
 //! the inventory.
 
 use crate::cluster::{Cluster, ClusterError};
+use crate::health::{Assessment, assess_owned};
 use crate::inventory;
 use crate::object::ObjectRef;
 use crate::plan::{Action, Change, Inventory, Plan, PlanOptions, Scope, plan};
@@ -30,10 +31,11 @@ pub struct SyncReport {
     /// validated the namespace's creation, but cannot validate objects in
     /// a namespace that does not exist, so those were not sent. Its name.
     pub unvalidated_namespace: Option<String>,
-    /// The objects of the revision as the API server last showed them:
-    /// the answer to their apply, or the read that found them unchanged
-    /// (missing = absent). Health is read from these, not read again.
-    pub live: BTreeMap<ObjectRef, Value>,
+    /// The health of each object of the revision as the API server last
+    /// showed it: the answer to its apply, or the read that found it
+    /// unchanged. Kept instead of the objects themselves, so callers need
+    /// not read them again and no copy outlives the sync.
+    pub health: BTreeMap<ObjectRef, Assessment>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -121,12 +123,19 @@ pub async fn sync(
     let namespace_existed = ensure_namespace(cluster, namespace, opts.dry_run).await?;
     let unvalidated = (opts.dry_run && !namespace_existed).then(|| namespace.to_string());
     let old = inventory::load(cluster, app, namespace).await?;
-    let mut live = live_state(cluster, namespace, desired, &old).await?;
+    let live = live_state(cluster, namespace, desired, &old).await?;
     let plan_opts = PlanOptions {
         prune: opts.prune,
         allow_prune_all: opts.allow_prune_all,
     };
     let plan = plan(app, namespace, desired, &live, &old, plan_opts);
+    let wanted: BTreeSet<ObjectRef> = desired.iter().filter_map(ObjectRef::of).collect();
+    let mut health: BTreeMap<ObjectRef, Assessment> = wanted
+        .iter()
+        .map(|r| (r.clone(), assess_owned(live.get(r), app)))
+        .collect();
+    // The plan holds what it needs; the live objects go now.
+    drop(live);
     progress.planned(&plan);
     if let Some(why) = &plan.refused {
         return Err(SyncError::Refused(why.clone()));
@@ -149,16 +158,16 @@ pub async fn sync(
         }
     }
     let mut report = SyncReport {
-        plan: plan.clone(),
         unvalidated_namespace: unvalidated,
         ..SyncReport::default()
     };
     if opts.dry_run {
+        report.plan = plan;
+        report.health = health;
         return Ok(report);
     }
     // Record what we are about to own before creating it, so a crash
     // mid-apply leaves nothing air created outside its inventory.
-    let wanted: BTreeSet<ObjectRef> = desired.iter().filter_map(ObjectRef::of).collect();
     let blocked: BTreeSet<&ObjectRef> = plan
         .changes
         .iter()
@@ -178,7 +187,7 @@ pub async fn sync(
                 .apply(d, false, opts.force)
                 .await
                 .map_err(SyncError::Apply)?;
-            live.insert(c.object.clone(), applied);
+            health.insert(c.object.clone(), assess_owned(Some(&applied), app));
             report.applied.push(c.object.clone());
             progress.applied(c);
         }
@@ -187,7 +196,6 @@ pub async fn sync(
     for c in plan.changes.iter().filter(|c| c.action == Action::Delete) {
         match cluster.delete(&c.object).await {
             Ok(()) => {
-                live.remove(&c.object);
                 report.deleted.push(c.object.clone());
                 progress.deleted(&c.object);
             }
@@ -216,7 +224,8 @@ pub async fn sync(
     if next != old {
         inventory::store(cluster, app, namespace, &next, None).await?;
     }
-    report.live = live;
+    report.plan = plan;
+    report.health = health;
     Ok(report)
 }
 
