@@ -113,6 +113,9 @@ pub struct AppTask {
     in_sync: Option<String>,
 }
 
+/// A held slot among the syncs running at once.
+type SyncSlot = Option<tokio::sync::OwnedSemaphorePermit>;
+
 enum Outcome {
     Ok,
     Failed,
@@ -293,6 +296,7 @@ impl AppTask {
         };
         self.status.fetched_revision = Some(revision.commit.clone());
         // 2. Compile (once per commit).
+        let mut slot = None;
         let mut desired = match &self.broken {
             Some(b) if b.commit == revision.commit => {
                 (self.status.diagnostics, self.status.diagnostics_omitted) = b.diagnostics.clone();
@@ -307,10 +311,15 @@ impl AppTask {
                         t.diagnostics.clone();
                     None
                 }
-                _ => match self.compile(&revision).await {
-                    Ok(d) => Some(d),
-                    Err(message) => return self.fail(Stage::Compile, message),
-                },
+                _ => {
+                    // The sync slot is taken before compiling, so compiled
+                    // objects never pile up waiting for one.
+                    slot = Some(self.sync_slot().await);
+                    match self.compile(&revision).await {
+                        Ok(d) => Some(d),
+                        Err(message) => return self.fail(Stage::Compile, message),
+                    }
+                }
             },
         };
         if let Some(d) = &desired {
@@ -356,7 +365,9 @@ impl AppTask {
             None => self.target.as_ref().map(Target::values).unwrap_or_default(),
         };
         let views = desired.as_mut().map(|d| std::mem::take(&mut d.views));
-        let synced = self.sync(&commit, &air_app, &namespace, objects).await;
+        let synced = self
+            .sync(&commit, &air_app, &namespace, objects, slot)
+            .await;
         if let (Some(d), Some(t)) = (&desired, &mut self.target)
             && t.commit == d.commit
         {
@@ -392,6 +403,12 @@ impl AppTask {
             time: now(),
         });
         Outcome::Failed
+    }
+
+    /// A slot among the syncs running at once (`None` only if the
+    /// semaphore were closed, which it never is: then no bound).
+    async fn sync_slot(&self) -> SyncSlot {
+        self.shared.jobs.syncs().clone().acquire_owned().await.ok()
     }
 
     async fn fetch(&mut self) -> Result<Revision, String> {
@@ -490,6 +507,7 @@ impl AppTask {
         air_app: &str,
         namespace: &str,
         objects: Vec<Value>,
+        slot: Option<SyncSlot>,
     ) -> Result<(), String> {
         let opts = SyncOptions {
             dry_run: false,
@@ -497,9 +515,11 @@ impl AppTask {
             allow_prune_all: self.cfg.allow_prune_all,
             force: self.cfg.force,
         };
-        // A slot among the syncs running at once (never closed; waiting
-        // for it is not part of the sync's timeout).
-        let permit = self.shared.jobs.syncs().clone().acquire_owned().await;
+        // Waiting for a slot is not part of the sync's timeout.
+        let permit = match slot {
+            Some(s) => s,
+            None => self.sync_slot().await,
+        };
         let result = tokio::time::timeout(
             self.cfg.timeout,
             sync(

@@ -40,9 +40,10 @@ const SYNCS: usize = 16;
 pub struct JobLimits {
     fetches: Arc<Semaphore>,
     compiles: Arc<Semaphore>,
-    /// Syncs (plan, dry run, apply) at once: each holds its app's desired
-    /// objects several times over (the plan's changes, the live objects),
-    /// so a thousand apps syncing at once (the first cycle) would hold them
+    /// Syncs (plan, dry run, apply) at once, each held from before its
+    /// compile: a sync holds its app's desired objects several times over
+    /// (the plan's changes, the live objects), so a thousand apps syncing
+    /// at once (the first cycle), or compiled and waiting, would hold them
     /// all; the API server is the bottleneck anyway.
     syncs: Arc<Semaphore>,
 }
