@@ -273,7 +273,6 @@ impl AppTask {
 
     async fn cycle_inner(&mut self) -> Outcome {
         let app = label(&self.cfg.name);
-        let forced = std::mem::take(&mut self.forced);
         // 1. Fetch.
         let fetch_started = Instant::now();
         let fetched = self.fetch().await;
@@ -334,7 +333,9 @@ impl AppTask {
         // the configuration (fixed for the task's life: a changed AirApp
         // spec starts a new task), and the watches have kept the cluster in
         // step (healed, or with self-heal off reported, every drift). No
-        // request at all: an idle app costs only its fetches.
+        // request at all: an idle app costs only its fetches. A forced cycle
+        // counts once it gets this far (a failed fetch keeps it forced).
+        let forced = std::mem::take(&mut self.forced);
         if desired.is_none()
             && !forced
             && self.in_sync.as_deref() == Some(commit.as_str())
