@@ -1,5 +1,7 @@
 /// Compiling allocates many small nodes; mimalloc keeps that cheap
-/// (docs/performance.md).
+/// (docs/performance.md). The `system-alloc` feature leaves it out, so
+/// heap profilers that intercept malloc see every allocation.
+#[cfg(not(feature = "system-alloc"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

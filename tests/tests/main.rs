@@ -32,6 +32,7 @@ mod reconcile_errors;
 mod reconcile_git;
 mod reconcile_hardening;
 mod reconcile_http;
+mod reconcile_idle;
 mod semantics;
 mod suite_layout;
 mod sw_conformance;

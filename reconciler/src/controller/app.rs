@@ -38,10 +38,29 @@ struct Target {
     /// The app name in air.toml (labels, inventory, ownership).
     app: String,
     namespace: String,
-    objects: BTreeMap<ObjectRef, Value>,
+    /// Each object as compact JSON text: a fraction of the memory of a
+    /// `Value` (with thousands of apps this is most of what the controller
+    /// keeps), parsed back for the few objects a watch event or a heal
+    /// needs.
+    objects: BTreeMap<ObjectRef, Box<str>>,
     /// Its diagnostics (warnings) and how many were left out, shown
     /// again when it is fetched anew.
     diagnostics: (Vec<DiagnosticSummary>, usize),
+}
+
+impl Target {
+    /// The object `r` as applied.
+    fn object(&self, r: &ObjectRef) -> Option<Value> {
+        serde_json::from_str(self.objects.get(r)?).ok()
+    }
+
+    /// Every object, as applied.
+    fn values(&self) -> Vec<Value> {
+        self.objects
+            .values()
+            .filter_map(|t| serde_json::from_str(t).ok())
+            .collect()
+    }
 }
 
 /// A revision that does not compile: its (capped) diagnostics and the
@@ -86,7 +105,18 @@ pub struct AppTask {
     /// a webhook or a manual trigger); a periodic one may share a fetch of
     /// the same source by another app from the last half interval.
     fresh: bool,
+    /// The next cycle must sync even if nothing changed (a manual trigger
+    /// or a webhook).
+    forced: bool,
+    /// The commit of the last complete sync, when the watchers have
+    /// followed every kind of its objects since: until the commit changes
+    /// or drift stays unhealed, a cycle has nothing to do beyond the fetch
+    /// (the watches heal or report drift as it happens).
+    in_sync: Option<String>,
 }
+
+/// A held slot among the syncs running at once.
+type SyncSlot = Option<tokio::sync::OwnedSemaphorePermit>;
 
 fn now() -> u64 {
     std::time::SystemTime::now()
@@ -139,6 +169,8 @@ impl AppTask {
             compile_job: Slot::default(),
             stop: None,
             fresh: true,
+            forced: false,
+            in_sync: None,
         }
     }
 
@@ -182,6 +214,7 @@ impl AppTask {
                     handling = Some(newest);
                     next = tokio::time::Instant::now();
                     self.fresh = true;
+                    self.forced = true;
                 }
                 Some(first) = observed.recv() => {
                     // Coalesce a burst of events (a relist, a namespace
@@ -190,7 +223,9 @@ impl AppTask {
                     while let Ok(more) = observed.try_recv() {
                         batch.push(more);
                     }
-                    if let Some(delay) = self.observe(batch).await {
+                    // Boxed, as the cycle below: a waiting task keeps only
+                    // its small state, not room for the largest step.
+                    if let Some(delay) = Box::pin(self.observe(batch)).await {
                         next = next.min(tokio::time::Instant::now() + delay);
                     }
                     continue;
@@ -204,7 +239,7 @@ impl AppTask {
                 self.status.sync = SyncState::Suspended;
                 self.cfg.interval
             } else {
-                match self.cycle().await {
+                match Box::pin(self.cycle()).await {
                     Ok(()) => {
                         self.failures = 0;
                         jittered(self.cfg.interval)
@@ -276,7 +311,8 @@ impl AppTask {
         };
         self.status.fetched_revision = Some(revision.commit.clone());
         // 2. Compile (once per commit).
-        let desired = match &self.broken {
+        let mut slot = None;
+        let mut desired = match &self.broken {
             Some(b) if b.commit == revision.commit => {
                 (self.status.diagnostics, self.status.diagnostics_omitted) = b.diagnostics.clone();
                 let message = b.message.clone();
@@ -290,29 +326,42 @@ impl AppTask {
                         t.diagnostics.clone();
                     None
                 }
-                _ => Some(self.compile(&revision).await?),
+                _ => {
+                    // The sync slot is taken before compiling, so compiled
+                    // objects never pile up waiting for one.
+                    slot = Some(self.sync_slot().await);
+                    Some(self.compile(&revision).await?)
+                }
             },
         };
         if let Some(d) = &desired {
             self.status.set_diagnostics(&d.diagnostics);
         }
-        let (commit, air_app, namespace, objects) = match (&desired, &self.target) {
-            (Some(d), _) => (
-                d.commit.clone(),
-                d.app.clone(),
-                d.namespace.clone(),
-                d.objects.clone(),
-            ),
-            (None, Some(t)) => (
-                t.commit.clone(),
-                t.app.clone(),
-                t.namespace.clone(),
-                t.objects.values().cloned().collect(),
-            ),
+        let (commit, air_app, namespace) = match (&desired, &self.target) {
+            (Some(d), _) => (d.commit.clone(), d.app.clone(), d.namespace.clone()),
+            (None, Some(t)) => (t.commit.clone(), t.app.clone(), t.namespace.clone()),
             // Unreachable: without a target the revision was compiled
             // (or failed above). Nothing to apply, nothing to report.
             (None, None) => return Ok(()),
         };
+        // Nothing changed since the last complete sync: not the commit, not
+        // the configuration (fixed for the task's life: a changed AirApp
+        // spec starts a new task), and the watches have kept the cluster in
+        // step (healed, or with self-heal off reported, every drift). No
+        // request at all: an idle app costs only its fetches. A forced cycle
+        // counts once it gets this far (a failed fetch keeps it forced).
+        let forced = std::mem::take(&mut self.forced);
+        if desired.is_none()
+            && !forced
+            && self.in_sync.as_deref() == Some(commit.as_str())
+            && (self.drifted.is_empty() || !self.cfg.self_heal)
+        {
+            self.status.last_error = None;
+            if self.status.sync == SyncState::Failed {
+                self.status.sync = SyncState::Synced;
+            }
+            return Ok(());
+        }
         // Without self-heal an unchanged revision is not re-applied: drift
         // is only reported (a new commit is still applied).
         if desired.is_none() && !self.cfg.self_heal {
@@ -325,7 +374,16 @@ impl AppTask {
         }
         // 3. Plan, dry run, apply, prune.
         self.status.namespace = Some(namespace.clone());
-        let synced = self.sync(&commit, &air_app, &namespace, &objects).await;
+        // The compiled objects and views move on (never copied); an
+        // unchanged revision's objects are read back from the target.
+        let objects = match desired.as_mut() {
+            Some(d) => std::mem::take(&mut d.objects),
+            None => self.target.as_ref().map(Target::values).unwrap_or_default(),
+        };
+        let views = desired.as_mut().map(|d| std::mem::take(&mut d.views));
+        let synced = self
+            .sync(&commit, &air_app, &namespace, objects, slot)
+            .await;
         if let (Some(d), Some(t)) = (&desired, &mut self.target)
             && t.commit == d.commit
         {
@@ -336,18 +394,20 @@ impl AppTask {
         }
         match synced {
             Ok(()) => {
-                if let Some(d) = &desired {
-                    self.shared.set_views(&self.cfg.name, d.views.clone());
+                if let Some(v) = views {
+                    self.shared.set_views(&self.cfg.name, v);
                 }
                 self.status.revision = Some(commit);
                 self.status.last_synced = Some(now());
                 self.status.last_error = None;
                 self.status.sync = SyncState::Synced;
                 self.drifted.clear();
-                self.assess_all().await;
                 Ok(())
             }
-            Err(e) => Err(CycleError::Sync(e)),
+            Err(e) => {
+                self.in_sync = None;
+                Err(CycleError::Sync(e))
+            }
         }
     }
 
@@ -355,6 +415,12 @@ impl AppTask {
     fn fail(&mut self, e: &CycleError) {
         self.status.sync = SyncState::Failed;
         self.status.last_error = Some(last_error(e));
+    }
+
+    /// A slot among the syncs running at once (`None` only if the
+    /// semaphore were closed, which it never is: then no bound).
+    async fn sync_slot(&self) -> SyncSlot {
+        self.shared.jobs.syncs().clone().acquire_owned().await.ok()
     }
 
     async fn fetch(&mut self) -> Result<Revision, CycleError> {
@@ -454,13 +520,19 @@ impl AppTask {
         commit: &str,
         air_app: &str,
         namespace: &str,
-        objects: &[Value],
+        objects: Vec<Value>,
+        slot: Option<SyncSlot>,
     ) -> Result<(), SyncFailure> {
         let opts = SyncOptions {
             dry_run: false,
             prune: self.cfg.prune,
             allow_prune_all: self.cfg.allow_prune_all,
             force: self.cfg.force,
+        };
+        // Waiting for a slot is not part of the sync's timeout.
+        let permit = match slot {
+            Some(s) => s,
+            None => self.sync_slot().await,
         };
         let result = tokio::time::timeout(
             self.cfg.timeout,
@@ -469,12 +541,13 @@ impl AppTask {
                 air_app,
                 namespace,
                 Some(commit),
-                objects,
+                &objects,
                 opts,
                 &mut Quiet,
             ),
         )
         .await;
+        drop(permit);
         let result = match result {
             Err(_) => Err(None),
             Ok(r) => r.map_err(Some),
@@ -483,10 +556,11 @@ impl AppTask {
             result,
             Err(Some(SyncError::DryRun(_) | SyncError::Refused(_)))
         );
+        let mut watched = self.watchers.is_some();
         if validated {
-            let objs: BTreeMap<ObjectRef, Value> = objects
-                .iter()
-                .filter_map(|o| ObjectRef::of(o).map(|r| (r, o.clone())))
+            let objs: BTreeMap<ObjectRef, Box<str>> = objects
+                .into_iter()
+                .filter_map(|o| Some((ObjectRef::of(&o)?, o.to_string().into_boxed_str())))
                 .collect();
             self.index.set_objects(&self.cfg.name, objs.keys().cloned());
             self.shared
@@ -498,7 +572,7 @@ impl AppTask {
                 let kinds: BTreeSet<Kind> = objs.keys().map(Kind::of).collect();
                 let mut w = w.lock().await;
                 for k in kinds {
-                    w.ensure(k).await;
+                    watched &= w.ensure(k).await;
                 }
             }
             self.target = Some(Target {
@@ -510,7 +584,11 @@ impl AppTask {
             });
         }
         match result {
-            Ok(report) => {
+            Ok(mut report) => {
+                self.health = std::mem::take(&mut report.health);
+                // Skipping later cycles relies on the watches: only when
+                // every kind is watched.
+                self.in_sync = watched.then(|| commit.to_string());
                 if !report.applied.is_empty() || !report.deleted.is_empty() {
                     tracing::info!(app = %self.cfg.name, commit = %commit,
                         applied = report.applied.len(), deleted = report.deleted.len(), "synced");
@@ -544,68 +622,52 @@ impl AppTask {
         }
     }
 
-    /// Health of every target object, read from the cluster.
-    async fn assess_all(&mut self) {
-        let Some(t) = &self.target else { return };
-        let air_app = t.app.clone();
-        let mut health = BTreeMap::new();
-        for r in t.objects.keys() {
-            let live = match self.cluster.get(r).await {
-                Ok(l) => l,
-                Err(_) => continue,
-            };
-            let mut a = health::assess(live.as_ref());
-            if let Some(l) = &live
-                && !owned_by(l, &air_app)
-            {
-                a = health::Assessment {
-                    health: Health::Degraded,
-                    message:
-                        "exists but is not labelled as managed by air for this app: left untouched"
-                            .into(),
-                };
-            }
-            health.insert(r.clone(), a);
-        }
-        self.health = health;
-    }
-
     /// Handle watch events; returns a delay after which a full cycle
     /// should run (a heal failed, or the watchers relisted).
     async fn observe(&mut self, batch: Vec<Observed>) -> Option<Duration> {
-        let target = self.target.clone()?;
+        let target = self.target.as_ref()?;
+        let air_app = target.app.clone();
         let mut latest: BTreeMap<ObjectRef, Option<Value>> = BTreeMap::new();
         let mut relisted = false;
+        let mut unlisted = BTreeSet::new();
         for o in batch {
             match o {
                 Observed::Object(r, live) => {
                     latest.insert(r, live);
                 }
                 Observed::Relisted => relisted = true,
+                Observed::Unlisted(refs) => unlisted.extend(refs),
             }
         }
         if relisted {
+            unlisted.extend(target.objects.keys().cloned());
+        }
+        if relisted || !unlisted.is_empty() {
             // The API server may have lost everything (the status
             // ConfigMap too): record the status again.
             self.recorded = None;
-            // A relist does not report deletions: read every object.
-            for r in target.objects.keys() {
+            for r in &unlisted {
                 match self.cluster.get(r).await {
                     Ok(live) => {
                         latest.insert(r.clone(), live);
                     }
-                    Err(_) => return Some(backoff(self.failures.max(1), self.cfg.interval)),
+                    Err(_) => {
+                        // What changed meanwhile is unknown: the next
+                        // cycle syncs in full.
+                        self.in_sync = None;
+                        return Some(backoff(self.failures.max(1), self.cfg.interval));
+                    }
                 }
             }
         }
         let mut retry = None;
         let before = self.status.clone();
         for (r, live) in latest {
-            let Some(desired) = target.objects.get(&r) else {
+            let Some(desired) = self.target.as_ref().and_then(|t| t.object(&r)) else {
                 continue;
             };
             let mut a = health::assess(live.as_ref());
-            match drift::detect(&target.app, desired, live.as_ref()) {
+            match drift::detect(&air_app, &desired, live.as_ref()) {
                 None => {
                     self.drifted.remove(&r);
                 }
@@ -614,7 +676,7 @@ impl AppTask {
                     self.shared.metrics.drift_detected.get_or_create(&app).inc();
                     tracing::info!(app = %self.cfg.name, drift = %d.summary(), "drift detected");
                     if self.cfg.self_heal && d.healable() {
-                        match self.heal(&target.app, desired, &d).await {
+                        match self.heal(&air_app, &desired, &d).await {
                             Ok(healed) => {
                                 self.shared.metrics.drift_healed.get_or_create(&app).inc();
                                 self.status.healed += 1;
@@ -651,6 +713,10 @@ impl AppTask {
             } else {
                 SyncState::OutOfSync
             };
+        }
+        if retry.is_some() {
+            // A full sync recreates what a heal cannot: never skipped.
+            self.in_sync = None;
         }
         self.fill_status();
         if self.status != before || retry.is_some() {

@@ -32,11 +32,20 @@ pub(crate) enum JobError {
     Failed(String),
 }
 
+/// How many apps may sync at once.
+const SYNCS: usize = 16;
+
 /// Bounds on blocking jobs across every app.
 #[derive(Clone, Debug)]
 pub struct JobLimits {
     fetches: Arc<Semaphore>,
     compiles: Arc<Semaphore>,
+    /// Syncs (plan, dry run, apply) at once, each held from before its
+    /// compile: a sync holds its app's desired objects several times over
+    /// (the plan's changes, the live objects), so a thousand apps syncing
+    /// at once (the first cycle), or compiled and waiting, would hold them
+    /// all; the API server is the bottleneck anyway.
+    syncs: Arc<Semaphore>,
 }
 
 impl JobLimits {
@@ -46,7 +55,12 @@ impl JobLimits {
         JobLimits {
             fetches: Arc::new(Semaphore::new(fetches.max(1))),
             compiles: Arc::new(Semaphore::new(compiles.max(1))),
+            syncs: Arc::new(Semaphore::new(SYNCS)),
         }
+    }
+
+    pub(crate) fn syncs(&self) -> &Arc<Semaphore> {
+        &self.syncs
     }
 
     pub(crate) fn fetches(&self) -> &Arc<Semaphore> {

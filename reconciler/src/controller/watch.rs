@@ -3,9 +3,10 @@
 //! `app.kubernetes.io/managed-by=air`. Each event about an object some app
 //! wants is handed to that app's task, which compares and heals
 //! ([`crate::drift`]). When a watcher (re)lists — at start, and after the
-//! API server lost its history (410 Gone, e.g. it restarted empty) — every
-//! app is asked to re-check all of its objects, because a relist does not
-//! report what disappeared in between.
+//! API server lost its history (410 Gone, e.g. it restarted empty) — the
+//! list shows every object that exists; each app is told which of its
+//! objects of that kind the list did not show (a relist reports no
+//! deletions), and reads only those.
 
 use crate::cluster::Cluster;
 use crate::object::{LABEL_MANAGED_BY, MANAGED_BY_AIR, ObjectRef};
@@ -13,7 +14,7 @@ use futures::StreamExt;
 use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher;
 use serde_json::Value;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 use tokio::sync::mpsc;
 
@@ -38,8 +39,11 @@ impl Kind {
 pub enum Observed {
     /// The object changed (`Some`) or was deleted (`None`).
     Object(ObjectRef, Option<Value>),
-    /// A watcher relisted: check every object.
+    /// Check every object (read each from the cluster).
     Relisted,
+    /// A watcher relisted, and these objects of the app were not in the
+    /// list: read them (they may be gone, or created after the list).
+    Unlisted(Vec<ObjectRef>),
 }
 
 /// Which app wants which object, and the apps' inboxes. Written by the
@@ -83,10 +87,22 @@ impl Index {
         }
     }
 
-    fn relisted(&self) {
+    /// A watcher of `kind` listed `seen`: tell each app which of its
+    /// objects of that kind were missing.
+    fn relisted(&self, kind: &Kind, seen: &HashSet<ObjectRef>) {
+        let mut missing: HashMap<String, Vec<ObjectRef>> = HashMap::new();
+        if let Ok(m) = self.owners.read() {
+            for (r, app) in m.iter() {
+                if r.api_version == kind.api_version && r.kind == kind.kind && !seen.contains(r) {
+                    missing.entry(app.clone()).or_default().push(r.clone());
+                }
+            }
+        }
         if let Ok(m) = self.inboxes.read() {
-            for tx in m.values() {
-                let _ = tx.send(Observed::Relisted);
+            for (app, refs) in missing {
+                if let Some(tx) = m.get(&app) {
+                    let _ = tx.send(Observed::Unlisted(refs));
+                }
             }
         }
     }
@@ -114,10 +130,11 @@ impl Watchers {
         }
     }
 
-    /// Make sure `kind` is watched.
-    pub async fn ensure(&mut self, kind: Kind) {
+    /// Make sure `kind` is watched; false when it cannot be (retried at
+    /// the next call).
+    pub async fn ensure(&mut self, kind: Kind) -> bool {
         if self.started.contains(&kind) {
-            return;
+            return true;
         }
         let template = ObjectRef {
             api_version: kind.api_version.clone(),
@@ -130,7 +147,7 @@ impl Watchers {
             Err(e) => {
                 // Retried at the next sync, which asks again.
                 tracing::warn!(kind = %kind.kind, error = %e, "cannot watch kind");
-                return;
+                return false;
             }
         };
         self.started.insert(kind.clone());
@@ -142,6 +159,9 @@ impl Watchers {
                 watcher(api, watcher::Config::default().labels(&selector)).default_backoff();
             let mut stream = std::pin::pin!(stream);
             tracing::debug!(kind = %kind.kind, "watching");
+            // The objects of the list in progress (between Init and
+            // InitDone).
+            let mut listed = HashSet::new();
             loop {
                 let event = tokio::select! {
                     _ = shutdown.changed() => break,
@@ -152,8 +172,14 @@ impl Watchers {
                     Some(Err(e)) => {
                         tracing::debug!(kind = %kind.kind, error = %e, "watch interrupted; retrying");
                     }
-                    Some(Ok(watcher::Event::Apply(o) | watcher::Event::InitApply(o))) => {
+                    Some(Ok(watcher::Event::Apply(o))) => {
                         if let Some((r, v)) = to_ref(&kind, o) {
+                            index.deliver(r, Some(v));
+                        }
+                    }
+                    Some(Ok(watcher::Event::InitApply(o))) => {
+                        if let Some((r, v)) = to_ref(&kind, o) {
+                            listed.insert(r.clone());
                             index.deliver(r, Some(v));
                         }
                     }
@@ -162,11 +188,14 @@ impl Watchers {
                             index.deliver(r, None);
                         }
                     }
-                    Some(Ok(watcher::Event::Init)) => {}
-                    Some(Ok(watcher::Event::InitDone)) => index.relisted(),
+                    Some(Ok(watcher::Event::Init)) => listed.clear(),
+                    Some(Ok(watcher::Event::InitDone)) => {
+                        index.relisted(&kind, &std::mem::take(&mut listed));
+                    }
                 }
             }
         });
+        true
     }
 }
 

@@ -4,6 +4,7 @@
 //! the inventory.
 
 use crate::cluster::{Cluster, ClusterError};
+use crate::health::{Assessment, assess_owned};
 use crate::inventory;
 use crate::object::ObjectRef;
 use crate::plan::{Action, Change, Inventory, Plan, PlanOptions, Scope, plan};
@@ -30,6 +31,11 @@ pub struct SyncReport {
     /// validated the namespace's creation, but cannot validate objects in
     /// a namespace that does not exist, so those were not sent. Its name.
     pub unvalidated_namespace: Option<String>,
+    /// The health of each object of the revision as the API server last
+    /// showed it: the answer to its apply, or the read that found it
+    /// unchanged. Kept instead of the objects themselves, so callers need
+    /// not read them again and no copy outlives the sync.
+    pub health: BTreeMap<ObjectRef, Assessment>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -123,6 +129,13 @@ pub async fn sync(
         allow_prune_all: opts.allow_prune_all,
     };
     let plan = plan(app, namespace, desired, &live, &old, plan_opts);
+    let wanted: BTreeSet<ObjectRef> = desired.iter().filter_map(ObjectRef::of).collect();
+    let mut health: BTreeMap<ObjectRef, Assessment> = wanted
+        .iter()
+        .map(|r| (r.clone(), assess_owned(live.get(r), app)))
+        .collect();
+    // The plan holds what it needs; the live objects go now.
+    drop(live);
     progress.planned(&plan);
     if let Some(why) = &plan.refused {
         return Err(SyncError::Refused(why.clone()));
@@ -145,16 +158,16 @@ pub async fn sync(
         }
     }
     let mut report = SyncReport {
-        plan: plan.clone(),
         unvalidated_namespace: unvalidated,
         ..SyncReport::default()
     };
     if opts.dry_run {
+        report.plan = plan;
+        report.health = health;
         return Ok(report);
     }
     // Record what we are about to own before creating it, so a crash
     // mid-apply leaves nothing air created outside its inventory.
-    let wanted: BTreeSet<ObjectRef> = desired.iter().filter_map(ObjectRef::of).collect();
     let blocked: BTreeSet<&ObjectRef> = plan
         .changes
         .iter()
@@ -170,10 +183,11 @@ pub async fn sync(
     }
     for c in &to_apply {
         if let Some(d) = &c.desired {
-            cluster
+            let applied = cluster
                 .apply(d, false, opts.force)
                 .await
                 .map_err(SyncError::Apply)?;
+            health.insert(c.object.clone(), assess_owned(Some(&applied), app));
             report.applied.push(c.object.clone());
             progress.applied(c);
         }
@@ -210,6 +224,8 @@ pub async fn sync(
     if next != old {
         inventory::store(cluster, app, namespace, &next, None).await?;
     }
+    report.plan = plan;
+    report.health = health;
     Ok(report)
 }
 

@@ -140,6 +140,18 @@ pub fn assess(live: Option<&Value>) -> Assessment {
     Assessment::new(Health::Progressing, "no Ready condition yet")
 }
 
+/// The health of `live`, an object of air's app `app`: one that exists
+/// without air's labels for the app is left untouched, and degraded.
+pub fn assess_owned(live: Option<&Value>, app: &str) -> Assessment {
+    match live {
+        Some(l) if !crate::object::owned_by(l, app) => Assessment::new(
+            Health::Degraded,
+            "exists but is not labelled as managed by air for this app: left untouched",
+        ),
+        _ => assess(live),
+    }
+}
+
 /// Kinds that report no status at all in practice.
 fn kind_without_status_is_ok(kind: &str) -> bool {
     !matches!(
