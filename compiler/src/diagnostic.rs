@@ -3,6 +3,7 @@
 //! this module implements `miette::Diagnostic` so any miette handler can
 //! print it once a source is attached.
 
+use crate::codes::Code;
 use crate::source::SourceMap;
 use crate::span::Span;
 use serde::{Deserialize, Serialize};
@@ -45,7 +46,7 @@ pub struct Label {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     /// Stable code such as `E0201` or `W0401`; never reused.
-    pub code: &'static str,
+    pub code: Code,
     pub severity: Severity,
     pub message: String,
     pub labels: Vec<Label>,
@@ -54,7 +55,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(code: &'static str, severity: Severity, message: impl Into<String>) -> Self {
+    pub fn new(code: Code, severity: Severity, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
             severity,
@@ -65,15 +66,15 @@ impl Diagnostic {
         }
     }
 
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
         Self::new(code, Severity::Error, message)
     }
 
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
         Self::new(code, Severity::Warning, message)
     }
 
-    pub fn note_level(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn note_level(code: Code, message: impl Into<String>) -> Self {
         Self::new(code, Severity::Note, message)
     }
 
@@ -222,7 +223,7 @@ impl Diagnostics {
             let ka = a.primary_span().map(|s| (s.file, s.start, s.end));
             let kb = b.primary_span().map(|s| (s.file, s.start, s.end));
             ka.cmp(&kb)
-                .then(a.code.cmp(b.code))
+                .then(a.code.cmp(&b.code))
                 .then(a.message.cmp(&b.message))
         });
         self.items.dedup();
@@ -245,7 +246,7 @@ impl IntoIterator for Diagnostics {
 /// data with spans turned into file, line and column.
 #[derive(Clone, Debug, Serialize)]
 pub struct JsonDiagnostic {
-    pub code: &'static str,
+    pub code: Code,
     pub severity: Severity,
     pub message: String,
     pub file: Option<String>,

@@ -36,6 +36,7 @@ pub mod span;
 #[doc(hidden)]
 pub mod testgen;
 
+pub use codes::Code;
 pub use compile::{Compilation, CompileOptions};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use source::{AppFiles, LoadError, SourceMap, SourceProvider};

@@ -17,7 +17,7 @@ pub mod testplan;
 pub mod value;
 
 use crate::ast::{self, EventDecl, EventMember, FunctionDecl, Member, TriggerKind, WorkflowDecl};
-use crate::codes::CodeInfo;
+use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::emit::tree::Node;
 use crate::model::{AppUnit, DeclKind, Program, kebab_case, snake_case};
@@ -29,30 +29,6 @@ use knative::serving::{EnvValue, ServiceSpec};
 use knative::{Destination, Meta};
 use serde_json::Value;
 use std::collections::hash_map::Entry;
-
-pub const CODES: &[CodeInfo] = &[
-    CodeInfo {
-        code: "E0575",
-        title: "two emitted objects of one kind get the same name",
-    },
-    CodeInfo {
-        code: "E0576",
-        title: "a function's `where` filter cannot be expressed as a Trigger filter",
-    },
-    // Retired (never reused): the same limit is E0503, which the checks
-    // report before lowering, so this one could never be seen.
-    CodeInfo {
-        code: "E0577",
-        title: "(retired: reported as E0503) function timeout above Knative's maximum revision timeout",
-    },
-    CodeInfo {
-        code: W_ENGINE_FILTER,
-        title: "a workflow's `where` filter runs in the engine (its Trigger filters on the type only)",
-    },
-];
-
-/// A `where` without a CESQL form: the engine applies it (note).
-pub const W_ENGINE_FILTER: &str = "W0501";
 
 /// Annotation carrying a `where` filter that Knative cannot apply.
 pub const WHERE_ANNOTATION: &str = "air.dev/where";
@@ -516,7 +492,7 @@ impl Env<'_> {
                         if let (Some(Err(why)), Some(expr)) = (&c.cesql, c.filter) {
                             built.diags.push(
                                 Diagnostic::error(
-                                    "E0576",
+                                    Code::E0576,
                                     "this `where` filter cannot be applied to a function's Trigger",
                                 )
                                 .with_primary(expr.span, why.clone())
@@ -531,7 +507,7 @@ impl Env<'_> {
                 routes::Filter::Engine { why, at } => {
                     built.diags.push(
                         Diagnostic::note_level(
-                            W_ENGINE_FILTER,
+                            Code::W0501,
                             format!(
                                 "the engine applies this `where`: the Trigger passes every `{}` event",
                                 start.ce_type
@@ -627,7 +603,7 @@ impl Cx<'_> {
                 let (kind, name) = first.key();
                 self.diags.push(
                     Diagnostic::error(
-                        "E0575",
+                        Code::E0575,
                         format!("two {kind} objects would both be named `{name}`"),
                     )
                     .with_primary(span, "this declaration's object")

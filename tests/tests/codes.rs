@@ -18,9 +18,9 @@ fn every_code_has_a_page_and_every_page_a_code() {
         })
         .filter(|s| s != "README")
         .collect();
-    let codes: BTreeSet<String> = air_compiler::codes::all()
+    let codes: BTreeSet<String> = air_compiler::Code::ALL
         .iter()
-        .map(|c| c.code.to_string())
+        .map(|c| c.to_string())
         .collect();
     let missing: Vec<_> = codes.difference(&pages).collect();
     let orphan: Vec<_> = pages.difference(&codes).collect();

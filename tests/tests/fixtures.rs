@@ -52,7 +52,7 @@ fn error_fixtures_report_expected_codes_and_lines() {
             .iter()
             .filter(|d| d.severity == Severity::Error)
         {
-            if !f.expect.iter().any(|e| e.0 == d.code) {
+            if !f.expect.iter().any(|e| e.0 == d.code.as_str()) {
                 failures.push(format!(
                     "{}: unexpected error {}: {}",
                     f.name, d.code, d.message
@@ -71,7 +71,8 @@ fn ok_fixtures_compile_cleanly() {
     for f in &fixtures {
         let c = air_compiler::compile::build(f.provider.as_ref(), &f.opts);
         for d in c.diagnostics.iter() {
-            let allowed = d.severity == Severity::Note || f.allow.iter().any(|a| a == d.code);
+            let allowed =
+                d.severity == Severity::Note || f.allow.iter().any(|a| a == d.code.as_str());
             if !allowed {
                 failures.push(format!("{}: {}", f.name, render_one(&c, d)));
             }

@@ -10,6 +10,7 @@ mod apply_sync;
 mod build_cli;
 mod build_conformance;
 mod build_support;
+mod code_literals;
 mod codes;
 mod diff_git;
 mod diff_json;

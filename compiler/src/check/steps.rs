@@ -14,6 +14,7 @@
 
 use super::walk::Cx;
 use crate::ast::{Block, Catch, Ident, Item, Modifier, Retry, Step, StepKind};
+use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::DeclKind;
 use crate::naming::child_blocks;
@@ -66,7 +67,7 @@ fn one(cx: &Cx, step: &Step, in_branch: bool, diags: &mut Diagnostics) {
             }
         }
         StepKind::Return { .. } if in_branch => diags.push(
-            Diagnostic::error("E0405", "`return` inside a `parallel` or `race` branch")
+            Diagnostic::error(Code::E0405, "`return` inside a `parallel` or `race` branch")
                 .with_primary(step.span, "its value would be lost")
                 .with_help(
                     "label the branch's last step and `return` after the fork, reading \
@@ -86,16 +87,19 @@ fn one(cx: &Cx, step: &Step, in_branch: bool, diags: &mut Diagnostics) {
 fn retry_max(r: &Retry, diags: &mut Diagnostics) {
     let Some(max) = &r.max else { return };
     diags.push(
-        Diagnostic::warning("W0305", "`max` bounds the whole retrying, not each delay")
-            .with_primary(
-                max.span,
-                format!("retrying stops {} after the first failure", max.text),
-            )
-            .with_help(format!(
-                "write `within {}` (the same policy, as it reads); Serverless Workflow \
+        Diagnostic::warning(
+            Code::W0305,
+            "`max` bounds the whole retrying, not each delay",
+        )
+        .with_primary(
+            max.span,
+            format!("retrying stops {} after the first failure", max.text),
+        )
+        .with_help(format!(
+            "write `within {}` (the same policy, as it reads); Serverless Workflow \
                  cannot cap a single delay",
-                max.text
-            )),
+            max.text
+        )),
     );
 }
 
@@ -103,7 +107,7 @@ fn reserved(name: &Ident, diags: &mut Diagnostics) {
     if RESERVED_VARIABLES.contains(&name.name.as_str()) {
         diags.push(
             Diagnostic::error(
-                "E0232",
+                Code::E0232,
                 format!("`{}` is reserved for the workflow runtime", name.name),
             )
             .with_primary(
@@ -128,7 +132,7 @@ fn duplicate_modifiers(step: &Step, diags: &mut Diagnostics) {
     for (i, m) in step.modifiers.iter().enumerate() {
         if let Some(first) = step.modifiers[..i].iter().find(|f| word(f) == word(m)) {
             diags.push(
-                Diagnostic::error("E0233", format!("`{}` is given twice", word(m)))
+                Diagnostic::error(Code::E0233, format!("`{}` is given twice", word(m)))
                     .with_primary(m.span(), "second one")
                     .with_secondary(first.span(), "first one")
                     .with_help("keep one"),
@@ -164,7 +168,7 @@ fn unreachable_catch(cx: &Cx, body: &Block, catch: &Catch, diags: &mut Diagnosti
         };
         diags.push(
             Diagnostic::warning(
-                "W0304",
+                Code::W0304,
                 format!("`catch {}` can never match", path.display()),
             )
             .with_primary(path.span, why)

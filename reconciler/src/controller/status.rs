@@ -225,6 +225,7 @@ pub fn configmap_name(app: &str) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use air_compiler::Code;
 
     #[test]
     fn json_round_trip_and_names() {
@@ -251,7 +252,7 @@ mod tests {
 
     fn diag(severity: Severity, n: usize) -> DiagnosticSummary {
         DiagnosticSummary {
-            code: "E0101".into(),
+            code: Code::E0101.to_string(),
             severity,
             message: format!("bad {n}"),
             file: None,
@@ -296,11 +297,11 @@ mod tests {
         let f = map.add("a.air", "x\ny\n");
         let mut d = Diagnostics::new();
         d.push(
-            air_compiler::Diagnostic::error("E0101", "bad")
+            air_compiler::Diagnostic::error(Code::E0101, "bad")
                 .with_primary(air_compiler::Span::new(f, 2, 3), "here"),
         );
         let s = DiagnosticSummary::all(&d, &map);
-        assert_eq!(s[0].code, "E0101");
+        assert_eq!(s[0].code, Code::E0101.as_str());
         assert_eq!(s[0].line, Some(2));
         assert_eq!(s[0].severity, Severity::Error);
     }
