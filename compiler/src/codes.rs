@@ -8,7 +8,12 @@
 //! and params, E03xx types and values, E04xx graphs, E05xx target limits
 //! (Knative, Serverless Workflow), W0xxx warnings and notes. A code no
 //! check reports any more stays, marked `retired`, so its number is never
-//! given to something else.
+//! given to something else. A code marked `guard` comes from a defensive
+//! check that no fixture can reach: an earlier check reports the same
+//! problem under another code first, or only a syntax tree built without
+//! the parser or a file of 4 GiB gets there; unit tests cover these. Every
+//! other code is reported by at least one fixture under tests/fixtures
+//! (tests/tests/codes.rs checks both ways).
 //!
 //! This module is a leaf: every stage imports it, it imports no stage.
 
@@ -16,9 +21,9 @@ use serde::{Serialize, Serializer};
 use std::cmp::Ordering;
 use std::fmt;
 
-/// Declares [`Code`] from `CODE => "title" [retired],` lines.
+/// Declares [`Code`] from `CODE => "title" [retired | guard],` lines.
 macro_rules! codes {
-    ($( $code:ident => $title:literal $($retired:ident)?, )*) => {
+    ($( $code:ident => $title:literal $($mark:ident)?, )*) => {
         /// A registered diagnostic code.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum Code {
@@ -47,13 +52,23 @@ macro_rules! codes {
             /// number is never reused).
             pub const fn is_retired(self) -> bool {
                 match self {
-                    $( Code::$code => codes!(@retired $($retired)?), )*
+                    $( Code::$code => codes!(@is retired $($mark)?), )*
+                }
+            }
+
+            /// Whether only a defensive check reports this code, one that
+            /// source text cannot reach (see the module's documentation).
+            pub const fn is_guard(self) -> bool {
+                match self {
+                    $( Code::$code => codes!(@is guard $($mark)?), )*
                 }
             }
         }
     };
-    (@retired) => { false };
-    (@retired retired) => { true };
+    (@is $want:ident) => { false };
+    (@is retired retired) => { true };
+    (@is guard guard) => { true };
+    (@is $want:ident $mark:ident) => { false };
 }
 
 codes! {
@@ -69,7 +84,8 @@ codes! {
     E0108 => "number out of range",
     E0109 => "closing bracket without an opening one",
     E0110 => "unclosed bracket",
-    E0111 => "file too large",
+    // guard: only a file of 4 GiB or more.
+    E0111 => "file too large" guard,
     E0112 => "number out of range",
     // Names, imports, air.toml and params (`resolve`, `manifest`; E0232–E0233 from `check/steps`).
     E0200 => "app folder without air.toml",
@@ -77,7 +93,8 @@ codes! {
     E0202 => "duplicate declaration",
     E0203 => "two declarations derive the same Kubernetes name",
     E0204 => "derived Kubernetes name too long",
-    E0205 => "keyword used as a name",
+    // guard: the parser reports a keyword used as a name first (E0106).
+    E0205 => "keyword used as a name" guard,
     E0206 => "unknown import alias",
     E0207 => "name not found in the imported app",
     E0208 => "declaration kind cannot be imported",
@@ -140,10 +157,14 @@ codes! {
     E0505 => "scale.target below 0.01",
     E0506 => "function name too long for Knative's derived names",
     E0507 => "more than one port",
-    E0550 => "reference cannot be lowered: the declaration or param it names is missing",
+    // guard: resolve reports unknown names (E0201) and params without a
+    // value (E0226) first.
+    E0550 => "reference cannot be lowered: the declaration or param it names is missing" guard,
     E0551 => "GET/DELETE query parameter is not a scalar value",
-    E0552 => "`run` input must be an object or a runtime expression",
-    E0553 => "`secret(…)` used in a workflow step",
+    // guard: the grammar admits only an object or `${ }` after `run wf`.
+    E0552 => "`run` input must be an object or a runtime expression" guard,
+    // guard: resolve reports `secret(…)` outside `secret_env` (E0215) first.
+    E0553 => "`secret(…)` used in a workflow step" guard,
     E0554 => "concatenation of a value not known at compile time",
     E0555 => "workflow version is not a semantic version",
     E0556 => "a `call` path's URI-template variable has no value in the step's object",
@@ -243,5 +264,7 @@ mod tests {
             Some(serde_json::Value::String(Code::W0401.as_str().to_string()))
         );
         assert!(Code::E0577.is_retired() && !Code::E0503.is_retired());
+        assert!(Code::E0205.is_guard() && !Code::E0205.is_retired());
+        assert!(!Code::E0577.is_guard() && !Code::E0106.is_guard());
     }
 }

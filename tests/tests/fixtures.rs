@@ -7,10 +7,20 @@ use air_compiler::Severity;
 use air_tests::fixtures::load_all;
 use air_tests::repo_root;
 
+/// The diagnostics as `air build` prints them, with this checkout's
+/// location written `<repo>`: a folder that cannot be read is reported
+/// with its absolute path, which must not make snapshots machine-specific.
 fn render(c: &air_compiler::Compilation) -> String {
+    let root = repo_root();
+    let root = root.canonicalize().unwrap_or(root);
+    let root = root.to_string_lossy();
     c.diagnostics
         .iter()
-        .map(|d| air_cli::render::human(d, &c.sources, false, 100))
+        .map(|d| {
+            let mut d = d.clone();
+            d.message = d.message.replace(root.as_ref(), "<repo>");
+            air_cli::render::human(&d, &c.sources, false, 100)
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
