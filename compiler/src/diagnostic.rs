@@ -4,10 +4,11 @@
 //! print it once a source is attached.
 
 use crate::codes::Code;
-use crate::source::SourceMap;
+use crate::span::SourceMap;
 use crate::span::Span;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::ops::Range;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -313,6 +314,30 @@ impl JsonDiagnostic {
             help: d.help.clone(),
             note: d.note.clone(),
         }
+    }
+}
+
+/// A problem inside a literal: where (byte range in the literal's text),
+/// what, and how to fix it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValueError {
+    pub range: Range<usize>,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl ValueError {
+    pub fn new(range: Range<usize>, message: impl Into<String>) -> Self {
+        ValueError {
+            range,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
     }
 }
 

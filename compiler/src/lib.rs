@@ -37,7 +37,8 @@ pub mod span;
 pub mod testgen;
 
 pub use codes::Code;
-pub use compile::{Compilation, CompileOptions};
+pub use compile::Compilation;
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
-pub use source::{AppFiles, LoadError, SourceMap, SourceProvider};
+pub use source::{AppFiles, CompileOptions, LoadError, SourceProvider};
+pub use span::SourceMap;
 pub use span::{FileId, Span};

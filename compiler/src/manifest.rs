@@ -478,15 +478,9 @@ fn article(word: &str) -> String {
     }
 }
 
-/// `[a-z0-9]([-a-z0-9]*[a-z0-9])?`, at most 63 characters.
-pub fn is_dns_label(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 63
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !s.starts_with('-')
-        && !s.ends_with('-')
-}
+/// `[a-z0-9]([-a-z0-9]*[a-z0-9])?`, at most 63 characters (the one check,
+/// in `crate::naming`; re-exported where the CLI and the controller find it).
+pub use crate::naming::is_dns_label;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

@@ -21,10 +21,9 @@ mod symbols;
 /// without a declaration; the language server completes them.
 pub use refs::BUILTIN_ERRORS;
 
-use crate::compile::CompileOptions;
 use crate::diagnostic::Diagnostics;
 use crate::model::Program;
-use crate::source::{SourceMap, SourceProvider};
+use crate::source::{CompileOptions, SourceMap, SourceProvider};
 
 /// The settings a `function`, `service` or `workflow` accepts (with `on`
 /// and `input` where allowed), for editors' completion lists; empty for

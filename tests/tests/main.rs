@@ -21,6 +21,7 @@ mod fixtures;
 mod fmt;
 mod graph_render;
 mod leader_election;
+mod module_graph;
 mod parse_errors;
 mod parse_fast;
 mod parse_ok;

@@ -4,10 +4,10 @@
 
 use crate::ast::{ImportDecl, Item};
 use crate::codes::Code;
-use crate::compile::CompileOptions;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::manifest::{TomlParam, parse_manifest};
 use crate::model::{AppUnit, Manifest, Program};
+use crate::source::CompileOptions;
 use crate::source::{LoadError, SourceMap, SourceProvider, join_relative};
 use crate::span::Span;
 use std::collections::{BTreeMap, HashMap};

@@ -8,8 +8,7 @@
 
 use crate::health::Health;
 use crate::object::{LABEL_MANAGED_BY, MANAGED_BY_AIR, ObjectRef};
-use air_compiler::diagnostic::JsonDiagnostic;
-use air_compiler::{Diagnostics, Severity, SourceMap};
+use air_compiler::Severity;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -62,41 +61,9 @@ pub struct LastError {
     pub time: u64,
 }
 
-/// A compiler diagnostic, flattened for JSON.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DiagnosticSummary {
-    pub code: String,
-    pub severity: Severity,
-    pub message: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line: Option<usize>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub column: Option<usize>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub help: Option<String>,
-}
-
-impl DiagnosticSummary {
-    pub fn all(diags: &Diagnostics, map: &SourceMap) -> Vec<DiagnosticSummary> {
-        diags
-            .iter()
-            .map(|d| {
-                let j = JsonDiagnostic::from_diagnostic(d, map);
-                DiagnosticSummary {
-                    code: j.code.to_string(),
-                    severity: j.severity,
-                    message: j.message,
-                    file: j.file,
-                    line: j.line,
-                    column: j.column,
-                    help: j.help,
-                }
-            })
-            .collect()
-    }
-}
+// Defined where revisions are compiled (sync, below this room); the
+// status keeps the diagnostics it is given.
+pub use crate::desired::DiagnosticSummary;
 
 /// One managed object's health.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -225,7 +192,7 @@ pub fn configmap_name(app: &str) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use air_compiler::Code;
+    use air_compiler::{Code, Diagnostics, SourceMap};
 
     #[test]
     fn json_round_trip_and_names() {
