@@ -83,7 +83,7 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     };
     report("resolve (parse included)");
-    air_compiler::check::check(&program, &sources, &mut diags);
+    air_compiler::check::check(&program, &sources, None, &mut diags);
     report("check");
     // As `air build --stdout` (compile::build_stream).
     let lowered = air_compiler::lower::lower_stream(&program, &sources, &mut diags);

@@ -443,6 +443,37 @@ impl StepKind {
     }
 }
 
+impl Step {
+    /// Whether the step adds to `$context` where it stands: a label, an
+    /// unlabelled `set`, or a fork with such a step directly in a branch
+    /// (the fork merges its branches' additions).
+    pub fn adds_to_context(&self) -> bool {
+        self.label.is_some()
+            || match &self.kind {
+                StepKind::Set { .. } => true,
+                StepKind::Parallel { branches, .. } => branches
+                    .iter()
+                    .any(|b| b.body.steps.iter().any(Step::adds_to_context)),
+                _ => false,
+            }
+    }
+
+    /// The `$context` keys the step itself sets: its label, or the keys of
+    /// an unlabelled `set` of an object.
+    pub fn context_keys(&self) -> Vec<&str> {
+        if let Some(l) = &self.label {
+            return vec![l.name.as_str()];
+        }
+        match &self.kind {
+            StepKind::Set { value } => match &value.kind {
+                ValueKind::Object(entries) => entries.iter().map(|e| e.key.name.as_str()).collect(),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WaitMode {
     One,

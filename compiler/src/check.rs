@@ -29,13 +29,22 @@ pub(crate) mod walk;
 mod tests;
 
 use crate::diagnostic::Diagnostics;
+use crate::memo::WorkflowMemo;
 use crate::model::{AppUnit, Program};
 use crate::source::SourceMap;
 
 pub use consts::eval_const;
 
 /// Run every check over a resolved program.
-pub fn check(program: &Program, sources: &SourceMap, diags: &mut Diagnostics) {
+///
+/// `memo` keeps per-workflow results between compilations (the language
+/// server's; see [`crate::memo`]).
+pub fn check(
+    program: &Program,
+    sources: &SourceMap,
+    memo: Option<&WorkflowMemo>,
+    diags: &mut Diagnostics,
+) {
     // Only the root app is checked: imported apps contribute declarations
     // (types, events, errors, services) and are checked when compiled on
     // their own.
@@ -63,7 +72,7 @@ pub fn check(program: &Program, sources: &SourceMap, diags: &mut Diagnostics) {
         },
         || {
             let mut found = Diagnostics::new();
-            crate::graph::check_graphs(program, &mut found);
+            crate::graph::check_graphs(program, sources, memo, &mut found);
             found
         },
     );

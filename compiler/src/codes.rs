@@ -149,6 +149,8 @@ codes! {
     E0403 => "cycle with no path to the end of the workflow",
     E0404 => "workflows `run` each other in a cycle",
     E0405 => "`return` inside a `parallel` or `race` branch",
+    E0406 => "a step nested in a fork branch's `if`, `for` or `try` adds to `$context`",
+    E0407 => "`$context.<name>` read inside the fork that sets it",
     // Target limits: Knative and Serverless Workflow (`check/settings`; E055x from `lower/sw`, E057x from `lower`).
     E0501 => "port reserved by Knative",
     E0502 => "environment variable reserved by Knative",

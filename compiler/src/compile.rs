@@ -33,7 +33,12 @@ pub fn check(provider: &dyn SourceProvider, opts: &CompileOptions) -> Compilatio
     {
         // Lowering reports what the targets cannot carry (E055x, E057x,
         // W0501); its objects are dropped.
-        crate::lower::diagnose(program, &c.sources, &mut c.diagnostics);
+        crate::lower::diagnose(
+            program,
+            &c.sources,
+            provider.workflow_memo(),
+            &mut c.diagnostics,
+        );
     }
     c.diagnostics.sort();
     c
@@ -112,7 +117,12 @@ pub fn front(provider: &dyn SourceProvider, opts: &CompileOptions) -> Compilatio
     if let Some(program) = &c.program
         && !c.diagnostics.has_errors()
     {
-        crate::check::check(program, &c.sources, &mut c.diagnostics);
+        crate::check::check(
+            program,
+            &c.sources,
+            provider.workflow_memo(),
+            &mut c.diagnostics,
+        );
     }
     c.diagnostics.sort();
     c

@@ -24,7 +24,9 @@ pub use events::{EventGraph, event_graph};
 pub use render::{Drawing, Format, cfg_drawing, event_drawing, render};
 
 use crate::diagnostic::Diagnostics;
+use crate::memo::{WorkflowKey, WorkflowMemo};
 use crate::model::Program;
+use crate::source::SourceMap;
 
 /// The control-flow graph of a workflow.
 pub fn workflow_graph(workflow: &crate::ast::WorkflowDecl) -> Cfg {
@@ -35,7 +37,12 @@ pub fn workflow_graph(workflow: &crate::ast::WorkflowDecl) -> Cfg {
 /// workflow (jumps, reachability, cycles) and across the app (`run`
 /// cycles, event loops, unmatched events). Findings are pushed sorted by
 /// position.
-pub fn check_graphs(program: &Program, diags: &mut Diagnostics) {
+pub fn check_graphs(
+    program: &Program,
+    sources: &SourceMap,
+    memo: Option<&WorkflowMemo>,
+    diags: &mut Diagnostics,
+) {
     let Some(app) = program.root() else {
         return;
     };
@@ -43,11 +50,16 @@ pub fn check_graphs(program: &Program, diags: &mut Diagnostics) {
     // are sorted below, so their order does not depend on scheduling.
     let workflows: Vec<_> = app.workflows().collect();
     let work = app.workflow_bytes();
-    let mut found: Vec<_> =
-        crate::par::map(&workflows, work, |wf| flow::check_cfg(&cfg::build(wf)))
-            .into_iter()
-            .flatten()
-            .collect();
+    let mut found: Vec<_> = crate::par::map(&workflows, work, |wf| {
+        let compute = || flow::check_cfg(&cfg::build(wf));
+        match memo {
+            Some(m) => m.graph(WorkflowKey::of(wf, sources), compute),
+            None => compute(),
+        }
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     found.extend(events::check_events(&event_graph(program, 0)));
     found.sort_by_key(|d| (d.primary_span(), d.code));
     diags.extend(found);

@@ -26,6 +26,7 @@ pub mod fmt;
 pub mod graph;
 pub mod lower;
 pub mod manifest;
+pub mod memo;
 pub mod model;
 pub mod naming;
 pub mod par;
@@ -35,6 +36,7 @@ pub mod source;
 pub mod span;
 #[doc(hidden)]
 pub mod testgen;
+pub mod toml_doc;
 
 pub use codes::Code;
 pub use compile::Compilation;

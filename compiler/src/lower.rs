@@ -20,6 +20,7 @@ use crate::ast::{self, EventDecl, EventMember, FunctionDecl, Member, TriggerKind
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::emit::tree::Node;
+use crate::memo::{WorkflowKey, WorkflowMemo};
 use crate::model::{AppUnit, DeclKind, Program, kebab_case, snake_case};
 use crate::source::SourceMap;
 use crate::span::Span;
@@ -38,7 +39,7 @@ pub(crate) use crate::emit::concat;
 pub use crate::emit::{Lowered, LoweredText, LoweredTrees, PrintedObject};
 
 pub fn lower(program: &Program, sources: &SourceMap, diags: &mut Diagnostics) -> Option<Lowered> {
-    lower_with(program, sources, diags, Documents::Keep)
+    lower_with(program, sources, diags, Documents::Keep, None)
         .map(Out::into_trees)
         .map(LoweredTrees::into_lowered)
 }
@@ -69,8 +70,16 @@ impl Documents {
 
 /// Every diagnostic the lowering reports, without printing anything
 /// (`air check`: what `air build` would say, at less cost).
-pub fn diagnose(program: &Program, sources: &SourceMap, diags: &mut Diagnostics) {
-    lower_with(program, sources, diags, Documents::Drop);
+///
+/// `memo` keeps each workflow's lowering diagnostics between compilations
+/// (the language server's; see [`crate::memo`]).
+pub fn diagnose(
+    program: &Program,
+    sources: &SourceMap,
+    memo: Option<&WorkflowMemo>,
+    diags: &mut Diagnostics,
+) {
+    lower_with(program, sources, diags, Documents::Drop, memo);
 }
 
 /// [`lower`] for `air build -o DIR`: every object printed to YAML by the
@@ -81,7 +90,7 @@ pub fn lower_text(
     sources: &SourceMap,
     diags: &mut Diagnostics,
 ) -> Option<LoweredText> {
-    lower_with(program, sources, diags, Documents::Text).map(Out::into_text)
+    lower_with(program, sources, diags, Documents::Text, None).map(Out::into_text)
 }
 
 /// [`lower_text`] for `air build --stdout`: only the objects (each
@@ -91,7 +100,7 @@ pub fn lower_stream(
     sources: &SourceMap,
     diags: &mut Diagnostics,
 ) -> Option<LoweredText> {
-    lower_with(program, sources, diags, Documents::Stream).map(Out::into_text)
+    lower_with(program, sources, diags, Documents::Stream, None).map(Out::into_text)
 }
 
 /// A lowered Kubernetes object: a tree ([`Documents::Keep`],
@@ -172,13 +181,19 @@ fn lower_with(
     sources: &SourceMap,
     diags: &mut Diagnostics,
     documents: Documents,
+    memo: Option<&WorkflowMemo>,
 ) -> Option<Out> {
     let root = program.root()?;
+    // Only diagnostics are kept, so only a check lowers through the memo.
+    let memo = memo
+        .filter(|_| documents == Documents::Drop)
+        .map(|m| (m, crate::memo::env_fingerprint(program, sources)));
     let env = Env {
         program,
         root,
         sources,
         documents,
+        memo,
     };
     let mut cx = Cx {
         env,
@@ -251,6 +266,9 @@ struct Env<'a> {
     root: &'a AppUnit,
     sources: &'a SourceMap,
     documents: Documents,
+    /// With [`Documents::Drop`]: kept lowering results and the
+    /// fingerprint of the declarations they were lowered in.
+    memo: Option<(&'a WorkflowMemo, u64)>,
 }
 
 /// What one declaration lowers to, built from the [`Env`] alone (so
@@ -312,7 +330,24 @@ impl Env<'_> {
     /// PingSources, or the errors that keep it from being lowered.
     fn workflow(&self, w: &WorkflowDecl) -> Built {
         let mut built = Built::default();
-        let (doc, mut text) = match workflow_document(self.program, w, self.documents) {
+        let document = match self.memo {
+            // A check drops the document: only its diagnostics are kept.
+            Some((memo, env)) => {
+                let key = WorkflowKey::of(w, self.sources);
+                let errors = memo.document(key, env, || {
+                    sw::workflow_tree(self.program, 0, w)
+                        .err()
+                        .unwrap_or_default()
+                });
+                if errors.is_empty() {
+                    Ok((Node::Null, String::new()))
+                } else {
+                    Err(errors)
+                }
+            }
+            None => workflow_document(self.program, w, self.documents),
+        };
+        let (doc, mut text) = match document {
             Ok(document) => document,
             Err(errors) => {
                 built.diags = errors;

@@ -1,5 +1,6 @@
-//! `air.toml`: read with the span-keeping TOML parser (`toml::de::DeTable`)
-//! so every problem points at the key or value that causes it, then
+//! `air.toml`: read with the span-keeping TOML reader ([`crate::toml_doc`],
+//! shared with the reconciler's configuration) so every problem points at
+//! the key or value that causes it, then
 //! flattened into [`Manifest`] with the `--env` overlay applied.
 //!
 //! Keys (docs/air-toml.md), all others are errors with a suggestion:
@@ -23,9 +24,8 @@ use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics, suggest};
 use crate::model::{DEFAULT_RUNTIME_URL, Manifest};
 use crate::span::{FileId, Span};
+use crate::toml_doc::{self, DeTable, DeValue, Expected, Spanned, TomlReader};
 use std::collections::BTreeMap;
-use toml::Spanned;
-use toml::de::{DeTable, DeValue};
 
 const TOP_KEYS: &[&str] = &["app", "broker", "runtime", "params", "env"];
 const APP_KEYS: &[&str] = &["name", "namespace", "owner", "description"];
@@ -89,17 +89,18 @@ pub fn parse_manifest(
     strict_env: bool,
     diags: &mut Diagnostics,
 ) -> Option<ManifestFile> {
-    let (doc, errors) = DeTable::parse_recoverable(text);
-    if !errors.is_empty() {
-        for e in errors {
-            let span = e.span().unwrap_or(0..0);
-            diags.push(
-                Diagnostic::error(Code::E0220, "air.toml is not valid TOML")
-                    .with_primary(Span::new(file, span.start, span.end), e.message().trim()),
-            );
+    let doc = match toml_doc::parse(text) {
+        Ok(doc) => doc,
+        Err(errors) => {
+            for e in errors {
+                diags.push(
+                    Diagnostic::error(Code::E0220, "air.toml is not valid TOML")
+                        .with_primary(Span::new(file, e.span.start, e.span.end), e.message),
+                );
+            }
+            return None;
         }
-        return None;
-    }
+    };
     let mut r = Reader { file, diags };
     let root = doc.get_ref();
     r.known_keys(root, TOP_KEYS, "");
@@ -155,12 +156,10 @@ pub fn parse_manifest(
                     envs.push(name.get_ref().to_string());
                     env_tables.push((name.get_ref().to_string(), r.span(name.span()), t));
                 }
-                other => r.wrong_type(
-                    &format!("env.{}", name.get_ref()),
-                    "a table",
-                    other,
-                    r.span(value.span()),
-                ),
+                other => {
+                    let at = r.span(value.span());
+                    r.wrong_type("env.", name.get_ref(), Expected::Table, other, at);
+                }
             }
         }
     }
@@ -233,6 +232,53 @@ struct Reader<'d> {
     diags: &'d mut Diagnostics,
 }
 
+impl TomlReader for Reader<'_> {
+    type Pos = Span;
+
+    fn pos(&self, span: std::ops::Range<usize>) -> Span {
+        self.span(span)
+    }
+
+    fn unknown_key(
+        &mut self,
+        prefix: &str,
+        key: &str,
+        at: Span,
+        allowed: &[&str],
+        suggestion: Option<&str>,
+    ) {
+        let mut d = Diagnostic::error(
+            Code::E0221,
+            format!("unknown key `{prefix}{key}` in air.toml"),
+        )
+        .with_primary(at, "not a known key")
+        .with_suggestion(suggestion);
+        if d.help.is_none() {
+            d = d.with_help(format!("known keys here: {}", allowed.join(", ")));
+        }
+        self.diags.push(d);
+    }
+
+    fn wrong_type(
+        &mut self,
+        prefix: &str,
+        key: &str,
+        expected: Expected,
+        found: &DeValue<'_>,
+        at: Span,
+    ) {
+        let expected = match expected {
+            Expected::Table => "a table",
+            Expected::String => "a string",
+            Expected::Boolean => "a boolean",
+        };
+        self.diags.push(
+            Diagnostic::error(Code::E0222, format!("`{prefix}{key}` must be {expected}"))
+                .with_primary(at, format!("this is {}", article(found.type_str()))),
+        );
+    }
+}
+
 impl Reader<'_> {
     fn span(&self, r: std::ops::Range<usize>) -> Span {
         Span::new(self.file, r.start, r.end)
@@ -242,88 +288,8 @@ impl Reader<'_> {
         t.get(key).is_some()
     }
 
-    /// Every key of `t` must be one of `allowed`.
-    fn known_keys(&mut self, t: &DeTable<'_>, allowed: &[&str], prefix: &str) {
-        for key in t.keys() {
-            let k = key.get_ref().as_ref();
-            if !allowed.contains(&k) {
-                let span = self.span(key.span());
-                let mut d = Diagnostic::error(
-                    Code::E0221,
-                    format!("unknown key `{prefix}{k}` in air.toml"),
-                )
-                .with_primary(span, "not a known key")
-                .with_suggestion(suggest(k, allowed.iter().copied()));
-                if d.help.is_none() {
-                    d = d.with_help(format!("known keys here: {}", allowed.join(", ")));
-                }
-                self.diags.push(d);
-            }
-        }
-    }
-
     fn table<'a, 'i>(&mut self, t: &'a DeTable<'i>, key: &str) -> Option<&'a DeTable<'i>> {
         self.table_at(t, "", key)
-    }
-
-    fn table_at<'a, 'i>(
-        &mut self,
-        t: &'a DeTable<'i>,
-        prefix: &str,
-        key: &str,
-    ) -> Option<&'a DeTable<'i>> {
-        let v = t.get(key)?;
-        match v.get_ref() {
-            DeValue::Table(inner) => Some(inner),
-            other => {
-                self.wrong_type(
-                    &format!("{prefix}{key}"),
-                    "a table",
-                    other,
-                    self.span(v.span()),
-                );
-                None
-            }
-        }
-    }
-
-    fn string(&mut self, t: &DeTable<'_>, prefix: &str, key: &str) -> Option<(String, Span)> {
-        let v = t.get(key)?;
-        match v.get_ref() {
-            DeValue::String(s) => Some((s.to_string(), self.span(v.span()))),
-            other => {
-                self.wrong_type(
-                    &format!("{prefix}{key}"),
-                    "a string",
-                    other,
-                    self.span(v.span()),
-                );
-                None
-            }
-        }
-    }
-
-    fn boolean(&mut self, t: &DeTable<'_>, prefix: &str, key: &str) -> Option<bool> {
-        let v = t.get(key)?;
-        match v.get_ref() {
-            DeValue::Boolean(b) => Some(*b),
-            other => {
-                self.wrong_type(
-                    &format!("{prefix}{key}"),
-                    "a boolean",
-                    other,
-                    self.span(v.span()),
-                );
-                None
-            }
-        }
-    }
-
-    fn wrong_type(&mut self, key: &str, expected: &str, found: &DeValue<'_>, span: Span) {
-        self.diags.push(
-            Diagnostic::error(Code::E0222, format!("`{key}` must be {expected}"))
-                .with_primary(span, format!("this is {}", article(found.type_str()))),
-        );
     }
 
     fn missing(&mut self, key: &str, span: Span) {

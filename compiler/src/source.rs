@@ -87,6 +87,12 @@ pub trait SourceProvider {
     fn parse_cache(&self) -> Option<&crate::parse::cache::ParseCache> {
         None
     }
+
+    /// Per-workflow results kept from earlier compilations (see
+    /// [`crate::memo`]); None by default.
+    fn workflow_memo(&self) -> Option<&crate::memo::WorkflowMemo> {
+        None
+    }
 }
 
 /// An in-memory repository: app folders by repository-relative path. For

@@ -7,7 +7,9 @@
 //! - [`sync`]: the engine shared by `air apply`, `air diff --live` and the
 //!   controller;
 //! - [`controller`]: the long-running `air reconcile` process;
-//! - [`review`]: pull-request review (`air diff`, `--post`).
+//! - [`review`]: pull-request review (`air diff`, `--post`);
+//!
+//! and [`secret`], the one type of secret values every room uses.
 //!
 //! The flat names below (`air_reconciler::git`, `crate::apply`, …) are the
 //! crate's façade: one path per module for the CLI and the tests, whichever
@@ -15,6 +17,7 @@
 
 pub mod controller;
 pub mod review;
+pub mod secret;
 pub mod source;
 pub mod sync;
 

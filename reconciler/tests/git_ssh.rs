@@ -5,39 +5,27 @@
 
 use air_tests::git as git_support;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use air_reconciler::git::{Credentials, GitCache, GitError, GitRef, GitSource};
-use git_support::{Server, Upstream, capture_logs, free_port, require_binary, wait_for_port};
+use git_support::ssh::{Sshd, keygen};
+use git_support::{Upstream, capture_logs};
 
-const SSHD: &str = "/usr/sbin/sshd";
 const PASSPHRASE: &str = "pass-5e6f7a8b9c0d";
-
-fn keygen(path: &Path, passphrase: &str) {
-    let status = Command::new("ssh-keygen")
-        .args([
-            "-q", "-t", "ed25519", "-N", passphrase, "-C", "air-test", "-f",
-        ])
-        .arg(path)
-        .stdout(Stdio::null())
-        .status()
-        .expect("run ssh-keygen");
-    assert!(status.success());
-}
 
 struct Fixture {
     _tmp: tempfile::TempDir,
     dir: PathBuf,
     up: Upstream,
-    _sshd: Server,
+    _sshd: Sshd,
     url: String,
     commit: String,
     port: u16,
 }
 
 fn start() -> Option<Fixture> {
-    if !require_binary(SSHD, "openssh-server") || !require_binary("ssh-keygen", "openssh-client") {
+    if !git_support::ssh::available() {
         return None;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -47,49 +35,20 @@ fn start() -> Option<Fixture> {
     let commit = up.commit("one");
     up.push();
 
-    keygen(&dir.join("host_key"), "");
     keygen(&dir.join("id_plain"), "");
     keygen(&dir.join("id_enc"), PASSPHRASE);
-    let mut authorized = String::new();
-    for k in ["id_plain.pub", "id_enc.pub"] {
-        authorized.push_str(&std::fs::read_to_string(dir.join(k)).unwrap());
-    }
-    std::fs::write(dir.join("authorized_keys"), authorized).unwrap();
-    let port = free_port();
-    let config = format!(
-        "Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/host_key\nPidFile {d}/sshd.pid\n\
-         AuthorizedKeysFile {d}/authorized_keys\nUsePAM no\nStrictModes no\n\
-         PermitRootLogin prohibit-password\nPasswordAuthentication no\n\
-         KbdInteractiveAuthentication no\nPubkeyAuthentication yes\n",
-        d = dir.display()
+    let sshd = Sshd::start(
+        &dir.join("sshd"),
+        &[&dir.join("id_plain.pub"), &dir.join("id_enc.pub")],
     );
-    std::fs::write(dir.join("sshd_config"), config).unwrap();
-    // sshd insists on its privilege separation folder.
-    let _ = std::fs::create_dir_all("/run/sshd");
-    let child = Command::new(SSHD)
-        .args(["-D", "-e", "-f"])
-        .arg(dir.join("sshd_config"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start sshd");
-    wait_for_port(port);
-    let host_pub = std::fs::read_to_string(dir.join("host_key.pub")).unwrap();
-    std::fs::write(
-        dir.join("known_hosts"),
-        format!("[127.0.0.1]:{port} {host_pub}"),
-    )
-    .unwrap();
-    let user = std::env::var("USER").unwrap_or_else(|_| {
-        let out = Command::new("id").arg("-un").output().expect("run id -un");
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    });
-    let url = format!("ssh://{user}@127.0.0.1:{port}{}", up.bare.display());
+    std::fs::copy(sshd.dir.join("known_hosts"), dir.join("known_hosts")).unwrap();
+    let url = sshd.url(&up.bare);
+    let port = sshd.port;
     Some(Fixture {
         _tmp: tmp,
         dir,
         up,
-        _sshd: Server { child, port },
+        _sshd: sshd,
         url,
         commit,
         port,
@@ -160,7 +119,7 @@ fn unknown_or_wrong_host_key_is_refused() {
     assert!(err.to_string().contains(&host), "{err}");
 
     // The key is known for port 22 only: unknown for this port.
-    let real = std::fs::read_to_string(f.dir.join("host_key.pub")).unwrap();
+    let real = std::fs::read_to_string(f.dir.join("sshd/host_key.pub")).unwrap();
     std::fs::write(
         f.dir.join("port22_known_hosts"),
         format!("127.0.0.1 {real}"),

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod http;
+pub mod ssh;
 
 use std::io::Write;
 use std::net::{TcpListener, TcpStream};

@@ -256,14 +256,33 @@ pub struct Reconciler {
 
 impl Reconciler {
     /// `POST /api/apps/<app>/reconcile`, as `air` does; the controller
-    /// answers 202 and runs a cycle.
-    pub async fn trigger(&self, app: &str) {
+    /// answers 202 and runs a cycle. The trigger's id, for
+    /// [`Reconciler::handled`].
+    pub async fn trigger(&self, app: &str) -> u64 {
         let resp = reqwest::Client::new()
             .post(format!("{}/api/apps/{app}/reconcile", self.url))
             .send()
             .await
             .unwrap();
         assert_eq!(resp.status().as_u16(), 202);
+        let body: Value = resp.json().await.unwrap();
+        body["trigger"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("no trigger id in {body}"))
+    }
+
+    /// Wait until the app's task has handled trigger `id` (its cycle is
+    /// over, or it decided to do nothing); the status that answers it.
+    pub async fn handled(&self, app: &str, id: u64) -> AppStatus {
+        eventually(&format!("trigger {id} of {app} handled"), || async {
+            let s = self.status(app);
+            if s.handled_trigger.is_some_and(|h| h >= id) {
+                Ok(s)
+            } else {
+                Err(format!("{s:?}"))
+            }
+        })
+        .await
     }
 
     /// Start with the configuration `toml` (its `listen` is replaced by a

@@ -30,6 +30,7 @@ mod reconcile_airapp;
 mod reconcile_dashboard;
 mod reconcile_deploy;
 mod reconcile_drift;
+mod reconcile_errors;
 mod reconcile_git;
 mod reconcile_hardening;
 mod reconcile_http;

@@ -212,17 +212,44 @@ async fn once_runs_every_airapp_one_cycle() {
     );
 }
 
-/// A Secret `git-creds` in the AirApps' namespace holding `token`.
-fn git_secret(kube: &Kube, dir: &Path, token: &str) {
+/// Secret `name` in the AirApps' namespace holding exactly `data`
+/// (applied with kubectl, so a second call replaces the values).
+fn secret(kube: &Kube, dir: &Path, name: &str, data: &[(&str, &str)]) {
     use base64::Engine as _;
-    let b64 = base64::engine::general_purpose::STANDARD.encode(token);
+    let data: serde_json::Map<String, Value> = data
+        .iter()
+        .map(|(k, v)| {
+            let b64 = base64::engine::general_purpose::STANDARD.encode(v);
+            ((*k).to_string(), Value::String(b64))
+        })
+        .collect();
     kubectl_apply(
         kube,
         dir,
-        "secret",
+        &format!("secret-{name}"),
         &serde_json::json!({"apiVersion": "v1", "kind": "Secret",
-            "metadata": {"name": "git-creds", "namespace": NS}, "data": {"token": b64}}),
+            "metadata": {"name": name, "namespace": NS}, "data": data}),
     );
+}
+
+/// A Secret `git-creds` in the AirApps' namespace holding `token`.
+fn git_secret(kube: &Kube, dir: &Path, token: &str) {
+    secret(kube, dir, "git-creds", &[("token", token)]);
+}
+
+/// Wait until AirApp `shop` reports `failed` with a message containing
+/// `text`; the message.
+async fn shop_failed_with(kube: &Kube, text: &str) -> String {
+    eventually(text, || async {
+        let s = airapp_status(kube, "shop").await;
+        let m = s["message"].as_str().unwrap_or_default().to_string();
+        if s["sync"] == "failed" && m.contains(text) {
+            Ok(m)
+        } else {
+            Err(s.to_string())
+        }
+    })
+    .await
 }
 
 /// `tokenSecret`: the token comes from a Secret of the AirApp's namespace,
@@ -258,29 +285,19 @@ async fn airapp_token_from_a_secret_rotates_without_restart() {
         "tokenSecret": {"name": "git-creds", "key": "token"},
     });
     kubectl_apply(&kube, tmp.path(), "shop", &airapp("shop", spec));
-    let failed_with = |text: &'static str| {
-        let kube = &kube;
-        async move {
-            eventually(text, || async {
-                let s = airapp_status(kube, "shop").await;
-                let m = s["message"].as_str().unwrap_or_default().to_string();
-                if s["sync"] == "failed" && m.contains(text) {
-                    Ok(m)
-                } else {
-                    Err(s.to_string())
-                }
-            })
-            .await
-        }
-    };
 
     // No Secret yet: a status that names it.
-    failed_with("Secret `air-system/git-creds` (`tokenSecret`) does not exist").await;
+    shop_failed_with(
+        &kube,
+        "Secret `air-system/git-creds` (`tokenSecret`) does not exist",
+    )
+    .await;
 
     // A wrong token: refused by the server, the Secret named, not the value.
     git_secret(&kube, tmp.path(), WRONG);
     rec.trigger("shop").await;
-    let m = failed_with(
+    let m = shop_failed_with(
+        &kube,
         "the server rejected the token (from Secret `air-system/git-creds`, key `token`)",
     )
     .await;
@@ -304,9 +321,135 @@ async fn airapp_token_from_a_secret_rotates_without_restart() {
     rec.stop();
 }
 
+/// `sshKeySecret`, `sshKeyPassphraseSecret`, `knownHostsSecret`: an ssh
+/// remote (a real sshd on loopback) with the key, its passphrase and
+/// known_hosts all from one Secret of the AirApp's namespace, read before
+/// each fetch. A known_hosts that does not hold the server's key is refused
+/// (nothing applied, the Secret named); once the server accepts only a new
+/// key, the old one in the Secret is refused; replacing the Secret's key
+/// (rotation) is used at the next fetch, without restarting the app (same
+/// generation, an interval of an hour: only the trigger fetches) or the
+/// controller. No key or passphrase ever shows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn airapp_ssh_key_from_a_secret_rotates_without_restart() {
+    use air_tests::git::ssh::{Sshd, keygen};
+    if !air_tests::tools::require("kubectl", "kubernetes-client")
+        || !air_tests::git::ssh::available()
+    {
+        return;
+    }
+    const PASSPHRASE: &str = "pass-7c2e9a4f1b8d6e30";
+    let kube = Kube::start().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = Repo::new(tmp.path(), "apps");
+    write_app(&repo, "apps/shop", "shop", "shop", "1.0.0");
+    let c1 = repo.commit("shop 1.0.0");
+    let (old_key, new_key) = (tmp.path().join("id_old"), tmp.path().join("id_new"));
+    keygen(&old_key, "");
+    keygen(&new_key, PASSPHRASE);
+    let sshd = Sshd::start(&tmp.path().join("sshd"), &[&old_key.with_extension("pub")]);
+    // Another host key under the server's name: what an impostor shows.
+    keygen(&tmp.path().join("impostor"), "");
+    let impostor = std::fs::read_to_string(tmp.path().join("impostor.pub")).unwrap();
+    let wrong_hosts = format!("{} {impostor}", sshd.host());
+    let read = |p: &Path| std::fs::read_to_string(p).unwrap();
+    let (old_text, new_text) = (read(&old_key), read(&new_key));
+    let creds = |key: &str, known_hosts: &str| {
+        secret(
+            &kube,
+            tmp.path(),
+            "git-ssh",
+            &[
+                ("ssh-privatekey", key),
+                ("passphrase", PASSPHRASE),
+                ("known_hosts", known_hosts),
+            ],
+        );
+    };
+    namespace(&kube, tmp.path());
+    creds(&old_text, &sshd.known_hosts_line());
+    let rec = Reconciler::start(
+        &format!("airapp_namespace = \"{NS}\"\n"),
+        &kube.kubeconfig,
+        &tmp.path().join("cache"),
+        &[],
+    );
+    let key_ref = |key: &str| serde_json::json!({"name": "git-ssh", "key": key});
+    let spec = serde_json::json!({
+        "repo": sshd.url(&repo.bare),
+        "branch": "main",
+        "path": "apps/shop",
+        "interval": "1h",
+        "sshKeySecret": key_ref("ssh-privatekey"),
+        "sshKeyPassphraseSecret": key_ref("passphrase"),
+        "knownHostsSecret": key_ref("known_hosts"),
+    });
+    kubectl_apply(&kube, tmp.path(), "shop", &airapp("shop", spec));
+    shop_applied(&kube, "synced over ssh with the Secret's key", &c1, "1.0.0").await;
+
+    // A new commit, but the Secret's known_hosts holds another key for the
+    // host: refused before any login, the Secret named, nothing applied.
+    write_app(&repo, "apps/shop", "shop", "shop", "2.0.0");
+    let c2 = repo.commit("shop 2.0.0");
+    creds(&old_text, &wrong_hosts);
+    rec.trigger("shop").await;
+    let m = shop_failed_with(
+        &kube,
+        "does NOT match the known_hosts file from Secret `air-system/git-ssh`, key `known_hosts`",
+    )
+    .await;
+    assert!(m.contains(&sshd.host()), "{m}");
+    let s = airapp_status(&kube, "shop").await;
+    assert_eq!(s["revision"], c1.as_str(), "{s}");
+    assert!(image(&kube.ksvc("shop", "web").await.unwrap()).ends_with(":1.0.0"));
+
+    // The server now accepts only the new key; the Secret still holds the
+    // old one: refused, and the message says which key.
+    sshd.authorize(&[&new_key.with_extension("pub")]);
+    creds(&old_text, &sshd.known_hosts_line());
+    rec.trigger("shop").await;
+    shop_failed_with(
+        &kube,
+        "did not accept the ssh key from Secret `air-system/git-ssh`, key `ssh-privatekey`",
+    )
+    .await;
+
+    // Rotated: the Secret holds the new (encrypted) key; the next fetch
+    // uses it.
+    creds(&new_text, &sshd.known_hosts_line());
+    rec.trigger("shop").await;
+    shop_applied(&kube, "synced with the rotated key", &c2, "2.0.0").await;
+    let s = airapp_status(&kube, "shop").await;
+    assert_eq!(s["observedGeneration"], 1, "the app was not restarted: {s}");
+
+    // No key or passphrase anywhere: status, API, dashboard, logs, Events.
+    let (_, api) = rec.http_get("/api/apps").await;
+    let (_, page) = rec.http_get("/").await;
+    let status = airapp_status(&kube, "shop").await.to_string();
+    let events = kube.events("shop").join("\n") + &kube.events(NS).join("\n");
+    // The body of each key: its base64 lines between the armour lines
+    // (long enough not to occur by chance).
+    let bodies: Vec<&str> = [&old_text, &new_text]
+        .into_iter()
+        .flat_map(|k| {
+            k.lines()
+                .filter(|l| !l.starts_with("-----") && l.len() >= 20)
+        })
+        .collect();
+    for text in [api, page, status, events, reconcile_support::logs()] {
+        assert!(!text.contains(PASSPHRASE), "passphrase shown: {text}");
+        for line in &bodies {
+            assert!(!text.contains(line), "key shown: {text}");
+        }
+    }
+    rec.stop();
+}
+
 /// `suspend`: while set, nothing is fetched (the Git server sees no
-/// request) and drift is not healed, even on a trigger; cleared, the app
-/// fetches, and heals the drift.
+/// request) and drift is not healed, even on a trigger — checked once the
+/// controller says it has handled that trigger (`handled_trigger` in the
+/// app's status), not after a guessed delay; cleared, the app fetches the
+/// new commit, applies it, and heals the drift.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn suspend_does_nothing_until_cleared() {
     if !air_tests::tools::require("kubectl", "kubernetes-client") {
@@ -360,18 +503,13 @@ async fn suspend_does_nothing_until_cleared() {
     ]);
     write_app(&repo, "apps/shop", "shop", "shop", "2.0.0");
     let c2 = repo.commit("shop 2.0.0");
-    rec.trigger("shop").await;
-    // The trigger is answered by the app's task: its status is published
-    // again (attempted), still suspended.
-    eventually("the trigger handled while suspended", || async {
-        let st = rec.status("shop");
-        if st.attempted && st.sync.to_string() == "suspended" {
-            Ok(())
-        } else {
-            Err(format!("{:?}", st.sync))
-        }
-    })
-    .await;
+    // Wait until the app's task has handled the trigger (its status says
+    // so): whatever it was going to do is done, so what follows is not a
+    // matter of luck or timing.
+    let id = rec.trigger("shop").await;
+    let st = rec.handled("shop", id).await;
+    assert_eq!(st.sync.to_string(), "suspended", "{st:?}");
+    assert_eq!(st.fetched_revision, None, "{st:?}");
     assert_eq!(
         server.requests.load(std::sync::atomic::Ordering::SeqCst),
         fetches,

@@ -184,31 +184,36 @@ async fn reconcile(cfg: config::Config, args: Args) -> u8 {
         }
         tracing::info!(identity = e.identity(), "leading");
     }
-    let lost = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let shutdown = {
         let mut rx = stop_rx.clone();
-        let (lost, stop_tx) = (lost.clone(), stop_tx.clone());
-        let elector = elector.as_ref();
         async move {
-            let lose = async {
-                match elector {
-                    Some(e) => e.hold().await,
-                    None => std::future::pending().await,
-                }
-            };
-            tokio::select! {
-                _ = rx.wait_for(|s| *s) => {}
-                () = lose => {
-                    tracing::error!("leadership lost; stopping");
-                    lost.store(true, std::sync::atomic::Ordering::SeqCst);
-                    let _ = stop_tx.send(true);
-                }
-            }
+            let _ = rx.wait_for(|s| *s).await;
         }
     };
-    controller::run(cfg, cluster, cache, shared, false, shutdown).await;
+    let mut run = std::pin::pin!(controller::run(
+        cfg, cluster, cache, shared, false, shutdown
+    ));
+    // The lease is renewed for as long as the apps run, the drain after
+    // SIGTERM included: until the cycle in flight has finished (an apply
+    // may take up to an app's `timeout`), no other replica may start
+    // applying the same apps.
+    let lose = async {
+        match &elector {
+            Some(e) => e.hold().await,
+            None => std::future::pending().await,
+        }
+    };
+    let lost = tokio::select! {
+        _ = &mut run => false,
+        () = lose => {
+            tracing::error!("leadership lost; stopping");
+            let _ = stop_tx.send(true);
+            run.await;
+            true
+        }
+    };
     let _ = server.await;
-    if lost.load(std::sync::atomic::Ordering::SeqCst) {
+    if lost {
         // Exit non-zero so the pod restarts and rejoins the election.
         return crate::exit::FINDINGS;
     }

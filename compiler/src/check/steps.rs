@@ -8,16 +8,23 @@
 //!   document could carry only one;
 //! - E0405: `return` inside a `parallel`/`race` branch, whose value the
 //!   fork's output would drop;
+//! - E0406: a step nested inside an `if`, `for` or `try` of a fork branch
+//!   that adds to `$context`: branches run concurrently and only what the
+//!   steps written directly in a branch add is carried out of the fork;
+//! - E0407: inside a fork, a `$context.<name>` that only the fork's own
+//!   steps set: every branch runs on the context as of the fork, so it
+//!   would read nothing;
 //! - W0304: `catch E` around steps that can never raise `E`;
 //! - W0305: `retry … max d`, which reads as a cap on each delay but can
 //!   only bound the whole retrying (`within d` says so).
 
-use super::walk::Cx;
-use crate::ast::{Block, Catch, Ident, Item, Modifier, Retry, Step, StepKind};
+use super::walk::{self, Cx};
+use crate::ast::{self, Block, Catch, Ident, Item, Modifier, Retry, Step, StepKind};
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::DeclKind;
 use crate::naming::child_blocks;
+use crate::span::Span;
 
 /// The runtime expression arguments of Serverless Workflow 1.0
 /// (dsl.md, "Runtime expression arguments").
@@ -36,7 +43,136 @@ pub fn check_app(cx: &Cx, diags: &mut Diagnostics) {
     let Some(unit) = cx.unit() else { return };
     for wf in unit.workflows() {
         block(cx, &wf.body, false, diags);
+        nested_writes(&wf.body, Place::Outside, diags);
+        fork_reads(&wf.body, diags);
     }
+}
+
+/// Where a block stands relative to fork branches.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// Not inside any branch.
+    Outside,
+    /// The steps written directly in a branch: what they add to the
+    /// context is threaded through the branch's output.
+    BranchTop,
+    /// Deeper inside a branch (an `if`, `for` or `try` in it).
+    BranchNested,
+}
+
+/// E0406: a step deeper inside a branch that adds to `$context`. Its
+/// task would write the shared context while the other branches run
+/// (two read-modify-writes at once lose one), so it is refused.
+fn nested_writes(b: &Block, place: Place, diags: &mut Diagnostics) {
+    for step in &b.steps {
+        if place == Place::BranchNested && step.adds_to_context() {
+            let (span, what) = match &step.label {
+                Some(l) => (
+                    l.span,
+                    format!("`{}` would be written to `$context`", l.name),
+                ),
+                None => (
+                    step.span,
+                    "its keys would be written to `$context`".to_string(),
+                ),
+            };
+            diags.push(
+                Diagnostic::error(
+                    Code::E0406,
+                    "a step nested in a fork branch's `if`, `for` or `try` adds to `$context`",
+                )
+                .with_primary(span, format!("{what} while other branches run"))
+                .with_help(
+                    "only the steps written directly in a branch carry results out of the \
+                     fork: move the steps into a workflow of their own and `run` it from the \
+                     branch with a label, or move them after the fork",
+                ),
+            );
+        }
+        let inner = match (&step.kind, place) {
+            (StepKind::Parallel { .. }, _) => Place::BranchTop,
+            (_, Place::Outside) => Place::Outside,
+            _ => Place::BranchNested,
+        };
+        for child in child_blocks(&step.kind) {
+            nested_writes(child, inner, diags);
+        }
+    }
+}
+
+/// E0407: inside a fork, `$context.<name>` where `<name>` is set only by
+/// the fork's own steps (or is the fork's label). Every branch runs on the
+/// context as of the fork; the fork's results reach `$context` when it
+/// completes.
+fn fork_reads(body: &Block, diags: &mut Diagnostics) {
+    // Where each context key is set, step by step.
+    let mut all_keys: Vec<(&str, &Step)> = Vec::new();
+    walk::steps(body, &mut |s| {
+        all_keys.extend(s.context_keys().into_iter().map(|k| (k, s)));
+    });
+    let mut reported = std::collections::HashSet::new();
+    walk::steps(body, &mut |fork| {
+        let StepKind::Parallel { branches, .. } = &fork.kind else {
+            return;
+        };
+        let inside = |s: &Step| fork.span.start <= s.span.start && s.span.end <= fork.span.end;
+        for branch in branches {
+            walk::steps(&branch.body, &mut |s| {
+                let mut exprs = Vec::new();
+                walk::step_exprs(s, &mut exprs);
+                for e in exprs {
+                    for (span, name) in context_reads(e) {
+                        let setters: Vec<&Step> = all_keys
+                            .iter()
+                            .filter(|(k, _)| *k == name)
+                            .map(|(_, s)| *s)
+                            .collect();
+                        let Some(setter) = setters.first() else {
+                            continue;
+                        };
+                        if !setters.iter().all(|s| inside(s)) || !reported.insert(span) {
+                            continue;
+                        }
+                        let kind = fork.kind.keyword();
+                        diags.push(
+                            Diagnostic::error(
+                                Code::E0407,
+                                format!(
+                                    "`$context.{name}` is read inside the `{kind}` that sets it"
+                                ),
+                            )
+                            .with_primary(span, "reads the context as of the fork: nothing here")
+                            .with_secondary(setter.span, "set here, in the fork")
+                            .with_help(format!(
+                                "the fork's results reach `$context` when it completes: read \
+                                 `$context.{name}` after the `{kind}`, or move the steps that \
+                                 need it into a workflow of their own and `run` it from the branch"
+                            )),
+                        );
+                    }
+                }
+            });
+        }
+    });
+}
+
+/// Every `$context.<name>` in an expression, with the span of `<name>`.
+fn context_reads(e: &ast::Expr) -> Vec<(Span, &str)> {
+    const PREFIX: &str = "$context.";
+    let mut out = Vec::new();
+    for (at, _) in e.source.match_indices(PREFIX) {
+        let start = at + PREFIX.len();
+        let rest = e.source.get(start..).unwrap_or("");
+        let len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        if len == 0 {
+            continue;
+        }
+        let offset = e.inner_start as usize + start;
+        out.push((Span::new(e.span.file, offset, offset + len), &rest[..len]));
+    }
+    out
 }
 
 fn block(cx: &Cx, b: &Block, in_branch: bool, diags: &mut Diagnostics) {
@@ -152,7 +288,7 @@ fn unreachable_catch(cx: &Cx, body: &Block, catch: &Catch, diags: &mut Diagnosti
     };
     let has_status = decl.members.iter().any(|m| m.key.name == "status");
     let mut can_raise = false;
-    super::walk::steps(body, &mut |s| {
+    walk::steps(body, &mut |s| {
         can_raise |= match &s.kind {
             StepKind::Fail { error, .. } => error.display() == path.display(),
             StepKind::Run { .. } => true,

@@ -7,8 +7,9 @@
 //! inventory-bounded).
 
 use super::Shared;
+use super::error::{CompileError, CycleError, FetchError, HealError, SyncFailure};
 use super::jobs::Slot;
-use super::timing::{backoff, jittered};
+use super::timing::{after_failure, backoff, jittered};
 use crate::apply::{Quiet, SyncError, SyncOptions, sync};
 use crate::cluster::Cluster;
 use crate::config::AppConfig;
@@ -21,7 +22,7 @@ use crate::metrics::app as label;
 use crate::object::{ObjectRef, owned_by};
 use crate::status::short_commit as short;
 use crate::status::{
-    AppStatus, DiagnosticSummary, DriftedObject, LastError, ObjectStatus, Stage, SyncState,
+    AppStatus, DiagnosticSummary, DriftedObject, LastError, ObjectStatus, SyncState,
 };
 use crate::watch::{Index, Kind, Observed, Watchers};
 use serde_json::Value;
@@ -62,6 +63,7 @@ pub struct AppTask {
     target: Option<Target>,
     /// The last revision that failed to compile (not compiled again).
     broken: Option<Broken>,
+    /// Transient failures in a row (the back-off's exponent).
     failures: u32,
     /// Health per object, kept current by watch events.
     health: BTreeMap<ObjectRef, health::Assessment>,
@@ -84,11 +86,6 @@ pub struct AppTask {
     /// a webhook or a manual trigger); a periodic one may share a fetch of
     /// the same source by another app from the last half interval.
     fresh: bool,
-}
-
-enum Outcome {
-    Ok,
-    Failed,
 }
 
 fn now() -> u64 {
@@ -154,7 +151,8 @@ impl AppTask {
     /// One cycle, for `air reconcile --once`.
     pub async fn run_once(mut self) {
         if !self.cfg.suspend {
-            self.cycle().await;
+            // Its failure is in the status; nothing retries it.
+            let _ = self.cycle().await;
         }
         self.status.attempted = true;
         self.publish().await;
@@ -164,16 +162,24 @@ impl AppTask {
     pub async fn run(
         mut self,
         mut observed: mpsc::UnboundedReceiver<Observed>,
-        mut triggers: mpsc::UnboundedReceiver<()>,
+        mut triggers: mpsc::UnboundedReceiver<u64>,
         mut stop: watch::Receiver<bool>,
     ) {
         self.stop = Some(stop.clone());
         let mut next = tokio::time::Instant::now();
+        // The newest trigger this pass answers (triggers that arrived
+        // together are answered by one pass).
+        let mut handling: Option<u64> = None;
         loop {
             tokio::select! {
                 biased;
                 _ = stop.changed() => break,
-                Some(()) = triggers.recv() => {
+                Some(id) = triggers.recv() => {
+                    let mut newest = id;
+                    while let Ok(more) = triggers.try_recv() {
+                        newest = newest.max(more);
+                    }
+                    handling = Some(newest);
                     next = tokio::time::Instant::now();
                     self.fresh = true;
                 }
@@ -199,17 +205,26 @@ impl AppTask {
                 self.cfg.interval
             } else {
                 match self.cycle().await {
-                    Outcome::Ok => {
+                    Ok(()) => {
                         self.failures = 0;
                         jittered(self.cfg.interval)
                     }
-                    Outcome::Failed => {
-                        self.failures = self.failures.saturating_add(1);
-                        backoff(self.failures, self.cfg.interval)
+                    // Transient: back off. Terminal: the interval (a
+                    // trigger or a push hook still runs a cycle at once).
+                    Err(e) => {
+                        let (wait, failures) =
+                            after_failure(e.is_transient(), self.failures, self.cfg.interval);
+                        self.failures = failures;
+                        wait
                     }
                 }
             };
             self.status.attempted = true;
+            // Published with the outcome, so whoever sent the trigger can
+            // tell that this status answers it.
+            if let Some(id) = handling.take() {
+                self.status.handled_trigger = Some(id);
+            }
             self.publish().await;
             next = tokio::time::Instant::now() + wait;
         }
@@ -217,7 +232,7 @@ impl AppTask {
 
     /// Fetch, compile, sync, assess. Never panics; every failure ends in
     /// the status.
-    async fn cycle(&mut self) -> Outcome {
+    async fn cycle(&mut self) -> Result<(), CycleError> {
         let started = Instant::now();
         let app = label(&self.cfg.name);
         let outcome = self.cycle_inner().await;
@@ -226,7 +241,8 @@ impl AppTask {
             .reconcile_duration
             .get_or_create(&app)
             .observe(started.elapsed().as_secs_f64());
-        if matches!(outcome, Outcome::Failed) {
+        if let Err(e) = &outcome {
+            self.fail(e);
             self.shared
                 .metrics
                 .reconcile_errors
@@ -236,7 +252,7 @@ impl AppTask {
         outcome
     }
 
-    async fn cycle_inner(&mut self) -> Outcome {
+    async fn cycle_inner(&mut self) -> Result<(), CycleError> {
         let app = label(&self.cfg.name);
         // 1. Fetch.
         let fetch_started = Instant::now();
@@ -248,14 +264,14 @@ impl AppTask {
             .observe(fetch_started.elapsed().as_secs_f64());
         let revision = match fetched {
             Ok(r) => r,
-            Err(message) => {
+            Err(e) => {
                 self.shared
                     .metrics
                     .git_fetch_errors
                     .get_or_create(&app)
                     .inc();
-                tracing::warn!(app = %self.cfg.name, error = %message, "fetch failed; keeping the last applied revision");
-                return self.fail(Stage::Fetch, message);
+                tracing::warn!(app = %self.cfg.name, error = %e, reason = %e.reason(), "fetch failed; keeping the last applied revision");
+                return Err(e);
             }
         };
         self.status.fetched_revision = Some(revision.commit.clone());
@@ -264,7 +280,7 @@ impl AppTask {
             Some(b) if b.commit == revision.commit => {
                 (self.status.diagnostics, self.status.diagnostics_omitted) = b.diagnostics.clone();
                 let message = b.message.clone();
-                return self.fail(Stage::Compile, message);
+                return Err(CycleError::Compile(CompileError::Diagnostics(message)));
             }
             _ => match &self.target {
                 // Back at the revision in force (a revert): its own
@@ -274,10 +290,7 @@ impl AppTask {
                         t.diagnostics.clone();
                     None
                 }
-                _ => match self.compile(&revision).await {
-                    Ok(d) => Some(d),
-                    Err(message) => return self.fail(Stage::Compile, message),
-                },
+                _ => Some(self.compile(&revision).await?),
             },
         };
         if let Some(d) = &desired {
@@ -296,7 +309,9 @@ impl AppTask {
                 t.namespace.clone(),
                 t.objects.values().cloned().collect(),
             ),
-            (None, None) => return Outcome::Failed,
+            // Unreachable: without a target the revision was compiled
+            // (or failed above). Nothing to apply, nothing to report.
+            (None, None) => return Ok(()),
         };
         // Without self-heal an unchanged revision is not re-applied: drift
         // is only reported (a new commit is still applied).
@@ -306,7 +321,7 @@ impl AppTask {
                 self.status.sync = SyncState::Synced;
             }
             self.observe(vec![Observed::Relisted]).await;
-            return Outcome::Ok;
+            return Ok(());
         }
         // 3. Plan, dry run, apply, prune.
         self.status.namespace = Some(namespace.clone());
@@ -330,23 +345,19 @@ impl AppTask {
                 self.status.sync = SyncState::Synced;
                 self.drifted.clear();
                 self.assess_all().await;
-                Outcome::Ok
+                Ok(())
             }
-            Err(message) => self.fail(Stage::Apply, message),
+            Err(e) => Err(CycleError::Sync(e)),
         }
     }
 
-    fn fail(&mut self, stage: Stage, message: String) -> Outcome {
+    /// The status of a failed cycle: the last good revision stays.
+    fn fail(&mut self, e: &CycleError) {
         self.status.sync = SyncState::Failed;
-        self.status.last_error = Some(LastError {
-            stage,
-            message,
-            time: now(),
-        });
-        Outcome::Failed
+        self.status.last_error = Some(last_error(e));
     }
 
-    async fn fetch(&mut self) -> Result<Revision, String> {
+    async fn fetch(&mut self) -> Result<Revision, CycleError> {
         let cache = self.cache.clone();
         let source = self.cfg.source.clone();
         let limit = self.shared.jobs.fetches().clone();
@@ -355,12 +366,11 @@ impl AppTask {
             Some(refs) => {
                 match tokio::time::timeout(self.cfg.timeout, refs.read(&self.cluster)).await {
                     Ok(Ok(m)) => m,
-                    Ok(Err(message)) => return Err(message),
+                    Ok(Err(e)) => return Err(CycleError::secrets(e)),
                     Err(_) => {
-                        return Err(format!(
-                            "reading the Git credentials' Secrets timed out after {}",
-                            crate::config::format_duration(self.cfg.timeout)
-                        ));
+                        return Err(CycleError::Fetch(FetchError::SecretsTimedOut(
+                            self.cfg.timeout,
+                        )));
                     }
                 }
             }
@@ -384,16 +394,16 @@ impl AppTask {
             )
             .await;
         match result {
-            Err(e) => Err(format!(
-                "fetching {}: {e}",
-                redact_url(&self.cfg.source.url)
-            )),
+            Err(source) => Err(CycleError::Fetch(FetchError::Job {
+                url: redact_url(&self.cfg.source.url),
+                source,
+            })),
             // GitError messages are scrubbed of secrets by the Git layer.
-            Ok(r) => r.map_err(|e: GitError| e.to_string()),
+            Ok(r) => r.map_err(CycleError::fetch),
         }
     }
 
-    async fn compile(&mut self, revision: &Revision) -> Result<Desired, String> {
+    async fn compile(&mut self, revision: &Revision) -> Result<Desired, CycleError> {
         let cache = self.cache.clone();
         let source = self.cfg.source.clone();
         let rev = revision.clone();
@@ -410,12 +420,15 @@ impl AppTask {
             })
             .await;
         match result {
-            Err(e) => Err(format!("compiling {}: {e}", short(&revision.commit))),
+            Err(source) => Err(CycleError::Compile(CompileError::Job {
+                commit: revision.commit.clone(),
+                source,
+            })),
             Ok(Ok(d)) => {
                 self.broken = None;
                 Ok(d)
             }
-            Ok(Err(CompileFailure::Git(e))) => Err(e.to_string()),
+            Ok(Err(CompileFailure::Git(e))) => Err(CycleError::Compile(CompileError::Git(e))),
             Ok(Err(CompileFailure::Diagnostics(diags))) => {
                 let message = compile_message(revision, &diags);
                 tracing::warn!(app = %self.cfg.name, commit = %revision.commit, "revision does not compile; not applied");
@@ -428,7 +441,7 @@ impl AppTask {
                     ),
                     message: message.clone(),
                 });
-                Err(message)
+                Err(CycleError::Compile(CompileError::Diagnostics(message)))
             }
         }
     }
@@ -442,7 +455,7 @@ impl AppTask {
         air_app: &str,
         namespace: &str,
         objects: &[Value],
-    ) -> Result<(), String> {
+    ) -> Result<(), SyncFailure> {
         let opts = SyncOptions {
             dry_run: false,
             prune: self.cfg.prune,
@@ -518,16 +531,15 @@ impl AppTask {
                     .apply_errors
                     .get_or_create(&label(&self.cfg.name))
                     .inc();
-                let message = match e {
-                    None => format!(
-                        "applying {} timed out after {}",
-                        short(commit),
-                        crate::config::format_duration(self.cfg.timeout)
-                    ),
-                    Some(e) => e.to_string(),
+                let e = match e {
+                    None => SyncFailure::TimedOut {
+                        commit: commit.to_string(),
+                        after: self.cfg.timeout,
+                    },
+                    Some(e) => SyncFailure::Sync(e),
                 };
-                tracing::warn!(app = %self.cfg.name, error = %message, "sync failed");
-                Err(message)
+                tracing::warn!(app = %self.cfg.name, error = %e, "sync failed");
+                Err(e)
             }
         }
     }
@@ -612,17 +624,15 @@ impl AppTask {
                                 a = health::assess(Some(&healed));
                                 tracing::info!(app = %self.cfg.name, object = %r, "drift healed");
                             }
-                            Err(message) => {
+                            Err(e) => {
                                 self.shared.metrics.apply_errors.get_or_create(&app).inc();
-                                tracing::warn!(app = %self.cfg.name, object = %r, error = %message, "heal failed");
-                                self.status.last_error = Some(LastError {
-                                    stage: Stage::Heal,
-                                    message,
-                                    time: now(),
-                                });
+                                tracing::warn!(app = %self.cfg.name, object = %r, error = %e, "heal failed");
+                                self.status.last_error = Some(last_error(&CycleError::Heal(e)));
                                 self.drifted.insert(r.clone(), d);
                                 // A full sync recreates what a heal cannot
-                                // (a deleted namespace, the inventory).
+                                // (a deleted namespace, the inventory):
+                                // not a retry of the heal, whatever its
+                                // error, but the remedy for it.
                                 retry = Some(Duration::from_millis(200));
                             }
                         }
@@ -652,15 +662,12 @@ impl AppTask {
     /// Re-apply the object as air's field manager (creates it when
     /// deleted). A deleted object is recreated only if nothing else took
     /// its name meanwhile.
-    async fn heal(&self, air_app: &str, desired: &Value, d: &Drift) -> Result<Value, String> {
+    async fn heal(&self, air_app: &str, desired: &Value, d: &Drift) -> Result<Value, HealError> {
         if matches!(d.kind, drift::DriftKind::Deleted)
             && let Ok(Some(live)) = self.cluster.get(&d.object).await
             && !owned_by(&live, air_app)
         {
-            return Err(format!(
-                "{} was recreated without air's labels; left untouched",
-                d.object
-            ));
+            return Err(HealError::Foreign(d.object.clone()));
         }
         // Forced: an imperative edit took ownership of the fields it
         // changed, and healing means taking them back. Fields air does not
@@ -668,7 +675,7 @@ impl AppTask {
         self.cluster
             .apply(desired, false, true)
             .await
-            .map_err(|e| e.to_string())
+            .map_err(HealError::Cluster)
     }
 
     fn fill_status(&mut self) {
@@ -743,6 +750,16 @@ impl AppTask {
                 tracing::warn!(app = %self.cfg.name, error = %e, "cannot record the status ConfigMap");
             }
         }
+    }
+}
+
+/// What the status says of a failure.
+fn last_error(e: &CycleError) -> LastError {
+    LastError {
+        stage: e.stage(),
+        reason: Some(e.reason()),
+        message: e.to_string(),
+        time: now(),
     }
 }
 

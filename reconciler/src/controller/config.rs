@@ -1,5 +1,6 @@
 //! The reconciler's configuration file (`air reconcile --config FILE`),
-//! read with the span-keeping TOML parser so every problem names its line:
+//! read with the span-keeping TOML reader air.toml uses too
+//! (`air_compiler::toml_doc`) so every problem names its line:
 //! unknown keys (with a did-you-mean), duplicate app names, zero or two
 //! refs in one app, values of the wrong type, bad durations.
 //!
@@ -21,14 +22,12 @@ mod notify;
 
 use crate::git::{Credentials, GitRef, GitSource};
 use crate::notifications::NotifyTarget;
-use air_compiler::diagnostic::suggest;
 use air_compiler::manifest::is_dns_label;
+use air_compiler::toml_doc::{self, DeTable, DeValue, Expected, TomlReader};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
-use toml::Spanned;
-use toml::de::{DeTable, DeValue};
 
 const TOP_KEYS: &[&str] = &[
     "listen",
@@ -263,6 +262,53 @@ struct Reader<'t> {
     errors: Vec<ConfigError>,
 }
 
+/// Positions are offsets: errors name the line and column.
+impl TomlReader for Reader<'_> {
+    type Pos = usize;
+
+    fn pos(&self, span: std::ops::Range<usize>) -> usize {
+        span.start
+    }
+
+    fn unknown_key(
+        &mut self,
+        prefix: &str,
+        key: &str,
+        at: usize,
+        allowed: &[&str],
+        suggestion: Option<&str>,
+    ) {
+        let help = match suggestion {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("known keys here: {}", allowed.join(", ")),
+        };
+        self.error(at, format!("unknown key `{prefix}{key}`"), Some(help));
+    }
+
+    fn wrong_type(
+        &mut self,
+        prefix: &str,
+        key: &str,
+        expected: Expected,
+        found: &DeValue<'_>,
+        at: usize,
+    ) {
+        let expected = match expected {
+            Expected::Table => "a table",
+            Expected::String => "a string",
+            Expected::Boolean => "true or false",
+        };
+        self.error(
+            at,
+            format!(
+                "`{prefix}{key}` must be {expected}, not {}",
+                found.type_str()
+            ),
+            None,
+        );
+    }
+}
+
 impl Reader<'_> {
     fn at(&self, offset: usize) -> (usize, usize) {
         let before = &self.text[..offset.min(self.text.len())];
@@ -282,18 +328,15 @@ impl Reader<'_> {
     }
 
     fn read(&mut self) -> Option<Config> {
-        let (doc, errors) = DeTable::parse_recoverable(self.text);
-        if !errors.is_empty() {
-            for e in errors {
-                let start = e.span().map_or(0, |s| s.start);
-                self.error(
-                    start,
-                    format!("not valid TOML: {}", e.message().trim()),
-                    None,
-                );
+        let doc = match toml_doc::parse(self.text) {
+            Ok(doc) => doc,
+            Err(errors) => {
+                for e in errors {
+                    self.error(e.span.start, format!("not valid TOML: {}", e.message), None);
+                }
+                return None;
             }
-            return None;
-        }
+        };
         let root = doc.get_ref();
         self.known_keys(root, TOP_KEYS, "");
         let listen = match self.string(root, "", "listen") {
@@ -479,16 +522,16 @@ impl Reader<'_> {
             known_hosts: self
                 .string(t, "app.", "known_hosts")
                 .map(|s| PathBuf::from(s.0)),
-            insecure_skip_host_key_check: self.boolean(t, "insecure_skip_host_key_check", false),
+            insecure_skip_host_key_check: self.flag(t, "insecure_skip_host_key_check", false),
             ca_file: self
                 .string(t, "app.", "ca_file")
                 .map(|s| PathBuf::from(s.0)),
         };
-        let prune = self.boolean(t, "prune", true);
-        let self_heal = self.boolean(t, "self_heal", true);
-        let suspend = self.boolean(t, "suspend", false);
-        let force = self.boolean(t, "force", false);
-        let allow_prune_all = self.boolean(t, "allow_prune_all", false);
+        let prune = self.flag(t, "prune", true);
+        let self_heal = self.flag(t, "self_heal", true);
+        let suspend = self.flag(t, "suspend", false);
+        let force = self.flag(t, "force", false);
+        let allow_prune_all = self.flag(t, "allow_prune_all", false);
         let (Some(name), Some((repo, repo_at)), Some(reference)) = (name, repo, reference) else {
             return None;
         };
@@ -524,38 +567,6 @@ impl Reader<'_> {
         })
     }
 
-    fn known_keys(&mut self, t: &DeTable<'_>, allowed: &[&str], prefix: &str) {
-        for key in t.keys() {
-            let k: &str = key.get_ref().as_ref();
-            if !allowed.contains(&k) {
-                let help = match suggest(k, allowed.iter().copied()) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("known keys here: {}", allowed.join(", ")),
-                };
-                self.error(
-                    key.span().start,
-                    format!("unknown key `{prefix}{k}`"),
-                    Some(help),
-                );
-            }
-        }
-    }
-
-    fn string(&mut self, t: &DeTable<'_>, prefix: &str, key: &str) -> Option<(String, usize)> {
-        let v: &Spanned<DeValue<'_>> = t.get(key)?;
-        match v.get_ref() {
-            DeValue::String(s) => Some((s.to_string(), v.span().start)),
-            other => {
-                self.error(
-                    v.span().start,
-                    format!("`{prefix}{key}` must be a string, not {}", other.type_str()),
-                    None,
-                );
-                None
-            }
-        }
-    }
-
     /// An array of strings (empty when absent).
     fn strings(&mut self, t: &DeTable<'_>, key: &str) -> Vec<String> {
         let Some(v) = t.get(key) else {
@@ -581,22 +592,9 @@ impl Reader<'_> {
         })
     }
 
-    fn boolean(&mut self, t: &DeTable<'_>, key: &str, default: bool) -> bool {
-        let Some(v) = t.get(key) else { return default };
-        match v.get_ref() {
-            DeValue::Boolean(b) => *b,
-            other => {
-                self.error(
-                    v.span().start,
-                    format!(
-                        "`app.{key}` must be true or false, not {}",
-                        other.type_str()
-                    ),
-                    None,
-                );
-                default
-            }
-        }
+    /// An app's boolean, `default` when absent or wrong.
+    fn flag(&mut self, t: &DeTable<'_>, key: &str, default: bool) -> bool {
+        self.boolean(t, "app.", key).unwrap_or(default)
     }
 
     fn duration(&mut self, t: &DeTable<'_>, key: &str, default: Duration) -> Duration {
@@ -743,7 +741,10 @@ self_heal = false
         let policy =
             crate::http::HttpPolicy::from_config(&c, |_| Some("a-token-of-enough-length".into()))
                 .unwrap();
-        assert_eq!(policy.token.as_deref(), Some("a-token-of-enough-length"));
+        assert_eq!(
+            policy.token.as_ref().map(crate::secret::Secret::expose),
+            Some("a-token-of-enough-length")
+        );
         let short = crate::http::HttpPolicy::from_config(&c, |_| Some("short".into()));
         assert!(short.is_err_and(|e| !e.contains("short")));
         let e = errors(&format!("allowed_hosts = \"air.example.com\"\n{app}"));

@@ -261,6 +261,7 @@ mod tests {
             sync: SyncState::Failed,
             last_error: Some(LastError {
                 stage: Stage::Compile,
+                reason: None,
                 message: "revision x does not compile".into(),
                 time: 1,
             }),

@@ -102,8 +102,11 @@ async fn app(State(s): State<Arc<Shared>>, Path(name): Path<String>) -> Response
 }
 
 async fn reconcile(State(s): State<Arc<Shared>>, Path(name): Path<String>) -> Response {
-    if s.trigger(&name) {
-        (StatusCode::ACCEPTED, "reconcile requested\n").into_response()
+    if let Some(id) = s.request_cycle(&name) {
+        // The id lets the caller wait for the outcome: the app's status
+        // shows `handled_trigger` >= id once the cycle is over.
+        let body = serde_json::json!({ "app": name, "trigger": id });
+        (StatusCode::ACCEPTED, Json(body)).into_response()
     } else {
         (StatusCode::NOT_FOUND, format!("no app named `{name}`\n")).into_response()
     }
@@ -131,7 +134,7 @@ async fn git_hook(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes)
     };
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     match verify(
-        &secret,
+        secret.expose(),
         &body,
         header("x-hub-signature-256"),
         header("x-gitlab-token"),

@@ -25,6 +25,7 @@ pub mod watch;
 
 mod airapps;
 mod app;
+mod error;
 mod jobs;
 mod timing;
 
@@ -34,6 +35,7 @@ use crate::desired::AppViews;
 use crate::git::GitCache;
 use crate::metrics::Metrics;
 use crate::notifications::Notifier;
+use crate::secret::Secret;
 use crate::status::AppStatus;
 use crate::watch::{Index, Watchers};
 use futures::StreamExt;
@@ -41,6 +43,7 @@ use futures::stream::FuturesUnordered;
 use prometheus_client::registry::Registry;
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use tokio::sync::{Mutex, mpsc, watch as stop_signal};
 
@@ -65,13 +68,16 @@ pub struct Shared {
     statuses: RwLock<BTreeMap<String, AppStatus>>,
     pub metrics: Metrics,
     pub registry: Registry,
-    /// Ask an app for an immediate cycle (`POST /api/apps/<name>/reconcile`).
-    triggers: RwLock<BTreeMap<String, mpsc::UnboundedSender<()>>>,
+    /// Ask an app for an immediate cycle (`POST /api/apps/<name>/reconcile`,
+    /// a push hook); each request carries its id.
+    triggers: RwLock<BTreeMap<String, mpsc::UnboundedSender<u64>>>,
+    /// The last trigger id given out (ids start at 1 and only grow).
+    last_trigger: AtomicU64,
     /// Each app's repository, normalised (`push_hooks::normalize`), for
     /// `POST /hooks/git`.
     repos: RwLock<BTreeMap<String, String>>,
     /// The secret `/hooks/git` verifies with; `None` turns the hook off.
-    webhook_secret: RwLock<Option<String>>,
+    webhook_secret: RwLock<Option<Secret>>,
     /// The delivery ids and body digests `/hooks/git` accepted lately.
     deliveries: std::sync::Mutex<std::collections::VecDeque<String>>,
     /// Who may use the API and the dashboard.
@@ -92,6 +98,7 @@ impl Shared {
             metrics,
             registry,
             triggers: RwLock::default(),
+            last_trigger: AtomicU64::new(0),
             repos: RwLock::default(),
             webhook_secret: RwLock::default(),
             deliveries: std::sync::Mutex::default(),
@@ -129,7 +136,7 @@ impl Shared {
                 .webhook_secret
                 .write()
                 .unwrap_or_else(PoisonError::into_inner);
-            *s = secret;
+            *s = secret.map(Secret::from);
         }
         Ok(())
     }
@@ -180,7 +187,7 @@ impl Shared {
         true
     }
 
-    pub(crate) fn webhook_secret(&self) -> Option<String> {
+    pub(crate) fn webhook_secret(&self) -> Option<Secret> {
         self.webhook_secret.read().ok()?.clone()
     }
 
@@ -270,11 +277,22 @@ impl Shared {
 
     /// Trigger an immediate cycle; false when no such app.
     pub fn trigger(&self, app: &str) -> bool {
-        self.triggers
-            .read()
-            .ok()
-            .and_then(|m| m.get(app).map(|tx| tx.send(()).is_ok()))
-            .unwrap_or(false)
+        self.request_cycle(app).is_some()
+    }
+
+    /// Trigger an immediate cycle and return its id (`None`: no such app).
+    /// Once the app's task has handled it — run the cycle, or, suspended,
+    /// decided to do nothing — its status says so
+    /// ([`AppStatus::handled_trigger`] at least this id), so a caller can
+    /// wait for the outcome instead of guessing how long it takes.
+    pub fn request_cycle(&self, app: &str) -> Option<u64> {
+        let triggers = self.triggers.read().ok()?;
+        let tx = triggers.get(app)?;
+        let id = self
+            .last_trigger
+            .fetch_add(1, Ordering::SeqCst)
+            .saturating_add(1);
+        tx.send(id).is_ok().then_some(id)
     }
 }
 

@@ -53,9 +53,72 @@ pub enum Stage {
     Heal,
 }
 
+/// What kind of failure it was; it decides when the controller tries
+/// again (docs/reconcile.md, "Failures and retries").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reason {
+    /// The Git remote or the Kubernetes API could not be reached.
+    Unreachable,
+    /// No answer in time, or an earlier attempt that timed out is still
+    /// running.
+    Timeout,
+    /// The peer is there but cannot serve now: 5xx, 429, a transfer
+    /// broken off, no free worker.
+    Unavailable,
+    /// Another writer changed the object meanwhile (409).
+    Conflict,
+    /// The app's configuration cannot be used as it is: the Git source's
+    /// settings, a ref that does not exist, the credentials' Secrets.
+    InvalidConfig,
+    /// Credentials or the peer's identity refused: Git authentication, a
+    /// host key or certificate, the API's 401 or 403.
+    Unauthorized,
+    /// The revision does not compile.
+    CompileErrors,
+    /// The API server (or air's own rules) refuses the objects as they
+    /// are: a 4xx validation, a field owned by another manager, pruning
+    /// everything, an object air does not own in its way.
+    Rejected,
+    /// Local trouble: the Git cache, a worker that failed.
+    Internal,
+}
+
+impl Reason {
+    /// Retrying soon may help (with back-off); otherwise the controller
+    /// waits for a change: a new revision, a changed configuration or
+    /// AirApp, a manual trigger, or the next interval.
+    pub fn is_transient(self) -> bool {
+        matches!(
+            self,
+            Reason::Unreachable | Reason::Timeout | Reason::Unavailable | Reason::Conflict
+        )
+    }
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Reason::Unreachable => "unreachable",
+            Reason::Timeout => "timeout",
+            Reason::Unavailable => "unavailable",
+            Reason::Conflict => "conflict",
+            Reason::InvalidConfig => "invalid-config",
+            Reason::Unauthorized => "unauthorized",
+            Reason::CompileErrors => "compile-errors",
+            Reason::Rejected => "rejected",
+            Reason::Internal => "internal",
+        })
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LastError {
     pub stage: Stage,
+    /// The kind of failure (absent from statuses written before it
+    /// existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Reason>,
     pub message: String,
     /// Unix seconds.
     pub time: u64,
@@ -122,6 +185,12 @@ pub struct AppStatus {
     /// The previous run of this app's cycle finished (success or not).
     #[serde(default)]
     pub attempted: bool,
+    /// The newest trigger (`POST /api/apps/<name>/reconcile`, a push hook)
+    /// this status answers: the cycle it asked for is over — or, while
+    /// suspended, nothing was done — and this is the result. Trigger ids
+    /// are given out by the controller process, in increasing order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handled_trigger: Option<u64>,
 }
 
 /// The most diagnostics a status keeps: a revision with 100,000 of them
@@ -145,7 +214,12 @@ impl AppStatus {
     /// The part of the status worth recording in the cluster (no
     /// timestamps of attempts, so unchanged state writes nothing).
     pub fn to_configmap(&self, namespace: &str) -> Value {
-        let text = serde_json::to_string_pretty(self).unwrap_or_default();
+        // Nor the last trigger: a trigger that changed nothing writes nothing.
+        let recorded = AppStatus {
+            handled_trigger: None,
+            ..self.clone()
+        };
+        let text = serde_json::to_string_pretty(&recorded).unwrap_or_default();
         json!({
             "apiVersion": "v1",
             "kind": "ConfigMap",

@@ -1,6 +1,7 @@
 //! When to run next: the interval with ±10 % jitter (so many apps, or
-//! many replicas, do not fetch in lockstep), and exponential back-off
-//! after failures.
+//! many replicas, do not fetch in lockstep), exponential back-off after
+//! transient failures, and the interval again after terminal ones (a
+//! revision that does not compile compiles no better a second later).
 
 use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
@@ -41,9 +42,39 @@ fn jitter_with(interval: Duration, random: u64) -> Duration {
 /// Wait after the `failures`-th failure in a row (1-based): 1 s, 2 s, 4 s
 /// … capped at 60 s and at the interval, with jitter.
 pub fn backoff(failures: u32, interval: Duration) -> Duration {
+    jittered(backoff_base(failures, interval))
+}
+
+/// [`backoff`] before jitter.
+fn backoff_base(failures: u32, interval: Duration) -> Duration {
     let exp = BACKOFF_BASE.saturating_mul(1u32 << failures.saturating_sub(1).min(16));
-    let capped = exp.min(BACKOFF_CAP).min(interval);
-    jittered(capped)
+    exp.min(BACKOFF_CAP).min(interval)
+}
+
+/// The wait after a failed cycle, and the count of transient failures in
+/// a row it leaves: a transient failure backs off (1 s, 2 s, 4 s … at most
+/// 60 s and the interval); a terminal one waits the interval (a manual
+/// trigger, a push hook or a changed AirApp still run a cycle at once)
+/// and ends the series, so a later transient failure starts again at 1 s.
+pub(crate) fn after_failure(transient: bool, failures: u32, interval: Duration) -> (Duration, u32) {
+    after_failure_with(transient, failures, interval, random_u64())
+}
+
+fn after_failure_with(
+    transient: bool,
+    failures: u32,
+    interval: Duration,
+    random: u64,
+) -> (Duration, u32) {
+    if transient {
+        let failures = failures.saturating_add(1);
+        (
+            jitter_with(backoff_base(failures, interval), random),
+            failures,
+        )
+    } else {
+        (jitter_with(interval, random), 0)
+    }
 }
 
 #[cfg(test)]
@@ -72,5 +103,56 @@ mod tests {
         assert!(backoff(3, Duration::from_secs(3600)) >= Duration::from_millis(3600));
         assert!(backoff(30, Duration::from_secs(3600)) <= Duration::from_secs(66));
         assert!(backoff(30, Duration::from_secs(10)) <= Duration::from_secs(11));
+    }
+
+    /// `random` that puts the jitter at exactly 0 for `base`.
+    fn no_jitter(base: Duration) -> u64 {
+        (base.as_millis() / 10) as u64
+    }
+
+    #[test]
+    fn transient_failures_back_off_exponentially_up_to_the_caps() {
+        let interval = Duration::from_secs(300);
+        let mut failures = 0;
+        let mut waits = Vec::new();
+        for _ in 0..9 {
+            let base = backoff_base(failures + 1, interval);
+            let (wait, next) = after_failure_with(true, failures, interval, no_jitter(base));
+            assert_eq!(next, failures + 1);
+            failures = next;
+            waits.push(wait.as_secs());
+        }
+        assert_eq!(waits, [1, 2, 4, 8, 16, 32, 60, 60, 60]);
+        // Never longer than the interval.
+        let short = Duration::from_secs(10);
+        let (wait, _) = after_failure_with(true, 7, short, no_jitter(short));
+        assert_eq!(wait, short);
+        // Jitter stays within 10 %.
+        for r in [0, 1, 12_345, u64::MAX] {
+            let (wait, _) = after_failure_with(true, 3, interval, r);
+            assert!(
+                wait >= Duration::from_millis(7200) && wait <= Duration::from_millis(8800),
+                "{wait:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn terminal_failures_wait_the_interval_and_end_the_series() {
+        let interval = Duration::from_secs(300);
+        for failures in [0, 1, 5, u32::MAX] {
+            let (wait, next) = after_failure_with(false, failures, interval, no_jitter(interval));
+            assert_eq!((wait, next), (interval, 0));
+        }
+        // The next transient failure starts the back-off again.
+        let (wait, next) = after_failure_with(true, 0, interval, no_jitter(Duration::from_secs(1)));
+        assert_eq!((wait, next), (Duration::from_secs(1), 1));
+        for r in [0, 7, u64::MAX] {
+            let (wait, _) = after_failure_with(false, 2, interval, r);
+            assert!(
+                wait >= Duration::from_secs(270) && wait <= Duration::from_secs(330),
+                "{wait:?}"
+            );
+        }
     }
 }

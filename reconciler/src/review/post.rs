@@ -2,33 +2,19 @@
 //! request or a GitLab merge request, found again by a hidden marker
 //! (`<!-- air-diff -->`), through their REST APIs.
 //!
-//! The token is held in [`Token`], whose `Debug` is redacted and which is
-//! never put in an error message.
+//! The token is a [`Token`] (the crate's one [`Secret`] type: never
+//! printed), and is never put in an error message.
 
 mod forge;
 
+use crate::secret::Secret;
 use std::time::Duration;
 
 pub use forge::{Target, parse_target};
 
-/// An API token (GITHUB_TOKEN / GITLAB_TOKEN). Never printed.
-#[derive(Clone)]
-pub struct Token(String);
-
-impl Token {
-    pub fn new(token: impl Into<String>) -> Self {
-        Token(token.into())
-    }
-    fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Token {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Token(<redacted>)")
-    }
-}
+/// An API token (GITHUB_TOKEN / GITLAB_TOKEN): a [`Secret`], never
+/// printed.
+pub type Token = Secret;
 
 /// What happened to the comment.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -16,6 +16,7 @@
 mod conflict;
 mod counter;
 mod discovery;
+mod gate;
 mod handlers;
 mod kubeconfig;
 mod managed;

@@ -1,6 +1,7 @@
 //! Starting, restarting and stopping the server.
 
 use crate::counter::{self, Counter};
+use crate::gate::{self, Gate};
 use crate::mutate::{self, Write};
 use crate::path::ResourcePath;
 use crate::status::ApiError;
@@ -54,6 +55,7 @@ pub struct Server {
     addr: SocketAddr,
     state: AppState,
     requests: Counter,
+    gate: Gate,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<()>,
 }
@@ -76,7 +78,8 @@ pub async fn start(opts: Options) -> Result<Server, Error> {
     };
     let (stop, stopped) = oneshot::channel::<()>();
     let requests = Counter::default();
-    let app = router(state.clone(), requests.clone());
+    let gate = Gate::default();
+    let app = router(state.clone(), requests.clone(), gate.clone());
     let task = tokio::spawn(async move {
         let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
             let _ = stopped.await;
@@ -89,12 +92,13 @@ pub async fn start(opts: Options) -> Result<Server, Error> {
         addr,
         state,
         requests,
+        gate,
         stop: Some(stop),
         task,
     })
 }
 
-fn router(state: AppState, requests: Counter) -> Router {
+fn router(state: AppState, requests: Counter, gate: Gate) -> Router {
     let counted = requests.clone();
     Router::new()
         .route(
@@ -116,6 +120,8 @@ fn router(state: AppState, requests: Counter) -> Router {
         .route("/livez", get(|| async { "ok" }))
         .fallback(handlers::resource)
         .with_state(state)
+        // Inside the counter: a held request is counted when it arrives.
+        .layer(axum::middleware::from_fn_with_state(gate, gate::pass))
         .layer(axum::middleware::from_fn_with_state(
             requests,
             counter::count,
@@ -176,6 +182,24 @@ impl Server {
     /// `GET /debug/air/requests` (itself counted as `discovery`).
     pub fn requests(&self) -> std::collections::BTreeMap<String, u64> {
         self.requests.snapshot()
+    }
+
+    /// Hold every request of `verb` (as [`Server::requests`] names verbs:
+    /// `patch` is a server-side apply, not its dry run) before it is
+    /// served, until [`Server::release`]: a client's writes can be caught
+    /// half-way through, deterministically.
+    pub fn hold(&self, verb: &str) {
+        self.gate.hold(verb);
+    }
+
+    /// Serve the held requests of `verb`, and the next ones at once.
+    pub fn release(&self, verb: &str) {
+        self.gate.release(verb);
+    }
+
+    /// How many requests of `verb` are held now.
+    pub fn held(&self, verb: &str) -> usize {
+        self.gate.waiting(verb)
     }
 
     /// Simulate "the API server restarted with an empty store": every open

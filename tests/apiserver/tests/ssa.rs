@@ -257,3 +257,48 @@ async fn an_edit_by_another_manager_takes_ownership_so_apply_then_conflicts() {
         "{healed}"
     );
 }
+
+/// `Server::hold("patch")` holds applies (not their dry runs, nor reads)
+/// until released: a test can catch a client between two writes.
+#[tokio::test]
+async fn a_held_apply_waits_until_released() {
+    let api = std::sync::Arc::new(support::server().await);
+    api.server.hold("patch");
+    let dry = api
+        .patch(
+            &format!("{CM}?fieldManager=air&dryRun=All"),
+            support::APPLY,
+            doc("  a: \"1\"\n"),
+        )
+        .await;
+    assert!(
+        (200..300).contains(&dry.0),
+        "a dry run is not held: {dry:?}"
+    );
+    let writer = api.clone();
+    let apply = tokio::spawn(async move {
+        writer
+            .patch(
+                &format!("{CM}?fieldManager=air"),
+                support::APPLY,
+                doc("  a: \"1\"\n"),
+            )
+            .await
+    });
+    tokio::time::timeout(support::WAIT, async {
+        while api.server.held("patch") == 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("the apply is held");
+    assert_eq!(api.get(CM).await.0, 404, "nothing written while held");
+    api.server.release("patch");
+    let (code, created) = tokio::time::timeout(support::WAIT, apply)
+        .await
+        .expect("the apply is served once released")
+        .unwrap();
+    assert_eq!(code, 201, "{created}");
+    assert_eq!(api.server.held("patch"), 0);
+    assert_eq!(api.get(CM).await.1["data"]["a"], "1");
+}

@@ -11,6 +11,7 @@
 use super::index::Index;
 use super::overlay::{Buffers, OverlayProvider};
 use air_compiler::compile::{Compilation, CompileOptions};
+use air_compiler::memo::WorkflowMemo;
 use air_compiler::parse::cache::ParseCache;
 use air_compiler::{Diagnostic, SourceMap};
 use air_reconciler::disk::{DiskProvider, find_root};
@@ -50,6 +51,13 @@ pub fn normalize(path: &Path) -> PathBuf {
     }
 }
 
+/// What is kept of one app between compilations.
+#[derive(Debug, Default)]
+pub struct AppCache {
+    pub parses: ParseCache,
+    pub workflows: WorkflowMemo,
+}
+
 pub struct Snapshot {
     /// The repository root: file paths of the compilations are relative
     /// to it.
@@ -72,13 +80,14 @@ fn is_syntax(d: &Diagnostic) -> bool {
 
 impl Snapshot {
     /// Compile the app at `app`; `last_good` holds, by absolute path, the
-    /// last text of each file that parsed, and is updated; `parses` keeps
-    /// the app's parses between calls (only changed files are parsed).
+    /// last text of each file that parsed, and is updated; `cache` keeps
+    /// the app's parses and per-workflow results between calls (only
+    /// changed files are parsed, only changed workflows re-checked).
     pub fn of_app(
         app: &AppLocation,
         buffers: &Buffers,
         last_good: &mut HashMap<PathBuf, String>,
-        parses: &ParseCache,
+        cache: &AppCache,
     ) -> Result<Snapshot, String> {
         let disk = DiskProvider::new(&app.root).map_err(|e| e.to_string())?;
         let opts = CompileOptions {
@@ -90,7 +99,8 @@ impl Snapshot {
             disk,
             buffers,
             replace: &none,
-            parses: Some(parses),
+            parses: Some(&cache.parses),
+            workflows: Some(&cache.workflows),
         };
         let primary = air_compiler::compile::check(&overlay, &opts);
         // Deleted and renamed files leave the cache (imported apps'
@@ -100,7 +110,7 @@ impl Snapshot {
             .files()
             .map(|(_, f)| f.path.as_str())
             .collect();
-        parses.retain(&|path| compiled.contains(path));
+        cache.parses.retain(&|path| compiled.contains(path));
         let mut broken: Vec<String> = primary
             .diagnostics
             .iter()
@@ -129,6 +139,8 @@ impl Snapshot {
             }
             _ => None,
         };
+        // Results of workflows neither compilation asked for are gone.
+        cache.workflows.sweep();
         Ok(Snapshot {
             root: app.root.clone(),
             manifest: app.dir.join("air.toml"),

@@ -3,6 +3,7 @@
 //! path; the disk provider decides which folders exist and where the
 //! repository ends, the buffers only replace or add texts.
 
+use air_compiler::memo::WorkflowMemo;
 use air_compiler::parse::cache::ParseCache;
 use air_compiler::source::{AppFiles, LoadError, SourceProvider};
 use air_reconciler::disk::DiskProvider;
@@ -21,6 +22,9 @@ pub struct OverlayProvider<'a> {
     /// The app's parses from earlier compilations: a keystroke re-parses
     /// only the file it changed.
     pub parses: Option<&'a ParseCache>,
+    /// The app's per-workflow results from earlier compilations: a
+    /// keystroke re-checks only the workflows it could change.
+    pub workflows: Option<&'a WorkflowMemo>,
 }
 
 impl OverlayProvider<'_> {
@@ -60,6 +64,10 @@ impl SourceProvider for OverlayProvider<'_> {
 
     fn parse_cache(&self) -> Option<&ParseCache> {
         self.parses
+    }
+
+    fn workflow_memo(&self) -> Option<&WorkflowMemo> {
+        self.workflows
     }
 }
 
@@ -107,6 +115,7 @@ mod tests {
             buffers: &buffers,
             replace: &replace,
             parses: None,
+            workflows: None,
         };
         let files = p.load_app("app").map_err(|e| e.to_string())?;
         let got: Vec<(&str, &str)> = files

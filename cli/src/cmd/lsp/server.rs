@@ -2,11 +2,10 @@
 //! app (compiled again only when one of its files changed), diagnostics
 //! published per file after a short pause in typing.
 
-use super::analysis::{AppLocation, Snapshot, find_app, normalize};
+use super::analysis::{AppCache, AppLocation, Snapshot, find_app, normalize};
 use super::convert::{LineIndex, path_to_uri, uri_to_path};
 use super::overlay::Buffers;
 use super::{complete, diagnostics, hover, navigate, outline};
-use air_compiler::parse::cache::ParseCache;
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
@@ -110,7 +109,7 @@ pub fn serve(conn: &Connection) -> Result<(), ServerError> {
         buffers: Buffers::new(),
         versions: HashMap::new(),
         last_good: HashMap::new(),
-        parses: HashMap::new(),
+        caches: HashMap::new(),
         incremental: options.incremental.unwrap_or(true),
         snapshots: HashMap::new(),
         dirty: HashSet::new(),
@@ -160,8 +159,9 @@ struct Server<'c> {
     versions: HashMap<PathBuf, i32>,
     /// The last text of each file that parsed (see `analysis`).
     last_good: HashMap<PathBuf, String>,
-    /// Each app's parses, kept between compilations.
-    parses: HashMap<AppLocation, ParseCache>,
+    /// Each app's parses and per-workflow results, kept between
+    /// compilations.
+    caches: HashMap<AppLocation, AppCache>,
     incremental: bool,
     snapshots: HashMap<Unit, Snapshot>,
     /// Units changed since their snapshot.
@@ -202,13 +202,13 @@ impl Server<'_> {
             Unit::App(app) => {
                 if !self.incremental {
                     // A fresh cache each time: nothing to reuse.
-                    self.parses.remove(app);
+                    self.caches.remove(app);
                 }
                 match Snapshot::of_app(
                     app,
                     &self.buffers,
                     &mut self.last_good,
-                    self.parses.entry(app.clone()).or_default(),
+                    self.caches.entry(app.clone()).or_default(),
                 ) {
                     Ok(s) => s,
                     Err(e) => {

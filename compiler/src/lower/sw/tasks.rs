@@ -115,19 +115,6 @@ pub const BRANCH_OUTPUT: &str = "air.dev/output";
 /// the branch adds to the context so far; the fork merges it.
 pub const BRANCH_CONTEXT: &str = "air.dev/context";
 
-/// Whether a step adds to `$context` where it stands: a label, an
-/// unlabelled `set`, or a fork with such a step directly in a branch.
-fn writes_context(step: &Step) -> bool {
-    step.label.is_some()
-        || match &step.kind {
-            StepKind::Set { .. } => true,
-            StepKind::Parallel { branches, .. } => branches
-                .iter()
-                .any(|b| b.body.steps.iter().any(writes_context)),
-            _ => false,
-        }
-}
-
 /// `${ $context + { "label": SEL } }`: merge a labelled step's result into
 /// the context (export.as replaces the context, so it must merge).
 fn export_label(label: &str, selection: &str) -> String {
@@ -285,7 +272,7 @@ impl Lowerer<'_> {
                 // merges once, after the fork.
                 let threaded: Vec<bool> = branches
                     .iter()
-                    .map(|b| b.body.steps.iter().any(writes_context))
+                    .map(|b| b.body.steps.iter().any(Step::adds_to_context))
                     .collect();
                 let any_threaded = threaded.contains(&true);
                 let mut list = Vec::new();

@@ -10,7 +10,7 @@
 use super::Reader;
 use crate::notifications::{DEFAULT_REASONS, KNOWN_REASONS, NotifyTarget, TargetUrl};
 use air_compiler::diagnostic::suggest;
-use toml::de::{DeTable, DeValue};
+use air_compiler::toml_doc::{DeTable, DeValue, TomlReader};
 
 const NOTIFY_KEYS: &[&str] = &["url", "url_env", "reasons"];
 

@@ -11,6 +11,7 @@
 //! own signature. Every response forbids framing, MIME sniffing and any
 //! script (the dashboard has none).
 
+use crate::secret::Secret;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 
 /// Host names always allowed: the loopback ones.
@@ -20,22 +21,13 @@ const LOOPBACK: &[&str] = &["localhost", "127.0.0.1", "::1"];
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// Who may use the API and the dashboard.
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct HttpPolicy {
     /// Host names (no port, any case) allowed besides the loopback ones;
     /// `*` allows any.
     pub allowed_hosts: Vec<String>,
     /// The bearer token asked of API and dashboard requests.
-    pub token: Option<String>,
-}
-
-impl std::fmt::Debug for HttpPolicy {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HttpPolicy")
-            .field("allowed_hosts", &self.allowed_hosts)
-            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
-            .finish()
-    }
+    pub token: Option<Secret>,
 }
 
 impl HttpPolicy {
@@ -60,8 +52,8 @@ impl HttpPolicy {
             ),
             (None, None) => None,
         };
-        let token = token.map(|t| t.trim().to_string());
-        if token.as_ref().is_some_and(|t| t.len() < 16) {
+        let token = token.map(|t| Secret::from(t.trim()));
+        if token.as_ref().is_some_and(|t| t.expose().len() < 16) {
             return Err("the API token must have at least 16 characters".into());
         }
         Ok(HttpPolicy {
@@ -146,7 +138,7 @@ impl HttpPolicy {
                 .and_then(|v| v.strip_prefix("Bearer "))
                 .map(str::trim);
             let ok = given.is_some_and(|g| {
-                crate::push_hooks::constant_time_eq(g.as_bytes(), token.as_bytes())
+                crate::secret::constant_time_eq(g.as_bytes(), token.expose().as_bytes())
             });
             if !ok {
                 return refuse(StatusCode::UNAUTHORIZED, "a bearer token is required");

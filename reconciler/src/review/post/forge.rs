@@ -509,7 +509,7 @@ mod tests {
     #[test]
     fn token_is_redacted() {
         let t = Token::new("s3cret");
-        assert_eq!(format!("{t:?}"), "Token(<redacted>)");
+        assert!(!format!("{t:?} {t}").contains("s3cret"));
         assert_eq!(scrub("a s3cret b", &t), "a <redacted> b");
     }
 }

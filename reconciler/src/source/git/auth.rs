@@ -14,27 +14,7 @@ use super::known_hosts::{HostKeyStatus, KnownHosts, lookup_name};
 use super::source::{Credentials, SecretMaterial};
 use super::tls::TrustedCas;
 use super::url::{RemoteUrl, Transport};
-
-/// A secret string. Never printed: `Debug` shows `***`, and there is no
-/// `Display`.
-#[derive(Clone, PartialEq, Eq)]
-pub(crate) struct Secret(String);
-
-impl Secret {
-    pub(crate) fn new(s: impl Into<String>) -> Self {
-        Secret(s.into())
-    }
-
-    pub(crate) fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
+use crate::secret::Secret;
 
 /// Looks up an environment variable (the process environment, or a map in
 /// tests and when secrets come from elsewhere).
@@ -59,6 +39,16 @@ enum SshKey {
     File(PathBuf),
     /// The key itself, and where it came from.
     Memory(Secret, String),
+}
+
+impl SshKey {
+    /// Where the key comes from, for messages (never the key itself).
+    fn shown(&self) -> String {
+        match self {
+            SshKey::File(path) => path.display().to_string(),
+            SshKey::Memory(_, origin) => format!("from {origin}"),
+        }
+    }
 }
 
 /// Everything needed to authenticate one fetch. `Debug` by hand: secrets
@@ -153,7 +143,11 @@ impl ResolvedAuth {
             creds.insecure_skip_host_key_check,
             &material.known_hosts,
         ) {
-            Some((kh.origin.clone(), KnownHosts::parse(kh.value.expose())))
+            // "the known_hosts file from Secret `ns/name`, key `k`".
+            Some((
+                format!("from {}", kh.origin),
+                KnownHosts::parse(kh.value.expose()),
+            ))
         } else if url.transport() == Transport::Ssh && !creds.insecure_skip_host_key_check {
             let path = match &creds.known_hosts {
                 Some(p) => Some(p.clone()),
@@ -321,34 +315,33 @@ impl ResolvedAuth {
                 return Err(git2::Error::from_str("no ssh key configured"));
             };
             if st.ssh_key_tries > 0 {
-                st.rejected = Some(
-                    "the server did not accept the ssh key (or the key's passphrase is wrong)"
-                        .into(),
-                );
+                // Named, so that after a rotation the message says which
+                // key (file or Secret) the server turned down.
+                st.rejected = Some(format!(
+                    "the server did not accept the ssh key {} (or its passphrase is wrong)",
+                    ssh_key.shown()
+                ));
                 return Err(git2::Error::from_str("ssh key rejected"));
             }
             st.ssh_key_tries += 1;
             let passphrase = self.passphrase.as_ref().map(Secret::expose);
-            let (cred, shown) = match ssh_key {
+            let cred = match ssh_key {
                 SshKey::File(key) => {
                     let public = key.with_extension(match key.extension() {
                         Some(ext) => format!("{}.pub", ext.to_string_lossy()),
                         None => "pub".to_string(),
                     });
                     let public = public.is_file().then_some(public);
-                    (
-                        Cred::ssh_key(&ssh_user, public.as_deref(), key, passphrase),
-                        key.display().to_string(),
-                    )
+                    Cred::ssh_key(&ssh_user, public.as_deref(), key, passphrase)
                 }
-                SshKey::Memory(key, origin) => (
-                    Cred::ssh_key_from_memory(&ssh_user, None, key.expose(), passphrase),
-                    format!("from {origin}"),
-                ),
+                SshKey::Memory(key, _) => {
+                    Cred::ssh_key_from_memory(&ssh_user, None, key.expose(), passphrase)
+                }
             };
             return cred.map_err(|_| {
                 st.rejected = Some(format!(
-                    "cannot use the ssh key {shown} (wrong passphrase or unsupported format)"
+                    "cannot use the ssh key {} (wrong passphrase or unsupported format)",
+                    ssh_key.shown()
                 ));
                 git2::Error::from_str("unusable ssh key")
             });

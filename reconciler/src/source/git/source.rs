@@ -4,9 +4,9 @@
 
 use std::path::PathBuf;
 
-use super::auth::Secret;
 use super::error::GitError;
 use super::url::{RemoteUrl, redact_url};
+use crate::secret::Secret;
 
 /// Which revision of the remote to follow.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -116,34 +116,34 @@ impl SecretMaterial {
             && self.known_hosts.is_none()
     }
 
-    fn supplied(value: String, origin: String) -> Option<Supplied> {
+    fn supplied(value: impl Into<Secret>, origin: String) -> Option<Supplied> {
         Some(Supplied {
-            value: Secret::new(value),
+            value: value.into(),
             origin,
         })
     }
 
     /// https: the token (sent as the basic-auth password).
-    pub fn with_token(mut self, value: String, origin: String) -> Self {
+    pub fn with_token(mut self, value: impl Into<Secret>, origin: String) -> Self {
         self.token = Self::supplied(value, origin);
         self
     }
 
     /// ssh: the private key, in OpenSSH or PEM form.
-    pub fn with_ssh_key(mut self, value: String, origin: String) -> Self {
+    pub fn with_ssh_key(mut self, value: impl Into<Secret>, origin: String) -> Self {
         self.ssh_key = Self::supplied(value, origin);
         self
     }
 
     /// ssh: the private key's passphrase.
-    pub fn with_ssh_key_passphrase(mut self, value: String, origin: String) -> Self {
+    pub fn with_ssh_key_passphrase(mut self, value: impl Into<Secret>, origin: String) -> Self {
         self.ssh_key_passphrase = Self::supplied(value, origin);
         self
     }
 
     /// ssh: the text of a known_hosts file (not secret, but it comes with
     /// the others).
-    pub fn with_known_hosts(mut self, value: String, origin: String) -> Self {
+    pub fn with_known_hosts(mut self, value: impl Into<Secret>, origin: String) -> Self {
         self.known_hosts = Self::supplied(value, origin);
         self
     }

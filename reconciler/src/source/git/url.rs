@@ -2,8 +2,8 @@
 //! (never carrying a password), the redacted form shown to people, and the
 //! credential-free key the cache folder is named after.
 
-use super::auth::Secret;
 use super::error::GitError;
+use crate::secret::Secret;
 
 /// How a remote is reached.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

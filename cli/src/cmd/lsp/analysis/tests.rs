@@ -1,8 +1,9 @@
 //! Reuse changes no answer: over a sequence of edits (typos, renamed
 //! declarations that break other files, duplicates across files, syntax
 //! errors, deleted and new files), the server's incremental compilation
-//! reports exactly what `air check` reports for the same files, and
-//! re-parses only the files an edit touched.
+//! reports exactly what `air check` reports for the same files,
+//! re-parses only the files an edit touched and re-checks only the
+//! workflows it could change.
 
 use super::*;
 use air_compiler::Code;
@@ -16,7 +17,7 @@ struct Session {
     last_good: HashMap<PathBuf, String>,
     /// Same history, nothing reused: the server with `incremental: false`.
     last_good_scratch: HashMap<PathBuf, String>,
-    parses: ParseCache,
+    cache: AppCache,
 }
 
 impl Session {
@@ -35,7 +36,7 @@ impl Session {
             buffers: Buffers::new(),
             last_good: HashMap::new(),
             last_good_scratch: HashMap::new(),
-            parses: ParseCache::new(),
+            cache: AppCache::default(),
         }
     }
 
@@ -67,13 +68,13 @@ impl Session {
     /// other and with `air check` on the same files written to disk.
     /// Returns the incremental snapshot.
     fn step(&mut self, what: &str) -> Snapshot {
-        let snap = Snapshot::of_app(&self.app, &self.buffers, &mut self.last_good, &self.parses)
+        let snap = Snapshot::of_app(&self.app, &self.buffers, &mut self.last_good, &self.cache)
             .expect("compile");
         let scratch = Snapshot::of_app(
             &self.app,
             &self.buffers,
             &mut self.last_good_scratch,
-            &ParseCache::new(),
+            &AppCache::default(),
         )
         .expect("compile");
         let shown = |s: &Snapshot| -> Vec<(String, Diagnostic)> {
@@ -200,12 +201,12 @@ fn edits_across_the_files_of_the_order_example() {
 
     let snap = s.step("opened");
     assert!(codes(&snap).is_empty(), "{:?}", codes(&snap));
-    s.parses.take_stats();
+    s.cache.parses.take_stats();
 
     // A typo in a reference to another file's event.
     s.edit("fulfil.air", "on OrderCreated", "on OrderCreatd");
     assert_eq!(codes(&s.step("typo")), [Code::E0201]);
-    let stats = s.parses.take_stats();
+    let stats = s.cache.parses.take_stats();
     assert_eq!(
         (stats.parsed, stats.reused),
         (1, n - 1),
@@ -229,7 +230,7 @@ fn edits_across_the_files_of_the_order_example() {
         broken_files.contains("app/fulfil.air") && broken_files.contains("app/tests.air"),
         "{broken_files:?}"
     );
-    let stats = s.parses.take_stats();
+    let stats = s.cache.parses.take_stats();
     assert_only_edited_parsed(stats, n);
     s.edit("events.air", "event OrderDone", "event OrderConfirmed");
     assert!(codes(&s.step("rename undone")).is_empty());
@@ -278,12 +279,12 @@ fn edits_in_a_generated_app_of_many_files() {
     let mut s = Session::new(&files, air_compiler::testgen::FILES_MANIFEST);
     let n = files.len();
     let clean = codes(&s.step("opened"));
-    s.parses.take_stats();
+    s.cache.parses.take_stats();
 
     // A keystroke in one workflow file (the keystroke bench's edit).
     s.edit("flows/flows_0001.air", "on Happened0", "on Happened");
     assert!(codes(&s.step("keystroke")).contains(&Code::E0201));
-    let stats = s.parses.take_stats();
+    let stats = s.cache.parses.take_stats();
     assert_only_edited_parsed(stats, n);
     s.edit("flows/flows_0001.air", "on Happened\n", "on Happened0\n");
     assert_eq!(codes(&s.step("keystroke undone")), clean);
@@ -312,4 +313,53 @@ fn edits_in_a_generated_app_of_many_files() {
     assert!(codes(&s.step("duplicate workflow")).contains(&Code::E0202));
     s.set("flows/flows_0002.air", &other);
     assert_eq!(codes(&s.step("duplicate removed")), clean);
+}
+
+#[test]
+fn a_keystroke_in_a_workflow_rechecks_that_workflow_only() {
+    let files = air_compiler::testgen::generate_files(150);
+    let mut s = Session::new(&files, air_compiler::testgen::FILES_MANIFEST);
+    let clean = codes(&s.step("opened"));
+    let first = s.cache.workflows.take_stats();
+    // Two results per workflow: its graph findings and its lowering's.
+    assert_eq!((first.computed, first.reused), (300, 0), "{first:?}");
+
+    // A keystroke inside one workflow's body: only its two results are
+    // computed again.
+    s.edit("flows/flows_0001.air", "wait 5s", "wait 6s");
+    assert_eq!(codes(&s.step("body edited")), clean);
+    let stats = s.cache.workflows.take_stats();
+    assert_eq!((stats.computed, stats.reused), (2, 298), "{stats:?}");
+
+    // A step made unreachable: the graph warning comes from the new
+    // result, and goes when the step is back.
+    s.edit(
+        "flows/flows_0001.air",
+        "  emit Happened",
+        "  return {}\n  emit Happened",
+    );
+    let snap = s.step("return inserted");
+    assert!(codes(&snap).contains(&Code::W0402), "{:?}", codes(&snap));
+    s.edit(
+        "flows/flows_0001.air",
+        "  return {}\n  emit Happened",
+        "  emit Happened",
+    );
+    assert_eq!(codes(&s.step("return removed")), clean);
+    s.cache.workflows.take_stats();
+
+    // A declaration the workflows use changes: every lowering runs again,
+    // no graph does.
+    let function_file = files
+        .iter()
+        .find(|(_, text)| text.contains("timeout = 30s"))
+        .map(|(path, _)| path.clone())
+        .expect("a function with a timeout");
+    s.edit(&function_file, "timeout = 30s", "timeout = 31s");
+    assert_eq!(codes(&s.step("function edited")), clean);
+    let stats = s.cache.workflows.take_stats();
+    assert_eq!((stats.computed, stats.reused), (150, 150), "{stats:?}");
+
+    // Results of workflows that are gone are dropped.
+    assert_eq!(s.cache.workflows.len(), 300);
 }
