@@ -1,6 +1,7 @@
 //! `air check` as a user runs it: the real binary on fixture app folders,
 //! exit codes and what it prints.
 
+use air_compiler::Code;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -40,7 +41,7 @@ fn errors_exit_1_with_code_and_location() {
     let o = air(&[], "err/imports/cycle3/app");
     assert_eq!(o.status.code(), Some(1));
     let e = stderr(&o);
-    assert!(e.contains("E0211"), "{e}");
+    assert!(e.contains(Code::E0211.as_str()), "{e}");
     assert!(e.contains("import cycle:"), "{e}");
     assert!(e.contains("ledger/main.air:2:8"), "{e}");
     assert!(e.contains("could not compile: 1 error"), "{e}");
@@ -82,7 +83,10 @@ fn json_output_lists_diagnostics() {
             )
         })
         .collect();
-    assert_eq!(codes, vec![("E0221", 4), ("E0221", 7)]);
+    assert_eq!(
+        codes,
+        vec![(Code::E0221.as_str(), 4), (Code::E0221.as_str(), 7)]
+    );
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! `air lsp` through the protocol: the real binary, spoken to over
 //! JSON-RPC on a copy of examples/order-fulfilment, as an editor would.
 
+use air_compiler::Code;
 use air_tests::lsp_client as client;
 
 use client::{Client, uri};
@@ -56,8 +57,8 @@ fn labels(items: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn has_code(diags: &[Value], code: &str) -> bool {
-    diags.iter().any(|d| d["code"] == code)
+fn has_code(diags: &[Value], code: Code) -> bool {
+    diags.iter().any(|d| d["code"] == code.as_str())
 }
 
 /// `air check --format json` on a folder: (code, 0-based line, message).
@@ -114,7 +115,7 @@ fn an_editor_session_on_the_order_example() {
     // A typo as the user types: the same diagnostic `air check` gives.
     let typo = text.replace("on OrderCreated", "on OrderCreatd");
     c.change(&fulfil, 2, &typo);
-    let d = c.diagnostics_for(&uri(&fulfil), |d| has_code(d, "E0201"));
+    let d = c.diagnostics_for(&uri(&fulfil), |d| has_code(d, Code::E0201));
     std::fs::write(&fulfil, &typo).expect("write");
     let cli = check_json(&app);
     std::fs::write(&fulfil, &text).expect("restore");
@@ -153,7 +154,7 @@ fn an_editor_session_on_the_order_example() {
     let svc_text = std::fs::read_to_string(&services).expect("read");
     let svc_typo = svc_text.replace("on OrderCancelled", "on OrderCancelld");
     c.open(&services, &svc_typo);
-    let d = c.diagnostics_for(&uri(&services), |d| has_code(d, "E0201"));
+    let d = c.diagnostics_for(&uri(&services), |d| has_code(d, Code::E0201));
     assert_eq!(d.len(), 1, "{d:?}");
     let d = c.diagnostics_for(&uri(&fulfil), |d| !d.is_empty());
     assert!(

@@ -6,14 +6,9 @@ use crate::emit::{BuildOutput, Stream};
 use crate::model::Program;
 use crate::source::{SourceMap, SourceProvider};
 
-/// What to compile.
-#[derive(Clone, Debug, Default)]
-pub struct CompileOptions {
-    /// Repository-relative folder of the app ("" = the repository root).
-    pub app_dir: String,
-    /// Environment overlay from air.toml (`--env`).
-    pub env: Option<String>,
-}
+// The options live with the sources they select from (resolve reads them
+// too, and sits below this driver); re-exported where callers find them.
+pub use crate::source::CompileOptions;
 
 /// Everything a compilation produced. `sources` is always filled with what
 /// was read, so diagnostics can be rendered.

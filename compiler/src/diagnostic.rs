@@ -3,10 +3,12 @@
 //! this module implements `miette::Diagnostic` so any miette handler can
 //! print it once a source is attached.
 
-use crate::source::SourceMap;
+use crate::codes::Code;
+use crate::span::SourceMap;
 use crate::span::Span;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::ops::Range;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -45,7 +47,7 @@ pub struct Label {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     /// Stable code such as `E0201` or `W0401`; never reused.
-    pub code: &'static str,
+    pub code: Code,
     pub severity: Severity,
     pub message: String,
     pub labels: Vec<Label>,
@@ -54,7 +56,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(code: &'static str, severity: Severity, message: impl Into<String>) -> Self {
+    pub fn new(code: Code, severity: Severity, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
             severity,
@@ -65,15 +67,15 @@ impl Diagnostic {
         }
     }
 
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
         Self::new(code, Severity::Error, message)
     }
 
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
         Self::new(code, Severity::Warning, message)
     }
 
-    pub fn note_level(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn note_level(code: Code, message: impl Into<String>) -> Self {
         Self::new(code, Severity::Note, message)
     }
 
@@ -222,7 +224,7 @@ impl Diagnostics {
             let ka = a.primary_span().map(|s| (s.file, s.start, s.end));
             let kb = b.primary_span().map(|s| (s.file, s.start, s.end));
             ka.cmp(&kb)
-                .then(a.code.cmp(b.code))
+                .then(a.code.cmp(&b.code))
                 .then(a.message.cmp(&b.message))
         });
         self.items.dedup();
@@ -245,7 +247,7 @@ impl IntoIterator for Diagnostics {
 /// data with spans turned into file, line and column.
 #[derive(Clone, Debug, Serialize)]
 pub struct JsonDiagnostic {
-    pub code: &'static str,
+    pub code: Code,
     pub severity: Severity,
     pub message: String,
     pub file: Option<String>,
@@ -312,6 +314,30 @@ impl JsonDiagnostic {
             help: d.help.clone(),
             note: d.note.clone(),
         }
+    }
+}
+
+/// A problem inside a literal: where (byte range in the literal's text),
+/// what, and how to fix it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValueError {
+    pub range: Range<usize>,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl ValueError {
+    pub fn new(range: Range<usize>, message: impl Into<String>) -> Self {
+        ValueError {
+            range,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
     }
 }
 

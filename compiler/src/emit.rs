@@ -14,12 +14,24 @@
 //! keep the order the lowering built (`document` first, tasks in order).
 
 pub mod json;
+mod objects;
 pub mod tree;
 pub mod yaml;
 
-use crate::lower::{Lowered, LoweredText, LoweredTrees, PrintedObject};
+pub use objects::{Lowered, LoweredText, LoweredTrees, PrintedObject};
 use tree::Node;
 use yaml::{KeyOrder, node_to_yaml};
+
+/// `parts` joined, sized once. The lowering builds tens of thousands of
+/// short strings per app (object sources, URLs, expressions); `format!`
+/// spends several hundred instructions on each through `core::fmt`.
+pub(crate) fn concat(parts: &[&str]) -> String {
+    let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        s.push_str(p);
+    }
+    s
+}
 
 /// First line of the generated kustomization.yaml; `air build` uses it to
 /// recognise a folder it may replace.
@@ -141,7 +153,7 @@ pub fn emit_text(lowered: LoweredText) -> BuildOutput {
     for o in objects {
         stream.push_str("---\n");
         stream.push_str(&o.text);
-        let path = crate::lower::concat(&[&o.kind.to_ascii_lowercase(), "/", &o.name, ".yaml"]);
+        let path = concat(&[&o.kind.to_ascii_lowercase(), "/", &o.name, ".yaml"]);
         resources.push(path.clone());
         files.push((path, o.text));
     }
@@ -165,10 +177,7 @@ pub fn emit_text(lowered: LoweredText) -> BuildOutput {
         ),
     ));
     for (name, text) in workflows {
-        files.push((
-            crate::lower::concat(&["workflows/", &name, ".sw.yaml"]),
-            text,
-        ));
+        files.push((concat(&["workflows/", &name, ".sw.yaml"]), text));
     }
     files.push((
         "catalog.json".to_string(),

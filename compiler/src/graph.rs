@@ -23,51 +23,10 @@ pub use cfg::{Cfg, EdgeKind, NodeKind};
 pub use events::{EventGraph, event_graph};
 pub use render::{Drawing, Format, cfg_drawing, event_drawing, render};
 
-use crate::codes::CodeInfo;
 use crate::diagnostic::Diagnostics;
 use crate::memo::{WorkflowKey, WorkflowMemo};
 use crate::model::Program;
 use crate::source::SourceMap;
-
-/// The codes this module reports.
-pub const CODES: &[CodeInfo] = &[
-    CodeInfo {
-        code: "E0401",
-        title: "jump to an unknown step",
-    },
-    CodeInfo {
-        code: "E0402",
-        title: "jump to a step in another block",
-    },
-    CodeInfo {
-        code: "E0403",
-        title: "cycle with no path to the end of the workflow",
-    },
-    CodeInfo {
-        code: "E0404",
-        title: "workflows `run` each other in a cycle",
-    },
-    CodeInfo {
-        code: "W0401",
-        title: "unreachable step",
-    },
-    CodeInfo {
-        code: "W0402",
-        title: "unreachable step after `return` or `fail`",
-    },
-    CodeInfo {
-        code: "W0403",
-        title: "event loop",
-    },
-    CodeInfo {
-        code: "W0404",
-        title: "event consumed but never produced",
-    },
-    CodeInfo {
-        code: "W0405",
-        title: "event produced but never consumed (note)",
-    },
-];
 
 /// The control-flow graph of a workflow.
 pub fn workflow_graph(workflow: &crate::ast::WorkflowDecl) -> Cfg {

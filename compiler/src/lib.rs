@@ -38,7 +38,9 @@ pub mod span;
 pub mod testgen;
 pub mod toml_doc;
 
-pub use compile::{Compilation, CompileOptions};
+pub use codes::Code;
+pub use compile::Compilation;
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
-pub use source::{AppFiles, LoadError, SourceMap, SourceProvider};
+pub use source::{AppFiles, CompileOptions, LoadError, SourceProvider};
+pub use span::SourceMap;
 pub use span::{FileId, Span};

@@ -17,7 +17,7 @@ pub mod testplan;
 pub mod value;
 
 use crate::ast::{self, EventDecl, EventMember, FunctionDecl, Member, TriggerKind, WorkflowDecl};
-use crate::codes::CodeInfo;
+use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::emit::tree::Node;
 use crate::memo::{WorkflowKey, WorkflowMemo};
@@ -28,124 +28,15 @@ use foldhash::HashMap;
 use knative::eventing::{EventTypeSpec, TriggerSpec};
 use knative::serving::{EnvValue, ServiceSpec};
 use knative::{Destination, Meta};
-use serde_json::Value;
 use std::collections::hash_map::Entry;
-
-pub const CODES: &[CodeInfo] = &[
-    CodeInfo {
-        code: "E0575",
-        title: "two emitted objects of one kind get the same name",
-    },
-    CodeInfo {
-        code: "E0576",
-        title: "a function's `where` filter cannot be expressed as a Trigger filter",
-    },
-    // Retired (never reused): the same limit is E0503, which the checks
-    // report before lowering, so this one could never be seen.
-    CodeInfo {
-        code: "E0577",
-        title: "(retired: reported as E0503) function timeout above Knative's maximum revision timeout",
-    },
-    CodeInfo {
-        code: W_ENGINE_FILTER,
-        title: "a workflow's `where` filter runs in the engine (its Trigger filters on the type only)",
-    },
-];
-
-/// A `where` without a CESQL form: the engine applies it (note).
-pub const W_ENGINE_FILTER: &str = "W0501";
 
 /// Annotation carrying a `where` filter that Knative cannot apply.
 pub const WHERE_ANNOTATION: &str = "air.dev/where";
 
-/// The lowered app: every object air emits, as data.
-#[derive(Clone, Debug, Default)]
-pub struct Lowered {
-    /// Kubernetes objects (Knative and ConfigMaps), in no particular order;
-    /// [`crate::emit`] sorts them.
-    pub objects: Vec<Value>,
-    /// Serverless Workflow documents by workflow object name (kebab-cased).
-    pub workflows: Vec<(String, Value)>,
-    /// Each document of `workflows` as YAML, in the same order (written
-    /// once here for the ConfigMap and reused for `workflows/*.sw.yaml`).
-    pub workflow_texts: Vec<String>,
-    /// `catalog.json`.
-    pub catalog: Value,
-}
-
-/// [`Lowered`] as the trees `air build` prints: building and printing
-/// them is much cheaper than `serde_json::Value`s (see emit/tree.rs).
-#[derive(Clone, Debug, Default)]
-pub struct LoweredTrees {
-    pub objects: Vec<Node>,
-    pub workflows: Vec<(String, Node)>,
-    pub workflow_texts: Vec<String>,
-    pub catalog: Node,
-}
-
-impl LoweredTrees {
-    /// The JSON form, for readers of [`Lowered`] (`air diff`, the reconciler).
-    pub fn into_lowered(self) -> Lowered {
-        Lowered {
-            objects: self.objects.iter().map(Node::to_json).collect(),
-            workflows: self
-                .workflows
-                .iter()
-                .map(|(name, doc)| (name.clone(), doc.to_json()))
-                .collect(),
-            workflow_texts: self.workflow_texts,
-            catalog: self.catalog.to_json(),
-        }
-    }
-}
-
-/// [`Lowered`] as `air build` keeps it: every Kubernetes object printed
-/// (sorted keys) as soon as it was built, on the thread that built it, and
-/// its tree dropped at once; no object is ever held both ways.
-#[derive(Clone, Debug, Default)]
-pub struct LoweredText {
-    pub objects: Vec<PrintedObject>,
-    /// Each workflow document's object name and YAML (for
-    /// `workflows/*.sw.yaml`); empty from [`lower_stream`].
-    pub workflows: Vec<(String, String)>,
-    /// `catalog.json`'s tree; [`Node::Null`] from [`lower_stream`].
-    pub catalog: Node,
-}
-
-/// One Kubernetes object's YAML and what emission sorts it by.
-#[derive(Clone, Debug, Default)]
-pub struct PrintedObject {
-    pub kind: String,
-    pub name: String,
-    pub text: String,
-}
-
-impl Lowered {
-    /// The tree form of a [`Lowered`] built elsewhere.
-    pub fn to_trees(&self) -> LoweredTrees {
-        LoweredTrees {
-            objects: self.objects.iter().map(Node::from_json).collect(),
-            workflows: self
-                .workflows
-                .iter()
-                .map(|(name, doc)| (name.clone(), Node::from_json(doc)))
-                .collect(),
-            workflow_texts: self.workflow_texts.clone(),
-            catalog: Node::from_json(&self.catalog),
-        }
-    }
-}
-
-/// `parts` joined, sized once. The lowering builds tens of thousands of
-/// short strings per app (object sources, URLs, expressions); `format!`
-/// spends several hundred instructions on each through `core::fmt`.
-pub(crate) fn concat(parts: &[&str]) -> String {
-    let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-    for p in parts {
-        s.push_str(p);
-    }
-    s
-}
+// The lowered forms are what emission takes; they live in `emit` (below
+// this stage) and are re-exported here, where callers have found them.
+pub(crate) use crate::emit::concat;
+pub use crate::emit::{Lowered, LoweredText, LoweredTrees, PrintedObject};
 
 pub fn lower(program: &Program, sources: &SourceMap, diags: &mut Diagnostics) -> Option<Lowered> {
     lower_with(program, sources, diags, Documents::Keep, None)
@@ -551,7 +442,7 @@ impl Env<'_> {
                         if let (Some(Err(why)), Some(expr)) = (&c.cesql, c.filter) {
                             built.diags.push(
                                 Diagnostic::error(
-                                    "E0576",
+                                    Code::E0576,
                                     "this `where` filter cannot be applied to a function's Trigger",
                                 )
                                 .with_primary(expr.span, why.clone())
@@ -566,7 +457,7 @@ impl Env<'_> {
                 routes::Filter::Engine { why, at } => {
                     built.diags.push(
                         Diagnostic::note_level(
-                            W_ENGINE_FILTER,
+                            Code::W0501,
                             format!(
                                 "the engine applies this `where`: the Trigger passes every `{}` event",
                                 start.ce_type
@@ -662,7 +553,7 @@ impl Cx<'_> {
                 let (kind, name) = first.key();
                 self.diags.push(
                     Diagnostic::error(
-                        "E0575",
+                        Code::E0575,
                         format!("two {kind} objects would both be named `{name}`"),
                     )
                     .with_primary(span, "this declaration's object")

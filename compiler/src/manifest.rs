@@ -20,24 +20,12 @@
 //! identity (labels, default broker, CloudEvents defaults) and changing it
 //! per environment would make the environments different apps.
 
+use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics, suggest};
 use crate::model::{DEFAULT_RUNTIME_URL, Manifest};
 use crate::span::{FileId, Span};
 use crate::toml_doc::{self, DeTable, DeValue, Expected, Spanned, TomlReader};
 use std::collections::BTreeMap;
-
-/// air.toml is not valid TOML.
-pub const E_SYNTAX: &str = "E0220";
-/// A key air.toml does not know.
-pub const E_UNKNOWN_KEY: &str = "E0221";
-/// A value of the wrong TOML type.
-pub const E_WRONG_TYPE: &str = "E0222";
-/// A required key is missing.
-pub const E_MISSING_KEY: &str = "E0223";
-/// A value of the right type that is not allowed (bad name, unknown runtime).
-pub const E_BAD_VALUE: &str = "E0224";
-/// `--env NAME` names no `[env.NAME]` table.
-pub const E_UNKNOWN_ENV: &str = "E0225";
 
 const TOP_KEYS: &[&str] = &["app", "broker", "runtime", "params", "env"];
 const APP_KEYS: &[&str] = &["name", "namespace", "owner", "description"];
@@ -106,7 +94,7 @@ pub fn parse_manifest(
         Err(errors) => {
             for e in errors {
                 diags.push(
-                    Diagnostic::error(E_SYNTAX, "air.toml is not valid TOML")
+                    Diagnostic::error(Code::E0220, "air.toml is not valid TOML")
                         .with_primary(Span::new(file, e.span.start, e.span.end), e.message),
                 );
             }
@@ -203,7 +191,7 @@ pub fn parse_manifest(
             }
             None if strict_env => {
                 let mut d =
-                    Diagnostic::error(E_UNKNOWN_ENV, format!("unknown environment `{selected}`"));
+                    Diagnostic::error(Code::E0225, format!("unknown environment `{selected}`"));
                 match env_tables.first() {
                     Some((_, span, _)) => {
                         d = d
@@ -260,7 +248,7 @@ impl TomlReader for Reader<'_> {
         suggestion: Option<&str>,
     ) {
         let mut d = Diagnostic::error(
-            E_UNKNOWN_KEY,
+            Code::E0221,
             format!("unknown key `{prefix}{key}` in air.toml"),
         )
         .with_primary(at, "not a known key")
@@ -285,7 +273,7 @@ impl TomlReader for Reader<'_> {
             Expected::Boolean => "a boolean",
         };
         self.diags.push(
-            Diagnostic::error(E_WRONG_TYPE, format!("`{prefix}{key}` must be {expected}"))
+            Diagnostic::error(Code::E0222, format!("`{prefix}{key}` must be {expected}"))
                 .with_primary(at, format!("this is {}", article(found.type_str()))),
         );
     }
@@ -311,7 +299,7 @@ impl Reader<'_> {
             _ => "namespace = \"my-namespace\"",
         };
         self.diags.push(
-            Diagnostic::error(E_MISSING_KEY, format!("air.toml is missing `{key}`"))
+            Diagnostic::error(Code::E0223, format!("air.toml is missing `{key}`"))
                 .with_primary(
                     span,
                     match key.strip_prefix("app.") {
@@ -329,7 +317,7 @@ impl Reader<'_> {
             return true;
         }
         let fixed = crate::model::kebab_case(value);
-        let mut d = Diagnostic::error(E_BAD_VALUE, format!("`{key}` must be a DNS-1123 label"))
+        let mut d = Diagnostic::error(Code::E0224, format!("`{key}` must be a DNS-1123 label"))
             .with_primary(span, format!("`{value}` is not a valid Kubernetes name"))
             .with_note("lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters");
         if is_dns_label(&fixed) {
@@ -358,7 +346,7 @@ impl Reader<'_> {
                 m.runtime_kind = kind;
             } else {
                 self.diags.push(
-                    Diagnostic::error(E_BAD_VALUE, format!("unknown runtime kind `{kind}`"))
+                    Diagnostic::error(Code::E0224, format!("unknown runtime kind `{kind}`"))
                         .with_primary(span, "expected \"generic\" or \"sonataflow\"")
                         .with_suggestion(suggest(&kind, RUNTIME_KINDS.iter().copied())),
                 );
@@ -369,7 +357,7 @@ impl Reader<'_> {
                 m.runtime_url = url;
             } else {
                 self.diags.push(
-                    Diagnostic::error(E_BAD_VALUE, format!("`{prefix}url` must be an http(s) URL"))
+                    Diagnostic::error(Code::E0224, format!("`{prefix}url` must be an http(s) URL"))
                         .with_primary(span, "not an http:// or https:// URL")
                         .with_help(format!("for example \"{DEFAULT_RUNTIME_URL}\"")),
                 );
@@ -410,7 +398,7 @@ fn to_json(v: &Spanned<DeValue<'_>>, r: &mut Reader<'_>) -> Option<serde_json::V
             Ok(n) => J::from(n),
             Err(_) => {
                 r.diags.push(
-                    Diagnostic::error(E_BAD_VALUE, "integer out of range")
+                    Diagnostic::error(Code::E0224, "integer out of range")
                         .with_primary(r.span(v.span()), "does not fit in 64 bits"),
                 );
                 return None;
@@ -425,7 +413,7 @@ fn to_json(v: &Spanned<DeValue<'_>>, r: &mut Reader<'_>) -> Option<serde_json::V
             Some(n) => J::Number(n),
             None => {
                 r.diags.push(
-                    Diagnostic::error(E_BAD_VALUE, "parameter values must be finite numbers")
+                    Diagnostic::error(Code::E0224, "parameter values must be finite numbers")
                         .with_primary(r.span(v.span()), "nan and inf cannot be used"),
                 );
                 return None;
@@ -456,15 +444,9 @@ fn article(word: &str) -> String {
     }
 }
 
-/// `[a-z0-9]([-a-z0-9]*[a-z0-9])?`, at most 63 characters.
-pub fn is_dns_label(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 63
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !s.starts_with('-')
-        && !s.ends_with('-')
-}
+/// `[a-z0-9]([-a-z0-9]*[a-z0-9])?`, at most 63 characters (the one check,
+/// in `crate::naming`; re-exported where the CLI and the controller find it).
+pub use crate::naming::is_dns_label;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
@@ -559,7 +541,7 @@ min_scale = 2
         let text = "[app]\nname = \"a\"\nnamespce = \"b\"\nnamespace = \"b\"\n";
         let (_, d) = parse(text, None);
         assert_eq!(d.len(), 1, "{d:?}");
-        assert_eq!(d[0].code, E_UNKNOWN_KEY);
+        assert_eq!(d[0].code, Code::E0221);
         assert_eq!(line_of(text, &d[0]), 3);
         assert_eq!(d[0].help.as_deref(), Some("did you mean `namespace`?"));
     }
@@ -570,7 +552,7 @@ min_scale = 2
             "[app]\nname = \"a\"\nnamespace = \"b\"\n[brokr]\n[env.dev]\nnamespaces = \"x\"\n";
         let (_, d) = parse(text, None);
         let codes: Vec<_> = d.iter().map(|d| (d.code, line_of(text, d))).collect();
-        assert_eq!(codes, vec![(E_UNKNOWN_KEY, 4), (E_UNKNOWN_KEY, 6)]);
+        assert_eq!(codes, vec![(Code::E0221, 4), (Code::E0221, 6)]);
     }
 
     #[test]
@@ -578,7 +560,7 @@ min_scale = 2
         let text = "[app]\nname = 42\nnamespace = \"b\"\n[broker]\nexternal = \"yes\"\n";
         let (_, d) = parse(text, None);
         let codes: Vec<_> = d.iter().map(|d| (d.code, line_of(text, d))).collect();
-        assert_eq!(codes, vec![(E_WRONG_TYPE, 2), (E_WRONG_TYPE, 5)]);
+        assert_eq!(codes, vec![(Code::E0222, 2), (Code::E0222, 5)]);
         assert_eq!(d[0].message, "`app.name` must be a string");
     }
 
@@ -586,10 +568,10 @@ min_scale = 2
     fn missing_required_keys() {
         let (_, d) = parse("[app]\nname = \"a\"\n", None);
         assert_eq!(d.len(), 1);
-        assert_eq!(d[0].code, E_MISSING_KEY);
+        assert_eq!(d[0].code, Code::E0223);
         assert!(d[0].message.contains("app.namespace"));
         let (_, d) = parse("", None);
-        assert_eq!(d[0].code, E_MISSING_KEY);
+        assert_eq!(d[0].code, Code::E0223);
         assert!(d[0].message.contains("[app]"));
     }
 
@@ -600,7 +582,7 @@ min_scale = 2
         let codes: Vec<_> = d.iter().map(|d| (d.code, line_of(text, d))).collect();
         assert_eq!(
             codes,
-            vec![(E_BAD_VALUE, 2), (E_BAD_VALUE, 5), (E_BAD_VALUE, 6)]
+            vec![(Code::E0224, 2), (Code::E0224, 5), (Code::E0224, 6)]
         );
         assert_eq!(d[0].help.as_deref(), Some("try `shop-app`"));
         assert_eq!(d[1].help.as_deref(), Some("did you mean `generic`?"));
@@ -610,7 +592,7 @@ min_scale = 2
     fn unknown_env_lists_known_ones() {
         let (_, d) = parse(FULL, Some("prd"));
         assert_eq!(d.len(), 1);
-        assert_eq!(d[0].code, E_UNKNOWN_ENV);
+        assert_eq!(d[0].code, Code::E0225);
         assert_eq!(d[0].help.as_deref(), Some("did you mean `prod`?"));
         assert_eq!(line_of(FULL, &d[0]), 19);
         let (_, d) = parse(FULL, Some("staging"));
@@ -627,7 +609,7 @@ min_scale = 2
         let (m, d) = parse("[app\nname = ", None);
         assert!(m.is_none());
         assert!(!d.is_empty());
-        assert!(d.iter().all(|d| d.code == E_SYNTAX));
+        assert!(d.iter().all(|d| d.code == Code::E0220));
     }
 
     #[test]

@@ -25,8 +25,8 @@
 use crate::ast::WorkflowDecl;
 use crate::diagnostic::Diagnostic;
 use crate::model::Program;
-use crate::source::SourceMap;
 use crate::span::FileId;
+use crate::span::SourceMap;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};

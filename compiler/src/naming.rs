@@ -7,8 +7,13 @@
 //!
 //! The graph renderings, the lowering and `air diff` all use this module,
 //! so a step has one name everywhere.
+//!
+//! Also the one check of Kubernetes DNS labels (DNS-1123, and DNS-1035
+//! for Knative Service names), which air.toml's reader, the value checks,
+//! the CLI and the controller share.
 
 use crate::ast::{Block, Step, StepKind, WorkflowDecl};
+use crate::diagnostic::ValueError;
 use crate::model::push_snake_case;
 use crate::span::Span;
 use std::fmt::Write;
@@ -190,4 +195,70 @@ pub fn child_blocks(kind: &StepKind) -> Vec<&Block> {
         StepKind::Try { body, catch } => vec![body, &catch.body],
         _ => Vec::new(),
     }
+}
+
+/// A DNS-1123 label: 1–63 of `[a-z0-9-]`, alphanumeric at both ends.
+pub fn dns1123_label(s: &str) -> Result<(), ValueError> {
+    label(s, false)
+}
+
+/// A DNS-1035 label: a DNS-1123 label that starts with a letter.
+pub fn dns1035_label(s: &str) -> Result<(), ValueError> {
+    label(s, true)
+}
+
+fn label(s: &str, letter_first: bool) -> Result<(), ValueError> {
+    if s.is_empty() {
+        return Err(ValueError::new(0..0, "empty name"));
+    }
+    if s.len() > 63 {
+        return Err(ValueError::new(
+            0..s.len(),
+            format!("name is {} characters long, the limit is 63", s.len()),
+        ));
+    }
+    label_chars(s, 0, letter_first)
+}
+
+pub(crate) fn label_chars(s: &str, at: usize, letter_first: bool) -> Result<(), ValueError> {
+    for (i, c) in s.char_indices() {
+        let range = at + i..at + i + c.len_utf8();
+        if c.is_ascii_uppercase() {
+            return Err(ValueError::new(range, "Kubernetes names are lowercase")
+                .help(format!("write `{}`", kubernetes_form(s))));
+        }
+        if !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+            return Err(ValueError::new(
+                range,
+                format!("invalid character `{c}` in a Kubernetes name"),
+            )
+            .help("use lowercase letters, digits and `-`"));
+        }
+        if i == 0 && letter_first && !c.is_ascii_lowercase() {
+            return Err(ValueError::new(range, "name must start with a letter"));
+        }
+        if (i == 0 || i + 1 == s.len()) && c == '-' {
+            return Err(ValueError::new(
+                range,
+                "name must start and end with a letter or digit",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `s` lowercased, with characters Kubernetes names cannot hold as `-`.
+fn kubernetes_form(s: &str) -> String {
+    s.chars()
+        .map(|c| match c.to_ascii_lowercase() {
+            c @ ('a'..='z' | '0'..='9' | '-' | '.') => c,
+            _ => '-',
+        })
+        .collect()
+}
+
+/// Whether `s` is a DNS-1123 label (namespaces, app names in air.toml and
+/// the controller's configuration).
+pub fn is_dns_label(s: &str) -> bool {
+    dns1123_label(s).is_ok()
 }

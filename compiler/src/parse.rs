@@ -36,7 +36,7 @@ mod grammar {
 }
 
 use crate::ast;
-use crate::codes::CodeInfo;
+use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::span::{FileId, Span};
 use foldhash::{HashMap, HashMapExt};
@@ -44,61 +44,6 @@ use grammar::{AirParser, Rule};
 use pest::Parser;
 
 pub use lex::MAX_DEPTH;
-
-pub const CODES: &[CodeInfo] = &[
-    CodeInfo {
-        code: "E0100",
-        title: "syntax error: unexpected token",
-    },
-    CodeInfo {
-        code: "E0101",
-        title: "unterminated string",
-    },
-    CodeInfo {
-        code: "E0102",
-        title: "unterminated block comment",
-    },
-    CodeInfo {
-        code: "E0103",
-        title: "unterminated runtime expression `${`",
-    },
-    CodeInfo {
-        code: "E0104",
-        title: "invalid escape in a string",
-    },
-    CodeInfo {
-        code: "E0105",
-        title: "nesting too deep",
-    },
-    CodeInfo {
-        code: "E0106",
-        title: "keyword used as a name",
-    },
-    CodeInfo {
-        code: "E0107",
-        title: "duration too large",
-    },
-    CodeInfo {
-        code: "E0108",
-        title: "number out of range",
-    },
-    CodeInfo {
-        code: "E0109",
-        title: "closing bracket without an opening one",
-    },
-    CodeInfo {
-        code: "E0110",
-        title: "unclosed bracket",
-    },
-    CodeInfo {
-        code: "E0111",
-        title: "file too large",
-    },
-    CodeInfo {
-        code: "E0112",
-        title: "number out of range",
-    },
-];
 
 /// Parse one `.air` file. Always returns a file (possibly with fewer items
 /// on a syntax error); problems go to `diags`. Never panics.
@@ -133,7 +78,7 @@ pub fn fast_path_accepts(text: &str) -> bool {
 /// E0111 for a file of `len` bytes that 32-bit spans cannot address.
 fn too_large(id: FileId, len: usize) -> Option<Diagnostic> {
     (len >= u32::MAX as usize).then(|| {
-        Diagnostic::error("E0111", "file too large to parse (4 GiB or more)")
+        Diagnostic::error(Code::E0111, "file too large to parse (4 GiB or more)")
             .with_primary(Span::new(id, 0, 0), "this file")
     })
 }
@@ -334,7 +279,7 @@ fn error_for(
         // if the stack above is somehow too small.
         pest::error::ErrorVariant::CustomError { message } => {
             return Diagnostic::error(
-                "E0105",
+                Code::E0105,
                 format!("input too deeply nested to parse ({message})"),
             )
             .with_primary(Span::new(id, start + pos, start + pos), "here")

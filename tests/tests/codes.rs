@@ -2,6 +2,7 @@
 //! registered code, and each page starts with its code.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
+use air_compiler::Code;
 use air_tests::repo_root;
 use std::collections::BTreeSet;
 
@@ -18,10 +19,7 @@ fn every_code_has_a_page_and_every_page_a_code() {
         })
         .filter(|s| s != "README")
         .collect();
-    let codes: BTreeSet<String> = air_compiler::codes::all()
-        .iter()
-        .map(|c| c.code.to_string())
-        .collect();
+    let codes: BTreeSet<String> = Code::ALL.iter().map(|c| c.to_string()).collect();
     let missing: Vec<_> = codes.difference(&pages).collect();
     let orphan: Vec<_> = pages.difference(&codes).collect();
     assert!(
@@ -43,4 +41,39 @@ fn every_code_has_a_page_and_every_page_a_code() {
             "{code} not embedded for air explain"
         );
     }
+}
+
+/// Every code a check reports is reported by at least one fixture under
+/// tests/fixtures (error, ok, semantics and conformance fixtures, compiled
+/// as `air build` compiles them), so each has an example that shows it
+/// firing. Retired codes are never reported; codes marked `guard` come
+/// from defensive checks no source text reaches (compiler/src/codes.rs),
+/// and a fixture that does reach one means the mark is wrong.
+#[test]
+fn every_code_is_triggered_by_a_fixture() {
+    let mut seen = BTreeSet::new();
+    for f in air_tests::fixtures::load_all(&repo_root().join("tests/fixtures")) {
+        let c = air_compiler::compile::build(f.provider.as_ref(), &f.opts);
+        seen.extend(c.diagnostics.iter().map(|d| d.code));
+    }
+    let expected = |c: &&Code| !c.is_retired() && !c.is_guard();
+    let untriggered: Vec<&str> = Code::ALL
+        .iter()
+        .filter(expected)
+        .filter(|c| !seen.contains(*c))
+        .map(|c| c.as_str())
+        .collect();
+    assert!(
+        untriggered.is_empty(),
+        "codes no fixture under tests/fixtures triggers (write one): {untriggered:?}"
+    );
+    let reached: Vec<&str> = Code::ALL
+        .iter()
+        .filter(|c| !expected(c) && seen.contains(*c))
+        .map(|c| c.as_str())
+        .collect();
+    assert!(
+        reached.is_empty(),
+        "codes marked retired or guard that a fixture reports: {reached:?}"
+    );
 }

@@ -7,6 +7,7 @@
 //! compare.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
+use air_compiler::Code;
 use air_compiler::testgen::{generate_app, nested_ifs, nested_lists};
 use air_compiler::{Diagnostics, FileId};
 use proptest::prelude::*;
@@ -154,7 +155,7 @@ fn very_deep_nesting_ends_in_a_diagnostic() {
     ] {
         let (_, d) = parse(&text);
         assert!(
-            d.iter().any(|d| d.code == "E0105"),
+            d.iter().any(|d| d.code == Code::E0105),
             "{:?}",
             d.iter().map(|d| d.code).collect::<Vec<_>>()
         );

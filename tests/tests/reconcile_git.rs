@@ -6,6 +6,7 @@
 //! credentials never appear in logs or status.
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
+use air_compiler::Code;
 use air_tests::reconcile as reconcile_support;
 
 use air_reconciler::status::{Stage, SyncState};
@@ -69,14 +70,14 @@ async fn a_broken_commit_is_never_applied_and_its_fix_is() {
         .iter()
         .find(|d| d.severity == air_compiler::Severity::Error)
         .expect("an error diagnostic");
-    assert_eq!(d.code, "E0110");
+    assert_eq!(d.code, Code::E0110.as_str());
     assert_eq!(d.file.as_deref(), Some("apps/shop/broken.air"));
     assert_eq!(d.line, Some(1));
     // Nothing of the broken revision reached the cluster.
     let web = kube.ksvc("shop", "web").await.unwrap();
     assert_eq!(image(&web), "registry.example.com/shop/web:1.0.0");
     let (_, body) = rec.http_get("/api/apps").await;
-    assert!(body.contains("E0110"), "{body}");
+    assert!(body.contains(Code::E0110.as_str()), "{body}");
     // `air status` against the running controller: the table shows the
     // diagnostic, and the exit code says an app failed.
     let table = air_cli::cmd::status::table(&rec.shared.statuses());

@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use crate::sw_support as support;
+use air_compiler::Code;
 
 use air_compiler::{Diagnostic, Severity};
 use air_tests::fixtures::load_all;
@@ -44,7 +45,7 @@ impl Built {
         &self.documents.iter().find(|(n, _)| n == name).unwrap().1
     }
 
-    fn codes(&self) -> Vec<(&'static str, Severity)> {
+    fn codes(&self) -> Vec<(Code, Severity)> {
         self.diagnostics
             .iter()
             .map(|d| (d.code, d.severity))
@@ -180,7 +181,7 @@ fn a_where_on_data_is_enforced_by_a_guard_task_and_noted() {
     assert_eq!(g["metadata"]["air.dev/kind"], "guard");
     assert!(g.get("export").is_none(), "the guard leaves $context alone");
     assert!(
-        b.codes().contains(&("W0501", Severity::Note)),
+        b.codes().contains(&(Code::W0501, Severity::Note)),
         "{:?}",
         b.codes()
     );
@@ -232,7 +233,7 @@ fn catching_a_declared_error_with_a_status_catches_that_http_failure() {
         "${ $err.status == 409 and ($err.type == \"https://air.dev/errors/fixture/out-of-stock\" \
          or $err.type == \"https://serverlessworkflow.io/spec/1.0.0/errors/communication\") }"
     );
-    assert!(!b.codes().iter().any(|(c, _)| *c == "W0304"));
+    assert!(!b.codes().iter().any(|(c, _)| *c == Code::W0304));
 }
 
 #[test]

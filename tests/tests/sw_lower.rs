@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use crate::sw_support as support;
+use air_compiler::Code;
 
 use serde_json::{Value as Json, json};
 use support::{doc, first, kind, lower_err, names, task};
@@ -489,24 +490,33 @@ fn lowering_is_deterministic() {
 
 #[test]
 fn constructs_the_document_cannot_carry_are_reported() {
-    let code = |body: &str| -> Vec<&'static str> {
+    let code = |body: &str| -> Vec<Code> {
         let src = format!(
             "{DECLS}\nworkflow child {{ on http  wait 1s }}\nworkflow w {{\n  on http\n{body}\n}}\n"
         );
         lower_err(&src, "w").iter().map(|d| d.code).collect()
     };
-    assert_eq!(code("  call store GET \"/x\" { tags: [\"a\"] }"), ["E0551"]);
-    assert_eq!(code("  call store GET \"/x/{id}\" { ref: 1 }"), ["E0556"]);
-    assert_eq!(code("  call store GET \"/x/{id}\""), ["E0556"]);
-    assert_eq!(code("  call store GET \"/x/{id}\" { id: [1] }"), ["E0556"]);
-    assert_eq!(code("  set { k: secret(\"s\", \"k\") }"), ["E0553"]);
-    assert_eq!(code("  set { k: \"a\" + ${ .b } }"), ["E0554"]);
-    assert_eq!(code("  fail Nope"), ["E0550"]);
-    assert_eq!(code("  call nowhere"), ["E0550"]);
-    assert_eq!(code("  emit Nothing"), ["E0550"]);
+    assert_eq!(
+        code("  call store GET \"/x\" { tags: [\"a\"] }"),
+        [Code::E0551]
+    );
+    assert_eq!(
+        code("  call store GET \"/x/{id}\" { ref: 1 }"),
+        [Code::E0556]
+    );
+    assert_eq!(code("  call store GET \"/x/{id}\""), [Code::E0556]);
+    assert_eq!(
+        code("  call store GET \"/x/{id}\" { id: [1] }"),
+        [Code::E0556]
+    );
+    assert_eq!(code("  set { k: secret(\"s\", \"k\") }"), [Code::E0553]);
+    assert_eq!(code("  set { k: \"a\" + ${ .b } }"), [Code::E0554]);
+    assert_eq!(code("  fail Nope"), [Code::E0550]);
+    assert_eq!(code("  call nowhere"), [Code::E0550]);
+    assert_eq!(code("  emit Nothing"), [Code::E0550]);
     let src = format!("{DECLS}\nworkflow w {{ on http  version = \"2\"  wait 1s }}");
     let d = lower_err(&src, "w");
-    assert_eq!(d[0].code, "E0555");
+    assert_eq!(d[0].code, Code::E0555);
     assert!(d[0].primary_span().is_some());
 }
 
@@ -533,5 +543,5 @@ fn a_run_input_that_is_no_object_is_reported_on_a_built_tree() {
     }
     let wf = p.apps[0].workflows().find(|w| w.name.name == "w").unwrap();
     let d = air_compiler::lower::sw::workflow_document(&p, 0, wf).unwrap_err();
-    assert_eq!(d.iter().map(|d| d.code).collect::<Vec<_>>(), ["E0552"]);
+    assert_eq!(d.iter().map(|d| d.code).collect::<Vec<_>>(), [Code::E0552]);
 }

@@ -26,8 +26,8 @@ pub fn page(code: &str) -> Option<&'static str> {
 
 pub fn run(args: Args) -> u8 {
     if args.list {
-        for c in air_compiler::codes::all() {
-            println!("{}  {}", c.code, c.title);
+        for c in air_compiler::Code::ALL {
+            println!("{c}  {}", c.title());
         }
         return exit::OK;
     }

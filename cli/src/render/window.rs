@@ -109,6 +109,7 @@ impl SourceCode for Window {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use air_compiler::Code;
     use miette::{GraphicalReportHandler, GraphicalTheme, NamedSource};
 
     /// What the renderer drew before windows: miette over the whole file.
@@ -156,7 +157,7 @@ mod tests {
             vec![Span::new(f, text.len(), text.len())],
         ];
         for spans in cases {
-            let mut d = Diagnostic::error("E0101", "bad").with_primary(spans[0], "here");
+            let mut d = Diagnostic::error(Code::E0101, "bad").with_primary(spans[0], "here");
             for s in &spans[1..] {
                 d = d.with_secondary(*s, "and here");
             }
@@ -170,7 +171,8 @@ mod tests {
         let text = "x\n".repeat(100_000);
         let mut map = SourceMap::new();
         let f = map.add("many.air", text);
-        let d = Diagnostic::error("E0101", "bad").with_primary(Span::new(f, 100_000, 100_001), "");
+        let d =
+            Diagnostic::error(Code::E0101, "bad").with_primary(Span::new(f, 100_000, 100_001), "");
         let w = Window::around(&d, Span::new(f, 100_000, 100_001), &map);
         assert_eq!(w.first_line, 50_000 - CONTEXT - 1);
         assert!(w.text.lines().count() <= 2 * CONTEXT + 3, "{:?}", w.text);

@@ -11,6 +11,7 @@
 use super::types::{Shape, event_data, shape_of};
 use super::walk::{Cx, member_exprs, step_exprs, steps};
 use crate::ast::{self, Expr, Item, Member, TriggerKind};
+use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics, suggest};
 use crate::span::Span;
 use foldhash::{HashMap, HashMapExt};
@@ -236,7 +237,7 @@ pub(super) fn check_expr<'a>(
         Err(errs) => {
             for err in errs {
                 diags.push(
-                    Diagnostic::error("E0311", format!("jq syntax error: {}", err.message))
+                    Diagnostic::error(Code::E0311, format!("jq syntax error: {}", err.message))
                         .with_primary(expr_span(e, &err.range), err.message.clone())
                         .with_help("`${ … }` holds a jq program; see https://jqlang.org/manual/"),
                 );
@@ -409,9 +410,11 @@ fn check_data_path(
     if let Some((k, names, event)) = first_miss {
         let range = offset_in(origin, k).unwrap_or(0..e.source.len());
         let sugg = suggest(k, names.iter().map(String::as_str)).map(str::to_string);
-        let mut d =
-            Diagnostic::warning("W0303", format!("event `{event}` has no data field `{k}`"))
-                .with_primary(expr_span(e, &range), "unknown field");
+        let mut d = Diagnostic::warning(
+            Code::W0303,
+            format!("event `{event}` has no data field `{k}`"),
+        )
+        .with_primary(expr_span(e, &range), "unknown field");
         d = match sugg {
             Some(s) => d.with_help(format!("did you mean `{s}`?")),
             None if names.is_empty() => d.with_help("the data type has no fields"),

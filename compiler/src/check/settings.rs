@@ -10,6 +10,7 @@ use crate::ast::{
     BlockSetting, Duration, FunctionDecl, Item, Member, Modifier, ObjectEntry, StepKind, StrLit,
     TriggerKind, Value, ValueKind, WorkflowDecl,
 };
+use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::kebab_case;
 use serde_json::Value as Json;
@@ -73,7 +74,7 @@ fn check_ksvc_name(f: &FunctionDecl, diags: &mut Diagnostics) {
     if name.len() > names::KSVC_NAME_MAX {
         diags.push(
             Diagnostic::error(
-                "E0506",
+                Code::E0506,
                 format!(
                     "function name `{name}` is {} characters long; Knative Services allow {}",
                     name.len(),
@@ -88,7 +89,7 @@ fn check_ksvc_name(f: &FunctionDecl, diags: &mut Diagnostics) {
     } else if let Err(e) = names::dns1035_label(&name) {
         diags.push(
             Diagnostic::error(
-                "E0506",
+                Code::E0506,
                 format!(
                     "function name `{name}` is not a valid Knative Service name: {}",
                     e.message
@@ -113,7 +114,7 @@ fn wrong_kind(value: &Value, what: &str, expected: &str) -> Diagnostic {
         ValueKind::Param(_) => "a param of another type",
         ValueKind::Secret { .. } => "a secret reference",
     };
-    let mut d = Diagnostic::error("E0310", format!("`{what}` expects {expected}"))
+    let mut d = Diagnostic::error(Code::E0310, format!("`{what}` expects {expected}"))
         .with_primary(value.span, format!("found {found}"));
     if matches!(value.kind, ValueKind::Expr(_)) {
         d = d.with_help("settings are fixed at compile time; use a literal or `params.name`");
@@ -124,7 +125,7 @@ fn wrong_kind(value: &Value, what: &str, expected: &str) -> Diagnostic {
 }
 
 /// An error inside a string the value evaluates to.
-fn at_value(cx: &Cx, code: &'static str, value: &Value, e: &ValueError) -> Diagnostic {
+fn at_value(cx: &Cx, code: Code, value: &Value, e: &ValueError) -> Diagnostic {
     let mut d = Diagnostic::error(code, e.message.clone())
         .with_primary(cx.value_span(value, &e.range), e.message.clone());
     if let Some(h) = &e.help {
@@ -133,7 +134,7 @@ fn at_value(cx: &Cx, code: &'static str, value: &Value, e: &ValueError) -> Diagn
     d
 }
 
-fn at_lit(cx: &Cx, code: &'static str, lit: &StrLit, e: &ValueError) -> Diagnostic {
+fn at_lit(cx: &Cx, code: Code, lit: &StrLit, e: &ValueError) -> Diagnostic {
     let mut d = Diagnostic::error(code, e.message.clone())
         .with_primary(cx.str_span(lit, &e.range), e.message.clone());
     if let Some(h) = &e.help {
@@ -154,15 +155,16 @@ fn check_image(cx: &Cx, value: &Value, diags: &mut Diagnostics) {
         return;
     };
     match image::parse(&text) {
-        Err(e) => diags
-            .push(at_value(cx, "E0306", value, &e).with_note(format!("the image is \"{text}\""))),
+        Err(e) => diags.push(
+            at_value(cx, Code::E0306, value, &e).with_note(format!("the image is \"{text}\"")),
+        ),
         Ok(r) if r.is_unpinned() => diags.push(
-            Diagnostic::warning("W0301", format!("image `{text}` has no tag"))
+            Diagnostic::warning(Code::W0301, format!("image `{text}` has no tag"))
                 .with_primary(value.span, "no tag: the runtime pulls `latest`")
                 .with_help("pin a version tag or a digest, e.g. `:1.4.2` or `@sha256:…`"),
         ),
         Ok(r) if r.is_latest() => diags.push(
-            Diagnostic::warning("W0302", format!("image `{text}` uses the `latest` tag"))
+            Diagnostic::warning(Code::W0302, format!("image `{text}` uses the `latest` tag"))
                 .with_primary(value.span, "`latest` changes under you")
                 .with_help("pin a version tag or a digest so deployments are reproducible"),
         ),
@@ -172,7 +174,7 @@ fn check_image(cx: &Cx, value: &Value, diags: &mut Diagnostics) {
 
 fn check_port(cx: &Cx, value: &Value, diags: &mut Diagnostics) {
     if let ValueKind::List(ports) = &value.kind {
-        let mut d = Diagnostic::error("E0507", "a function has exactly one port")
+        let mut d = Diagnostic::error(Code::E0507, "a function has exactly one port")
             .with_primary(value.span, format!("{} ports given", ports.len()))
             .with_help("Knative routes to a single container port; keep one, e.g. `port = 8080`");
         if let Some(second) = ports.get(1) {
@@ -193,13 +195,13 @@ fn check_port(cx: &Cx, value: &Value, diags: &mut Diagnostics) {
     };
     if !(1..=65535).contains(&port) {
         diags.push(
-            Diagnostic::error("E0307", format!("port {port} is out of range"))
+            Diagnostic::error(Code::E0307, format!("port {port} is out of range"))
                 .with_primary(value.span, "not in 1..=65535")
                 .with_help("use a TCP port from 1 to 65535, e.g. 8080"),
         );
     } else if names::RESERVED_PORTS.iter().any(|&p| i64::from(p) == port) {
         diags.push(
-            Diagnostic::error("E0501", format!("port {port} is reserved by Knative"))
+            Diagnostic::error(Code::E0501, format!("port {port} is reserved by Knative"))
                 .with_primary(value.span, "reserved for the queue-proxy")
                 .with_help(format!(
                     "Knative uses ports {}; listen on another port, e.g. 8080",
@@ -238,7 +240,7 @@ fn check_function_timeout(cx: &Cx, value: &Value, diags: &mut Diagnostics) {
 
 fn timeout_too_long(span: crate::span::Span, text: &str) -> Diagnostic {
     Diagnostic::error(
-        "E0503",
+        Code::E0503,
         format!("function timeout {text} is above Knative's maximum of {MAX_TIMEOUT_SECS}s"),
     )
     .with_primary(span, "too long")
@@ -248,7 +250,7 @@ fn timeout_too_long(span: crate::span::Span, text: &str) -> Diagnostic {
 fn check_positive(d: &Duration, what: &str, diags: &mut Diagnostics) -> bool {
     if d.millis == 0 {
         diags.push(
-            Diagnostic::error("E0303", format!("{what} must be greater than zero"))
+            Diagnostic::error(Code::E0303, format!("{what} must be greater than zero"))
                 .with_primary(d.span, "zero duration")
                 .with_help("give a positive duration such as `30s`, or remove the setting"),
         );
@@ -274,7 +276,7 @@ fn check_env_name(cx: &Cx, e: &ObjectEntry, diags: &mut Diagnostics) {
     let _ = cx;
     if let Err(err) = names::env_var_name(key) {
         let mut d = Diagnostic::error(
-            "E0308",
+            Code::E0308,
             format!("`{key}` is not a valid environment variable name"),
         )
         .with_primary(key_span(&err.range), err.message);
@@ -285,7 +287,7 @@ fn check_env_name(cx: &Cx, e: &ObjectEntry, diags: &mut Diagnostics) {
     } else if names::RESERVED_ENV.contains(&key.as_str()) {
         diags.push(
             Diagnostic::error(
-                "E0502",
+                Code::E0502,
                 format!("environment variable `{key}` is reserved by Knative"),
             )
             .with_primary(e.key.span, "set by Knative")
@@ -316,12 +318,12 @@ fn check_secret_env(cx: &Cx, b: &BlockSetting, diags: &mut Diagnostics) {
             ValueKind::Secret { name, key } => {
                 if let Err(err) = names::dns1123_subdomain(&name.value) {
                     diags.push(
-                        at_lit(cx, "E0309", name, &err)
+                        at_lit(cx, Code::E0309, name, &err)
                             .with_note("Secret names are DNS-1123 subdomains"),
                     );
                 }
                 if let Err(err) = names::secret_key(&key.value) {
-                    diags.push(at_lit(cx, "E0309", key, &err));
+                    diags.push(at_lit(cx, Code::E0309, key, &err));
                 }
             }
             _ => diags.push(
@@ -357,7 +359,7 @@ fn check_scale(cx: &Cx, b: &BlockSetting, diags: &mut Diagnostics) {
     {
         diags.push(
             Diagnostic::error(
-                "E0305",
+                Code::E0305,
                 format!("scale.min ({lo}) is greater than scale.max ({hi})"),
             )
             .with_primary(lo_e.value.span, format!("min is {lo}"))
@@ -370,7 +372,7 @@ fn check_scale(cx: &Cx, b: &BlockSetting, diags: &mut Diagnostics) {
     {
         diags.push(
             Diagnostic::error(
-                "E0504",
+                Code::E0504,
                 format!("scale.concurrency {c} is above Knative's limit of {MAX_CONCURRENCY}"),
             )
             .with_primary(e.value.span, "too high")
@@ -381,7 +383,7 @@ fn check_scale(cx: &Cx, b: &BlockSetting, diags: &mut Diagnostics) {
         match number(e).as_ref().and_then(Json::as_f64) {
             Some(t) if t < 0.01 => diags.push(
                 Diagnostic::error(
-                    "E0505",
+                    Code::E0505,
                     format!("scale.target {t} is below Knative's minimum of 0.01"),
                 )
                 .with_primary(e.value.span, "too low")
@@ -434,7 +436,8 @@ fn check_quantities(cx: &Cx, b: &BlockSetting, diags: &mut Diagnostics) {
         };
         if let Err(err) = quantity::parse(&text) {
             diags.push(
-                at_value(cx, "E0304", &e.value, &err).with_note(format!("`{what}` is \"{text}\"")),
+                at_value(cx, Code::E0304, &e.value, &err)
+                    .with_note(format!("`{what}` is \"{text}\"")),
             );
         }
     }
@@ -452,7 +455,7 @@ fn check_limits_cover_requests(
             && limit < *request
         {
             diags.push(
-                Diagnostic::error("E0312", format!("limits.{key} is below resources.{key}"))
+                Diagnostic::error(Code::E0312, format!("limits.{key} is below resources.{key}"))
                     .with_primary(lim_value.span, "limit")
                     .with_secondary(req_value.span, "request")
                     .with_help("Kubernetes rejects a limit smaller than the request; raise the limit or lower the request"),
@@ -469,12 +472,12 @@ fn check_workflow(cx: &Cx, w: &WorkflowDecl, diags: &mut Diagnostics) {
             Member::On(t) => {
                 if let TriggerKind::Schedule { cron: c, tz: zone } = &t.kind {
                     if let Err(e) = cron::validate(&c.value) {
-                        diags.push(at_lit(cx, "E0301", c, &e));
+                        diags.push(at_lit(cx, Code::E0301, c, &e));
                     }
                     if let Some(z) = zone
                         && let Err(e) = tz::validate(&z.value)
                     {
-                        diags.push(at_lit(cx, "E0302", z, &e));
+                        diags.push(at_lit(cx, Code::E0302, z, &e));
                     }
                 }
             }

@@ -20,6 +20,7 @@
 
 use super::walk::{self, Cx};
 use crate::ast::{self, Block, Catch, Ident, Item, Modifier, Retry, Step, StepKind};
+use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::DeclKind;
 use crate::naming::child_blocks;
@@ -77,7 +78,7 @@ fn nested_writes(b: &Block, place: Place, diags: &mut Diagnostics) {
             };
             diags.push(
                 Diagnostic::error(
-                    "E0406",
+                    Code::E0406,
                     "a step nested in a fork branch's `if`, `for` or `try` adds to `$context`",
                 )
                 .with_primary(span, format!("{what} while other branches run"))
@@ -135,7 +136,7 @@ fn fork_reads(body: &Block, diags: &mut Diagnostics) {
                         let kind = fork.kind.keyword();
                         diags.push(
                             Diagnostic::error(
-                                "E0407",
+                                Code::E0407,
                                 format!(
                                     "`$context.{name}` is read inside the `{kind}` that sets it"
                                 ),
@@ -202,7 +203,7 @@ fn one(cx: &Cx, step: &Step, in_branch: bool, diags: &mut Diagnostics) {
             }
         }
         StepKind::Return { .. } if in_branch => diags.push(
-            Diagnostic::error("E0405", "`return` inside a `parallel` or `race` branch")
+            Diagnostic::error(Code::E0405, "`return` inside a `parallel` or `race` branch")
                 .with_primary(step.span, "its value would be lost")
                 .with_help(
                     "label the branch's last step and `return` after the fork, reading \
@@ -222,16 +223,19 @@ fn one(cx: &Cx, step: &Step, in_branch: bool, diags: &mut Diagnostics) {
 fn retry_max(r: &Retry, diags: &mut Diagnostics) {
     let Some(max) = &r.max else { return };
     diags.push(
-        Diagnostic::warning("W0305", "`max` bounds the whole retrying, not each delay")
-            .with_primary(
-                max.span,
-                format!("retrying stops {} after the first failure", max.text),
-            )
-            .with_help(format!(
-                "write `within {}` (the same policy, as it reads); Serverless Workflow \
+        Diagnostic::warning(
+            Code::W0305,
+            "`max` bounds the whole retrying, not each delay",
+        )
+        .with_primary(
+            max.span,
+            format!("retrying stops {} after the first failure", max.text),
+        )
+        .with_help(format!(
+            "write `within {}` (the same policy, as it reads); Serverless Workflow \
                  cannot cap a single delay",
-                max.text
-            )),
+            max.text
+        )),
     );
 }
 
@@ -239,7 +243,7 @@ fn reserved(name: &Ident, diags: &mut Diagnostics) {
     if RESERVED_VARIABLES.contains(&name.name.as_str()) {
         diags.push(
             Diagnostic::error(
-                "E0232",
+                Code::E0232,
                 format!("`{}` is reserved for the workflow runtime", name.name),
             )
             .with_primary(
@@ -264,7 +268,7 @@ fn duplicate_modifiers(step: &Step, diags: &mut Diagnostics) {
     for (i, m) in step.modifiers.iter().enumerate() {
         if let Some(first) = step.modifiers[..i].iter().find(|f| word(f) == word(m)) {
             diags.push(
-                Diagnostic::error("E0233", format!("`{}` is given twice", word(m)))
+                Diagnostic::error(Code::E0233, format!("`{}` is given twice", word(m)))
                     .with_primary(m.span(), "second one")
                     .with_secondary(first.span(), "first one")
                     .with_help("keep one"),
@@ -300,7 +304,7 @@ fn unreachable_catch(cx: &Cx, body: &Block, catch: &Catch, diags: &mut Diagnosti
         };
         diags.push(
             Diagnostic::warning(
-                "W0304",
+                Code::W0304,
                 format!("`catch {}` can never match", path.display()),
             )
             .with_primary(path.span, why)

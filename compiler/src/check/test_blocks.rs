@@ -10,11 +10,8 @@ use super::walk::Cx;
 use crate::ast::{
     self, Count, EmitMatch, Expr, OrderItem, Outcome, TestStmtKind, Value, ValueKind,
 };
+use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
-
-pub const E_STATUS_RANGE: &str = "E0313";
-pub const E_NOT_LITERAL: &str = "E0314";
-pub const E_CE_ATTRIBUTE: &str = "E0315";
 
 /// Attributes a `send` takes from the event's declaration (or the CloudEvents
 /// version): `with` cannot set them. `source` can be: a test may play a
@@ -127,7 +124,7 @@ fn literal(v: &Value, diags: &mut Diagnostics) {
     for e in exprs {
         diags.push(
             Diagnostic::error(
-                E_NOT_LITERAL,
+                Code::E0314,
                 "a runtime expression inside test data",
             )
             .with_primary(e.span, "test data is compared or sent as written")
@@ -164,15 +161,12 @@ fn attributes(w: &Value, diags: &mut Diagnostics) {
         };
         if let Some(why) = why {
             diags.push(
-                Diagnostic::error(
-                    E_CE_ATTRIBUTE,
-                    format!("`{name}` cannot be set with `with`"),
-                )
-                .with_primary(e.span, why)
-                .with_help(
-                    "`with` adds context attributes such as `subject: \"o-1\"` or extensions \
+                Diagnostic::error(Code::E0315, format!("`{name}` cannot be set with `with`"))
+                    .with_primary(e.span, why)
+                    .with_help(
+                        "`with` adds context attributes such as `subject: \"o-1\"` or extensions \
                      (`tenant: \"acme\"`); the data goes before `with`",
-                ),
+                    ),
             );
         }
     }
@@ -181,7 +175,7 @@ fn attributes(w: &Value, diags: &mut Diagnostics) {
 fn status(s: &Count, diags: &mut Diagnostics) {
     if !(100..=599).contains(&s.value) {
         diags.push(
-            Diagnostic::error(E_STATUS_RANGE, format!("{} is not an HTTP status", s.value))
+            Diagnostic::error(Code::E0313, format!("{} is not an HTTP status", s.value))
                 .with_primary(s.span, "statuses go from 100 to 599")
                 .with_help("to answer with a number, give the status first: `200 42`"),
         );

@@ -2,6 +2,7 @@
 //! resolver (the fixture suite in tests/ covers every code; these pin the
 //! finer points: exact columns, evaluation of params, scoping of `.data`).
 
+use crate::codes::Code;
 use crate::compile::{CompileOptions, check};
 use crate::source::MemProvider;
 
@@ -9,7 +10,7 @@ const MANIFEST: &str = "[app]\nname = \"t\"\nnamespace = \"t\"\n";
 
 /// (code, line, column, text under the primary label) of every diagnostic
 /// of the check stage.
-fn run(manifest: &str, src: &str) -> Vec<(String, usize, usize, String)> {
+fn run(manifest: &str, src: &str) -> Vec<(Code, usize, usize, String)> {
     let p = MemProvider::single("app", manifest, &[("main.air", src)]);
     let c = check(
         &p,
@@ -21,17 +22,18 @@ fn run(manifest: &str, src: &str) -> Vec<(String, usize, usize, String)> {
     c.diagnostics
         .iter()
         .filter(|d| {
-            d.code.starts_with("E03") || d.code.starts_with("E05") || d.code.starts_with("W03")
+            let c = d.code.as_str();
+            c.starts_with("E03") || c.starts_with("E05") || c.starts_with("W03")
         })
         .filter_map(|d| {
             let s = d.primary_span()?;
             let (l, col) = c.sources.line_col(s);
-            Some((d.code.to_string(), l, col, c.sources.snippet(s).to_string()))
+            Some((d.code, l, col, c.sources.snippet(s).to_string()))
         })
         .collect()
 }
 
-fn codes(src: &str) -> Vec<(String, String)> {
+fn codes(src: &str) -> Vec<(Code, String)> {
     run(MANIFEST, src)
         .into_iter()
         .map(|(c, _, _, t)| (c, t))
@@ -53,8 +55,8 @@ fn image_errors_point_into_the_concatenated_part() {
     assert_eq!(
         got,
         [
-            ("E0306".to_string(), "A".to_string()),
-            ("E0306".to_string(), "params.tag".to_string())
+            (Code::E0306, "A".to_string()),
+            (Code::E0306, "params.tag".to_string())
         ]
     );
 }
@@ -65,8 +67,8 @@ fn params_are_evaluated_from_the_manifest() {
     let src = format!(
         "{PING}param lo: integer = 0\nparam hi: integer = 5\nparam port: integer = 8080\nfunction f {{\n  image = \"r.io/a/f:1\"\n  port = params.port\n  scale {{ min: params.lo  max: params.hi }}\n  on Ping\n}}\n"
     );
-    let got: Vec<String> = run(&manifest, &src).into_iter().map(|d| d.0).collect();
-    assert_eq!(got, ["E0501", "E0305"]);
+    let got: Vec<Code> = run(&manifest, &src).into_iter().map(|d| d.0).collect();
+    assert_eq!(got, [Code::E0501, Code::E0305]);
     // The defaults alone are fine.
     assert!(codes(&src).is_empty());
 }
@@ -74,13 +76,16 @@ fn params_are_evaluated_from_the_manifest() {
 #[test]
 fn max_scale_zero_means_unlimited() {
     assert!(codes(&function("  scale { min: 5  max: 0 }")).is_empty());
-    assert_eq!(codes(&function("  scale { min: 5  max: 4 }"))[0].0, "E0305");
+    assert_eq!(
+        codes(&function("  scale { min: 5  max: 4 }"))[0].0,
+        Code::E0305
+    );
 }
 
 #[test]
 fn timeout_boundary_is_600_seconds() {
     assert!(codes(&function("  timeout = 10m")).is_empty());
-    assert_eq!(codes(&function("  timeout = 600001ms"))[0].0, "E0503");
+    assert_eq!(codes(&function("  timeout = 600001ms"))[0].0, Code::E0503);
 }
 
 #[test]
@@ -90,8 +95,8 @@ fn jq_errors_have_exact_columns() {
     assert_eq!(got.len(), 1);
     let (code, line, col, text) = &got[0];
     assert_eq!(
-        (code.as_str(), *line, *col, text.as_str()),
-        ("E0311", 4, 20, "|")
+        (*code, *line, *col, text.as_str()),
+        (Code::E0311, 4, 20, "|")
     );
 }
 
@@ -103,7 +108,7 @@ fn data_paths_follow_the_start_event_only() {
     assert!(codes(&wf("on Ping", ".data.n")).is_empty());
     assert_eq!(
         codes(&wf("on Ping", ".data.m"))[0],
-        ("W0303".to_string(), "m".to_string())
+        (Code::W0303, "m".to_string())
     );
     // Not a typed event input: nothing to check against.
     assert!(codes(&wf("on http", ".data.m")).is_empty());
@@ -119,8 +124,8 @@ fn emit_checks_nested_types_and_optional_fields() {
     assert_eq!(
         got,
         [
-            ("E0322".to_string(), "1.5".to_string()),
-            ("E0322".to_string(), "2".to_string())
+            (Code::E0322, "1.5".to_string()),
+            (Code::E0322, "2".to_string())
         ]
     );
 }
@@ -132,13 +137,13 @@ fn run_input_defaults_to_the_first_start_event() {
     );
     let got = codes(&src);
     assert_eq!(got.len(), 1, "{got:?}");
-    assert_eq!(got[0].0, "E0321");
+    assert_eq!(got[0].0, Code::E0321);
 }
 
 #[test]
 fn escaped_strings_fall_back_to_the_whole_literal() {
     let src = "workflow w {\n  on schedule \"0 24 * * \\u{2A}\"\n  wait 1s\n}\n";
     let got = codes(src);
-    assert_eq!(got[0].0, "E0301");
+    assert_eq!(got[0].0, Code::E0301);
     assert_eq!(got[0].1, "\"0 24 * * \\u{2A}\"");
 }

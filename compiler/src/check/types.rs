@@ -12,6 +12,7 @@ use crate::ast::{
     self, Fields, Item, Member, ObjectEntry, Primitive, StepKind, StrLit, TriggerKind, TypeBody,
     TypeExpr, TypeExprKind, Value, ValueKind,
 };
+use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics, suggest};
 use crate::model::{DeclKind, Program};
 use crate::span::Span;
@@ -171,7 +172,7 @@ fn json_kind(v: &Json) -> &'static str {
 
 fn mismatch(span: Span, shape: &Shape, found: &str) -> Diagnostic {
     let want = describe(shape);
-    Diagnostic::error("E0322", format!("expected {want}, found {found}"))
+    Diagnostic::error(Code::E0322, format!("expected {want}, found {found}"))
         .with_primary(span, format!("expected {want}"))
         .with_help(format!(
             "write {want} here, or a `${{ … }}` computed at run time"
@@ -203,7 +204,7 @@ pub(super) fn check_value(cx: &Cx, v: &Value, shape: Shape, diags: &mut Diagnost
             if !lits.iter().any(|l| l.value == s.value) {
                 let sugg = suggest(&s.value, lits.iter().map(|l| l.value.as_str()));
                 let mut d = Diagnostic::error(
-                    "E0323",
+                    Code::E0323,
                     format!("\"{}\" is not one of the allowed values", s.value),
                 )
                 .with_primary(v.span, format!("allowed: {}", enum_list(lits)));
@@ -275,9 +276,10 @@ fn check_object(
             }
             None => {
                 let names = fields.fields.iter().map(|f| f.name.name.as_str());
-                let mut d = Diagnostic::error("E0320", format!("unknown field `{}`", e.key.name))
-                    .with_primary(e.key.span, "not in the declared type")
-                    .with_secondary(fields.span, "fields declared here");
+                let mut d =
+                    Diagnostic::error(Code::E0320, format!("unknown field `{}`", e.key.name))
+                        .with_primary(e.key.span, "not in the declared type")
+                        .with_secondary(fields.span, "fields declared here");
                 d = match suggest(&e.key.name, names) {
                     Some(s) => d.with_help(format!("did you mean `{s}`?")),
                     None => d.with_help(format!("declared fields: {}", field_list(fields))),
@@ -300,12 +302,15 @@ fn check_object(
             .join(", ");
         let plural = if missing.len() > 1 { "s" } else { "" };
         diags.push(
-            Diagnostic::error("E0321", format!("missing required field{plural} {list}"))
-                .with_primary(v.span, format!("missing {list}"))
-                .with_secondary(fields.span, "declared here")
-                .with_help(format!(
-                    "add {list}, or mark the field{plural} optional with `?` in the type"
-                )),
+            Diagnostic::error(
+                Code::E0321,
+                format!("missing required field{plural} {list}"),
+            )
+            .with_primary(v.span, format!("missing {list}"))
+            .with_secondary(fields.span, "declared here")
+            .with_help(format!(
+                "add {list}, or mark the field{plural} optional with `?` in the type"
+            )),
         );
     }
 }
@@ -328,8 +333,11 @@ fn check_json(cx: &Cx, json: &Json, shape: Shape, span: Span, depth: usize) -> O
     match (json, shape) {
         (_, Shape::Unknown | Shape::Prim(Primitive::Any)) => None,
         (Json::String(s), Shape::Enum(lits)) => (!lits.iter().any(|l| l.value == *s)).then(|| {
-            Diagnostic::error("E0323", format!("\"{s}\" is not one of the allowed values"))
-                .with_primary(span, format!("allowed: {}", enum_list(lits)))
+            Diagnostic::error(
+                Code::E0323,
+                format!("\"{s}\" is not one of the allowed values"),
+            )
+            .with_primary(span, format!("allowed: {}", enum_list(lits)))
         }),
         (Json::String(_), Shape::Prim(Primitive::String))
         | (Json::Number(_), Shape::Prim(Primitive::Number))
@@ -354,7 +362,7 @@ fn check_json(cx: &Cx, json: &Json, shape: Shape, span: Span, depth: usize) -> O
                 .find(|k| !fields.fields.iter().any(|f| f.name.name == **k))
             {
                 return Some(
-                    Diagnostic::error("E0320", format!("unknown field `{k}`"))
+                    Diagnostic::error(Code::E0320, format!("unknown field `{k}`"))
                         .with_primary(span, "value has a field the type lacks")
                         .with_help(format!("declared fields: {}", field_list(fields))),
                 );
@@ -365,8 +373,11 @@ fn check_json(cx: &Cx, json: &Json, shape: Shape, span: Span, depth: usize) -> O
                 .find(|f| !f.optional && !map.contains_key(&f.name.name))
             {
                 return Some(
-                    Diagnostic::error("E0321", format!("missing required field `{}`", f.name.name))
-                        .with_primary(span, format!("missing `{}`", f.name.name)),
+                    Diagnostic::error(
+                        Code::E0321,
+                        format!("missing required field `{}`", f.name.name),
+                    )
+                    .with_primary(span, format!("missing `{}`", f.name.name)),
                 );
             }
             fields.fields.iter().find_map(|f| {

@@ -5,6 +5,7 @@
 
 use super::analysis::shortest_cycle;
 use crate::ast::{self, Block, Step, StepKind, TriggerKind};
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::model::{DeclKind, Program};
 use crate::naming::child_blocks;
@@ -377,7 +378,7 @@ fn run_cycles(graph: &EventGraph, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let mut d = Diagnostic::error(
-            "E0404",
+            Code::E0404,
             format!(
                 "workflows run each other in a cycle: {}",
                 names(graph, &walk)
@@ -409,8 +410,9 @@ fn event_loops(graph: &EventGraph, out: &mut Vec<Diagnostic>) {
         let Some(&(first, event)) = emits.first() else {
             continue;
         };
-        let mut d = Diagnostic::warning("W0403", format!("event loop: {}", names(graph, &walk)))
-            .with_primary(first, format!("emits `{}`", graph.graph[event].name));
+        let mut d =
+            Diagnostic::warning(Code::W0403, format!("event loop: {}", names(graph, &walk)))
+                .with_primary(first, format!("emits `{}`", graph.graph[event].name));
         let starts: Vec<(Span, String)> = walk
             .windows(2)
             .filter_map(|p| {
@@ -478,7 +480,7 @@ fn unmatched_events(graph: &EventGraph, out: &mut Vec<Diagnostic>) {
         if let (true, Some(&at)) = (produced.is_empty(), consumed.iter().min()) {
             out.push(
                 Diagnostic::warning(
-                    "W0404",
+                    Code::W0404,
                     format!("event `{}` is consumed but never produced in this app", node.name),
                 )
                 .with_primary(at, "waits for an event nothing here emits")
@@ -492,7 +494,7 @@ fn unmatched_events(graph: &EventGraph, out: &mut Vec<Diagnostic>) {
         if let (true, Some(&at)) = (consumed.is_empty(), produced.iter().min()) {
             out.push(
                 Diagnostic::note_level(
-                    "W0405",
+                    Code::W0405,
                     format!(
                         "event `{}` is produced but never consumed in this app",
                         node.name

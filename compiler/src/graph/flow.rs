@@ -3,6 +3,7 @@
 
 use super::analysis::{stuck_cycles, unreachable_steps};
 use super::cfg::{BadJump, Cfg};
+use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, suggest};
 use petgraph::graph::NodeIndex;
 
@@ -36,7 +37,7 @@ fn bad_jump(cfg: &Cfg, bad: &BadJump) -> Diagnostic {
                 .map(|b| b.place.clone())
                 .unwrap_or_default();
             Diagnostic::error(
-                "E0402",
+                Code::E0402,
                 format!("cannot jump to `{name}`: it is in {there}, not in {here}"),
             )
             .with_primary(bad.target.span, "target outside this block")
@@ -46,7 +47,7 @@ fn bad_jump(cfg: &Cfg, bad: &BadJump) -> Diagnostic {
             )
         }
         None => {
-            let d = Diagnostic::error("E0401", format!("no step named `{name}` in {here}"))
+            let d = Diagnostic::error(Code::E0401, format!("no step named `{name}` in {here}"))
                 .with_primary(bad.target.span, "unknown step");
             let suggestion = suggest(name, bad.candidates.iter().map(String::as_str));
             match suggestion {
@@ -81,7 +82,7 @@ fn unreachable(cfg: &Cfg, out: &mut Vec<Diagnostic>) {
                             "the error is raised here"
                         };
                         Diagnostic::warning(
-                            "W0402",
+                            Code::W0402,
                             format!("unreachable step after `{}`", stop.keyword),
                         )
                         .with_primary(node.span, format!("`{}` never runs", node.name))
@@ -89,7 +90,7 @@ fn unreachable(cfg: &Cfg, out: &mut Vec<Diagnostic>) {
                         .with_help("remove the dead steps, or make the `return`/`fail` conditional")
                     }
                     None => Diagnostic::warning(
-                        "W0401",
+                        Code::W0401,
                         format!("step `{}` is unreachable", node.name),
                     )
                     .with_primary(
@@ -111,10 +112,10 @@ fn stuck(cfg: &Cfg, cycle: &[NodeIndex]) -> Diagnostic {
     let names: Vec<&str> = cycle.iter().map(|&n| cfg.graph[n].name.as_str()).collect();
     let walk = names.join(" → ");
     let Some(&first) = cycle.first() else {
-        return Diagnostic::error("E0403", "a cycle never finishes");
+        return Diagnostic::error(Code::E0403, "a cycle never finishes");
     };
     let mut d = Diagnostic::error(
-        "E0403",
+        Code::E0403,
         format!(
             "workflow `{}` can never finish once it enters the cycle {walk}",
             cfg.workflow

@@ -5,6 +5,7 @@ use super::analysis::{stuck_steps, unreachable_steps};
 use super::cfg::{EdgeKind, build};
 use super::flow::check_cfg;
 use crate::ast::*;
+use crate::codes::Code;
 use crate::span::{FileId, Span};
 use proptest::prelude::*;
 use std::cell::Cell;
@@ -96,7 +97,7 @@ impl T {
     }
 }
 
-fn codes(wf: &WorkflowDecl) -> Vec<(&'static str, String)> {
+fn codes(wf: &WorkflowDecl) -> Vec<(Code, String)> {
     check_cfg(&build(wf))
         .into_iter()
         .map(|d| (d.code, d.message))
@@ -120,7 +121,7 @@ fn jump_to_unknown_step_suggests_sibling() {
     let wf = t.wf(vec![t.then("reserve", t.to("chrage")), t.call("charge")]);
     let found = check_cfg(&build(&wf));
     assert_eq!(found.len(), 1, "{found:?}");
-    assert_eq!(found[0].code, "E0401");
+    assert_eq!(found[0].code, Code::E0401);
     assert_eq!(found[0].help.as_deref(), Some("did you mean `charge`?"));
 }
 
@@ -141,7 +142,7 @@ fn jump_into_nested_block_names_where_the_step_lives() {
     );
     let wf = t.wf(vec![t.then("a", t.to("deep")), for_step]);
     let found = check_cfg(&build(&wf));
-    assert_eq!(found[0].code, "E0402", "{found:?}");
+    assert_eq!(found[0].code, Code::E0402, "{found:?}");
     assert!(
         found[0].message.contains("the body of `each`"),
         "{}",
@@ -161,7 +162,7 @@ fn cycle_without_exit_is_named_from_its_first_step() {
     let found = codes(&wf);
     assert!(
         found.contains(&(
-            "E0403",
+            Code::E0403,
             "workflow `w` can never finish once it enters the cycle a → b → a".into()
         )),
         "{found:?}"
@@ -169,7 +170,7 @@ fn cycle_without_exit_is_named_from_its_first_step() {
     assert!(
         found
             .iter()
-            .any(|(c, m)| *c == "W0401" && m.contains("`c`"))
+            .any(|(c, m)| *c == Code::W0401 && m.contains("`c`"))
     );
 }
 
@@ -198,7 +199,7 @@ fn dead_code_after_return_is_one_warning() {
     let wf = t.wf(vec![t.call("a"), t.ret("r"), t.call("b"), t.call("c")]);
     let found = codes(&wf);
     assert_eq!(found.len(), 1, "{found:?}");
-    assert_eq!(found[0].0, "W0402");
+    assert_eq!(found[0].0, Code::W0402);
 }
 
 #[test]
@@ -208,7 +209,7 @@ fn step_after_return_that_is_jumped_to_is_fine() {
     // `r` is now unreachable (a jumps over it), `b` is reached.
     let found = codes(&wf);
     assert_eq!(found.len(), 1, "{found:?}");
-    assert_eq!(found[0].0, "W0401");
+    assert_eq!(found[0].0, Code::W0401);
     assert!(found[0].1.contains("`r`"));
 }
 
@@ -365,9 +366,9 @@ proptest! {
         // E0403 is reported iff some step is stuck, and W0401/W0402 iff
         // some step is unreachable.
         let found = check_cfg(&cfg);
-        prop_assert_eq!(found.iter().any(|d| d.code == "E0403"), !stuck.is_empty());
+        prop_assert_eq!(found.iter().any(|d| d.code == Code::E0403), !stuck.is_empty());
         prop_assert_eq!(
-            found.iter().any(|d| d.code == "W0401" || d.code == "W0402"),
+            found.iter().any(|d| d.code == Code::W0401 || d.code == Code::W0402),
             spec.len() != reach.len()
         );
         // Same input, same output.
@@ -619,7 +620,7 @@ proptest! {
             prop_assert!(cfg.graph.edges(n).next().is_some(), "{} has no successor", cfg.graph[n].name);
         }
         let found = check_cfg(&cfg);
-        let jumps = found.iter().filter(|d| d.code == "E0401" || d.code == "E0402").count();
+        let jumps = found.iter().filter(|d| d.code == Code::E0401 || d.code == Code::E0402).count();
         prop_assert_eq!(jumps, cfg.bad_jumps.len());
         let dead = unreachable_steps(&cfg);
         let stuck = stuck_steps(&cfg);
@@ -627,17 +628,17 @@ proptest! {
             let span = d.primary_span();
             let at = cfg.steps().into_iter().find(|&n| Some(cfg.graph[n].span) == span);
             match d.code {
-                "W0401" | "W0402" => prop_assert!(at.is_some_and(|n| dead.contains(&n))),
-                "E0403" => prop_assert!(at.is_some_and(|n| stuck.contains(&n))),
+                Code::W0401 | Code::W0402 => prop_assert!(at.is_some_and(|n| dead.contains(&n))),
+                Code::E0403 => prop_assert!(at.is_some_and(|n| stuck.contains(&n))),
                 _ => {}
             }
         }
         prop_assert_eq!(
-            found.iter().any(|d| d.code == "W0401" || d.code == "W0402"),
+            found.iter().any(|d| d.code == Code::W0401 || d.code == Code::W0402),
             !dead.is_empty()
         );
         // Stuck steps always lead into a reported cycle.
-        prop_assert_eq!(found.iter().any(|d| d.code == "E0403"), !stuck.is_empty());
+        prop_assert_eq!(found.iter().any(|d| d.code == Code::E0403), !stuck.is_empty());
         let d = cfg_drawing(&cfg);
         for f in [Format::Dot, Format::Mermaid, Format::Svg] {
             let a = render(std::slice::from_ref(&d), f);
@@ -670,7 +671,11 @@ fn a_long_event_loop_is_reported_briefly() {
             env: None,
         },
     );
-    let loops: Vec<_> = c.diagnostics.iter().filter(|d| d.code == "W0403").collect();
+    let loops: Vec<_> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::W0403)
+        .collect();
     assert_eq!(loops.len(), 1, "{loops:?}");
     let d = loops[0];
     assert!(

@@ -15,7 +15,7 @@ mod tasks;
 pub(crate) mod values;
 
 use crate::ast::{self, Member, ValueKind, WorkflowDecl};
-use crate::codes::CodeInfo;
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::emit::tree::{Node, NodeMap};
 use crate::model::{AppUnit, Program, kebab_case};
@@ -26,46 +26,6 @@ pub(crate) use values::Values;
 pub use errors::{STANDARD_ERRORS, standard_error};
 pub use tasks::{function_url, join_path};
 
-pub(crate) const E_UNRESOLVED: &str = "E0550";
-pub(crate) const E_QUERY: &str = "E0551";
-pub(crate) const E_RUN_INPUT: &str = "E0552";
-pub(crate) const E_SECRET: &str = "E0553";
-pub(crate) const E_CONCAT: &str = "E0554";
-pub(crate) const E_VERSION: &str = "E0555";
-pub(crate) const E_TEMPLATE: &str = "E0556";
-
-/// Codes the Serverless Workflow lowering reports.
-pub const CODES: &[CodeInfo] = &[
-    CodeInfo {
-        code: E_UNRESOLVED,
-        title: "reference cannot be lowered: the declaration or param it names is missing",
-    },
-    CodeInfo {
-        code: E_QUERY,
-        title: "GET/DELETE query parameter is not a scalar value",
-    },
-    CodeInfo {
-        code: E_RUN_INPUT,
-        title: "`run` input must be an object or a runtime expression",
-    },
-    CodeInfo {
-        code: E_SECRET,
-        title: "`secret(…)` used in a workflow step",
-    },
-    CodeInfo {
-        code: E_CONCAT,
-        title: "concatenation of a value not known at compile time",
-    },
-    CodeInfo {
-        code: E_VERSION,
-        title: "workflow version is not a semantic version",
-    },
-    CodeInfo {
-        code: E_TEMPLATE,
-        title: "a `call` path's URI-template variable has no value in the step's object",
-    },
-];
-
 /// The Serverless Workflow DSL version air emits.
 pub const DSL_VERSION: &str = "1.0.3";
 /// Version of a workflow without a `version` setting.
@@ -75,7 +35,7 @@ pub const RETURN_KEY: &str = "air.dev/return";
 
 /// The Serverless Workflow document of workflow `wf`, declared in app
 /// `app` of `program`. Errors are constructs the document cannot carry
-/// (see [`CODES`]); on error nothing is returned.
+/// (the E055x codes of [`crate::codes::Code`]); on error nothing is returned.
 pub fn workflow_document(
     program: &Program,
     app: usize,
@@ -93,7 +53,7 @@ pub fn workflow_tree(
     let Some(unit) = program.apps.get(app) else {
         return Err(vec![
             Diagnostic::error(
-                E_UNRESOLVED,
+                Code::E0550,
                 format!("app #{app} is not part of the program"),
             )
             .with_primary(wf.span, "workflow lowered against a missing app"),
@@ -199,7 +159,7 @@ impl Lowerer<'_> {
                 Ok(s) => {
                     self.diags.push(
                         Diagnostic::error(
-                            E_VERSION,
+                            Code::E0555,
                             format!("workflow version `{s}` is not a semantic version"),
                         )
                         .with_primary(v.span, "Serverless Workflow requires MAJOR.MINOR.PATCH")

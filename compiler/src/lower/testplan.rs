@@ -20,6 +20,7 @@ use crate::ast::{
     self, CallPattern, EmitMatch, Expr, HttpMethod, Item, OrderItem, Outcome, TestDecl, TestStmt,
     TestStmtKind, Value, ValueKind, WorkflowDecl,
 };
+use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{AppUnit, DeclKind, Program, kebab_case};
 use crate::naming::{StepNames, child_blocks};
@@ -27,10 +28,6 @@ use crate::source::SourceMap;
 use crate::span::Span;
 use serde_json::{Map, Value as Json, json};
 use std::collections::BTreeMap;
-
-/// Reported when a name of a test cannot be lowered (the checks report
-/// unknown names first; this only fires if they were skipped).
-const E_UNRESOLVED: &str = sw::E_UNRESOLVED;
 
 /// The test bundle of the root app: `{"tests": [...], "steps": {...}}`.
 /// `None` when there is no root app or something could not be lowered
@@ -439,7 +436,7 @@ fn jq(e: &Expr) -> String {
 }
 
 fn unresolved(what: &str, name: &str, span: Span) -> Diagnostic {
-    Diagnostic::error(E_UNRESOLVED, format!("unknown {what} `{name}`"))
+    Diagnostic::error(Code::E0550, format!("unknown {what} `{name}`"))
         .with_primary(span, format!("no {what} of this name"))
 }
 

@@ -8,6 +8,7 @@
 use super::grammar::Rule;
 use super::literal;
 use crate::ast::{self, *};
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::span::{FileId, Span};
 use foldhash::HashMap;
@@ -53,7 +54,7 @@ impl Builder<'_> {
         if KEYWORDS.contains(&id.name.as_str()) {
             self.diags.push(
                 Diagnostic::error(
-                    "E0106",
+                    Code::E0106,
                     format!("`{}` is a keyword and cannot be used as a {what}", id.name),
                 )
                 .with_primary(id.span, "keyword used as a name")
@@ -531,7 +532,7 @@ impl Builder<'_> {
         for e in literal::check_escapes(raw) {
             let at = span.start as usize + q;
             self.diags.push(
-                Diagnostic::error("E0104", e.message)
+                Diagnostic::error(Code::E0104, e.message)
                     .with_primary(Span::new(self.file, at + e.start, at + e.end), "here")
                     .with_help(
                         "valid escapes are \\\" \\\\ \\n \\t \\r and \\u{…} (1 to 6 hex digits)",
@@ -550,7 +551,7 @@ impl Builder<'_> {
         let text = p.as_str();
         if let Some(why) = literal::number_out_of_range(text) {
             self.diags.push(
-                Diagnostic::error("E0112", format!("number `{text}` is out of range"))
+                Diagnostic::error(Code::E0112, format!("number `{text}` is out of range"))
                     .with_primary(self.span(p), why)
                     .with_help("write a number a 64-bit integer or float holds, or a string"),
             );
@@ -565,7 +566,7 @@ impl Builder<'_> {
         let text = p.as_str().to_string();
         let millis = literal::duration_millis(&text).unwrap_or_else(|| {
             self.diags.push(
-                Diagnostic::error("E0107", format!("duration `{text}` is too large"))
+                Diagnostic::error(Code::E0107, format!("duration `{text}` is too large"))
                     .with_primary(span, "does not fit in 64 bits of milliseconds")
                     .with_help("use a shorter duration"),
             );

@@ -3,6 +3,7 @@
 //! offending token is quoted with its own span.
 
 use super::grammar::Rule;
+use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, suggest};
 use crate::span::{FileId, Span};
 
@@ -378,7 +379,7 @@ pub(super) fn syntax_error(
     } else {
         format!("expected {what}")
     };
-    let d = Diagnostic::error("E0100", format!("expected {what}, found {found}"))
+    let d = Diagnostic::error(Code::E0100, format!("expected {what}, found {found}"))
         .with_primary(span, short);
     let suggestion = word
         .as_deref()

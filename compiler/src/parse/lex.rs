@@ -13,6 +13,7 @@
 //! - remember where top-level declarations start, so a file with a syntax
 //!   error can be re-parsed declaration by declaration.
 
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::span::{FileId, Span};
 
@@ -147,7 +148,7 @@ impl Scanner<'_> {
                         let c = b as char;
                         self.out.diags.push(
                             Diagnostic::error(
-                                "E0109",
+                                Code::E0109,
                                 format!("unexpected closing `{c}` with no opening bracket"),
                             )
                             .with_primary(
@@ -181,7 +182,7 @@ impl Scanner<'_> {
             };
             self.out.unclosed = true;
             self.out.diags.push(
-                Diagnostic::error("E0110", format!("unclosed `{c}`"))
+                Diagnostic::error(Code::E0110, format!("unclosed `{c}`"))
                     .with_primary(self.span(start, start + 1), "opened here")
                     .with_secondary(
                         self.eof_span(),
@@ -213,12 +214,15 @@ impl Scanner<'_> {
     fn too_deep(&mut self, at: usize) {
         self.out.fatal = true;
         self.out.diags.push(
-            Diagnostic::error("E0105", format!("nesting deeper than {MAX_DEPTH} levels"))
-                .with_primary(
-                    self.span(at, at + 1),
-                    "this bracket goes one level too deep",
-                )
-                .with_help("split the value or the steps into smaller pieces"),
+            Diagnostic::error(
+                Code::E0105,
+                format!("nesting deeper than {MAX_DEPTH} levels"),
+            )
+            .with_primary(
+                self.span(at, at + 1),
+                "this bracket goes one level too deep",
+            )
+            .with_help("split the value or the steps into smaller pieces"),
         );
     }
 
@@ -282,7 +286,7 @@ impl Scanner<'_> {
         }
         self.out.fatal = true;
         self.out.diags.push(
-            Diagnostic::error("E0102", "unterminated block comment")
+            Diagnostic::error(Code::E0102, "unterminated block comment")
                 .with_primary(self.span(start, start + 2), "comment starts here")
                 .with_secondary(self.eof_span(), "the file ends inside the comment")
                 .with_help(
@@ -309,7 +313,7 @@ impl Scanner<'_> {
         self.out.fatal = true;
         let at_eof = i >= self.src.len();
         self.out.diags.push(
-            Diagnostic::error("E0101", "unterminated string")
+            Diagnostic::error(Code::E0101, "unterminated string")
                 .with_primary(self.span(start, start + 1), "string starts here")
                 .with_secondary(
                     self.span(i, i),
@@ -340,7 +344,7 @@ impl Scanner<'_> {
         }
         self.out.fatal = true;
         self.out.diags.push(
-            Diagnostic::error("E0101", "unterminated `\"\"\"` string")
+            Diagnostic::error(Code::E0101, "unterminated `\"\"\"` string")
                 .with_primary(self.span(start, start + 3), "string starts here")
                 .with_secondary(self.eof_span(), "the file ends before the closing `\"\"\"`")
                 .with_help("close the block with `\"\"\"`"),
@@ -424,7 +428,7 @@ impl Scanner<'_> {
         }
         self.out.fatal = true;
         self.out.diags.push(
-            Diagnostic::error("E0103", "unterminated runtime expression `${`")
+            Diagnostic::error(Code::E0103, "unterminated runtime expression `${`")
                 .with_primary(self.span(start, start + 2), "expression starts here")
                 .with_secondary(self.eof_span(), "the file ends before its closing `}`")
                 .with_help(
@@ -438,7 +442,7 @@ impl Scanner<'_> {
 mod tests {
     use super::*;
 
-    fn codes(text: &str) -> Vec<&'static str> {
+    fn codes(text: &str) -> Vec<Code> {
         scan(FileId(0), text).diags.iter().map(|d| d.code).collect()
     }
 
@@ -464,21 +468,21 @@ mod tests {
 
     #[test]
     fn unterminated_things() {
-        assert_eq!(codes("x = \"abc\ny = 1"), ["E0101"]);
-        assert_eq!(codes("x = \"\"\"abc"), ["E0101"]);
-        assert_eq!(codes("/* /* */"), ["E0102"]);
-        assert_eq!(codes("x = ${ \"}\" "), ["E0103"]);
-        assert_eq!(codes("x = ${ \"\\(\"}\")\" }"), Vec::<&str>::new());
+        assert_eq!(codes("x = \"abc\ny = 1"), [Code::E0101]);
+        assert_eq!(codes("x = \"\"\"abc"), [Code::E0101]);
+        assert_eq!(codes("/* /* */"), [Code::E0102]);
+        assert_eq!(codes("x = ${ \"}\" "), [Code::E0103]);
+        assert_eq!(codes("x = ${ \"\\(\"}\")\" }"), Vec::<Code>::new());
     }
 
     #[test]
     fn brackets() {
-        assert_eq!(codes("a } b"), ["E0109"]);
-        assert_eq!(codes("a { b"), ["E0110"]);
+        assert_eq!(codes("a } b"), [Code::E0109]);
+        assert_eq!(codes("a { b"), [Code::E0110]);
         let deep = "[".repeat(MAX_DEPTH + 1);
-        assert_eq!(codes(&deep), ["E0105"]);
+        assert_eq!(codes(&deep), [Code::E0105]);
         let deep_jq = format!("${{ {} }}", "(".repeat(MAX_DEPTH + 1));
-        assert_eq!(codes(&deep_jq), ["E0105"]);
+        assert_eq!(codes(&deep_jq), [Code::E0105]);
     }
 
     #[test]

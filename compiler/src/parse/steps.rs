@@ -3,6 +3,7 @@
 use super::build::{Builder, P};
 use super::grammar::Rule;
 use crate::ast::*;
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 
 impl Builder<'_> {
@@ -243,9 +244,12 @@ impl Builder<'_> {
             "continue" => Target::Continue(ident.span),
             name if KEYWORDS.contains(&name) => {
                 self.diags.push(
-                    Diagnostic::error("E0106", format!("`{name}` is a keyword, not a step label"))
-                        .with_primary(ident.span, "not a jump target")
-                        .with_help("jump to a step label, `end`, `exit` or `continue`"),
+                    Diagnostic::error(
+                        Code::E0106,
+                        format!("`{name}` is a keyword, not a step label"),
+                    )
+                    .with_primary(ident.span, "not a jump target")
+                    .with_help("jump to a step label, `end`, `exit` or `continue`"),
                 );
                 Target::Step(ident)
             }
@@ -282,7 +286,7 @@ impl Builder<'_> {
                     let s = self.span(&c);
                     let n = c.as_str().parse::<u32>().unwrap_or_else(|_| {
                         self.diags.push(
-                            Diagnostic::error("E0108", "retry count out of range")
+                            Diagnostic::error(Code::E0108, "retry count out of range")
                                 .with_primary(s, "too large")
                                 .with_help(format!("at most {} attempts", u32::MAX)),
                         );

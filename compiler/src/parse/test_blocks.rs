@@ -4,6 +4,7 @@ use super::build::{Builder, P};
 use super::grammar::Rule;
 use super::steps::{is_keyword, method_of};
 use crate::ast::*;
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 
 impl Builder<'_> {
@@ -235,7 +236,7 @@ impl Builder<'_> {
         let span = self.span(p);
         let value = p.as_str().parse::<u32>().unwrap_or_else(|_| {
             self.diags.push(
-                Diagnostic::error("E0108", "number out of range")
+                Diagnostic::error(Code::E0108, "number out of range")
                     .with_primary(span, "too large")
                     .with_help(format!("at most {}", u32::MAX)),
             );

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::ast::*;
+use crate::codes::Code;
 
 fn parse(text: &str) -> (File, Vec<Diagnostic>) {
     let mut d = Diagnostics::new();
@@ -29,7 +30,7 @@ fn workflow(f: &File) -> &WorkflowDecl {
         .expect("a workflow")
 }
 
-fn codes(d: &[Diagnostic]) -> Vec<&'static str> {
+fn codes(d: &[Diagnostic]) -> Vec<Code> {
     d.iter().map(|d| d.code).collect()
 }
 
@@ -160,7 +161,7 @@ fn strings_decode_escapes_and_blocks_lose_indentation() {
 fn bad_escape_is_reported_at_its_position() {
     let text = "param a: string = \"ab\\qc\"";
     let (_, d) = parse(text);
-    assert_eq!(codes(&d), ["E0104"]);
+    assert_eq!(codes(&d), [Code::E0104]);
     assert_eq!(snip(text, d[0].primary_span().expect("span")), "\\q");
 }
 
@@ -237,7 +238,7 @@ fn durations_numbers_and_values() {
 #[test]
 fn huge_duration_saturates_with_a_diagnostic() {
     let (f, d) = parse("workflow w { wait 99999999999999999999d }");
-    assert_eq!(codes(&d), ["E0107"]);
+    assert_eq!(codes(&d), [Code::E0107]);
     let StepKind::Sleep { duration } = &workflow(&f).body.steps[0].kind else {
         panic!("sleep")
     };
@@ -450,9 +451,9 @@ fn control_flow_steps() {
 #[test]
 fn keywords_are_refused_as_names_but_fine_as_keys() {
     let (_, d) = parse("workflow call { on http }\nfunction f { type = \"x\"  timeout = 1s }");
-    assert_eq!(codes(&d), ["E0106"]);
+    assert_eq!(codes(&d), [Code::E0106]);
     let (_, d) = parse("workflow w { retry: call f }");
-    assert_eq!(codes(&d), ["E0106"]);
+    assert_eq!(codes(&d), [Code::E0106]);
     ok("event E { data { type: string  data: string } }");
 }
 
@@ -460,7 +461,7 @@ fn keywords_are_refused_as_names_but_fine_as_keys() {
 fn syntax_error_names_what_was_expected() {
     let text = "workflow w {\n  if ${ .a } {\n    cal inventory\n  }\n}\n";
     let (_, d) = parse(text);
-    assert_eq!(codes(&d), ["E0100"]);
+    assert_eq!(codes(&d), [Code::E0100]);
     assert!(
         d[0].message
             .starts_with("expected a step (`call`, `emit`, `wait`"),
@@ -476,11 +477,11 @@ fn syntax_error_names_what_was_expected() {
 fn one_error_per_declaration() {
     let text = "workflow a {\n  cal x\n}\n\nfunction f {\n  image = \n}\n\ntype T { a: strin g }\n";
     let (f, d) = parse(text);
-    assert_eq!(codes(&d), ["E0100", "E0100", "E0100"]);
+    assert_eq!(codes(&d), [Code::E0100, Code::E0100, Code::E0100]);
     assert!(f.items.is_empty());
     let text = "type A = string\nworkflow a {\n  cal x\n}\ntype B = string\n";
     let (f, d) = parse(text);
-    assert_eq!(codes(&d), ["E0100"]);
+    assert_eq!(codes(&d), [Code::E0100]);
     assert_eq!(f.items.len(), 2);
 }
 
@@ -488,7 +489,7 @@ fn one_error_per_declaration() {
 fn unterminated_tokens_point_at_their_start() {
     let text = "workflow w {\n  set ${ { a: \"}\" \n}\n";
     let (f, d) = parse(text);
-    assert_eq!(codes(&d), ["E0103"]);
+    assert_eq!(codes(&d), [Code::E0103]);
     assert_eq!(snip(text, d[0].primary_span().expect("span")), "${");
     assert_eq!(
         d[0].labels[1].span,
@@ -496,18 +497,18 @@ fn unterminated_tokens_point_at_their_start() {
     );
     assert!(f.items.is_empty());
     let (_, d) = parse("/* never closed");
-    assert_eq!(codes(&d), ["E0102"]);
+    assert_eq!(codes(&d), [Code::E0102]);
     let (_, d) = parse("param a: string = \"abc\nparam b: string = \"x\"");
-    assert_eq!(codes(&d), ["E0101"]);
+    assert_eq!(codes(&d), [Code::E0101]);
 }
 
 #[test]
 fn stray_and_unclosed_brackets() {
     let (f, d) = parse("type A = string\n}\ntype B = string\n");
-    assert_eq!(codes(&d), ["E0109"]);
+    assert_eq!(codes(&d), [Code::E0109]);
     assert_eq!(f.items.len(), 2);
     let (_, d) = parse("workflow w {\n  call f\n");
-    assert_eq!(codes(&d), ["E0110"]);
+    assert_eq!(codes(&d), [Code::E0110]);
 }
 
 #[test]
@@ -518,7 +519,7 @@ fn deep_nesting_is_refused() {
         "]".repeat(10_000)
     );
     let (_, d) = parse(&text);
-    assert_eq!(codes(&d), ["E0105"]);
+    assert_eq!(codes(&d), [Code::E0105]);
     let ok_depth = MAX_DEPTH - 1;
     let text = format!(
         "param p: any = {}{}",
@@ -534,7 +535,7 @@ fn a_file_spans_cannot_address_is_refused() {
     let id = FileId(0);
     assert_eq!(
         super::too_large(id, u32::MAX as usize).map(|d| d.code),
-        Some("E0111")
+        Some(Code::E0111)
     );
     assert!(super::too_large(id, u32::MAX as usize - 1).is_none());
 }

@@ -2,12 +2,12 @@
 //! app it imports (depth first, each folder once), with import paths
 //! checked against the repository root and cycles named in full.
 
-use super::{E_IMPORT_CYCLE, E_IMPORT_ESCAPES, E_IMPORT_MISSING, E_LOAD, E_NO_MANIFEST};
 use crate::ast::{ImportDecl, Item};
-use crate::compile::CompileOptions;
+use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::manifest::{TomlParam, parse_manifest};
 use crate::model::{AppUnit, Manifest, Program};
+use crate::source::CompileOptions;
 use crate::source::{LoadError, SourceMap, SourceProvider, join_relative};
 use crate::span::Span;
 use std::collections::{BTreeMap, HashMap};
@@ -103,7 +103,7 @@ impl Loader<'_> {
             }
             None => {
                 let mut d = Diagnostic::error(
-                    E_NO_MANIFEST,
+                    Code::E0200,
                     format!("no air.toml in the app folder `{shown}`"),
                 )
                 .with_help(format!(
@@ -152,7 +152,7 @@ impl Loader<'_> {
         if self.stack.len() >= MAX_IMPORT_DEPTH {
             if let Some(imp) = via {
                 self.diags.push(
-                    Diagnostic::error(E_LOAD, "imports nested too deep").with_primary(
+                    Diagnostic::error(Code::E0219, "imports nested too deep").with_primary(
                         imp.path.span,
                         format!("more than {MAX_IMPORT_DEPTH} apps deep"),
                     ),
@@ -180,7 +180,7 @@ impl Loader<'_> {
         let Some(target) = join_relative(&base, &imp.path.value) else {
             self.diags.push(
                 Diagnostic::error(
-                    E_IMPORT_ESCAPES,
+                    Code::E0209,
                     format!("import path `{}` leaves the repository", imp.path.value),
                 )
                 .with_primary(imp.path.span, "resolves outside the repository root")
@@ -221,7 +221,7 @@ impl Loader<'_> {
             .collect();
         names.push(display_dir(&self.apps[target].dir));
         let chain = names.join(" → ");
-        let mut d = Diagnostic::error(E_IMPORT_CYCLE, format!("import cycle: {chain}"))
+        let mut d = Diagnostic::error(Code::E0211, format!("import cycle: {chain}"))
             .with_primary(imp.path.span, "this import closes the cycle");
         for (k, span) in self.edges[pos..].iter().enumerate() {
             d = d.with_secondary(*span, format!("`{}` imports `{}`", names[k], names[k + 1]));
@@ -235,30 +235,32 @@ impl Loader<'_> {
         let shown = display_dir(dir);
         let d = match (&e, via) {
             (LoadError::NotFound(_), Some(imp)) => Diagnostic::error(
-                E_IMPORT_MISSING,
+                Code::E0210,
                 format!("no app folder `{shown}` for import `{}`", imp.path.value),
             )
             .with_primary(imp.path.span, "this folder does not exist")
             .with_help("the path is relative to the importing app's folder"),
             (LoadError::OutsideRoot(_), Some(imp)) => Diagnostic::error(
-                E_IMPORT_ESCAPES,
+                Code::E0209,
                 format!("import path `{}` leaves the repository", imp.path.value),
             )
             .with_primary(
                 imp.path.span,
                 "resolves (through a symlink) outside the repository root",
             ),
-            (_, Some(imp)) => {
-                Diagnostic::error(E_LOAD, format!("cannot read the app folder `{shown}`: {e}"))
-                    .with_primary(imp.path.span, "imported here")
-            }
+            (_, Some(imp)) => Diagnostic::error(
+                Code::E0219,
+                format!("cannot read the app folder `{shown}`: {e}"),
+            )
+            .with_primary(imp.path.span, "imported here"),
             (LoadError::NotFound(_), None) => {
-                Diagnostic::error(E_LOAD, format!("no app folder `{shown}`"))
+                Diagnostic::error(Code::E0219, format!("no app folder `{shown}`"))
                     .with_help("pass the folder holding air.toml")
             }
-            (_, None) => {
-                Diagnostic::error(E_LOAD, format!("cannot read the app folder `{shown}`: {e}"))
-            }
+            (_, None) => Diagnostic::error(
+                Code::E0219,
+                format!("cannot read the app folder `{shown}`: {e}"),
+            ),
         };
         self.diags.push(d);
     }

@@ -2,8 +2,8 @@
 //! `[env.NAME.params]`), else the declared default. Values are checked
 //! against the declared type, with the error at the air.toml entry.
 
-use super::{E_PARAM_NO_VALUE, E_PARAM_NOT_CONST, E_PARAM_TYPE, W_UNDECLARED_PARAM};
 use crate::ast::{Item, ParamDecl, Primitive, TypeBody, TypeExpr, TypeExprKind, Value, ValueKind};
+use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics, suggest};
 use crate::manifest::TomlParam;
 use crate::model::{DeclKind, ParamValue, Program};
@@ -45,7 +45,7 @@ pub fn evaluate(
             {
                 diags.push(
                     Diagnostic::error(
-                        E_PARAM_TYPE,
+                        Code::E0227,
                         format!("air.toml gives param `{name}` a value of the wrong type"),
                     )
                     .with_primary(*span, why)
@@ -64,7 +64,7 @@ pub fn evaluate(
                 };
                 diags.push(
                     Diagnostic::error(
-                        E_PARAM_TYPE,
+                        Code::E0227,
                         format!("air.toml gives param `{name}` a value of the wrong type"),
                     )
                     .with_primary(t.value_span, why)
@@ -94,7 +94,7 @@ pub fn evaluate(
                 if let Err(why) = check_type(program, app, &json, &p.ty, 0) {
                     diags.push(
                         Diagnostic::error(
-                            E_PARAM_TYPE,
+                            Code::E0227,
                             format!("the default of param `{name}` has the wrong type"),
                         )
                         .with_primary(v.span, why)
@@ -121,7 +121,7 @@ pub fn evaluate(
                 };
                 diags.push(
                     Diagnostic::error(
-                        E_PARAM_NO_VALUE,
+                        Code::E0226,
                         format!("param `{name}` has no value {where_}"),
                     )
                     .with_primary(p.name.span, "no default and not set in air.toml")
@@ -140,7 +140,7 @@ pub fn evaluate(
                 continue;
             }
             let mut d = Diagnostic::warning(
-                W_UNDECLARED_PARAM,
+                Code::W0202,
                 format!("air.toml sets `{name}`, but no `param {name}` is declared"),
             )
             .with_primary(t.key_span, "not a declared param")
@@ -196,7 +196,7 @@ fn const_value(
                     _ => {
                         diags.push(
                             Diagnostic::error(
-                                E_PARAM_NOT_CONST,
+                                Code::E0228,
                                 "only strings and numbers can be joined with `+`",
                             )
                             .with_primary(p.span, "not a string"),
@@ -216,7 +216,7 @@ fn const_value(
             if visiting.contains(&name.name) {
                 diags.push(
                     Diagnostic::error(
-                        E_PARAM_NOT_CONST,
+                        Code::E0228,
                         format!("param `{}` is defined in terms of itself", name.name),
                     )
                     .with_primary(
@@ -235,7 +235,7 @@ fn const_value(
         ValueKind::Expr(_) | ValueKind::Secret { .. } => {
             diags.push(
                 Diagnostic::error(
-                    E_PARAM_NOT_CONST,
+                    Code::E0228,
                     "a param default must be a compile-time value",
                 )
                 .with_primary(v.span, "evaluated at run time")

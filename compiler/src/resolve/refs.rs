@@ -8,14 +8,11 @@ mod test_blocks;
 
 use super::settings::{self, check_assigns, check_members};
 use super::symbols::check_keyword;
-use super::{
-    E_DUPLICATE_LABEL, E_NOT_IMPORTABLE, E_NOT_IN_IMPORT, E_SECRET_OUTSIDE, E_UNKNOWN_ALIAS,
-    E_UNKNOWN_NAME, W_UNUSED,
-};
 use crate::ast::{
     Block, EventMember, Fields, Ident, Item, Member, Path, StepKind, TriggerKind, TypeBody,
     TypeExpr, TypeExprKind, Value, ValueKind, WorkflowDecl,
 };
+use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics, suggest};
 use crate::model::{AppUnit, DeclKind, Program};
 use crate::naming::{StepNames, child_blocks};
@@ -178,7 +175,7 @@ impl Walker<'_, '_> {
         match &v.kind {
             ValueKind::Param(name) => self.param(name),
             ValueKind::Secret { .. } if !secret_ok => self.diags.push(
-                Diagnostic::error(E_SECRET_OUTSIDE, "`secret(..)` can only be used in `secret_env`")
+                Diagnostic::error(Code::E0215, "`secret(..)` can only be used in `secret_env`")
                     .with_primary(v.span, "a Secret reference here would be sent in clear text")
                     .with_help("move it to the function's `secret_env { NAME: secret(\"secret-name\", \"key\") }`"),
             ),
@@ -204,7 +201,7 @@ impl Walker<'_, '_> {
             return;
         }
         let candidates = names_of(unit, &[DeclKind::Param]);
-        let mut d = Diagnostic::error(E_UNKNOWN_NAME, format!("unknown param `{}`", name.name))
+        let mut d = Diagnostic::error(Code::E0201, format!("unknown param `{}`", name.name))
             .with_primary(name.span, "no `param` of this name")
             .with_suggestion(suggest(&name.name, candidates.iter().map(String::as_str)));
         if d.help.is_none() {
@@ -223,7 +220,7 @@ impl Walker<'_, '_> {
                 if let Some(first) = labels.get(&l.name) {
                     self.diags.push(
                         Diagnostic::error(
-                            E_DUPLICATE_LABEL,
+                            Code::E0212,
                             format!("step label `{}` is used twice in this workflow", l.name),
                         )
                         .with_primary(l.span, "used again here")
@@ -287,7 +284,7 @@ impl Walker<'_, '_> {
                     if let Some(first) = names.insert(b.name.name.as_str(), b.name.span) {
                         self.diags.push(
                             Diagnostic::error(
-                                E_DUPLICATE_LABEL,
+                                Code::E0212,
                                 format!("branch `{}` appears twice", b.name.name),
                             )
                             .with_primary(b.name.span, "used again here")
@@ -332,7 +329,7 @@ impl Walker<'_, '_> {
                     if let Some(label) = labels.get(&generated) {
                         self.diags.push(
                             Diagnostic::error(
-                                E_DUPLICATE_LABEL,
+                                Code::E0212,
                                 format!("step label `{generated}` is also the generated name of an unlabelled step"),
                             )
                             .with_primary(*label, "this label")
@@ -375,7 +372,7 @@ impl Walker<'_, '_> {
         }
         let mut candidates = names_of(unit, kinds);
         candidates.extend(builtins.iter().map(|b| b.to_string()));
-        let mut d = Diagnostic::error(E_UNKNOWN_NAME, format!("unknown {what} `{name}`"))
+        let mut d = Diagnostic::error(Code::E0201, format!("unknown {what} `{name}`"))
             .with_primary(p.name.span, format!("no {what} of this name"))
             .with_suggestion(suggest(name, candidates.iter().map(String::as_str)));
         if d.help.is_none() {
@@ -407,7 +404,7 @@ impl Walker<'_, '_> {
             }
             let aliases: Vec<&str> = unit.imports.keys().map(String::as_str).collect();
             let mut d = Diagnostic::error(
-                E_UNKNOWN_ALIAS,
+                Code::E0206,
                 format!("unknown import alias `{}`", alias.name),
             )
             .with_primary(alias.span, "no `import … as` of this name")
@@ -430,7 +427,7 @@ impl Walker<'_, '_> {
                 if !IMPORTABLE.contains(&k) {
                     self.diags.push(
                         Diagnostic::error(
-                            E_NOT_IMPORTABLE,
+                            Code::E0208,
                             format!("{} `{}` cannot be used from another app", k.as_str(), p.display()),
                         )
                         .with_primary(p.span, format!("a {} of `{}`", k.as_str(), alias.name))
@@ -449,7 +446,7 @@ impl Walker<'_, '_> {
             .collect();
         let candidates = names_of(other, &importable);
         let mut d = Diagnostic::error(
-            E_NOT_IN_IMPORT,
+            Code::E0207,
             format!(
                 "the app imported as `{}` has no {what} `{name}`",
                 alias.name
@@ -557,7 +554,7 @@ pub fn report_unused(app: &AppUnit, index: usize, used: &Used, diags: &mut Diagn
         }
         diags.push(
             Diagnostic::warning(
-                W_UNUSED,
+                Code::W0201,
                 format!("{} `{}` is never used", kind.as_str(), name.name),
             )
             .with_primary(name.span, "declared here")

@@ -2,10 +2,8 @@
 //! required. The grammar accepts any `key = value` / `key { … }`; this is
 //! where a misspelt `imgae` becomes an error with a suggestion.
 
-use super::{
-    E_DUPLICATE_SETTING, E_FUNCTION_TRIGGER, E_MISSING_SETTING, E_SETTING_FORM, E_UNKNOWN_SETTING,
-};
 use crate::ast::{Assign, Ident, Member, TriggerKind};
+use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics, suggest};
 use crate::span::Span;
 use std::collections::BTreeMap;
@@ -97,7 +95,7 @@ pub fn check_members(spec: &Spec, decl: &Ident, members: &[Member], diags: &mut 
                 if !spec.triggers {
                     diags.push(
                         Diagnostic::error(
-                            E_UNKNOWN_SETTING,
+                            Code::E0213,
                             format!("a {} cannot have triggers", spec.what),
                         )
                         .with_primary(t.span, "`on` is not allowed here")
@@ -105,14 +103,11 @@ pub fn check_members(spec: &Spec, decl: &Ident, members: &[Member], diags: &mut 
                     );
                 } else if spec.what == "function" && !matches!(t.kind, TriggerKind::Event { .. }) {
                     diags.push(
-                        Diagnostic::error(
-                            E_FUNCTION_TRIGGER,
-                            "functions are triggered by events only",
-                        )
-                        .with_primary(t.span, "not an event trigger")
-                        .with_help(
-                            "use `on EventName`; schedules and HTTP starts belong to workflows",
-                        ),
+                        Diagnostic::error(Code::E0217, "functions are triggered by events only")
+                            .with_primary(t.span, "not an event trigger")
+                            .with_help(
+                                "use `on EventName`; schedules and HTTP starts belong to workflows",
+                            ),
                     );
                 }
                 continue;
@@ -137,12 +132,12 @@ pub fn check_members(spec: &Spec, decl: &Ident, members: &[Member], diags: &mut 
         seen.insert(key.name.as_str(), span);
         match (expected, form, m) {
             (Form::Assign, Form::Block, _) => diags.push(
-                Diagnostic::error(E_SETTING_FORM, format!("`{}` takes a value", key.name))
+                Diagnostic::error(Code::E0218, format!("`{}` takes a value", key.name))
                     .with_primary(span, "written as a block")
                     .with_help(format!("write `{} = …`", key.name)),
             ),
             (Form::Block | Form::BlockOf(_), Form::Assign, _) => diags.push(
-                Diagnostic::error(E_SETTING_FORM, format!("`{}` takes a block", key.name))
+                Diagnostic::error(Code::E0218, format!("`{}` takes a block", key.name))
                     .with_primary(span, "written as `=`")
                     .with_help(format!("write `{} {{ key: value }}`", key.name)),
             ),
@@ -151,7 +146,7 @@ pub fn check_members(spec: &Spec, decl: &Ident, members: &[Member], diags: &mut 
                 for e in &b.entries {
                     if !allowed.contains(&e.key.name.as_str()) {
                         let mut d = Diagnostic::error(
-                            E_UNKNOWN_SETTING,
+                            Code::E0213,
                             format!("unknown key `{}` in `{}`", e.key.name, key.name),
                         )
                         .with_primary(e.key.span, "not a known key")
@@ -177,7 +172,7 @@ pub fn check_members(spec: &Spec, decl: &Ident, members: &[Member], diags: &mut 
         if !seen.contains_key(req) {
             diags.push(
                 Diagnostic::error(
-                    E_MISSING_SETTING,
+                    Code::E0214,
                     format!("{} `{}` has no `{req}`", spec.what, decl.name),
                 )
                 .with_primary(decl.span, format!("`{req}` is required"))
@@ -199,7 +194,7 @@ pub fn check_assigns<'a>(
     for a in assigns {
         if !allowed.contains(&a.key.name.as_str()) {
             let mut d = Diagnostic::error(
-                E_UNKNOWN_SETTING,
+                Code::E0213,
                 format!("unknown {what} setting `{}`", a.key.name),
             )
             .with_primary(a.key.span, "not a known setting")
@@ -217,7 +212,7 @@ pub fn check_assigns<'a>(
 fn unknown(spec: &Spec, key: &str, span: Span, diags: &mut Diagnostics) {
     let known = known(spec);
     let mut d = Diagnostic::error(
-        E_UNKNOWN_SETTING,
+        Code::E0213,
         format!("unknown {} setting `{key}`", spec.what),
     )
     .with_primary(span, "not a known setting")
@@ -230,7 +225,7 @@ fn unknown(spec: &Spec, key: &str, span: Span, diags: &mut Diagnostics) {
 
 pub fn twice(key: &str, span: Span, first: Span, diags: &mut Diagnostics) {
     diags.push(
-        Diagnostic::error(E_DUPLICATE_SETTING, format!("`{key}` is set twice"))
+        Diagnostic::error(Code::E0216, format!("`{key}` is set twice"))
             .with_primary(span, "set again here")
             .with_secondary(first, "first set here")
             .with_help("remove one of them"),

@@ -1,8 +1,8 @@
 //! The symbol table of one app, and the checks on declared names:
 //! duplicates, kebab-case collisions, Kubernetes name lengths, keywords.
 
-use super::{E_DUPLICATE, E_KEBAB_COLLISION, E_KEYWORD, E_NAME_TOO_LONG};
 use crate::ast::{Ident, Item, KEYWORDS};
+use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{AppUnit, DeclId, DeclKind, kebab_case};
 use std::collections::BTreeMap;
@@ -50,7 +50,7 @@ pub fn build(app: &mut AppUnit, diags: &mut Diagnostics) {
             if let Some((first_kind, first)) = kebab.get(&(ns, k.clone())) {
                 diags.push(
                     Diagnostic::error(
-                        E_KEBAB_COLLISION,
+                        Code::E0203,
                         format!(
                             "{} `{}` and {} `{}` both become `{k}` in Kubernetes",
                             kind.as_str(),
@@ -83,7 +83,7 @@ fn duplicate(kind: DeclKind, name: &Ident, first_kind: DeclKind, first: &Ident) 
             first.name
         )
     };
-    let mut d = Diagnostic::error(E_DUPLICATE, what)
+    let mut d = Diagnostic::error(Code::E0202, what)
         .with_primary(name.span, "declared again here")
         .with_secondary(first.span, "first declared here");
     d = if kind == first_kind {
@@ -106,7 +106,7 @@ pub fn check_keyword(name: &Ident, what: &str, diags: &mut Diagnostics) {
         };
         diags.push(
             Diagnostic::error(
-                E_KEYWORD,
+                Code::E0205,
                 format!("`{}` is a keyword and cannot name {what}", name.name),
             )
             .with_primary(name.span, "keyword")
@@ -127,7 +127,7 @@ fn check_length(item: &Item, kebab: &str, diags: &mut Diagnostics) {
         let name = item.name();
         diags.push(
             Diagnostic::error(
-                E_NAME_TOO_LONG,
+                Code::E0204,
                 format!(
                     "{object} name too long: {} characters (limit {K8S_NAME_MAX})",
                     derived.len()

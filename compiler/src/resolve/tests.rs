@@ -5,6 +5,7 @@
 
 use super::*;
 use crate::ast::*;
+use crate::codes::Code;
 use crate::manifest::TomlParam;
 use crate::model::{AppUnit, DeclKind};
 use crate::span::{FileId, Span};
@@ -135,10 +136,7 @@ fn app(items: Vec<Item>) -> AppUnit {
 
 /// Run symbols + refs + params + unused over hand-built apps; return
 /// (code, span start) of every diagnostic, sorted.
-fn run(
-    mut apps: Vec<AppUnit>,
-    toml: BTreeMap<String, TomlParam>,
-) -> (Program, Vec<(&'static str, u32)>) {
+fn run(mut apps: Vec<AppUnit>, toml: BTreeMap<String, TomlParam>) -> (Program, Vec<(Code, u32)>) {
     let mut d = Diagnostics::new();
     for a in &mut apps {
         symbols::build(a, &mut d);
@@ -174,7 +172,7 @@ fn duplicates_and_shared_call_namespace() {
         }),
     ];
     let (_, d) = run(vec![app(items)], BTreeMap::new());
-    assert_eq!(d, vec![(E_DUPLICATE, 2), (E_DUPLICATE, 4)]);
+    assert_eq!(d, vec![(Code::E0202, 2), (Code::E0202, 4)]);
 }
 
 fn on(event: &str, n: u32) -> Member {
@@ -196,7 +194,7 @@ fn kebab_collision_and_long_names() {
         workflow(&long, 3, vec![on("OrderCreated", 3)], vec![]),
     ];
     let (_, d) = run(vec![app(items)], BTreeMap::new());
-    assert_eq!(d, vec![(E_KEBAB_COLLISION, 2), (E_NAME_TOO_LONG, 3)]);
+    assert_eq!(d, vec![(Code::E0203, 2), (Code::E0204, 3)]);
 }
 
 #[test]
@@ -265,11 +263,11 @@ fn unknown_references_with_suggestions() {
         got,
         vec![
             (
-                E_UNKNOWN_NAME,
+                Code::E0201,
                 Some("did you mean `OrderCreated`?".to_string())
             ),
-            (E_UNKNOWN_NAME, Some("did you mean `wf`?".to_string())),
-            (E_UNKNOWN_NAME, None),
+            (Code::E0201, Some("did you mean `wf`?".to_string())),
+            (Code::E0201, None),
         ]
     );
 }
@@ -328,10 +326,7 @@ fn aliases_and_importability() {
     let program = Program { apps };
     let used = refs::check_program(&program, &mut d);
     let got: Vec<_> = d.iter().map(|d| d.code).collect();
-    assert_eq!(
-        got,
-        vec![E_NOT_IMPORTABLE, E_UNKNOWN_ALIAS, E_NOT_IN_IMPORT]
-    );
+    assert_eq!(got, vec![Code::E0208, Code::E0206, Code::E0207]);
     assert!(used.contains(&(1, DeclKind::Event, "Settled".to_string())));
 }
 
@@ -383,10 +378,10 @@ fn settings_unknown_missing_and_secrets() {
     assert_eq!(
         d,
         vec![
-            (E_UNKNOWN_SETTING, 2),
-            (E_MISSING_SETTING, 1),
-            (E_SECRET_OUTSIDE, 3),
-            (E_DUPLICATE_SETTING, 5),
+            (Code::E0213, 2),
+            (Code::E0214, 1),
+            (Code::E0215, 3),
+            (Code::E0216, 5),
         ]
     );
 }
@@ -427,7 +422,7 @@ fn duplicate_labels_across_nested_blocks() {
         ],
     )];
     let (_, d) = run(vec![app(items)], BTreeMap::new());
-    assert_eq!(d, vec![(E_DUPLICATE_LABEL, 3)]);
+    assert_eq!(d, vec![(Code::E0212, 3)]);
 }
 
 fn toml_param(value: serde_json::Value, n: u32, from_env: bool) -> TomlParam {
@@ -523,14 +518,14 @@ fn param_values_defaults_types_and_warnings() {
     assert_eq!(
         d,
         vec![
-            (E_UNKNOWN_NAME, 7),
-            (E_UNKNOWN_SETTING, 7),
-            (E_PARAM_NO_VALUE, 3),
-            (E_PARAM_TYPE, 121),
+            (Code::E0201, 7),
+            (Code::E0213, 7),
+            (Code::E0226, 3),
+            (Code::E0227, 121),
             // `needed` and the function are never used.
-            (W_UNUSED, 3),
-            (W_UNUSED, 6),
-            (W_UNDECLARED_PARAM, 23),
+            (Code::W0201, 3),
+            (Code::W0201, 6),
+            (Code::W0202, 23),
         ]
     );
     let p = &program.apps[0].params;
@@ -565,28 +560,30 @@ fn unused_declarations_warn() {
         }),
     ];
     let (_, d) = run(vec![app(items)], BTreeMap::new());
-    assert_eq!(d, vec![(W_UNUSED, 1), (W_UNUSED, 4), (W_UNUSED, 5)]);
+    assert_eq!(
+        d,
+        vec![(Code::W0201, 1), (Code::W0201, 4), (Code::W0201, 5)]
+    );
 }
 
 #[test]
 fn keywords_as_names() {
     let items = vec![event("emit", 1)];
     let (_, d) = run(vec![app(items)], BTreeMap::new());
-    assert_eq!(d, vec![(E_KEYWORD, 1)]);
+    assert_eq!(d, vec![(Code::E0205, 1)]);
 }
 
 #[test]
 fn every_code_is_documented() {
     let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/diagnostics");
-    for c in CODES {
-        let f = docs.join(format!("{}.md", c.code));
+    for c in Code::ALL {
+        let f = docs.join(format!("{c}.md"));
         let text =
             std::fs::read_to_string(&f).unwrap_or_else(|_| panic!("missing {}", f.display()));
         assert!(
-            text.starts_with(&format!("# {}: ", c.code)),
-            "{} must start with `# {}: <title>`",
-            f.display(),
-            c.code
+            text.starts_with(&format!("# {c}: ")),
+            "{} must start with `# {c}: <title>`",
+            f.display()
         );
     }
 }

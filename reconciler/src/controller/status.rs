@@ -8,8 +8,7 @@
 
 use crate::health::Health;
 use crate::object::{LABEL_MANAGED_BY, MANAGED_BY_AIR, ObjectRef};
-use air_compiler::diagnostic::JsonDiagnostic;
-use air_compiler::{Diagnostics, Severity, SourceMap};
+use air_compiler::Severity;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -125,41 +124,9 @@ pub struct LastError {
     pub time: u64,
 }
 
-/// A compiler diagnostic, flattened for JSON.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DiagnosticSummary {
-    pub code: String,
-    pub severity: Severity,
-    pub message: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line: Option<usize>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub column: Option<usize>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub help: Option<String>,
-}
-
-impl DiagnosticSummary {
-    pub fn all(diags: &Diagnostics, map: &SourceMap) -> Vec<DiagnosticSummary> {
-        diags
-            .iter()
-            .map(|d| {
-                let j = JsonDiagnostic::from_diagnostic(d, map);
-                DiagnosticSummary {
-                    code: j.code.to_string(),
-                    severity: j.severity,
-                    message: j.message,
-                    file: j.file,
-                    line: j.line,
-                    column: j.column,
-                    help: j.help,
-                }
-            })
-            .collect()
-    }
-}
+// Defined where revisions are compiled (sync, below this room); the
+// status keeps the diagnostics it is given.
+pub use crate::desired::DiagnosticSummary;
 
 /// One managed object's health.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -299,6 +266,7 @@ pub fn configmap_name(app: &str) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use air_compiler::{Code, Diagnostics, SourceMap};
 
     #[test]
     fn json_round_trip_and_names() {
@@ -325,7 +293,7 @@ mod tests {
 
     fn diag(severity: Severity, n: usize) -> DiagnosticSummary {
         DiagnosticSummary {
-            code: "E0101".into(),
+            code: Code::E0101.to_string(),
             severity,
             message: format!("bad {n}"),
             file: None,
@@ -370,11 +338,11 @@ mod tests {
         let f = map.add("a.air", "x\ny\n");
         let mut d = Diagnostics::new();
         d.push(
-            air_compiler::Diagnostic::error("E0101", "bad")
+            air_compiler::Diagnostic::error(Code::E0101, "bad")
                 .with_primary(air_compiler::Span::new(f, 2, 3), "here"),
         );
         let s = DiagnosticSummary::all(&d, &map);
-        assert_eq!(s[0].code, "E0101");
+        assert_eq!(s[0].code, Code::E0101.as_str());
         assert_eq!(s[0].line, Some(2));
         assert_eq!(s[0].severity, Severity::Error);
     }

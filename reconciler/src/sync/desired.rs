@@ -4,10 +4,48 @@
 //! objects at all, so nothing of it can ever be applied.
 
 use crate::git::{GitCache, GitError, GitSource, Revision};
-use crate::status::DiagnosticSummary;
 use air_compiler::CompileOptions;
 use air_compiler::compile::Compilation;
+use air_compiler::diagnostic::JsonDiagnostic;
+use air_compiler::{Diagnostics, Severity, SourceMap};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+/// A compiler diagnostic, flattened for JSON.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiagnosticSummary {
+    pub code: String,
+    pub severity: Severity,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+impl DiagnosticSummary {
+    pub fn all(diags: &Diagnostics, map: &SourceMap) -> Vec<DiagnosticSummary> {
+        diags
+            .iter()
+            .map(|d| {
+                let j = JsonDiagnostic::from_diagnostic(d, map);
+                DiagnosticSummary {
+                    code: j.code.to_string(),
+                    severity: j.severity,
+                    message: j.message,
+                    file: j.file,
+                    line: j.line,
+                    column: j.column,
+                    help: j.help,
+                }
+            })
+            .collect()
+    }
+}
 
 /// A revision that compiled.
 #[derive(Clone, Debug)]

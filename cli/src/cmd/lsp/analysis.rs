@@ -75,7 +75,7 @@ pub struct Snapshot {
 
 /// Whether a diagnostic is a syntax error (E01xx).
 fn is_syntax(d: &Diagnostic) -> bool {
-    d.code.starts_with("E01")
+    d.code.as_str().starts_with("E01")
 }
 
 impl Snapshot {

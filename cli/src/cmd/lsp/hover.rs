@@ -169,7 +169,7 @@ fn diagnostic_notes(snap: &Snapshot, file: &Path, pos: Position) -> Vec<String> 
         if !(span.start as usize <= offset && offset <= span.end as usize) {
             continue;
         }
-        let note = match crate::cmd::explain::page(d.code).map(summary) {
+        let note = match crate::cmd::explain::page(d.code.as_str()).map(summary) {
             Some(s) => format!(
                 "**{}**: {s}\n\n`air explain {}` tells more.",
                 d.code, d.code

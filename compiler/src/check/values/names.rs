@@ -16,65 +16,10 @@ pub const RESERVED_PORTS: &[u16] = &[8008, 8012, 8013, 8022, 9090, 9091];
 /// each stays within a 63-character label (see specs/knative/NOTES.md).
 pub const KSVC_NAME_MAX: usize = 49;
 
-/// A DNS-1123 label: 1–63 of `[a-z0-9-]`, alphanumeric at both ends.
-pub fn dns1123_label(s: &str) -> Result<(), ValueError> {
-    label(s, false)
-}
-
-/// A DNS-1035 label: a DNS-1123 label that starts with a letter.
-pub fn dns1035_label(s: &str) -> Result<(), ValueError> {
-    label(s, true)
-}
-
-fn label(s: &str, letter_first: bool) -> Result<(), ValueError> {
-    if s.is_empty() {
-        return Err(ValueError::new(0..0, "empty name"));
-    }
-    if s.len() > 63 {
-        return Err(ValueError::new(
-            0..s.len(),
-            format!("name is {} characters long, the limit is 63", s.len()),
-        ));
-    }
-    label_chars(s, 0, letter_first)
-}
-
-fn label_chars(s: &str, at: usize, letter_first: bool) -> Result<(), ValueError> {
-    for (i, c) in s.char_indices() {
-        let range = at + i..at + i + c.len_utf8();
-        if c.is_ascii_uppercase() {
-            return Err(ValueError::new(range, "Kubernetes names are lowercase")
-                .help(format!("write `{}`", kubernetes_form(s))));
-        }
-        if !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
-            return Err(ValueError::new(
-                range,
-                format!("invalid character `{c}` in a Kubernetes name"),
-            )
-            .help("use lowercase letters, digits and `-`"));
-        }
-        if i == 0 && letter_first && !c.is_ascii_lowercase() {
-            return Err(ValueError::new(range, "name must start with a letter"));
-        }
-        if (i == 0 || i + 1 == s.len()) && c == '-' {
-            return Err(ValueError::new(
-                range,
-                "name must start and end with a letter or digit",
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// `s` lowercased, with characters Kubernetes names cannot hold as `-`.
-fn kubernetes_form(s: &str) -> String {
-    s.chars()
-        .map(|c| match c.to_ascii_lowercase() {
-            c @ ('a'..='z' | '0'..='9' | '-' | '.') => c,
-            _ => '-',
-        })
-        .collect()
-}
+// The label rules live in `crate::naming`, below both the checks and
+// air.toml's reader, so there is one DNS-1123 label check.
+use crate::naming::label_chars;
+pub use crate::naming::{dns1035_label, dns1123_label};
 
 /// A DNS-1123 subdomain (Secret and ConfigMap names): dot-separated
 /// labels, at most 253 characters.

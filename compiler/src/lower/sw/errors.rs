@@ -4,6 +4,7 @@
 
 use super::Lowerer;
 use crate::ast::{self, Item};
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::emit::tree::{Node, NodeMap};
 use crate::model::{DeclKind, kebab_case};
@@ -119,20 +120,17 @@ impl Lowerer<'_> {
             });
         }
         self.diags.push(
-            Diagnostic::error(
-                super::E_UNRESOLVED,
-                format!("unknown error `{}`", path.display()),
-            )
-            .with_primary(path.span, "not a declared error nor a standard one")
-            .with_help(format!(
-                "declare `error {} {{ status = 500 }}` or use one of: {}",
-                path.name.name,
-                STANDARD_ERRORS
-                    .iter()
-                    .map(|(n, _)| *n)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
+            Diagnostic::error(Code::E0550, format!("unknown error `{}`", path.display()))
+                .with_primary(path.span, "not a declared error nor a standard one")
+                .with_help(format!(
+                    "declare `error {} {{ status = 500 }}` or use one of: {}",
+                    path.name.name,
+                    STANDARD_ERRORS
+                        .iter()
+                        .map(|(n, _)| *n)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
         );
         None
     }

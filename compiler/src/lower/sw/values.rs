@@ -3,6 +3,7 @@
 //! time, runtime expressions are passed through as `${ … }` strings.
 
 use crate::ast::{Expr, Value, ValueKind};
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::emit::tree::{Node, NodeMap};
 use crate::lower::concat;
@@ -109,7 +110,7 @@ impl Values<'_> {
             ValueKind::Param(name) => self.param(name)?,
             ValueKind::Secret { .. } => {
                 return Err(Diagnostic::error(
-                    super::E_SECRET,
+                    Code::E0553,
                     "`secret(…)` cannot be used in a workflow step",
                 )
                 .with_primary(value.span, "a Kubernetes Secret reference")
@@ -152,7 +153,7 @@ impl Values<'_> {
         match self.app.params.get(&name.name) {
             Some(p) => Ok(Node::from_json(&p.value)),
             None => Err(Diagnostic::error(
-                super::E_UNRESOLVED,
+                Code::E0550,
                 format!("parameter `{}` has no value", name.name),
             )
             .with_primary(name.span, "no value for this parameter")
@@ -163,7 +164,7 @@ impl Values<'_> {
 
 fn not_compile_time(value: &Value) -> Diagnostic {
     Diagnostic::error(
-        super::E_CONCAT,
+        Code::E0554,
         "only compile-time strings, numbers and params can be concatenated",
     )
     .with_primary(value.span, "not known at compile time")

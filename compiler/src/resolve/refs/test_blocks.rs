@@ -11,9 +11,9 @@ use crate::ast::{
     CallPattern, EmitMatch, Ident, Item, Member, OrderItem, Outcome, Path, TestDecl, TestStmtKind,
     TriggerKind,
 };
+use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{DeclKind, Program};
-use crate::resolve::{E_DUPLICATE_TEST, E_TEST_CALL_FORM, E_TICK_UNSCHEDULED};
 use crate::span::Span;
 use std::collections::BTreeMap;
 
@@ -32,7 +32,7 @@ pub(super) fn check_tests(program: &Program, diags: &mut Diagnostics) {
         match names.get(t.name.value.as_str()) {
             Some(first) => w.diags.push(
                 Diagnostic::error(
-                    E_DUPLICATE_TEST,
+                    Code::E0229,
                     format!("two tests are named \"{}\"", t.name.value),
                 )
                 .with_primary(t.name.span, "named again here")
@@ -141,7 +141,7 @@ impl Walker<'_, '_> {
         });
         if !has_schedule {
             let d = Diagnostic::error(
-                E_TICK_UNSCHEDULED,
+                Code::E0231,
                 format!("workflow `{}` has no schedule to tick", w.name),
             )
             .with_primary(w.span, "no `on schedule` in this workflow")
@@ -165,7 +165,7 @@ impl Walker<'_, '_> {
         let target = c.target.display();
         let d = match (self.program.lookup_callable(self.app, &c.target), c.method) {
             (Some((_, Item::Service(_))), None) => Diagnostic::error(
-                E_TEST_CALL_FORM,
+                Code::E0230,
                 format!("`{target}` is a service: say which method and path"),
             )
             .with_primary(c.span, "a service call needs `METHOD \"/path\"`")

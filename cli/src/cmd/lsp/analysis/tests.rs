@@ -6,6 +6,7 @@
 //! workflows it could change.
 
 use super::*;
+use air_compiler::Code;
 use air_compiler::Diagnostic;
 
 /// One app on disk in its own repository, and the editor's buffers over it.
@@ -174,7 +175,7 @@ fn assert_only_edited_parsed(stats: air_compiler::parse::cache::CacheStats, n: u
     );
 }
 
-fn codes(snap: &Snapshot) -> Vec<&'static str> {
+fn codes(snap: &Snapshot) -> Vec<Code> {
     snap.diagnostics().iter().map(|(d, _)| d.code).collect()
 }
 
@@ -204,7 +205,7 @@ fn edits_across_the_files_of_the_order_example() {
 
     // A typo in a reference to another file's event.
     s.edit("fulfil.air", "on OrderCreated", "on OrderCreatd");
-    assert_eq!(codes(&s.step("typo")), ["E0201"]);
+    assert_eq!(codes(&s.step("typo")), [Code::E0201]);
     let stats = s.cache.parses.take_stats();
     assert_eq!(
         (stats.parsed, stats.reused),
@@ -222,7 +223,7 @@ fn edits_across_the_files_of_the_order_example() {
     let broken_files: HashSet<&str> = snap
         .diagnostics()
         .iter()
-        .filter(|(d, _)| d.code == "E0201")
+        .filter(|(d, _)| d.code == Code::E0201)
         .filter_map(|(d, map)| d.primary_span().map(|sp| map.path(sp.file)))
         .collect();
     assert!(
@@ -246,7 +247,7 @@ fn edits_across_the_files_of_the_order_example() {
         "extra.air",
         &format!("type {first_type} {{\n  x: string\n}}\n"),
     );
-    assert!(codes(&s.step("duplicate across files")).contains(&"E0202"));
+    assert!(codes(&s.step("duplicate across files")).contains(&Code::E0202));
     s.set("extra.air", "");
     assert!(codes(&s.step("new file emptied")).is_empty());
 
@@ -255,19 +256,19 @@ fn edits_across_the_files_of_the_order_example() {
     // text; both ways agree.
     s.edit("fulfil.air", "ship: parallel {", "ship: parallel {{");
     let snap = s.step("syntax error");
-    assert!(codes(&snap).iter().any(|c| c.starts_with("E01")));
+    assert!(codes(&snap).iter().any(|c| c.as_str().starts_with("E01")));
     s.edit("services.air", "on OrderCancelled", "on OrderCancelld");
     let snap = s.step("syntax error and a typo elsewhere");
-    assert!(codes(&snap).contains(&"E0201"), "{:?}", codes(&snap));
+    assert!(codes(&snap).contains(&Code::E0201), "{:?}", codes(&snap));
     s.edit("fulfil.air", "ship: parallel {{", "ship: parallel {");
-    assert_eq!(codes(&s.step("syntax fixed")), ["E0201"]);
+    assert_eq!(codes(&s.step("syntax fixed")), [Code::E0201]);
     s.edit("services.air", "on OrderCancelld", "on OrderCancelled");
     assert!(codes(&s.step("all fixed")).is_empty());
 
     // A file emptied (as when its text is cut), then restored.
     let events = s.text("events.air");
     s.set("events.air", "");
-    assert!(codes(&s.step("events emptied")).contains(&"E0201"));
+    assert!(codes(&s.step("events emptied")).contains(&Code::E0201));
     s.set("events.air", &events);
     assert!(codes(&s.step("events restored")).is_empty());
 }
@@ -282,7 +283,7 @@ fn edits_in_a_generated_app_of_many_files() {
 
     // A keystroke in one workflow file (the keystroke bench's edit).
     s.edit("flows/flows_0001.air", "on Happened0", "on Happened");
-    assert!(codes(&s.step("keystroke")).contains(&"E0201"));
+    assert!(codes(&s.step("keystroke")).contains(&Code::E0201));
     let stats = s.cache.parses.take_stats();
     assert_only_edited_parsed(stats, n);
     s.edit("flows/flows_0001.air", "on Happened\n", "on Happened0\n");
@@ -309,7 +310,7 @@ fn edits_in_a_generated_app_of_many_files() {
         .expect("first workflow");
     let other = s.text("flows/flows_0002.air");
     s.set("flows/flows_0002.air", &format!("{other}\n{first}\n"));
-    assert!(codes(&s.step("duplicate workflow")).contains(&"E0202"));
+    assert!(codes(&s.step("duplicate workflow")).contains(&Code::E0202));
     s.set("flows/flows_0002.air", &other);
     assert_eq!(codes(&s.step("duplicate removed")), clean);
 }
@@ -338,7 +339,7 @@ fn a_keystroke_in_a_workflow_rechecks_that_workflow_only() {
         "  return {}\n  emit Happened",
     );
     let snap = s.step("return inserted");
-    assert!(codes(&snap).contains(&"W0402"), "{:?}", codes(&snap));
+    assert!(codes(&snap).contains(&Code::W0402), "{:?}", codes(&snap));
     s.edit(
         "flows/flows_0001.air",
         "  return {}\n  emit Happened",

@@ -3,14 +3,13 @@
 
 use super::Task;
 use crate::ast::{self, Correlate, HttpMethod, Item, StrLit, Value, ValueKind, WaitMode};
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::emit::tree::{Node, NodeMap};
 use crate::lower::concat;
 use crate::lower::sw::errors::uri_or_expression;
 use crate::lower::sw::values::{expr_body, expr_text};
-use crate::lower::sw::{
-    DEFAULT_VERSION, E_QUERY, E_RUN_INPUT, E_UNRESOLVED, Lowerer, Values, workflow_version,
-};
+use crate::lower::sw::{DEFAULT_VERSION, Lowerer, Values, workflow_version};
 use crate::model::{DeclKind, kebab_case, snake_case};
 use crate::node;
 
@@ -74,7 +73,7 @@ fn without_keys(value: &Value, keys: &[String]) -> Value {
 impl Lowerer<'_> {
     fn unresolved(&mut self, what: &str, path: &ast::Path) {
         self.diags.push(
-            Diagnostic::error(E_UNRESOLVED, format!("unknown {what} `{}`", path.display()))
+            Diagnostic::error(Code::E0550, format!("unknown {what} `{}`", path.display()))
                 .with_primary(path.span, format!("no {what} of this name")),
         );
     }
@@ -205,7 +204,7 @@ impl Lowerer<'_> {
                         ValueKind::List(_) | ValueKind::Object(_) => {
                             self.diags.push(
                                 Diagnostic::error(
-                                    E_QUERY,
+                                    Code::E0551,
                                     format!("query parameter `{}` must be a scalar", e.key.name),
                                 )
                                 .with_primary(e.value.span, "a list or object")
@@ -226,7 +225,7 @@ impl Lowerer<'_> {
             ValueKind::Expr(e) => Node::from(expr_text(e)),
             _ => {
                 self.diags.push(
-                    Diagnostic::error(E_QUERY, "query parameters must be an object")
+                    Diagnostic::error(Code::E0551, "query parameters must be an object")
                         .with_primary(v.span, "not an object")
                         .with_help("write `{ name: value }` or a `${ … }` yielding an object"),
                 );
@@ -269,7 +268,7 @@ impl Lowerer<'_> {
             Some(_) => {
                 if let Some(v) = input {
                     self.diags.push(
-                        Diagnostic::error(E_RUN_INPUT, "`run` input must be an object")
+                        Diagnostic::error(Code::E0552, "`run` input must be an object")
                             .with_primary(v.span, "not an object")
                             .with_help("write `{ key: value }` or a `${ … }` expression"),
                     );

@@ -11,10 +11,11 @@
 //! E0556.
 
 use crate::ast::{ObjectEntry, Value, ValueKind};
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::lower::concat;
+use crate::lower::sw::Values;
 use crate::lower::sw::values::{expr_body, json_string};
-use crate::lower::sw::{E_TEMPLATE, Values};
 use crate::span::Span;
 
 /// One piece of a URI: literal text or a `${ }` (its jq body).
@@ -77,7 +78,7 @@ fn piece(values: &Values<'_>, name: &str, value: &Value) -> Result<Piece, Diagno
     match &value.kind {
         ValueKind::Expr(e) => Ok(Piece::Expr(expr_body(e))),
         ValueKind::List(_) | ValueKind::Object(_) | ValueKind::Null => Err(Diagnostic::error(
-            E_TEMPLATE,
+            Code::E0556,
             format!("URI template variable `{{{name}}}` needs a string, number or boolean"),
         )
         .with_primary(value.span, "not a scalar")
@@ -93,7 +94,7 @@ fn unbound(name: &str, span: Span, has_object: bool) -> Diagnostic {
         format!("give the step an object with `{name}: …`")
     };
     Diagnostic::error(
-        E_TEMPLATE,
+        Code::E0556,
         format!("URI template variable `{{{name}}}` has no value"),
     )
     .with_primary(span, "the path names it")
