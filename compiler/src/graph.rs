@@ -13,6 +13,7 @@
 
 pub mod analysis;
 pub mod cfg;
+pub mod drawing;
 pub mod events;
 pub mod flow;
 pub mod layout;
@@ -20,8 +21,9 @@ pub mod render;
 pub mod svg;
 
 pub use cfg::{Cfg, EdgeKind, NodeKind};
+pub use drawing::Drawing;
 pub use events::{EventGraph, event_graph};
-pub use render::{Drawing, Format, cfg_drawing, event_drawing, render};
+pub use render::{Format, cfg_drawing, event_drawing, render};
 
 use crate::diagnostic::Diagnostics;
 use crate::memo::{WorkflowKey, WorkflowMemo};
