@@ -16,12 +16,12 @@
 //! Every check skips silently when a name does not resolve: resolution
 //! has reported it already.
 
-pub mod consts;
-pub mod jq;
-pub mod settings;
-pub mod steps;
-pub mod test_blocks;
-pub mod types;
+pub(crate) mod consts;
+pub(crate) mod jq;
+pub(crate) mod settings;
+pub(crate) mod steps;
+pub(crate) mod test_blocks;
+pub(crate) mod types;
 pub mod values;
 pub(crate) mod walk;
 

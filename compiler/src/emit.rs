@@ -13,9 +13,9 @@
 //! Kubernetes objects are written with sorted keys; workflow documents
 //! keep the order the lowering built (`document` first, tasks in order).
 
-pub mod json;
+pub(crate) mod json;
 mod objects;
-pub mod tree;
+pub(crate) mod tree;
 pub mod yaml;
 
 pub use objects::{Lowered, LoweredText, LoweredTrees, PrintedObject};
@@ -117,7 +117,7 @@ pub fn emit(lowered: &Lowered) -> BuildOutput {
 
 /// Every file of `air build`, and the stream, from trees: the objects
 /// print in parallel, then [`emit_text`].
-pub fn emit_trees(lowered: LoweredTrees) -> BuildOutput {
+pub(crate) fn emit_trees(lowered: LoweredTrees) -> BuildOutput {
     let work = lowered.objects.len() * 1024;
     let objects = crate::par::map(&lowered.objects, work, print_object);
     let mut texts = lowered.workflow_texts.into_iter();
@@ -139,7 +139,7 @@ pub fn emit_trees(lowered: LoweredTrees) -> BuildOutput {
 }
 
 /// Every file of `air build`, and the stream, from printed objects.
-pub fn emit_text(lowered: LoweredText) -> BuildOutput {
+pub(crate) fn emit_text(lowered: LoweredText) -> BuildOutput {
     let LoweredText {
         mut objects,
         workflows,

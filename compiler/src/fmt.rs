@@ -18,7 +18,7 @@ use crate::diagnostic::Diagnostics;
 use crate::span::FileId;
 
 /// Widest line the printer aims for before breaking a construct.
-pub const WIDTH: usize = 100;
+pub(crate) const WIDTH: usize = 100;
 const INDENT: &str = "  ";
 
 /// Format one file's text. `Err` holds the syntax errors when the text does
@@ -34,7 +34,7 @@ pub fn format_source(text: &str) -> Result<String, Diagnostics> {
 
 /// Print a parsed file canonically. `src` is the text it was parsed from
 /// (used only to see where the source had blank lines).
-pub fn format_file(file: &File, src: &str) -> String {
+pub(crate) fn format_file(file: &File, src: &str) -> String {
     let mut p = Printer::new(src, &file.comments);
     // Declarations and test blocks, back in source order.
     let mut tops: Vec<(u32, Top)> = file

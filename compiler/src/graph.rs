@@ -11,17 +11,19 @@
 //! - [`render`] draws either as Graphviz dot, Mermaid or SVG (laid out by
 //!   [`layout`], no Graphviz needed).
 
-pub mod analysis;
-pub mod cfg;
-pub mod events;
-pub mod flow;
-pub mod layout;
+pub(crate) mod analysis;
+pub(crate) mod cfg;
+pub(crate) mod drawing;
+pub(crate) mod events;
+pub(crate) mod flow;
+pub(crate) mod layout;
 pub mod render;
 pub mod svg;
 
 pub use cfg::{Cfg, EdgeKind, NodeKind};
+pub use drawing::Drawing;
 pub use events::{EventGraph, event_graph};
-pub use render::{Drawing, Format, cfg_drawing, event_drawing, render};
+pub use render::{Format, cfg_drawing, event_drawing, render};
 
 use crate::diagnostic::Diagnostics;
 use crate::memo::{WorkflowKey, WorkflowMemo};
@@ -37,7 +39,7 @@ pub fn workflow_graph(workflow: &crate::ast::WorkflowDecl) -> Cfg {
 /// workflow (jumps, reachability, cycles) and across the app (`run`
 /// cycles, event loops, unmatched events). Findings are pushed sorted by
 /// position.
-pub fn check_graphs(
+pub(crate) fn check_graphs(
     program: &Program,
     sources: &SourceMap,
     memo: Option<&WorkflowMemo>,

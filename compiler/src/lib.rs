@@ -18,7 +18,7 @@ extern crate alloc;
 
 pub mod ast;
 pub mod check;
-pub mod codes;
+pub(crate) mod codes;
 pub mod compile;
 pub mod diagnostic;
 pub mod emit;
@@ -33,7 +33,7 @@ pub mod par;
 pub mod parse;
 pub mod resolve;
 pub mod source;
-pub mod span;
+pub(crate) mod span;
 #[doc(hidden)]
 pub mod testgen;
 pub mod toml_doc;

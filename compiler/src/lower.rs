@@ -6,15 +6,15 @@
 //! derived in [`names`], shapes built in [`knative`], schemas in
 //! [`schema`], `where` filters translated in [`cesql`].
 
-pub mod catalog;
+pub(crate) mod catalog;
 pub mod cesql;
 pub mod knative;
-pub mod names;
-pub mod routes;
+pub(crate) mod names;
+pub(crate) mod routes;
 pub mod schema;
 pub mod sw;
-pub mod testplan;
-pub mod value;
+pub(crate) mod testplan;
+pub(crate) mod value;
 
 use crate::ast::{self, EventDecl, EventMember, FunctionDecl, Member, TriggerKind, WorkflowDecl};
 use crate::codes::Code;
@@ -31,7 +31,7 @@ use knative::{Destination, Meta};
 use std::collections::hash_map::Entry;
 
 /// Annotation carrying a `where` filter that Knative cannot apply.
-pub const WHERE_ANNOTATION: &str = "air.dev/where";
+pub(crate) const WHERE_ANNOTATION: &str = "air.dev/where";
 
 // The lowered forms are what emission takes; they live in `emit` (below
 // this stage) and are re-exported here, where callers have found them.
@@ -73,7 +73,7 @@ impl Documents {
 ///
 /// `memo` keeps each workflow's lowering diagnostics between compilations
 /// (the language server's; see [`crate::memo`]).
-pub fn diagnose(
+pub(crate) fn diagnose(
     program: &Program,
     sources: &SourceMap,
     memo: Option<&WorkflowMemo>,
@@ -85,7 +85,7 @@ pub fn diagnose(
 /// [`lower`] for `air build -o DIR`: every object printed to YAML by the
 /// thread that built it and its tree dropped at once, workflow documents
 /// kept as text only (see [`LoweredText`]).
-pub fn lower_text(
+pub(crate) fn lower_text(
     program: &Program,
     sources: &SourceMap,
     diags: &mut Diagnostics,

@@ -184,7 +184,7 @@ impl WorkflowMemo {
 
 /// The fingerprint of everything a root workflow's lowering may read
 /// besides its own tree (see the module documentation).
-pub fn env_fingerprint(program: &Program, sources: &SourceMap) -> u64 {
+pub(crate) fn env_fingerprint(program: &Program, sources: &SourceMap) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     let mut cuts: Vec<(FileId, u32, u32, &str)> = program
         .root()

@@ -237,7 +237,7 @@ pub struct Manifest {
 }
 
 /// Where the generic workflow runtime listens unless air.toml says otherwise.
-pub const DEFAULT_RUNTIME_URL: &str = "http://air-runtime.air-system.svc.cluster.local";
+pub(crate) const DEFAULT_RUNTIME_URL: &str = "http://air-runtime.air-system.svc.cluster.local";
 
 impl Default for Manifest {
     fn default() -> Self {

@@ -149,7 +149,7 @@ fn target_word(kind: &StepKind) -> Option<&str> {
 /// `call_inventory`, `emit_order_confirmed`, `wait_for_payment_settled`,
 /// `if`, `parallel`, … (built in place: this runs for every unlabelled
 /// step, in checking and again in lowering).
-pub fn base_name(step: &Step) -> String {
+pub(crate) fn base_name(step: &Step) -> String {
     let kw = match step.kind {
         StepKind::WaitFor { .. } => "wait_for",
         _ => step.kind.keyword(),
@@ -203,7 +203,7 @@ pub fn dns1123_label(s: &str) -> Result<(), ValueError> {
 }
 
 /// A DNS-1035 label: a DNS-1123 label that starts with a letter.
-pub fn dns1035_label(s: &str) -> Result<(), ValueError> {
+pub(crate) fn dns1035_label(s: &str) -> Result<(), ValueError> {
     label(s, true)
 }
 

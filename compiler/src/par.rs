@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Below this many units of work (items × their weight, in bytes or
 /// nodes as the caller counts), everything runs on the calling thread.
-pub const MIN_PARALLEL_WORK: usize = 64 * 1024;
+pub(crate) const MIN_PARALLEL_WORK: usize = 64 * 1024;
 
 /// Stack of each worker: the parser and the lowering recurse (nesting is
 /// capped by the parser); stacks are committed lazily, so this costs
@@ -30,7 +30,8 @@ thread_local! {
 /// Run `f` with [`jobs`] fixed to `n` (at least 1) for the maps it starts
 /// on this thread: tests compare a sequential and a parallel compile
 /// without touching the process environment.
-pub fn with_jobs<R>(n: usize, f: impl FnOnce() -> R) -> R {
+#[cfg(test)]
+pub(crate) fn with_jobs<R>(n: usize, f: impl FnOnce() -> R) -> R {
     let before = JOBS.replace(Some(n.max(1)));
     let r = f();
     JOBS.set(before);
@@ -39,7 +40,8 @@ pub fn with_jobs<R>(n: usize, f: impl FnOnce() -> R) -> R {
 
 /// How many maps started on this thread were spread over threads: lets
 /// a test prove that it exercised the parallel path.
-pub fn spread_count() -> usize {
+#[cfg(test)]
+pub(crate) fn spread_count() -> usize {
     SPREAD.get()
 }
 

@@ -43,7 +43,7 @@ impl AppFiles {
 }
 
 /// The UTF-8 byte-order mark (U+FEFF at the start of a file).
-pub const BYTE_ORDER_MARK: char = '\u{feff}';
+pub(crate) const BYTE_ORDER_MARK: char = '\u{feff}';
 
 /// Remove a leading byte-order mark, in place.
 pub fn strip_byte_order_mark(text: &mut String) {

@@ -11,20 +11,20 @@
 //!
 //! and [`secret`], the one type of secret values every room uses.
 //!
-//! The flat names below (`air_reconciler::git`, `crate::apply`, …) are the
-//! crate's façade: one path per module for the CLI and the tests, whichever
-//! room it lives in.
+//! The `pub` flat names below (`air_reconciler::git`, `crate::apply`, …)
+//! and [`controller`] are the crate's façade: one path per module for the
+//! CLI and the tests, whichever room it lives in. The rest (the rooms
+//! themselves, and the modules only the crate uses, re-exported
+//! `pub(crate)` under the same flat path) is `pub(crate)`.
 
 pub mod controller;
-pub mod review;
-pub mod secret;
-pub mod source;
-pub mod sync;
+pub(crate) mod review;
+pub(crate) mod secret;
+pub(crate) mod source;
+pub(crate) mod sync;
 
-pub use controller::{
-    airapp, config, dashboard, events, http, leader, metrics, notifications, push_hooks, secrets,
-    status, watch,
-};
+pub use controller::{airapp, config, http, leader, metrics, push_hooks, status};
+pub(crate) use controller::{dashboard, events, notifications, secrets, watch};
 pub use review::{diff, post};
 pub use source::{disk, git};
 pub use sync::{

@@ -140,11 +140,13 @@ fn rooms(src: &Path) -> BTreeSet<String> {
         .unwrap_or_default()
 }
 
-/// `pub use room::{a, b::c, d as e};` in lib.rs: each name → its room.
+/// `pub use room::{a, b::c, d as e};` (or `pub(crate) use`) in lib.rs:
+/// each name → its room.
 fn reexports(lib: &str, rooms: &BTreeSet<String>) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for stmt in lib.split(';') {
-        let stmt = stmt.trim();
+        let stmt = stmt.trim().replace("pub(crate) use ", "pub use ");
+        let stmt = stmt.as_str();
         let Some(rest) = stmt
             .rsplit("pub use ")
             .next()
@@ -286,7 +288,7 @@ fn references_are_read_from_paths_groups_and_supers() {
     assert_eq!(referenced("air_crate::x", 1), Vec::<String>::new());
     let rooms: BTreeSet<String> = ["sync", "source"].map(String::from).into();
     let exports = reexports(
-        "pub use sync::{apply, plan as p};\npub use source::git;",
+        "pub use sync::{apply, plan as p};\npub(crate) use source::git;",
         &rooms,
     );
     assert_eq!(exports.get("apply").map(String::as_str), Some("sync"));

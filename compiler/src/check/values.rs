@@ -4,11 +4,11 @@
 //! inside the string, so the checker can point at the exact character in
 //! the `.air` file (and other stages can reuse them without an AST).
 
-pub mod cron;
-pub mod image;
+pub(crate) mod cron;
+pub(crate) mod image;
 pub mod names;
-pub mod quantity;
-pub mod tz;
+pub(crate) mod quantity;
+pub(crate) mod tz;
 
 // Defined beside `Diagnostic` (a leaf) so that the naming rules below the
 // checks (`crate::naming`) report in the same form.

@@ -8,7 +8,9 @@ use super::tree::{Node, NodeMap, Text};
 use serde_json::Value;
 use std::fmt::Write;
 
-/// A copy of `v` with every object's keys sorted.
+/// A copy of `v` with every object's keys sorted (the tests compare
+/// against serde_json's printer of it).
+#[cfg(test)]
 pub fn sorted(v: &Value) -> Value {
     match v {
         Value::Object(m) => {

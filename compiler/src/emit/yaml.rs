@@ -35,14 +35,14 @@ pub fn to_yaml(value: &Value, order: KeyOrder) -> String {
 }
 
 /// [`to_yaml`] of a tree.
-pub fn node_to_yaml(value: &Node, order: KeyOrder) -> String {
+pub(crate) fn node_to_yaml(value: &Node, order: KeyOrder) -> String {
     let mut out = String::new();
     write_yaml(&mut out, value, order);
     out
 }
 
 /// [`node_to_yaml`], appended to `out`.
-pub fn write_yaml(out: &mut String, value: &Node, order: KeyOrder) {
+pub(crate) fn write_yaml(out: &mut String, value: &Node, order: KeyOrder) {
     match value {
         Node::Map(m) if !m.is_empty() => write_map(out, m, 0, false, order),
         Node::Seq(a) if !a.is_empty() => write_seq(out, a, 0, false, order),

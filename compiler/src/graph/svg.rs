@@ -2,8 +2,8 @@
 //! Graphviz needed, readable in any browser. Several drawings are stacked
 //! top to bottom, each under its title.
 
+use super::drawing::{Drawing, Line, Shape, Tone};
 use super::layout::{LayoutInput, MARGIN, layout};
-use super::render::{Drawing, Line, Shape, Tone};
 use std::fmt::Write as _;
 
 const FONT: f64 = 12.0;

@@ -9,7 +9,6 @@ use crate::emit::tree::{Node, NodeMap};
 use crate::model::{DeclKind, Program, kebab_case};
 use crate::naming::child_blocks;
 use crate::node;
-use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Default)]
@@ -18,11 +17,8 @@ struct EventUse {
     consumers: BTreeSet<String>,
 }
 
-pub fn catalog(program: &Program) -> Value {
-    catalog_node(program).to_json()
-}
-
-/// [`catalog`] as a tree (what `air build` prints).
+/// The catalog of the root app's events, as a tree (what `air build`
+/// prints).
 pub fn catalog_node(program: &Program) -> Node {
     let Some(root) = program.root() else {
         return node! {};

@@ -12,10 +12,10 @@ use crate::emit::tree::Node;
 use crate::{node, node_map};
 use serde_json::Value;
 
-pub const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
-pub const PART_OF: &str = "app.kubernetes.io/part-of";
+pub(crate) const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
+pub(crate) const PART_OF: &str = "app.kubernetes.io/part-of";
 pub const NAME: &str = "app.kubernetes.io/name";
-pub const COMPONENT: &str = "app.kubernetes.io/component";
+pub(crate) const COMPONENT: &str = "app.kubernetes.io/component";
 pub const SOURCE: &str = "air.dev/source";
 
 /// Identity of one emitted object.

@@ -12,7 +12,7 @@ use crate::model::{DeclKind, Program};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
-pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
+pub(crate) const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 
 /// The schema of an event's `data` (an empty object when it has none).
 pub fn data_schema(

@@ -27,11 +27,11 @@ pub use errors::{STANDARD_ERRORS, standard_error};
 pub use tasks::{function_url, join_path};
 
 /// The Serverless Workflow DSL version air emits.
-pub const DSL_VERSION: &str = "1.0.3";
+pub(crate) const DSL_VERSION: &str = "1.0.3";
 /// Version of a workflow without a `version` setting.
-pub const DEFAULT_VERSION: &str = "0.1.0";
+pub(crate) const DEFAULT_VERSION: &str = "0.1.0";
 /// Key under which a `return` step hands its value to the workflow output.
-pub const RETURN_KEY: &str = "air.dev/return";
+pub(crate) const RETURN_KEY: &str = "air.dev/return";
 
 /// The Serverless Workflow document of workflow `wf`, declared in app
 /// `app` of `program`. Errors are constructs the document cannot carry
@@ -45,7 +45,7 @@ pub fn workflow_document(
 }
 
 /// [`workflow_document`] as a tree (what `air build` prints).
-pub fn workflow_tree(
+pub(crate) fn workflow_tree(
     program: &Program,
     app: usize,
     wf: &WorkflowDecl,
@@ -82,7 +82,7 @@ pub fn workflow_tree(
 }
 
 /// The workflow's `version` setting (default [`DEFAULT_VERSION`]).
-pub fn workflow_version(wf: &WorkflowDecl) -> Option<String> {
+pub(crate) fn workflow_version(wf: &WorkflowDecl) -> Option<String> {
     wf.members.iter().find_map(|m| match m {
         Member::Assign(a) if a.key.name == "version" => match &a.value.kind {
             ValueKind::Str(s) => Some(s.value.clone()),

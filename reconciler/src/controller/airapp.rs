@@ -166,7 +166,7 @@ pub struct AirAppStatus {
 }
 
 /// Sync state of an AirApp whose spec the controller refuses.
-pub const INVALID: &str = "invalid";
+pub(crate) const INVALID: &str = "invalid";
 
 impl AirAppSpec {
     /// The app this spec describes, validated exactly like a `[[app]]` of

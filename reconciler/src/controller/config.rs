@@ -67,9 +67,9 @@ pub const APP_KEYS: &[&str] = &[
 ];
 const REF_KEYS: &[&str] = &["branch", "tag", "semver", "commit"];
 
-pub const DEFAULT_LISTEN: &str = "127.0.0.1:9090";
-pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(300);
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
+pub(crate) const DEFAULT_LISTEN: &str = "127.0.0.1:9090";
+pub(crate) const DEFAULT_INTERVAL: Duration = Duration::from_secs(300);
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// The whole file.
 #[derive(Clone, Debug)]

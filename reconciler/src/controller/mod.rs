@@ -12,16 +12,16 @@
 
 pub mod airapp;
 pub mod config;
-pub mod dashboard;
-pub mod events;
+pub(crate) mod dashboard;
+pub(crate) mod events;
 pub mod http;
 pub mod leader;
 pub mod metrics;
-pub mod notifications;
+pub(crate) mod notifications;
 pub mod push_hooks;
-pub mod secrets;
+pub(crate) mod secrets;
 pub mod status;
-pub mod watch;
+pub(crate) mod watch;
 
 mod airapps;
 mod app;
@@ -52,7 +52,7 @@ pub use jobs::JobLimits;
 pub use timing::{backoff, jittered};
 
 /// The shortest `/hooks/git` secret accepted, in bytes.
-pub const MIN_WEBHOOK_SECRET: usize = 16;
+pub(crate) const MIN_WEBHOOK_SECRET: usize = 16;
 /// How many recent deliveries `/hooks/git` remembers to refuse replays.
 const RECENT_DELIVERIES: usize = 4096;
 

@@ -28,7 +28,7 @@ pub enum Verdict {
 /// Check a request's signature. `github_signature` is the value of
 /// `X-Hub-Signature-256` (`sha256=<hex>`), `gitlab_token` that of
 /// `X-Gitlab-Token`.
-pub fn verify(
+pub(crate) fn verify(
     secret: &str,
     body: &[u8],
     github_signature: Option<&str>,
@@ -84,7 +84,7 @@ fn decode_hex(s: &str) -> Option<Vec<u8>> {
 }
 
 /// Every repository URL a GitHub or GitLab push payload names.
-pub fn repository_urls(payload: &Value) -> Vec<String> {
+pub(crate) fn repository_urls(payload: &Value) -> Vec<String> {
     const FIELDS: &[&str] = &[
         // GitHub
         "/repository/clone_url",

@@ -237,7 +237,7 @@ impl AppStatus {
 
 /// At most [`MAX_DIAGNOSTICS`] of `diags`, errors first, and how many
 /// were left out.
-pub fn cap_diagnostics(diags: &[DiagnosticSummary]) -> (Vec<DiagnosticSummary>, usize) {
+pub(crate) fn cap_diagnostics(diags: &[DiagnosticSummary]) -> (Vec<DiagnosticSummary>, usize) {
     if diags.len() <= MAX_DIAGNOSTICS {
         return (diags.to_vec(), 0);
     }
@@ -253,12 +253,12 @@ pub fn cap_diagnostics(diags: &[DiagnosticSummary]) -> (Vec<DiagnosticSummary>, 
 
 /// A commit id shortened to 12 characters, as status messages, events and
 /// the dashboard show it.
-pub fn short_commit(commit: &str) -> &str {
+pub(crate) fn short_commit(commit: &str) -> &str {
     commit.get(..12).unwrap_or(commit)
 }
 
 /// `air-status-<app>`.
-pub fn configmap_name(app: &str) -> String {
+pub(crate) fn configmap_name(app: &str) -> String {
     format!("air-status-{app}")
 }
 

@@ -9,10 +9,10 @@
 //! it, [`crate::post`] publishes the Markdown as a pull request comment.
 
 mod apps;
-pub mod flow;
+pub(crate) mod flow;
 pub mod human;
 pub mod markdown;
-pub mod objects;
+pub(crate) mod objects;
 mod side;
 
 use crate::git::OBJECT_READ_FAILED;
@@ -28,7 +28,7 @@ pub use objects::{FieldChange, ObjectRef, diff_values};
 pub use side::{Revision, Side};
 
 /// Version of the JSON document; bumped only on incompatible changes.
-pub const FORMAT_VERSION: u32 = 1;
+pub(crate) const FORMAT_VERSION: u32 = 1;
 
 /// What to compare.
 #[derive(Clone, Debug, Default)]

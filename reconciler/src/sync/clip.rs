@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 
 /// The longest error message echoed as is.
-pub const MAX_MESSAGE: usize = 1024;
+pub(crate) const MAX_MESSAGE: usize = 1024;
 
 /// The longest value (in a diff or a plan) echoed as is.
 pub const MAX_VALUE: usize = 2048;

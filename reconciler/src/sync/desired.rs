@@ -201,7 +201,7 @@ fn normalise(path: &str) -> String {
 /// Every `namespace` field holding `from` becomes `to`: the object's own
 /// and those of references to objects of the same app (a Trigger's
 /// subscriber, a source's sink).
-pub fn rewrite_namespace(v: &mut Value, from: &str, to: &str) {
+pub(crate) fn rewrite_namespace(v: &mut Value, from: &str, to: &str) {
     match v {
         Value::Object(m) => {
             for (k, child) in m.iter_mut() {

@@ -142,7 +142,7 @@ pub fn assess(live: Option<&Value>) -> Assessment {
 
 /// The health of `live`, an object of air's app `app`: one that exists
 /// without air's labels for the app is left untouched, and degraded.
-pub fn assess_owned(live: Option<&Value>, app: &str) -> Assessment {
+pub(crate) fn assess_owned(live: Option<&Value>, app: &str) -> Assessment {
     match live {
         Some(l) if !crate::object::owned_by(l, app) => Assessment::new(
             Health::Degraded,

@@ -9,7 +9,7 @@ use crate::object::{LABEL_MANAGED_BY, MANAGED_BY_AIR, ObjectRef};
 use crate::plan::Inventory;
 use serde_json::{Value, json};
 
-pub fn configmap_name(app: &str) -> String {
+pub(crate) fn configmap_name(app: &str) -> String {
     format!("air-inventory-{app}")
 }
 

@@ -9,13 +9,13 @@ pub const LABEL_MANAGED_BY: &str = "app.kubernetes.io/managed-by";
 pub const LABEL_PART_OF: &str = "app.kubernetes.io/part-of";
 pub const MANAGED_BY_AIR: &str = "air";
 /// The field manager air applies with.
-pub const FIELD_MANAGER: &str = "air";
+pub(crate) const FIELD_MANAGER: &str = "air";
 /// A digest of the object as air wants it, stamped when air applies it.
 /// Plans compare only the fields air owns, so a field another manager took
 /// over (`kubectl edit`) would hide a change made in Git to that field;
 /// the digest changes whenever the wanted object does, so such a change is
 /// always planned as an update (and conflicts unless forced).
-pub const ANNOTATION_DIGEST: &str = "air.dev/digest";
+pub(crate) const ANNOTATION_DIGEST: &str = "air.dev/digest";
 
 /// apiVersion + kind + namespace + name: what identifies an object.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -82,7 +82,7 @@ pub fn owned_by(obj: &Value, app: &str) -> bool {
 /// the same digest). The compiler's
 /// output is deterministic, so the digest changes exactly when the object
 /// does.
-pub fn stamp_digest(obj: &mut Value) {
+pub(crate) fn stamp_digest(obj: &mut Value) {
     use sha2::{Digest, Sha256};
     let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) else {
         return;
@@ -130,7 +130,7 @@ pub fn is_emitted_kind(r: &ObjectRef) -> bool {
 /// Apply order: namespaces and CRDs first, then Broker, Services,
 /// EventTypes, ConfigMaps, Triggers and sources, then anything else.
 /// Deletion runs in the reverse order.
-pub fn apply_rank(kind: &str) -> u8 {
+pub(crate) fn apply_rank(kind: &str) -> u8 {
     match kind {
         "Namespace" => 0,
         "CustomResourceDefinition" => 1,

@@ -6,20 +6,21 @@ use super::ValueError;
 
 /// Environment variables Knative sets in every container; a user value
 /// would be rejected by the Serving webhook.
-pub const RESERVED_ENV: &[&str] = &["PORT", "K_SERVICE", "K_CONFIGURATION", "K_REVISION"];
+pub(crate) const RESERVED_ENV: &[&str] = &["PORT", "K_SERVICE", "K_CONFIGURATION", "K_REVISION"];
 
 /// Container ports the Knative queue-proxy and its sidecars listen on.
-pub const RESERVED_PORTS: &[u16] = &[8008, 8012, 8013, 8022, 9090, 9091];
+pub(crate) const RESERVED_PORTS: &[u16] = &[8008, 8012, 8013, 8022, 9090, 9091];
 
 /// Longest Knative Service name that leaves room for the names Serving
 /// derives from it (`<name>-00001-deployment`, `<name>-00001-private`), so
 /// each stays within a 63-character label (see specs/knative/NOTES.md).
-pub const KSVC_NAME_MAX: usize = 49;
+pub(crate) const KSVC_NAME_MAX: usize = 49;
 
 // The label rules live in `crate::naming`, below both the checks and
 // air.toml's reader, so there is one DNS-1123 label check.
+pub(crate) use crate::naming::dns1035_label;
+pub use crate::naming::dns1123_label;
 use crate::naming::label_chars;
-pub use crate::naming::{dns1035_label, dns1123_label};
 
 /// A DNS-1123 subdomain (Secret and ConfigMap names): dot-separated
 /// labels, at most 253 characters.
@@ -50,7 +51,7 @@ pub fn dns1123_subdomain(s: &str) -> Result<(), ValueError> {
 }
 
 /// A key in a Secret or ConfigMap: `[-._a-zA-Z0-9]+`, at most 253.
-pub fn secret_key(s: &str) -> Result<(), ValueError> {
+pub(crate) fn secret_key(s: &str) -> Result<(), ValueError> {
     if s.is_empty() {
         return Err(ValueError::new(0..0, "empty key"));
     }
@@ -81,7 +82,7 @@ pub fn secret_key(s: &str) -> Result<(), ValueError> {
 
 /// An environment variable name: a C identifier `[A-Za-z_][A-Za-z0-9_]*`
 /// (portable across shells and language runtimes).
-pub fn env_var_name(s: &str) -> Result<(), ValueError> {
+pub(crate) fn env_var_name(s: &str) -> Result<(), ValueError> {
     if s.is_empty() {
         return Err(ValueError::new(0..0, "empty environment variable name"));
     }

@@ -10,7 +10,7 @@ pub const WORKFLOW_KEY: &str = "workflow.sw.yaml";
 
 /// The annotation telling the engine where the events the document emits
 /// go: the ingress address of the app's broker (docs/runtime.md).
-pub const BROKER_URL_ANNOTATION: &str = "air.dev/broker-url";
+pub(crate) const BROKER_URL_ANNOTATION: &str = "air.dev/broker-url";
 
 /// `ConfigMap <wf>-workflow` with the document as YAML text.
 pub fn workflow_config_map(meta: &Meta, document_yaml: &str, broker_url: &str) -> Value {
@@ -18,7 +18,11 @@ pub fn workflow_config_map(meta: &Meta, document_yaml: &str, broker_url: &str) -
 }
 
 /// [`workflow_config_map`] as a tree.
-pub fn workflow_config_map_node(meta: &Meta, document_yaml: String, broker_url: &str) -> Node {
+pub(crate) fn workflow_config_map_node(
+    meta: &Meta,
+    document_yaml: String,
+    broker_url: &str,
+) -> Node {
     node! {
         "apiVersion" => "v1",
         "kind" => "ConfigMap",

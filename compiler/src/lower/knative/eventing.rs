@@ -6,17 +6,17 @@ use crate::node;
 use serde_json::Value;
 
 /// The broker class Knative defaults to (config-br-defaults).
-pub const BROKER_CLASS: &str = "MTChannelBasedBroker";
-pub const BROKER_CLASS_ANNOTATION: &str = "eventing.knative.dev/broker.class";
+pub(crate) const BROKER_CLASS: &str = "MTChannelBasedBroker";
+pub(crate) const BROKER_CLASS_ANNOTATION: &str = "eventing.knative.dev/broker.class";
 /// The label Knative's Trigger defaulter adds.
-pub const BROKER_LABEL: &str = "eventing.knative.dev/broker";
+pub(crate) const BROKER_LABEL: &str = "eventing.knative.dev/broker";
 
 pub fn broker(meta: &Meta) -> Value {
     broker_node(meta).to_json()
 }
 
 /// [`broker`] as a tree.
-pub fn broker_node(meta: &Meta) -> Node {
+pub(crate) fn broker_node(meta: &Meta) -> Node {
     node! {
         "apiVersion" => "eventing.knative.dev/v1",
         "kind" => "Broker",
@@ -33,7 +33,7 @@ pub fn broker_node(meta: &Meta) -> Node {
 }
 
 /// How every Trigger delivers events: structured mode (`json`).
-pub const DELIVERY_FORMAT: &str = "json";
+pub(crate) const DELIVERY_FORMAT: &str = "json";
 
 /// What a Trigger passes on.
 #[derive(Clone, Debug)]
@@ -53,7 +53,7 @@ pub fn trigger(meta: &Meta, spec: &TriggerSpec) -> Value {
 }
 
 /// [`trigger`] as a tree.
-pub fn trigger_node(meta: &Meta, spec: &TriggerSpec) -> Node {
+pub(crate) fn trigger_node(meta: &Meta, spec: &TriggerSpec) -> Node {
     let annotations: Vec<(&str, &str)> = spec
         .annotations
         .iter()
@@ -104,7 +104,7 @@ pub fn event_type(meta: &Meta, spec: &EventTypeSpec) -> Value {
 }
 
 /// [`event_type`] as a tree.
-pub fn event_type_node(meta: &Meta, spec: &EventTypeSpec) -> Node {
+pub(crate) fn event_type_node(meta: &Meta, spec: &EventTypeSpec) -> Node {
     let mut s = NodeMap::with_capacity(5);
     s.insert("type", spec.event_type.clone());
     s.insert("source", spec.source.clone());
@@ -140,7 +140,7 @@ pub fn ping_source(
 }
 
 /// [`ping_source`] as a tree.
-pub fn ping_source_node(
+pub(crate) fn ping_source_node(
     meta: &Meta,
     schedule: &str,
     timezone: Option<&str>,

@@ -7,9 +7,9 @@ use serde_json::Value;
 
 /// Knative's default `timeoutSeconds` (config-defaults
 /// `revision-timeout-seconds`).
-pub const DEFAULT_TIMEOUT_SECONDS: i64 = 300;
+pub(crate) const DEFAULT_TIMEOUT_SECONDS: i64 = 300;
 /// The container name Knative gives an unnamed container.
-pub const USER_CONTAINER: &str = "user-container";
+pub(crate) const USER_CONTAINER: &str = "user-container";
 
 /// One environment variable.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,7 +39,7 @@ pub fn service(meta: &Meta, spec: &ServiceSpec) -> Value {
 }
 
 /// [`service`] as a tree.
-pub fn service_node(meta: &Meta, spec: &ServiceSpec) -> Node {
+pub(crate) fn service_node(meta: &Meta, spec: &ServiceSpec) -> Node {
     let mut container = NodeMap::with_capacity(6);
     container.insert("name", USER_CONTAINER);
     container.insert("image", spec.image.clone());
