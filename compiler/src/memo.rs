@@ -18,7 +18,9 @@
 //!   workflow only; editing anything else re-lowers them all.
 //!
 //! Entries no compilation asked for since the last [`WorkflowMemo::sweep`]
-//! are dropped there, so the memo holds no more than one app's workflows.
+//! are dropped there (unless no compilation reached that stage: a typo in
+//! a name stops before the checks, and its fix finds every result kept),
+//! so the memo holds no more than one app's workflows.
 //! The findings come back exactly as computed (tests compare a compilation
 //! with the memo to one without, edit after edit).
 
@@ -52,16 +54,29 @@ impl WorkflowKey {
     }
 }
 
-/// A kept result and the sweep it was last asked for in.
+/// Kept results, each with the sweep it was last asked for in.
 #[derive(Debug)]
 struct Kept<K, V> {
     by_key: HashMap<K, (V, u64)>,
+    /// Whether anything was asked since the last sweep: a compilation
+    /// that stopped before this stage (a name error stops it before the
+    /// checks) says nothing about which workflows are gone.
+    asked: bool,
 }
 
 impl<K, V> Default for Kept<K, V> {
     fn default() -> Self {
         Kept {
             by_key: HashMap::new(),
+            asked: false,
+        }
+    }
+}
+
+impl<K, V> Kept<K, V> {
+    fn sweep(&mut self, generation: u64) {
+        if std::mem::take(&mut self.asked) {
+            self.by_key.retain(|_, (_, seen)| *seen == generation);
         }
     }
 }
@@ -120,6 +135,7 @@ impl WorkflowMemo {
         let generation = self.generation.load(Ordering::Relaxed);
         {
             let mut kept = kept.lock().unwrap_or_else(PoisonError::into_inner);
+            kept.asked = true;
             if let Some((found, seen)) = kept.by_key.get_mut(&key) {
                 *seen = generation;
                 self.reused.fetch_add(1, Ordering::Relaxed);
@@ -136,20 +152,18 @@ impl WorkflowMemo {
     }
 
     /// Drop every result not asked for since the last sweep (workflows
-    /// edited, renamed or deleted since). Call once per round of
-    /// compilations of the app.
+    /// edited, renamed or deleted since), in each stage that was asked
+    /// anything at all. Call once per round of compilations of the app.
     pub fn sweep(&self) {
         let generation = self.generation.fetch_add(1, Ordering::Relaxed);
         self.graphs
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .by_key
-            .retain(|_, (_, seen)| *seen == generation);
+            .sweep(generation);
         self.documents
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .by_key
-            .retain(|_, (_, seen)| *seen == generation);
+            .sweep(generation);
     }
 
     /// The results reused and computed since the last call.

@@ -324,6 +324,15 @@ fn a_keystroke_in_a_workflow_rechecks_that_workflow_only() {
     // Two results per workflow: its graph findings and its lowering's.
     assert_eq!((first.computed, first.reused), (300, 0), "{first:?}");
 
+    // A typo in a name stops the compilation before the checks; its fix
+    // finds every result kept.
+    s.edit("flows/flows_0001.air", "on Happened0", "on Happened");
+    assert!(codes(&s.step("typo")).contains(&Code::E0201));
+    s.edit("flows/flows_0001.air", "on Happened\n", "on Happened0\n");
+    assert_eq!(codes(&s.step("typo fixed")), clean);
+    let stats = s.cache.workflows.take_stats();
+    assert_eq!((stats.computed, stats.reused), (0, 300), "{stats:?}");
+
     // A keystroke inside one workflow's body: only its two results are
     // computed again.
     s.edit("flows/flows_0001.air", "wait 5s", "wait 6s");
