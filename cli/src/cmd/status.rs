@@ -118,7 +118,13 @@ pub fn table(apps: &[AppStatus]) -> String {
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default();
-            out.push_str(&format!("  last error ({stage}): {}\n", e.message));
+            // The reason says whether the controller retries soon
+            // (docs/reconcile.md, "Failures and retries").
+            let kind = match e.reason {
+                Some(r) => format!("{stage}, {r}"),
+                None => stage,
+            };
+            out.push_str(&format!("  last error ({kind}): {}\n", e.message));
         }
         for d in a
             .diagnostics
@@ -145,4 +151,29 @@ pub fn table(apps: &[AppStatus]) -> String {
         }
     }
     out.trim_end().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use air_reconciler::status::{AppStatus, LastError, Reason, Stage};
+
+    #[test]
+    fn the_last_error_shows_its_stage_and_reason() {
+        let app = AppStatus {
+            name: "shop".into(),
+            last_error: Some(LastError {
+                stage: Stage::Compile,
+                reason: Some(Reason::CompileErrors),
+                message: "2 errors".into(),
+                time: 0,
+            }),
+            ..AppStatus::default()
+        };
+        let out = super::table(&[app]);
+        assert!(
+            out.lines()
+                .any(|l| l == "  last error (compile, compile-errors): 2 errors"),
+            "{out}"
+        );
+    }
 }

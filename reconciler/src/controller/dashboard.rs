@@ -83,7 +83,8 @@ pub fn app(status: &AppStatus, views: Option<&AppViews>) -> String {
     if let Some(e) = &status.last_error {
         let _ = writeln!(
             b,
-            "<p class=\"failed\" id=\"last-error\">{}</p>",
+            "<p class=\"failed\" id=\"last-error\">{}{}</p>",
+            e.reason.map_or(String::new(), |r| format!("{r}: ")),
             esc(&e.message)
         );
     }
