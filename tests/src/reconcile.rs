@@ -17,7 +17,7 @@ use air_reconciler::cluster::Cluster;
 use air_reconciler::controller::{self, Shared};
 use air_reconciler::git::GitCache;
 use air_reconciler::object::ObjectRef;
-use air_reconciler::status::AppStatus;
+use air_reconciler::status::{AppStatus, SyncState};
 use serde_json::Value;
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -283,6 +283,18 @@ impl Reconciler {
             }
         })
         .await
+    }
+
+    /// Wait until app `app` is synced at `commit`.
+    pub async fn synced_at(&self, app: &str, commit: &str) {
+        eventually(&format!("{app} synced at {commit}"), || async {
+            let s = self.status(app);
+            match (s.sync, s.revision.as_deref()) {
+                (SyncState::Synced, Some(r)) if r == commit => Ok(()),
+                _ => Err(format!("{s:?}")),
+            }
+        })
+        .await;
     }
 
     /// Start with the configuration `toml` (its `listen` is replaced by a

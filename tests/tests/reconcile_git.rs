@@ -20,17 +20,6 @@ fn app_config(url: &str) -> String {
     )
 }
 
-async fn synced_at(rec: &Reconciler, commit: &str) {
-    eventually(&format!("synced at {commit}"), || async {
-        let s = rec.status("shop");
-        match (s.sync, s.revision.as_deref()) {
-            (SyncState::Synced, Some(r)) if r == commit => Ok(()),
-            _ => Err(format!("{s:?}")),
-        }
-    })
-    .await;
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broken_commit_is_never_applied_and_its_fix_is() {
     if !air_tests::tools::require("kubectl", "kubernetes-client") {
@@ -47,7 +36,7 @@ async fn a_broken_commit_is_never_applied_and_its_fix_is() {
         &tmp.path().join("cache"),
         &[],
     );
-    synced_at(&rec, &c1).await;
+    rec.synced_at("shop", &c1).await;
 
     // A new image and, in the same commit, a syntax error.
     write_app(&repo, "apps/shop", "shop", "shop", "2.0.0");
@@ -101,7 +90,7 @@ async fn a_broken_commit_is_never_applied_and_its_fix_is() {
     repo.remove("apps/shop/broken.air");
     let c3 = repo.commit("fix");
     rec.trigger("shop").await;
-    synced_at(&rec, &c3).await;
+    rec.synced_at("shop", &c3).await;
     let web = kube.ksvc("shop", "web").await.unwrap();
     assert_eq!(image(&web), "registry.example.com/shop/web:2.0.0");
     let s = rec.status("shop");
@@ -166,7 +155,7 @@ async fn a_git_remote_down_keeps_the_cluster_and_recovers() {
         &tmp.path().join("cache"),
         &[],
     );
-    synced_at(&rec, &c1).await;
+    rec.synced_at("shop", &c1).await;
 
     drop(daemon);
     write_app(&repo, "apps/shop", "shop", "shop", "2.0.0");
@@ -194,7 +183,7 @@ async fn a_git_remote_down_keeps_the_cluster_and_recovers() {
     // The remote returns: the controller's retry (back-off, no trigger)
     // picks up the new commit.
     let _daemon = git_daemon(&srv, port);
-    synced_at(&rec, &c2).await;
+    rec.synced_at("shop", &c2).await;
     let web = kube.ksvc("shop", "web").await.unwrap();
     assert_eq!(image(&web), "registry.example.com/shop/web:2.0.0");
     rec.stop();
@@ -304,7 +293,7 @@ async fn a_signed_push_hook_fetches_at_once() {
     rec.shared
         .set_webhook_secret(Some("hook-secret-4711".into()))
         .unwrap();
-    synced_at(&rec, &c1).await;
+    rec.synced_at("shop", &c1).await;
 
     write_app(&repo, "apps/shop", "shop", "shop", "2.0.0");
     let c2 = repo.commit("v2");
@@ -355,7 +344,7 @@ async fn a_signed_push_hook_fetches_at_once() {
     assert_eq!(good.status().as_u16(), 202);
     let body: serde_json::Value = good.json().await.unwrap();
     assert_eq!(body["triggered"], serde_json::json!(["shop"]));
-    synced_at(&rec, &c2).await;
+    rec.synced_at("shop", &c2).await;
     let web = kube.ksvc("shop", "web").await.unwrap();
     assert_eq!(image(&web), "registry.example.com/shop/web:2.0.0");
 
@@ -409,7 +398,7 @@ async fn a_broken_commit_is_notified_to_the_webhook() {
         app_config(&repo.file_url())
     );
     let rec = Reconciler::start(&config, &kube.kubeconfig, &tmp.path().join("cache"), &[]);
-    synced_at(&rec, &c1).await;
+    rec.synced_at("shop", &c1).await;
     repo.write("apps/shop/broken.air", "function broken {\n");
     repo.commit("broken");
     rec.trigger("shop").await;

@@ -6,7 +6,6 @@
 //! a manual trigger and drift are all still handled in full.
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
-use air_reconciler::status::SyncState;
 use air_tests::reconcile::{Kube, Reconciler, Repo, eventually, image, write_app};
 use std::collections::BTreeMap;
 
@@ -55,17 +54,6 @@ fn since(after: &BTreeMap<String, u64>, before: &BTreeMap<String, u64>) -> BTree
         .collect()
 }
 
-async fn synced_at(rec: &Reconciler, commit: &str) {
-    eventually(&format!("synced at {commit}"), || async {
-        let s = rec.status("shop");
-        match (s.sync, s.revision.as_deref()) {
-            (SyncState::Synced, Some(r)) if r == commit => Ok(()),
-            _ => Err(format!("{s:?}")),
-        }
-    })
-    .await;
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_cycles_send_no_request_for_objects_and_changes_still_sync() {
     if !air_tests::tools::require("git", "git") {
@@ -82,7 +70,7 @@ async fn idle_cycles_send_no_request_for_objects_and_changes_still_sync() {
         &tmp.path().join("cache"),
         &[],
     );
-    synced_at(&rec, &c1).await;
+    rec.synced_at("shop", &c1).await;
 
     // Idle: three cycles on the same commit, after the first one (and the
     // watchers' initial lists it started) are done.
@@ -148,7 +136,7 @@ async fn idle_cycles_send_no_request_for_objects_and_changes_still_sync() {
     // A new commit after the idle stretch is applied.
     write_app(&repo, "apps/shop", "shop", "shop", "2.0.0");
     let c2 = repo.commit("two");
-    synced_at(&rec, &c2).await;
+    rec.synced_at("shop", &c2).await;
     let web = kube.ksvc("shop", "web").await.unwrap();
     assert_eq!(image(&web), "registry.example.com/shop/web:2.0.0");
 }
