@@ -656,6 +656,31 @@ pub struct Expr {
     pub span: Span,
 }
 
+impl Expr {
+    /// Every `$context.<name>` written in the expression, with the span of
+    /// `<name>` (the step results and context variables it reads).
+    pub fn context_reads(&self) -> Vec<(Span, &str)> {
+        const PREFIX: &str = "$context.";
+        let mut out = Vec::new();
+        for (at, _) in self.source.match_indices(PREFIX) {
+            let start = at + PREFIX.len();
+            let rest = self.source.get(start..).unwrap_or("");
+            let len = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            if len == 0 {
+                continue;
+            }
+            let offset = self.inner_start as usize + start;
+            out.push((
+                Span::new(self.span.file, offset, offset + len),
+                &rest[..len],
+            ));
+        }
+        out
+    }
+}
+
 /// `1h30m`, `250ms`, …
 #[derive(Clone, Debug, PartialEq)]
 pub struct Duration {

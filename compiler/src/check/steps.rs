@@ -19,12 +19,11 @@
 //!   only bound the whole retrying (`within d` says so).
 
 use super::walk::{self, Cx};
-use crate::ast::{self, Block, Catch, Ident, Item, Modifier, Retry, Step, StepKind};
+use crate::ast::{Block, Catch, Ident, Item, Modifier, Retry, Step, StepKind};
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::DeclKind;
 use crate::naming::child_blocks;
-use crate::span::Span;
 
 /// The runtime expression arguments of Serverless Workflow 1.0
 /// (dsl.md, "Runtime expression arguments").
@@ -121,7 +120,7 @@ fn fork_reads(body: &Block, diags: &mut Diagnostics) {
                 let mut exprs = Vec::new();
                 walk::step_exprs(s, &mut exprs);
                 for e in exprs {
-                    for (span, name) in context_reads(e) {
+                    for (span, name) in e.context_reads() {
                         let setters: Vec<&Step> = all_keys
                             .iter()
                             .filter(|(k, _)| *k == name)
@@ -154,25 +153,6 @@ fn fork_reads(body: &Block, diags: &mut Diagnostics) {
             });
         }
     });
-}
-
-/// Every `$context.<name>` in an expression, with the span of `<name>`.
-fn context_reads(e: &ast::Expr) -> Vec<(Span, &str)> {
-    const PREFIX: &str = "$context.";
-    let mut out = Vec::new();
-    for (at, _) in e.source.match_indices(PREFIX) {
-        let start = at + PREFIX.len();
-        let rest = e.source.get(start..).unwrap_or("");
-        let len = rest
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .unwrap_or(rest.len());
-        if len == 0 {
-            continue;
-        }
-        let offset = e.inner_start as usize + start;
-        out.push((Span::new(e.span.file, offset, offset + len), &rest[..len]));
-    }
-    out
 }
 
 fn block(cx: &Cx, b: &Block, in_branch: bool, diags: &mut Diagnostics) {

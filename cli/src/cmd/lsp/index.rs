@@ -335,17 +335,7 @@ impl Walker<'_> {
         if self.workflow.is_empty() {
             return;
         }
-        for (at, _) in e.source.match_indices("$context.") {
-            let start = at + "$context.".len();
-            let len = e.source.get(start..).map_or(0, |rest| {
-                rest.find(|c: char| !is_ident_char(c)).unwrap_or(rest.len())
-            });
-            if len == 0 {
-                continue;
-            }
-            let name = e.source.get(start..start + len).unwrap_or("");
-            let offset = e.inner_start as usize + start;
-            let span = Span::new(e.span.file, offset, offset + len);
+        for (span, name) in e.context_reads() {
             let key = self.label_key(name);
             self.push(span, key, false);
         }
