@@ -58,6 +58,17 @@ async fn sigterm_ends_the_process_while_a_fetch_is_blocked() {
         assert!(start.elapsed() < DEADLINE, "no fetch reached the remote");
         std::thread::sleep(Duration::from_millis(50));
     }
+    // The controller runs with its allocator settings: the process
+    // re-executed itself with them, keeping its PID (which SIGTERM below
+    // reaches).
+    let environ = std::fs::read(format!("/proc/{}/environ", child.id())).unwrap();
+    let environ: Vec<&[u8]> = environ.split(|b| *b == 0).collect();
+    for setting in ["MIMALLOC_ALLOW_THP=0", "MIMALLOC_PURGE_DELAY=0"] {
+        assert!(
+            environ.contains(&setting.as_bytes()),
+            "{setting} missing from the controller's environment"
+        );
+    }
     let kill = std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()

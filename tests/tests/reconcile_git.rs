@@ -431,3 +431,40 @@ async fn a_broken_commit_is_notified_to_the_webhook() {
     rec.stop();
     assert!(!logs().contains("secret-path-4711"));
 }
+
+/// Apps started together on one repository share their first fetch: six
+/// apps in one configuration cost one fetch of the remote, not one each
+/// (counted from the controller's "git fetch done" log lines for this
+/// repository's URL; shared answers log no such line).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apps_started_together_share_one_fetch_per_repository() {
+    let kube = Kube::start().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = Repo::new(tmp.path(), "shared");
+    let names: Vec<String> = (0..40).map(|i| format!("team{i}")).collect();
+    let mut toml = String::new();
+    for n in &names {
+        write_app(&repo, &format!("apps/{n}"), n, n, "1.0.0");
+        toml.push_str(&format!(
+            "[[app]]\nname = \"{n}\"\nrepo = \"{}\"\nbranch = \"main\"\npath = \"apps/{n}\"\ninterval = \"1h\"\n\n",
+            repo.file_url()
+        ));
+    }
+    let c1 = repo.commit("six apps");
+    let rec = Reconciler::start(&toml, &kube.kubeconfig, &tmp.path().join("cache"), &[]);
+    for n in &names {
+        rec.synced_at(n, &c1).await;
+    }
+    let url = repo.file_url();
+    let fetches = logs()
+        .lines()
+        .filter(|l| l.contains("git fetch done") && l.contains(&url))
+        .count();
+    assert_eq!(
+        fetches,
+        1,
+        "{} apps on one repository fetched {fetches} times",
+        names.len()
+    );
+    rec.stop();
+}

@@ -24,6 +24,7 @@ use kube::{Api, ResourceExt};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 use tokio::sync::{oneshot, watch};
 
 /// The task's side of a running AirApp app.
@@ -76,6 +77,8 @@ pub(super) struct AirApps {
     /// The last status written for each refused AirApp.
     refused: BTreeMap<String, String>,
     listing: Option<BTreeSet<String>>,
+    /// When the listing in progress began.
+    listed_at: Option<Instant>,
 }
 
 impl AirApps {
@@ -89,6 +92,7 @@ impl AirApps {
             stopping: BTreeMap::new(),
             refused: BTreeMap::new(),
             listing: None,
+            listed_at: None,
         }
     }
 
@@ -142,10 +146,14 @@ impl AirApps {
         tasks: &mut FuturesUnordered<TaskFuture<'a>>,
     ) {
         match change {
-            Change::ListStart => self.listing = Some(BTreeSet::new()),
+            Change::ListStart => {
+                self.listing = Some(BTreeSet::new());
+                self.listed_at = Some(Instant::now());
+            }
             Change::ListDone => {
                 // Apps whose AirApp vanished while the watch was down.
                 let live = self.listing.take().unwrap_or_default();
+                self.listed_at = None;
                 let gone: Vec<String> = self
                     .running
                     .keys()
@@ -221,7 +229,10 @@ impl AirApps {
             done: done_tx,
         };
         let writer = StatusWriter::new(&self.namespace, &name, generation);
-        tasks.push(starter.start(cfg, Some((writer, handle)), after));
+        // The AirApps of one listing start together and share their first
+        // fetch of each repository; one added later fetches anew.
+        let listed = self.listed_at.unwrap_or_else(Instant::now);
+        tasks.push(starter.start(cfg, Some((writer, handle)), after, listed));
         self.running.insert(
             name,
             Running {

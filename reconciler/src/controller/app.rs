@@ -92,7 +92,7 @@ pub struct AppTask {
     /// Kubernetes Events: the status as of the last publish (events come
     /// from its changes) and heals waiting to be recorded.
     events: Recorder,
-    published: AppStatus,
+    published: Arc<AppStatus>,
     pending_events: Vec<EventSpec>,
     /// The AirApp this app comes from, whose `.status` mirrors it.
     owner: Option<crate::airapp::StatusWriter>,
@@ -101,10 +101,13 @@ pub struct AppTask {
     compile_job: Slot<Result<Desired, CompileFailure>>,
     /// Turns true at shutdown: ends waits for fetches and compiles.
     stop: Option<watch::Receiver<bool>>,
-    /// The next fetch must begin after it is asked for (the first cycle,
-    /// a webhook or a manual trigger); a periodic one may share a fetch of
-    /// the same source by another app from the last half interval.
-    fresh: bool,
+    /// The next fetch must have begun at or after this moment: the app's
+    /// start for its first cycle (apps started together share one fetch
+    /// per repository), the arrival of a webhook or a manual trigger (what
+    /// was pushed before must be seen). `None`: a periodic cycle, which may
+    /// share a fetch of the same source by another app from the last half
+    /// interval.
+    fresh: Option<Instant>,
     /// The next cycle must sync even if nothing changed (a manual trigger
     /// or a webhook).
     forced: bool,
@@ -146,10 +149,11 @@ impl AppTask {
             },
             ..AppStatus::default()
         };
-        shared.set_status(status.clone());
+        let published = Arc::new(status.clone());
+        shared.set_status(published.clone());
         AppTask {
             events: Recorder::new(cluster.clone()),
-            published: status.clone(),
+            published,
             pending_events: Vec::new(),
             cfg,
             cluster,
@@ -168,10 +172,18 @@ impl AppTask {
             fetch_job: Slot::default(),
             compile_job: Slot::default(),
             stop: None,
-            fresh: true,
+            fresh: Some(Instant::now()),
             forced: false,
             in_sync: None,
         }
+    }
+
+    /// Let the first cycle share a fetch of its source that began at or
+    /// after `since` (when the apps it was started with were listed),
+    /// instead of one that began after this task was built.
+    pub fn fresh_since(mut self, since: Instant) -> Self {
+        self.fresh = Some(since);
+        self
     }
 
     /// Mirror the status into this AirApp's `.status`.
@@ -213,7 +225,7 @@ impl AppTask {
                     }
                     handling = Some(newest);
                     next = tokio::time::Instant::now();
-                    self.fresh = true;
+                    self.fresh = Some(Instant::now());
                     self.forced = true;
                 }
                 Some(first) = observed.recv() => {
@@ -260,7 +272,9 @@ impl AppTask {
             if let Some(id) = handling.take() {
                 self.status.handled_trigger = Some(id);
             }
-            self.publish().await;
+            // Boxed too: writing the AirApp's status and the Events is
+            // kilobytes of request state that a waiting task need not keep.
+            Box::pin(self.publish()).await;
             next = tokio::time::Instant::now() + wait;
         }
     }
@@ -442,14 +456,12 @@ impl AppTask {
             }
             None => SecretMaterial::default(),
         };
-        // Asked now: a fetch another app starts while this one waits for a
-        // worker or the repository's lock is as fresh as its own would be.
-        let asked = Instant::now();
-        let fresh_since = if std::mem::take(&mut self.fresh) {
-            asked
-        } else {
+        // A fetch another app starts while this one waits for a worker or
+        // the repository's lock is as fresh as its own would be.
+        let fresh_since = self.fresh.take().unwrap_or_else(|| {
+            let asked = Instant::now();
             asked.checked_sub(self.cfg.interval / 2).unwrap_or(asked)
-        };
+        });
         let result = self
             .fetch_job
             .run(
@@ -632,7 +644,8 @@ impl AppTask {
         let mut unlisted = BTreeSet::new();
         for o in batch {
             match o {
-                Observed::Object(r, live) => {
+                Observed::Object(change) => {
+                    let (r, live) = *change;
                     latest.insert(r, live);
                 }
                 Observed::Relisted => relisted = true,
@@ -780,13 +793,15 @@ impl AppTask {
         if !self.drifted.is_empty() && self.status.sync == SyncState::Synced {
             self.status.sync = SyncState::OutOfSync;
         }
-        self.shared.set_status(self.status.clone());
+        let mut events = transitions(&self.published, &self.status);
+        if *self.published != self.status {
+            self.published = Arc::new(self.status.clone());
+        }
+        self.shared.set_status(self.published.clone());
         if let Some(owner) = &mut self.owner {
             owner.write(&self.cluster, &self.status).await;
         }
-        let mut events = transitions(&self.published, &self.status);
         events.append(&mut self.pending_events);
-        self.published = self.status.clone();
         // Before anything was applied, events go to the configured target
         // namespace if there is one (a first revision that never fetched or
         // compiled has no other).

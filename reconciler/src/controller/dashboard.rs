@@ -38,7 +38,7 @@ fn short(rev: Option<&str>) -> String {
 }
 
 /// `/`: one row per app.
-pub fn index(apps: &[AppStatus]) -> String {
+pub fn index(apps: &[std::sync::Arc<AppStatus>]) -> String {
     let mut b = String::from("<h1>air: apps</h1>\n");
     if apps.is_empty() {
         b.push_str("<p>No apps are configured.</p>\n");
@@ -202,7 +202,7 @@ mod tests {
             repo: "https://x/\"r\"".into(),
             ..AppStatus::default()
         };
-        let html = index(std::slice::from_ref(&status));
+        let html = index(&[std::sync::Arc::new(status.clone())]);
         assert!(html.contains("a&lt;b&gt;") && !html.contains("a<b>"));
         let views = AppViews {
             graphs: vec![("w<1>".into(), "<svg></svg>".into())],

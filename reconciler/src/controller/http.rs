@@ -91,7 +91,9 @@ async fn metrics(State(s): State<Arc<Shared>>) -> Response {
 }
 
 async fn apps(State(s): State<Arc<Shared>>) -> Response {
-    Json(s.statuses()).into_response()
+    let statuses = s.shared_statuses();
+    let list: Vec<&crate::status::AppStatus> = statuses.iter().map(AsRef::as_ref).collect();
+    Json(list).into_response()
 }
 
 async fn app(State(s): State<Arc<Shared>>, Path(name): Path<String>) -> Response {
@@ -113,7 +115,7 @@ async fn reconcile(State(s): State<Arc<Shared>>, Path(name): Path<String>) -> Re
 }
 
 async fn dashboard_index(State(s): State<Arc<Shared>>) -> Response {
-    Html(crate::dashboard::index(&s.statuses())).into_response()
+    Html(crate::dashboard::index(&s.shared_statuses())).into_response()
 }
 
 async fn dashboard_app(State(s): State<Arc<Shared>>, Path(name): Path<String>) -> Response {

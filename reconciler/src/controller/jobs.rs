@@ -46,7 +46,13 @@ pub struct JobLimits {
     /// at once (the first cycle), or compiled and waiting, would hold them
     /// all; the API server is the bottleneck anyway.
     syncs: Arc<Semaphore>,
+    /// Fetches plus compiles: the jobs that may run at once.
+    jobs: usize,
 }
+
+/// Blocking threads beyond the jobs': the runtime's own blocking work
+/// (file reads, name lookups).
+const RUNTIME_BLOCKING: usize = 4;
 
 impl JobLimits {
     /// At most `fetches` fetches and `compiles` compiles at once (each at
@@ -56,7 +62,17 @@ impl JobLimits {
             fetches: Arc::new(Semaphore::new(fetches.max(1))),
             compiles: Arc::new(Semaphore::new(compiles.max(1))),
             syncs: Arc::new(Semaphore::new(SYNCS)),
+            jobs: fetches.max(1) + compiles.max(1),
         }
+    }
+
+    /// The blocking threads a runtime needs for these jobs. Each job keeps
+    /// its permit until it really ends (an abandoned one too), so no more
+    /// jobs than this ever run; an unbounded pool would still start a new
+    /// thread whenever a job is queued before the last one's thread is
+    /// idle again, and every thread costs the allocator a heap of its own.
+    pub fn blocking_threads(&self) -> usize {
+        self.jobs + RUNTIME_BLOCKING
     }
 
     pub(crate) fn syncs(&self) -> &Arc<Semaphore> {

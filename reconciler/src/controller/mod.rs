@@ -65,7 +65,9 @@ pub struct WeakSecret(pub usize);
 
 /// State shared by the app tasks and the HTTP server.
 pub struct Shared {
-    statuses: RwLock<BTreeMap<String, AppStatus>>,
+    /// Shared with the app tasks, which keep the same `Arc` as what they
+    /// last published: one copy of each status, not two.
+    statuses: RwLock<BTreeMap<String, Arc<AppStatus>>>,
     pub metrics: Metrics,
     pub registry: Registry,
     /// Ask an app for an immediate cycle (`POST /api/apps/<name>/reconcile`,
@@ -212,6 +214,16 @@ impl Shared {
 
     /// Every app's status, sorted by name.
     pub fn statuses(&self) -> Vec<AppStatus> {
+        self.shared_statuses()
+            .iter()
+            .map(|s| AppStatus::clone(s))
+            .collect()
+    }
+
+    /// Every app's status, sorted by name, without copying them (a
+    /// thousand statuses are megabytes; the API and the dashboard only
+    /// read them).
+    pub(crate) fn shared_statuses(&self) -> Vec<Arc<AppStatus>> {
         // A poisoned lock (a panic elsewhere while it was held) still
         // holds whole entries: reads and writes go on, none is dropped.
         self.statuses
@@ -227,10 +239,10 @@ impl Shared {
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .get(app)
-            .cloned()
+            .map(|s| AppStatus::clone(s))
     }
 
-    pub(crate) fn set_status(&self, s: AppStatus) {
+    pub(crate) fn set_status(&self, s: Arc<AppStatus>) {
         {
             let mut m = self
                 .statuses
@@ -342,8 +354,11 @@ pub async fn run(
         return shared.statuses();
     }
     let mut tasks = FuturesUnordered::new();
+    // The apps of the file start together: their first cycles share one
+    // fetch per repository.
+    let listed = std::time::Instant::now();
     for cfg in config.apps {
-        tasks.push(starter.start(cfg, None, None));
+        tasks.push(starter.start(cfg, None, None, listed));
     }
     let mut airapps = match &config.airapp_namespace {
         Some(ns) => airapps::AirApps::watch(&cluster, ns, file_apps),
@@ -398,12 +413,15 @@ impl Starter {
     /// waits for `after` (the task it replaces, so two never run for one
     /// app), and registers the app only then. An AirApp app stopped for
     /// good (deleted, or made invalid) is forgotten when its task ends,
-    /// unless its handle says a successor takes its place.
+    /// unless its handle says a successor takes its place. Its first fetch
+    /// may share one of the same source that began at or after `listed`
+    /// (when the app's configuration was read).
     fn start<'a>(
         &'a self,
         cfg: AppConfig,
         owner: Option<(crate::airapp::StatusWriter, airapps::Handle)>,
         after: Option<tokio::sync::oneshot::Receiver<()>>,
+        listed: std::time::Instant,
     ) -> TaskFuture<'a> {
         Box::pin(async move {
             if let Some(previous) = after {
@@ -429,13 +447,15 @@ impl Starter {
                     .unwrap_or_else(PoisonError::into_inner);
                 m.insert(name.clone(), crate::push_hooks::normalize(&cfg.source.url));
             }
-            let mut task = self.task(cfg);
+            // The task moves into its boxed `run` future: held once, not
+            // also in this one's state.
+            let mut task = self.task(cfg).fresh_since(listed);
             let Some((writer, handle)) = owner else {
-                task.run(obs_rx, trig_rx, self.stop.clone()).await;
+                Box::pin(task.run(obs_rx, trig_rx, self.stop.clone())).await;
                 return;
             };
             task = task.owned_by(writer);
-            task.run(obs_rx, trig_rx, handle.stop.clone()).await;
+            Box::pin(task.run(obs_rx, trig_rx, handle.stop.clone())).await;
             if !handle.replaced() {
                 self.shared.forget(&name);
                 self.index.unregister(&name);
@@ -459,10 +479,10 @@ mod tests {
         })
         .join();
         assert!(panicked.is_err() && shared.statuses.is_poisoned());
-        shared.set_status(AppStatus {
+        shared.set_status(Arc::new(AppStatus {
             name: "shop".into(),
             ..AppStatus::default()
-        });
+        }));
         assert_eq!(shared.status("shop").map(|s| s.name), Some("shop".into()));
         assert_eq!(shared.statuses().len(), 1);
     }

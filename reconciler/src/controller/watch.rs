@@ -34,11 +34,13 @@ impl Kind {
     }
 }
 
-/// What an app task is told by the watchers.
+/// What an app task is told by the watchers. Small (a pointer and a tag):
+/// each app's inbox allocates room for 32 of them up front, a thousand
+/// inboxes at once.
 #[derive(Debug)]
 pub enum Observed {
     /// The object changed (`Some`) or was deleted (`None`).
-    Object(ObjectRef, Option<Value>),
+    Object(Box<(ObjectRef, Option<Value>)>),
     /// Check every object (read each from the cluster).
     Relisted,
     /// A watcher relisted, and these objects of the app were not in the
@@ -83,7 +85,7 @@ impl Index {
         let app = self.owners.read().ok().and_then(|m| m.get(&r).cloned());
         let Some(app) = app else { return };
         if let Some(tx) = self.inboxes.read().ok().and_then(|m| m.get(&app).cloned()) {
-            let _ = tx.send(Observed::Object(r, live));
+            let _ = tx.send(Observed::Object(Box::new((r, live))));
         }
     }
 
