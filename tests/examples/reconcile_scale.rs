@@ -5,9 +5,10 @@
 //!
 //! - the time until every app is first synced (from the process start);
 //! - the API requests of an idle period once in sync, by verb (counted at
-//!   the test API server), and the Git fetches in it (counted at the
-//!   daemon: one `upload-pack` per fetch);
-//! - the Git fetches of the first sync, per repository;
+//!   the test API server), and the Git requests in it (counted at the
+//!   daemon: one `upload-pack` per connection; a fetch that finds nothing
+//!   new makes one, the advertisement; one that downloads makes two);
+//! - the Git requests of the first sync, per repository;
 //! - drift-to-heal latency: out-of-band edits (a merge patch of a managed
 //!   image by another field manager) and deletions, spread over the apps,
 //!   each timed from just before the request until the API shows air's
@@ -380,13 +381,13 @@ async fn main() {
     );
     println!("  API requests until then: {requests_sync:?}");
     println!(
-        "  Git fetches until then: {} over {} repositories (max {} for one repository)",
+        "  Git requests (upload-pack) until then: {} over {} repositories (max {} for one repository)",
         sum(&fetches_sync),
         fetches_sync.len(),
         fetches_sync.values().max().copied().unwrap_or(0)
     );
     println!(
-        "idle {idle_secs} s: {} API requests {idle_requests:?}; {} Git fetches; controller CPU {idle_cpu:.2} s",
+        "idle {idle_secs} s: {} API requests {idle_requests:?}; {} Git requests (upload-pack); controller CPU {idle_cpu:.2} s",
         sum(&idle_requests),
         sum(&idle_fetches)
     );

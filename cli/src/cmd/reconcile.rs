@@ -119,7 +119,7 @@ pub fn run(args: Args) -> u8 {
 ///   system at once instead of a second later, while the next sync's
 ///   garbage piles up beside them.
 ///
-/// At 1,000 apps they take the controller's peak RSS from 137 MB to 92 MB
+/// At 1,000 apps they take the controller's peak RSS from 128 MB to 90 MB
 /// (docs/performance.md, "Controller at scale").
 const CONTROLLER_ALLOCATOR: [(&str, &str); 2] =
     [("MIMALLOC_ALLOW_THP", "0"), ("MIMALLOC_PURGE_DELAY", "0")];
