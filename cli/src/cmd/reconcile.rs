@@ -56,7 +56,8 @@ pub enum LogFormat {
 }
 
 pub fn run(args: Args) -> u8 {
-    with_controller_allocator_settings();
+    // Logged once logging is set up; the controller runs either way.
+    let not_reexecuted = with_controller_allocator_settings();
     let loaded = match (&args.config, &args.airapp_namespace) {
         (Some(path), _) => config::load(path),
         // No file: every default, apps from AirApps only.
@@ -84,6 +85,9 @@ pub fn run(args: Args) -> u8 {
         cfg.listen = l;
     }
     init_logging(args.log_format);
+    if let Some(why) = not_reexecuted {
+        tracing::warn!(reason = %why, "running with the allocator's default settings (more memory)");
+    }
     // The controller waits on the network; a few workers keep up with
     // thousands of apps. Blocking threads are bounded by the jobs that may
     // run at once and kept between cycles: each thread costs the
@@ -121,29 +125,32 @@ pub fn run(args: Args) -> u8 {
 ///
 /// At 1,000 apps they take the controller's peak RSS from 128 MB to 90 MB
 /// (docs/performance.md, "Controller at scale").
+#[cfg(all(unix, not(feature = "system-alloc")))]
 const CONTROLLER_ALLOCATOR: [(&str, &str); 2] =
     [("MIMALLOC_ALLOW_THP", "0"), ("MIMALLOC_PURGE_DELAY", "0")];
 
 /// Run this same command again with [`CONTROLLER_ALLOCATOR`] in its
 /// environment (the same process: `exec` keeps the PID, so a container's
 /// PID 1 stays PID 1) when one is missing. Done first, before any thread,
-/// socket or signal handler exists; if it cannot be done (no
-/// /proc/self/exe, say), the controller runs with the defaults.
+/// socket or signal handler exists. Returns only when there was nothing to
+/// do (`None`) or the exec could not be done (why: no /proc/self/exe, say);
+/// the controller then runs with the allocator's defaults.
 #[cfg(all(unix, not(feature = "system-alloc")))]
-fn with_controller_allocator_settings() {
+fn with_controller_allocator_settings() -> Option<String> {
     use std::os::unix::process::CommandExt;
     let missing: Vec<_> = CONTROLLER_ALLOCATOR
         .iter()
         .filter(|(k, _)| std::env::var_os(k).is_none())
         .collect();
     if missing.is_empty() {
-        return;
+        return None;
     }
-    let Ok(exe) = std::env::current_exe() else {
-        return;
+    let exe = match std::env::current_exe() {
+        Ok(exe) => exe,
+        Err(e) => return Some(format!("cannot find the running binary: {e}")),
     };
     let mut args = std::env::args_os();
-    let mut cmd = std::process::Command::new(exe);
+    let mut cmd = std::process::Command::new(&exe);
     if let Some(arg0) = args.next() {
         cmd.arg0(arg0);
     }
@@ -151,12 +158,14 @@ fn with_controller_allocator_settings() {
     for (k, v) in missing {
         cmd.env(k, v);
     }
-    // Returns only when the exec failed: carry on with the defaults.
-    let _ = cmd.exec();
+    let e = cmd.exec();
+    Some(format!("cannot re-execute {}: {e}", exe.display()))
 }
 
 #[cfg(not(all(unix, not(feature = "system-alloc"))))]
-fn with_controller_allocator_settings() {}
+fn with_controller_allocator_settings() -> Option<String> {
+    None
+}
 
 fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
