@@ -4,8 +4,9 @@
 //! given by later stages (resolve, check, lower).
 //!
 //! Node types derive `PartialEq`: tests compare trees "spans aside" by
-//! formatting them with `{:?}` after [`crate::ast::strip_spans`] style
-//! helpers, or by comparing the formatter's output.
+//! formatting them with `{:?}` and cutting the spans out of the text
+//! (`strip_spans` in tests/tests/fmt.rs), or by comparing the formatter's
+//! output.
 
 use crate::span::{FileId, Span};
 

@@ -8,7 +8,7 @@
 //! - [`events::event_graph`] builds the app's [`EventGraph`];
 //!   [`events::check_events`] checks it (`run` cycles, event loops,
 //!   unmatched events).
-//! - [`render`] draws either as Graphviz dot, Mermaid or SVG (laid out by
+//! - [`render`](mod@render) draws either as Graphviz dot, Mermaid or SVG (laid out by
 //!   [`layout`], no Graphviz needed).
 
 pub(crate) mod analysis;

@@ -21,7 +21,7 @@ pub(crate) const MIN_PARALLEL_WORK: usize = 64 * 1024;
 const WORKER_STACK: usize = 16 * 1024 * 1024;
 
 thread_local! {
-    /// A [`with_jobs`] override for work started on this thread.
+    /// A `with_jobs` override (tests only) for work started on this thread.
     static JOBS: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
     /// See [`spread_count`].
     static SPREAD: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
@@ -55,7 +55,7 @@ pub fn set_jobs(n: usize) {
     JOBS_LIMIT.store(n, Ordering::Relaxed);
 }
 
-/// How many threads to use: a [`with_jobs`] override, else the
+/// How many threads to use: a `with_jobs` override (tests only), else the
 /// [`set_jobs`] cap, else the machine's parallelism.
 pub fn jobs() -> usize {
     if let Some(n) = JOBS.get() {

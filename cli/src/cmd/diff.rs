@@ -47,7 +47,7 @@ pub struct Args {
     #[arg(long, value_name = "URL")]
     pub post: Option<String>,
     /// API base for --post (default: from the URL; env AIR_GITHUB_API_URL /
-    /// AIR_GITLAB_API_URL), e.g. https://ghe.example.com/api/v3.
+    /// AIR_GITLAB_API_URL), e.g. `https://ghe.example.com/api/v3`.
     #[arg(long, value_name = "URL")]
     pub api_url: Option<String>,
     /// Compare the app on disk with the live cluster instead (like

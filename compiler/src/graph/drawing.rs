@@ -1,5 +1,5 @@
 //! The small drawing model both graphs turn into ([`Drawing`]: nodes with
-//! a shape and a tone, edges with a line), shared by [`super::render`]
+//! a shape and a tone, edges with a line), shared by [`super::render`](mod@super::render)
 //! (dot, mermaid) and [`super::svg`]. A leaf: it imports nothing of the
 //! graph.
 

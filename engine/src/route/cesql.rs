@@ -5,7 +5,7 @@
 //! (cloudevents/sdk-go `sql/v2`, used by the broker's `cesql` filter), so
 //! a Trigger matches here exactly when it matches in the cluster:
 //!
-//! - syntax: the ANTLR grammar of the specification (see [`parse`]'s
+//! - syntax: the ANTLR grammar of the specification (see [`parse`](mod@parse)'s
 //!   module for precedence; `AND`/`OR`/`XOR` share one level and group
 //!   from the right), keywords, attribute and function names
 //!   case-insensitive;

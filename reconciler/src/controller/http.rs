@@ -2,11 +2,11 @@
 //! (every app finished its first cycle), `/metrics` (Prometheus text),
 //! `/api/apps` and `/api/apps/<name>` (JSON status), and
 //! `POST /api/apps/<name>/reconcile` (run a cycle now), and
-//! the dashboard (`/`, `/apps/<name>`: [`crate::dashboard`]), and
+//! the dashboard (`/`, `/apps/<name>`: [`crate::controller::dashboard`]), and
 //! `POST /hooks/git` (a signed push notification from GitHub or GitLab:
-//! fetch the apps of that repository now; see [`crate::webhook`]).
+//! fetch the apps of that repository now; see [`crate::controller::push_hooks`]).
 //!
-//! Every request passes [`guard`] (Host allow-list, cross-site refusal,
+//! Every request passes [`guard`](mod@guard) (Host allow-list, cross-site refusal,
 //! optional bearer token; security headers on every response) and runs
 //! under [`server`]'s timeouts.
 

@@ -3,8 +3,8 @@
 //! read app folders straight from Git objects — never from a checkout.
 //!
 //! Secrets (tokens, key passphrases, passwords in URLs) are held only in
-//! [`Secret`]-like wrappers, are never formatted, and every message that
-//! libgit2 produces is scrubbed before it reaches an error or a log line.
+//! [`Secret`](crate::secret::Secret)-like wrappers, are never formatted,
+//! and every message that libgit2 produces is scrubbed before it reaches an error or a log line.
 
 mod auth;
 mod cache;

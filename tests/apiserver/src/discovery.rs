@@ -1,5 +1,5 @@
-//! Discovery documents: /version, /api, /api/v1, /apis, /apis/<g>,
-//! /apis/<g>/<v> (the /openapi documents are in openapi.rs).
+//! Discovery documents: /version, /api, /api/v1, /apis, `/apis/<g>`,
+//! `/apis/<g>/<v>` (the /openapi documents are in openapi.rs).
 //!
 //! All are generated from the registry table, so a kind is discoverable
 //! exactly when it is served.

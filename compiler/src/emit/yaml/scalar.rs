@@ -18,7 +18,7 @@ struct Scan {
 }
 
 const ORDINARY: u8 = 0;
-/// May start a character of [`needs_escape`]: ASCII controls, DEL, and
+/// May start a character of `needs_escape`: ASCII controls, DEL, and
 /// the lead bytes of U+0080–U+009F (0xC2), U+2028/U+2029 (0xE2) and
 /// U+FEFF (0xEF). The string is valid UTF-8, so these lead bytes are
 /// never continuation bytes.

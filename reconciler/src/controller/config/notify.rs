@@ -1,5 +1,5 @@
 //! `[[notify]]` tables of the `air reconcile` TOML: where notifications go
-//! and which of them (see [`crate::notify`]).
+//! and which of them (see [`crate::controller::notifications`]).
 //!
 //! ```toml
 //! [[notify]]
