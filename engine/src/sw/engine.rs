@@ -3,6 +3,7 @@
 
 use super::document;
 use super::events::{Offer, offer};
+use super::expr::Var;
 use super::trace::TraceEvent;
 use super::workflow;
 use super::world::{Env, LocalFuture};
@@ -63,7 +64,7 @@ fn version_order(v: &str) -> Vec<(u64, String)> {
 impl Engine {
     pub fn new() -> Self {
         let env = Env::default();
-        *env.secrets.borrow_mut() = Value::Object(Default::default());
+        *env.secrets.borrow_mut() = Var::new(Value::Object(Default::default()));
         Engine {
             env: Rc::new(env),
             runs: BTreeMap::new(),
@@ -114,7 +115,7 @@ impl Engine {
 
     /// The `$secrets` every run sees (an object; `{}` by default).
     pub fn set_secrets(&mut self, secrets: Value) {
-        *self.env.secrets.borrow_mut() = secrets;
+        *self.env.secrets.borrow_mut() = Var::new(secrets);
     }
 
     /// Offer a CloudEvent to every waiting `listen` of every run whose

@@ -3,7 +3,11 @@
 //! Compiled filters are cached per (program text, variable names). A
 //! program sees only the variables it names (`$context`, `$input`, …): the
 //! text is scanned for `$name` before compiling, so large arguments such as
-//! `$workflow.definition` are converted to jaq values only when used.
+//! `$workflow.definition` are converted to jaq values only when used. A
+//! [`Var`] converts its value once and keeps the jaq form: a run's
+//! `$workflow` (the whole document inside) is read by every expression on
+//! the workflow input (`$workflow.input | (…)`), so converting it per
+//! evaluation was most of a run's time.
 //!
 //! Non-deterministic or process-level jq builtins (`env`, `halt`, `input`,
 //! `localtime`, `debug`, …) are left out: a test must give the same result
@@ -16,7 +20,7 @@ use jaq_core::{Compiler, Ctx, Vars, data};
 use jaq_json::Val;
 use serde::Deserialize;
 use serde_json::{Map, Number, Value};
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -51,20 +55,54 @@ pub enum ExprError {
     Run { program: String, message: String },
 }
 
+/// A variable's value and, once an expression has used it, its jaq form.
+/// Clones share both, so a value that outlives one evaluation (a run's
+/// `$workflow`, `$runtime`) is converted once.
+#[derive(Debug, Clone, Default)]
+pub struct Var {
+    json: Rc<Value>,
+    jaq: Rc<OnceCell<Val>>,
+}
+
+impl Var {
+    pub fn new(json: Value) -> Self {
+        Var {
+            json: Rc::new(json),
+            jaq: Rc::default(),
+        }
+    }
+
+    /// The value, as given.
+    pub fn json(&self) -> &Value {
+        &self.json
+    }
+
+    /// The value, moved out when no clone shares it.
+    pub fn into_json(self) -> Value {
+        Rc::try_unwrap(self.json).unwrap_or_else(|shared| (*shared).clone())
+    }
+
+    /// The jaq form, converted at the first call.
+    fn jaq(&self) -> Val {
+        self.jaq.get_or_init(|| to_val(&self.json)).clone()
+    }
+}
+
 /// The named arguments of one evaluation (`$context`, `$input`, loop
 /// variables, `catch.as`, …), without the `$`.
 #[derive(Debug, Clone, Default)]
 pub struct Args {
-    entries: Vec<(Rc<str>, Rc<Value>)>,
+    entries: Vec<(Rc<str>, Var)>,
 }
 
 impl Args {
     /// Set (or replace) one variable.
     pub fn set(&mut self, name: &str, value: Value) {
-        self.set_rc(name, Rc::new(value));
+        self.set_var(name, Var::new(value));
     }
 
-    pub fn set_rc(&mut self, name: &str, value: Rc<Value>) {
+    /// Set (or replace) one variable with a shared value (see [`Var`]).
+    pub fn set_var(&mut self, name: &str, value: Var) {
         if let Some(slot) = self.entries.iter_mut().find(|(n, _)| &**n == name) {
             slot.1 = value;
         } else {
@@ -75,12 +113,12 @@ impl Args {
     /// Add (or replace with) every variable of `other`.
     pub fn extend(&mut self, other: &Args) {
         for (name, value) in &other.entries {
-            self.set_rc(name, value.clone());
+            self.set_var(name, value.clone());
         }
     }
 
     /// The variables whose `$name` occurs in `program`, in a stable order.
-    fn used_by<'a>(&'a self, program: &str) -> Vec<&'a (Rc<str>, Rc<Value>)> {
+    fn used_by<'a>(&'a self, program: &str) -> Vec<&'a (Rc<str>, Var)> {
         let mut used: Vec<_> = self
             .entries
             .iter()
@@ -93,11 +131,29 @@ impl Args {
 
 /// Whether `program` mentions `$name` as a whole identifier.
 fn mentions(program: &str, name: &str) -> bool {
-    let needle = format!("${name}");
-    program.match_indices(&needle).any(|(at, _)| {
+    mentions_needle(program, &format!("${name}"))
+}
+
+fn mentions_needle(program: &str, needle: &str) -> bool {
+    program.match_indices(needle).any(|(at, _)| {
         let next = program[at + needle.len()..].chars().next();
         !next.is_some_and(|c| c.is_alphanumeric() || c == '_')
     })
+}
+
+/// Whether any string inside `value` (a task definition) mentions `$name`:
+/// when none does, no expression of it can read the variable, and the
+/// caller need not build it.
+pub fn mentioned_in(value: &Value, name: &str) -> bool {
+    fn walk(value: &Value, needle: &str) -> bool {
+        match value {
+            Value::String(s) => mentions_needle(s, needle),
+            Value::Array(items) => items.iter().any(|v| walk(v, needle)),
+            Value::Object(map) => map.values().any(|v| walk(v, needle)),
+            _ => false,
+        }
+    }
+    walk(value, &format!("${name}"))
 }
 
 /// Whether `program` may call `now` (a word match; a false positive only
@@ -111,10 +167,33 @@ fn mentions_now(program: &str) -> bool {
     })
 }
 
-/// Compiles and runs jq programs; caches compiled filters.
-#[derive(Default)]
+/// Most compiled filters the cache of one thread keeps; when full it
+/// starts again empty. jaq compiles its standard library into every
+/// filter (about 110 KB each), so this bounds the cache near 225 MB; the
+/// generated 1,000-workflow app has about 1,100 distinct programs.
+const CACHE_LIMIT: usize = 2_048;
+
+type Cache = Rc<RefCell<HashMap<CacheKey, Rc<Filter>>>>;
+
+thread_local! {
+    /// Filters compiled on this thread, shared by every [`Jq`] on it: each
+    /// test of `air test` runs on a fresh engine, and compiling (jaq loads
+    /// its standard library for every program) costs more than running.
+    static CACHE: Cache = Cache::default();
+}
+
+/// Compiles and runs jq programs; caches compiled filters (per thread, see
+/// [`CACHE`]).
 pub struct Jq {
-    cache: RefCell<HashMap<CacheKey, Rc<Filter>>>,
+    cache: Cache,
+}
+
+impl Default for Jq {
+    fn default() -> Self {
+        Jq {
+            cache: CACHE.with(Rc::clone),
+        }
+    }
 }
 
 impl Jq {
@@ -131,7 +210,7 @@ impl Jq {
         let used = vars.used_by(program);
         let names: Vec<Rc<str>> = used.iter().map(|(n, _)| n.clone()).collect();
         let filter = self.compiled(program, &names)?;
-        let values: Vec<Val> = used.iter().map(|(_, v)| to_val(v)).collect();
+        let values: Vec<Val> = used.iter().map(|(_, v)| v.jaq()).collect();
         let ctx = Ctx::<data::JustLut<Val>>::new(&filter.lut, Vars::new(values));
         let mut out = filter.id.run((ctx, to_val(input)));
         match out.next() {
@@ -153,7 +232,11 @@ impl Jq {
             return Ok(f.clone());
         }
         let filter = Rc::new(compile(program, names)?);
-        self.cache.borrow_mut().insert(key, filter.clone());
+        let mut cache = self.cache.borrow_mut();
+        if cache.len() >= CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(key, filter.clone());
         Ok(filter)
     }
 }
@@ -254,12 +337,18 @@ mod tests {
         let mut vars = Args::default();
         vars.set("input", json!(1));
         vars.set("inputs2", json!(5));
+        let before = jq.cache.borrow().len();
         let out = jq.eval("{ ids: [ $input, .id ] }", &json!({"id": 2}), &vars);
         assert_eq!(out, Ok(json!({"ids": [1, 2]})));
-        assert_eq!(jq.cache.borrow().len(), 1);
+        assert_eq!(jq.cache.borrow().len(), before + 1);
         let again = jq.eval("{ ids: [ $input, .id ] }", &json!({"id": 3}), &vars);
         assert_eq!(again, Ok(json!({"ids": [1, 3]})));
-        assert_eq!(jq.cache.borrow().len(), 1);
+        assert_eq!(jq.cache.borrow().len(), before + 1);
+        // Another engine on this thread finds the filter compiled.
+        let other = Jq::default();
+        let third = other.eval("{ ids: [ $input, .id ] }", &json!({"id": 4}), &vars);
+        assert_eq!(third, Ok(json!({"ids": [1, 4]})));
+        assert_eq!(other.cache.borrow().len(), before + 1);
     }
 
     #[test]

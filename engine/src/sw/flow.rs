@@ -4,7 +4,7 @@
 
 use super::duration;
 use super::error::WfError;
-use super::expr::Args;
+use super::expr::{Args, mentioned_in};
 use super::run::{RunCtx, date_time};
 use super::tasks;
 use super::trace::{TaskInfo, TraceEvent};
@@ -130,15 +130,21 @@ async fn run_task(
 ) -> Result<Step, WfError> {
     let info = task_info(name, def, pointer);
     rc.step(pointer)?;
-    let mut descriptor = json!({
-        "name": name,
-        "reference": pointer,
-        "definition": def,
-        "input": raw,
-        "startedAt": date_time(rc.now()),
+    // `$task` holds the whole definition: built only for a task whose
+    // expressions (its own or its subtasks') name it.
+    let mut descriptor = mentioned_in(def, "task").then(|| {
+        json!({
+            "name": name,
+            "reference": pointer,
+            "definition": def,
+            "input": raw,
+            "startedAt": date_time(rc.now()),
+        })
     });
     let mut args = rc.base_args();
-    args.set("task", descriptor.clone());
+    if let Some(descriptor) = &descriptor {
+        args.set("task", descriptor.clone());
+    }
     args.extend(scope);
     if let Some(cond) = def.get("if")
         && !rc.eval_cond(cond, &raw, &args, pointer)?
@@ -173,8 +179,10 @@ async fn run_task(
             Body::Out(v) => (v, None),
             Body::Then(v, then) => (v, Some(then)),
         };
-        descriptor["output"] = raw_out.clone();
-        args.set("task", descriptor.clone());
+        if let Some(descriptor) = &mut descriptor {
+            descriptor["output"] = raw_out.clone();
+            args.set("task", descriptor.clone());
+        }
         let out = transform_output(rc, def, raw_out, &mut args, pointer)?;
         let then = chosen.or_else(|| def.get("then").and_then(Value::as_str).map(String::from));
         Ok(match then.as_deref() {
@@ -218,7 +226,7 @@ pub fn transform_output(
         // The context now, not as the task started: a fork's branches
         // may have changed it meanwhile (dsl.md: `export.as` replaces the
         // workflow's current context).
-        args.set("context", rc.context());
+        args.set_var("context", rc.context_var());
         let context = rc.eval_field(expr, &out, args, at)?;
         rc.set_context(context);
     }

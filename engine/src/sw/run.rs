@@ -2,7 +2,7 @@
 //! expressions are found and evaluated inside task definitions.
 
 use super::error::WfError;
-use super::expr::Args;
+use super::expr::{Args, Var};
 use super::trace::{TaskInfo, TraceEvent};
 use super::world::{Env, Wait, WaitFor, Woken};
 use super::{RunId, WaitPoint};
@@ -19,10 +19,12 @@ pub struct RunCtx {
     pub env: Rc<Env>,
     pub id: RunId,
     pub doc: Rc<Value>,
-    pub context: RefCell<Value>,
+    /// `$context`, shared with the arguments of the tasks that read it
+    /// (no copy per task; see [`Var`]).
+    pub context: RefCell<Var>,
     /// `$workflow`: id, definition, raw input, startedAt.
-    pub workflow: Rc<Value>,
-    pub runtime: Rc<Value>,
+    pub workflow: Var,
+    pub runtime: Var,
     pub loose: bool,
     pub steps: Cell<u64>,
     pub depth: usize,
@@ -90,13 +92,18 @@ impl RunCtx {
     }
 
     pub fn context(&self) -> Value {
+        self.context.borrow().json().clone()
+    }
+
+    /// `$context` as an expression argument (shared, not copied).
+    pub fn context_var(&self) -> Var {
         self.context.borrow().clone()
     }
 
     /// Replace `$context` for a moment, without recording it: a fork runs
     /// each branch on its own copy (tasks/fork.rs). Returns the old value.
     pub fn swap_context(&self, context: Value) -> Value {
-        std::mem::replace(&mut *self.context.borrow_mut(), context)
+        std::mem::replace(&mut *self.context.borrow_mut(), Var::new(context)).into_json()
     }
 
     /// Replace `$context` (and what [`super::Engine::runs`] reports).
@@ -104,7 +111,7 @@ impl RunCtx {
         if let Some(record) = self.env.world.borrow_mut().runs.get_mut(&self.id) {
             record.context = context.clone();
         }
-        *self.context.borrow_mut() = context;
+        *self.context.borrow_mut() = Var::new(context);
     }
 
     /// Count one task against [`STEP_LIMIT`].
@@ -123,10 +130,10 @@ impl RunCtx {
     /// The arguments every expression of this run sees.
     pub fn base_args(&self) -> Args {
         let mut args = Args::default();
-        args.set("context", self.context());
-        args.set_rc("workflow", self.workflow.clone());
-        args.set_rc("runtime", self.runtime.clone());
-        args.set("secrets", self.env.secrets.borrow().clone());
+        args.set_var("context", self.context_var());
+        args.set_var("workflow", self.workflow.clone());
+        args.set_var("runtime", self.runtime.clone());
+        args.set_var("secrets", self.env.secrets.borrow().clone());
         // jq's `now`, on the virtual clock (see `expr`).
         args.set("__now", Value::from(wall_ms(self.now()) as f64 / 1000.0));
         args

@@ -2,7 +2,7 @@
 //! workflow `timeout`, `output.as`, and the run's final record.
 
 use super::error::WfError;
-use super::expr::Args;
+use super::expr::{Args, Var};
 use super::flow::{Flow, run_list, timeout_ms};
 use super::run::{RunCtx, date_time};
 use super::trace::{TaskInfo, TraceEvent};
@@ -44,9 +44,9 @@ pub fn new_run(
         env: env.clone(),
         id,
         doc,
-        context: RefCell::new(Value::Object(Default::default())),
-        workflow: Rc::new(workflow),
-        runtime: Rc::new(json!({
+        context: RefCell::new(Var::new(Value::Object(Default::default()))),
+        workflow: Var::new(workflow),
+        runtime: Var::new(json!({
             "name": "air-engine",
             "version": env!("CARGO_PKG_VERSION"),
             "metadata": {},
@@ -87,7 +87,7 @@ pub async fn execute(rc: Rc<RunCtx>, raw_input: Value) -> Result<Value, WfError>
     let result = body(&rc, raw_input).await;
     cancel.armed = false;
     let mut w = rc.env.world.borrow_mut();
-    let context = rc.context.borrow().clone();
+    let context = rc.context();
     let (status, event) = match &result {
         Ok(output) => (
             RunStatus::Completed {

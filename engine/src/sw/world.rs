@@ -3,7 +3,7 @@
 //! leaf future through which a run ever suspends.
 
 use super::events::Listener;
-use super::expr::Jq;
+use super::expr::{Jq, Var};
 use super::trace::{TaskInfo, TraceEntry, TraceEvent};
 use super::{HttpRequest, HttpResponse, RunId, RunStatus, WaitPoint, WfError, WorkflowKey};
 use serde_json::Value;
@@ -22,7 +22,7 @@ pub struct Env {
     pub jq: Jq,
     pub docs: RefCell<BTreeMap<WorkflowKey, Rc<Value>>>,
     /// `$secrets` of every run.
-    pub secrets: RefCell<Value>,
+    pub secrets: RefCell<Var>,
     pub world: RefCell<World>,
     /// Runs started from inside a run (`run.workflow` with `await: false`),
     /// picked up by the executor.

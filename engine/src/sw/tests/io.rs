@@ -383,6 +383,30 @@ fn descriptors_are_available() {
 }
 
 #[test]
+fn task_descriptors_reach_output_and_subtasks_and_context_stays_current() {
+    // `$task` is built only for a task whose subtree names it: the outer
+    // `do` names it only through a subtask, which must see its own.
+    let out = run_to_end(
+        json!([
+            {"first": {"set": {"n": 1}, "export": {"as": "{ n: .n }"}}},
+            {"outer": {"do": [
+                {"inner": {"set": {"me": "${ $task.name }", "seen": "${ $context.n }"},
+                           "output": {"as": "{ me: .me, seen: .seen, out: $task.output.me }"}}},
+            ]}},
+            {"again": {"set": {"ctx": "${ $context }", "in": "${ $task.input }"},
+                       "export": {"as": "$context + { more: true }"}}},
+            {"last": {"set": {"ctx": "${ $context }", "prev": "${ . }"}}},
+        ]),
+        json!({}),
+    );
+    assert_eq!(
+        out,
+        json!({"ctx": {"n": 1, "more": true},
+               "prev": {"ctx": {"n": 1}, "in": {"me": "inner", "seen": 1, "out": "inner"}}})
+    );
+}
+
+#[test]
 fn a_timed_out_child_run_is_cancelled() {
     let mut engine = Engine::new();
     let mut host = Script::default();
