@@ -13,6 +13,10 @@ use air_engine::sw::{Engine, Host, HttpRequest, HttpResponse};
 use criterion::{Criterion, Throughput};
 use serde_json::{Value, json};
 
+/// As in the `air` binary, which runs `air test`.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Answers every call with `200 {}`; counts emits.
 #[derive(Default)]
 struct Answer {

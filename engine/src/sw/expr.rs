@@ -15,6 +15,7 @@
 //! clock: programs that use it get `def now: $__now;` in front, and the
 //! caller provides `__now` (seconds) among the arguments.
 
+use jaq_core::load::parse::Def;
 use jaq_core::load::{Arena, File, Loader};
 use jaq_core::{Compiler, Ctx, Vars, data};
 use jaq_json::Val;
@@ -182,6 +183,16 @@ thread_local! {
     static CACHE: Cache = Cache::default();
 }
 
+thread_local! {
+    /// jq's standard definitions, parsed once per thread (each crate
+    /// parses its definitions' source at every call).
+    static DEFS: Vec<Def> = jaq_core::defs()
+        .chain(jaq_std::defs())
+        .chain(jaq_json::defs())
+        .filter(|def| !FORBIDDEN.contains(&def.name))
+        .collect();
+}
+
 /// Compiles and runs jq programs; caches compiled filters (per thread, see
 /// [`CACHE`]).
 pub struct Jq {
@@ -246,10 +257,7 @@ fn compile(program: &str, names: &[Rc<str>]) -> Result<Filter, ExprError> {
         program: program.to_string(),
         message,
     };
-    let defs = jaq_core::defs()
-        .chain(jaq_std::defs())
-        .chain(jaq_json::defs())
-        .filter(|def| !FORBIDDEN.contains(&def.name));
+    let defs = DEFS.with(Clone::clone);
     let funs = jaq_core::funs()
         .chain(jaq_std::funs())
         .chain(jaq_json::funs())
