@@ -140,3 +140,57 @@ async fn idle_cycles_send_no_request_for_objects_and_changes_still_sync() {
     let web = kube.ksvc("shop", "web").await.unwrap();
     assert_eq!(image(&web), "registry.example.com/shop/web:2.0.0");
 }
+
+/// The inventory is air's own bookkeeping, watched like the app's objects:
+/// deleted by hand while the app is idle (no cycle due for an hour, and an
+/// idle cycle would send no request anyway), it is written again at once
+/// by a full sync, listing every object, so prune still knows them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inventory_deleted_by_hand_is_written_again_without_waiting_for_a_cycle() {
+    if !air_tests::tools::require("git", "git") {
+        return;
+    }
+    let kube = Kube::start().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = Repo::new(tmp.path(), "apps");
+    write_app(&repo, "apps/shop", "shop", "shop", "1.0.0");
+    let c1 = repo.commit("one");
+    let rec = Reconciler::start(
+        &config(&repo).replace("interval = \"1s\"", "interval = \"1h\""),
+        &kube.kubeconfig,
+        &tmp.path().join("cache"),
+        &[],
+    );
+    rec.synced_at("shop", &c1).await;
+    let listed = |cm: &serde_json::Value| {
+        cm.pointer("/data/inventory.json")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let original = kube
+        .get("v1", "ConfigMap", "shop", "air-inventory-shop")
+        .await
+        .unwrap();
+    assert!(listed(&original).contains("\"web\""), "{original:#}");
+
+    let api = kube
+        .cluster
+        .api_for(&air_reconciler::object::ObjectRef::of(&original).unwrap())
+        .await
+        .unwrap();
+    api.delete("air-inventory-shop", &kube::api::DeleteParams::default())
+        .await
+        .unwrap();
+    eventually("the inventory written again", || async {
+        match kube
+            .get("v1", "ConfigMap", "shop", "air-inventory-shop")
+            .await
+        {
+            Some(cm) if listed(&cm) == listed(&original) => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    })
+    .await;
+    assert!(kube.ksvc("shop", "web").await.is_some());
+}

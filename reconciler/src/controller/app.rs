@@ -18,6 +18,7 @@ use crate::drift::{self, Drift};
 use crate::events::{EventSpec, Recorder, transitions};
 use crate::git::{GitCache, GitError, Revision, SecretMaterial, redact_url};
 use crate::health::{self, Health};
+use crate::inventory;
 use crate::metrics::app as label;
 use crate::object::{ObjectRef, owned_by};
 use crate::status::short_commit as short;
@@ -574,14 +575,27 @@ impl AppTask {
                 .into_iter()
                 .filter_map(|o| Some((ObjectRef::of(&o)?, o.to_string().into_boxed_str())))
                 .collect();
-            self.index.set_objects(&self.cfg.name, objs.keys().cloned());
+            // The inventory is watched too (the ConfigMap watcher sees it:
+            // it is labelled as managed by air): deleted out of band, it is
+            // written again by a full sync at once, not at the next commit
+            // (an idle cycle sends no request that would notice).
+            let inventory = inventory::configmap_ref(air_app, namespace);
+            let inventory_kind = Kind::of(&inventory);
+            self.index.set_objects(
+                &self.cfg.name,
+                objs.keys().cloned().chain(std::iter::once(inventory)),
+            );
             self.shared
                 .metrics
                 .objects_managed
                 .get_or_create(&label(&self.cfg.name))
                 .set(i64::try_from(objs.len()).unwrap_or(i64::MAX));
             if let Some(w) = &self.watchers {
-                let kinds: BTreeSet<Kind> = objs.keys().map(Kind::of).collect();
+                let kinds: BTreeSet<Kind> = objs
+                    .keys()
+                    .map(Kind::of)
+                    .chain(std::iter::once(inventory_kind))
+                    .collect();
                 let mut w = w.lock().await;
                 for k in kinds {
                     watched &= w.ensure(k).await;
@@ -639,6 +653,7 @@ impl AppTask {
     async fn observe(&mut self, batch: Vec<Observed>) -> Option<Duration> {
         let target = self.target.as_ref()?;
         let air_app = target.app.clone();
+        let inventory = inventory::configmap_ref(&air_app, &target.namespace);
         let mut latest: BTreeMap<ObjectRef, Option<Value>> = BTreeMap::new();
         let mut relisted = false;
         let mut unlisted = BTreeSet::new();
@@ -676,6 +691,16 @@ impl AppTask {
         let mut retry = None;
         let before = self.status.clone();
         for (r, live) in latest {
+            if r == inventory {
+                // Air writes the inventory at every sync and never deletes
+                // it: a deletion is out of band, and only a full sync
+                // restores it (with what prune needs to know).
+                if live.is_none() {
+                    tracing::info!(app = %self.cfg.name, "inventory deleted; syncing in full");
+                    retry = Some(Duration::from_millis(200));
+                }
+                continue;
+            }
             let Some(desired) = self.target.as_ref().and_then(|t| t.object(&r)) else {
                 continue;
             };

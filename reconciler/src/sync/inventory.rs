@@ -13,7 +13,8 @@ pub(crate) fn configmap_name(app: &str) -> String {
     format!("air-inventory-{app}")
 }
 
-fn configmap_ref(app: &str, namespace: &str) -> ObjectRef {
+/// The inventory ConfigMap of `app` in `namespace`.
+pub(crate) fn configmap_ref(app: &str, namespace: &str) -> ObjectRef {
     ObjectRef {
         api_version: "v1".into(),
         kind: "ConfigMap".into(),
