@@ -7,7 +7,7 @@
 //! [`Var`] converts its value once and keeps the jaq form: a run's
 //! `$workflow` (the whole document inside) is read by every expression on
 //! the workflow input (`$workflow.input | (…)`), so converting it per
-//! evaluation was most of a run's time.
+//! evaluation took a quarter of a run's time.
 //!
 //! Non-deterministic or process-level jq builtins (`env`, `halt`, `input`,
 //! `localtime`, `debug`, …) are left out: a test must give the same result
@@ -15,7 +15,6 @@
 //! clock: programs that use it get `def now: $__now;` in front, and the
 //! caller provides `__now` (seconds) among the arguments.
 
-use jaq_core::load::parse::Def;
 use jaq_core::load::{Arena, File, Loader};
 use jaq_core::{Compiler, Ctx, Vars, data};
 use jaq_json::Val;
@@ -24,6 +23,9 @@ use serde_json::{Map, Number, Value};
 use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
+
+mod prelude;
+use prelude::Prelude;
 
 type Filter = jaq_core::Filter<data::JustLut<Val>>;
 /// A program and the variables it was compiled with.
@@ -169,28 +171,25 @@ fn mentions_now(program: &str) -> bool {
 }
 
 /// Most compiled filters the cache of one thread keeps; when full it
-/// starts again empty. jaq compiles its standard library into every
-/// filter (about 110 KB each), so this bounds the cache near 225 MB; the
-/// generated 1,000-workflow app has about 1,100 distinct programs.
-const CACHE_LIMIT: usize = 2_048;
+/// starts again empty. A filter with the definitions it reaches
+/// ([`prelude`]) takes 10–20 KB, so this bounds the cache near 150 MB; the
+/// generated 1,000-workflow app has about 1,010 distinct programs.
+const CACHE_LIMIT: usize = 8_192;
 
 type Cache = Rc<RefCell<HashMap<CacheKey, Rc<Filter>>>>;
 
 thread_local! {
     /// Filters compiled on this thread, shared by every [`Jq`] on it: each
-    /// test of `air test` runs on a fresh engine, and compiling (jaq loads
-    /// its standard library for every program) costs more than running.
+    /// test of `air test` runs on a fresh engine, and most of its programs
+    /// were compiled for the tests before.
     static CACHE: Cache = Cache::default();
 }
 
 thread_local! {
     /// jq's standard definitions, parsed once per thread (each crate
-    /// parses its definitions' source at every call).
-    static DEFS: Vec<Def> = jaq_core::defs()
-        .chain(jaq_std::defs())
-        .chain(jaq_json::defs())
-        .filter(|def| !FORBIDDEN.contains(&def.name))
-        .collect();
+    /// parses its definitions' source at every call); each program is
+    /// compiled with those it reaches only.
+    static PRELUDE: Prelude = Prelude::new(FORBIDDEN);
 }
 
 /// Compiles and runs jq programs; caches compiled filters (per thread, see
@@ -257,7 +256,7 @@ fn compile(program: &str, names: &[Rc<str>]) -> Result<Filter, ExprError> {
         program: program.to_string(),
         message,
     };
-    let defs = DEFS.with(Clone::clone);
+    let defs = PRELUDE.with(|p| p.for_program(program));
     let funs = jaq_core::funs()
         .chain(jaq_std::funs())
         .chain(jaq_json::funs())
