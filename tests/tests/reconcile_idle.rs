@@ -9,7 +9,7 @@
 use air_tests::reconcile::{Kube, Reconciler, Repo, eventually, image, write_app};
 use std::collections::BTreeMap;
 
-fn config(repo: &Repo) -> String {
+fn config(repo: &Repo, interval: &str) -> String {
     format!(
         r#"
 [[app]]
@@ -17,10 +17,41 @@ name = "shop"
 repo = "{}"
 branch = "main"
 path = "apps/shop"
-interval = "1s"
+interval = "{interval}"
 "#,
         repo.file_url()
     )
+}
+
+/// The shop app committed once and synced by a controller that fetches
+/// every `interval`. Fields drop in order: the controller before its
+/// folder.
+struct Shop {
+    kube: Kube,
+    repo: Repo,
+    rec: Reconciler,
+    _tmp: tempfile::TempDir,
+}
+
+async fn synced_shop(interval: &str) -> Shop {
+    let kube = Kube::start().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = Repo::new(tmp.path(), "apps");
+    write_app(&repo, "apps/shop", "shop", "shop", "1.0.0");
+    let c1 = repo.commit("one");
+    let rec = Reconciler::start(
+        &config(&repo, interval),
+        &kube.kubeconfig,
+        &tmp.path().join("cache"),
+        &[],
+    );
+    rec.synced_at("shop", &c1).await;
+    Shop {
+        kube,
+        repo,
+        rec,
+        _tmp: tmp,
+    }
 }
 
 /// How many cycles the app has run (`air_reconcile_duration_seconds_count`).
@@ -59,24 +90,15 @@ async fn idle_cycles_send_no_request_for_objects_and_changes_still_sync() {
     if !air_tests::tools::require("git", "git") {
         return;
     }
-    let kube = Kube::start().await;
-    let tmp = tempfile::tempdir().unwrap();
-    let repo = Repo::new(tmp.path(), "apps");
-    write_app(&repo, "apps/shop", "shop", "shop", "1.0.0");
-    let c1 = repo.commit("one");
-    let rec = Reconciler::start(
-        &config(&repo),
-        &kube.kubeconfig,
-        &tmp.path().join("cache"),
-        &[],
-    );
-    rec.synced_at("shop", &c1).await;
+    let Shop {
+        kube, repo, rec, ..
+    } = &synced_shop("1s").await;
 
     // Idle: three cycles on the same commit, after the first one (and the
     // watchers' initial lists it started) are done.
-    let first = wait_cycles(&rec, 2).await;
+    let first = wait_cycles(rec, 2).await;
     let before = kube.server.requests();
-    wait_cycles(&rec, first + 3).await;
+    wait_cycles(rec, first + 3).await;
     let idle = since(&kube.server.requests(), &before);
     for verb in [
         "get",
@@ -121,7 +143,7 @@ async fn idle_cycles_send_no_request_for_objects_and_changes_still_sync() {
     // A manual trigger syncs in full even on the same commit: it reads the
     // objects again.
     let before = kube.server.requests();
-    let done = cycles(&rec).await;
+    let done = cycles(rec).await;
     rec.trigger("shop").await;
     eventually("the triggered sync read the objects", || async {
         let seen = since(&kube.server.requests(), &before);
@@ -131,10 +153,10 @@ async fn idle_cycles_send_no_request_for_objects_and_changes_still_sync() {
         }
     })
     .await;
-    wait_cycles(&rec, done + 1).await;
+    wait_cycles(rec, done + 1).await;
 
     // A new commit after the idle stretch is applied.
-    write_app(&repo, "apps/shop", "shop", "shop", "2.0.0");
+    write_app(repo, "apps/shop", "shop", "shop", "2.0.0");
     let c2 = repo.commit("two");
     rec.synced_at("shop", &c2).await;
     let web = kube.ksvc("shop", "web").await.unwrap();
@@ -150,18 +172,7 @@ async fn an_inventory_deleted_by_hand_is_written_again_without_waiting_for_a_cyc
     if !air_tests::tools::require("git", "git") {
         return;
     }
-    let kube = Kube::start().await;
-    let tmp = tempfile::tempdir().unwrap();
-    let repo = Repo::new(tmp.path(), "apps");
-    write_app(&repo, "apps/shop", "shop", "shop", "1.0.0");
-    let c1 = repo.commit("one");
-    let rec = Reconciler::start(
-        &config(&repo).replace("interval = \"1s\"", "interval = \"1h\""),
-        &kube.kubeconfig,
-        &tmp.path().join("cache"),
-        &[],
-    );
-    rec.synced_at("shop", &c1).await;
+    let Shop { kube, .. } = &synced_shop("1h").await;
     let listed = |cm: &serde_json::Value| {
         cm.pointer("/data/inventory.json")
             .and_then(serde_json::Value::as_str)
