@@ -393,6 +393,43 @@ impl Drop for Reconciler {
     }
 }
 
+/// The `shop` app (image 1.0.0) committed once to a new repository, and a
+/// controller started with the configuration `config` writes for that
+/// repository, synced at the commit. Fields drop in this order: the
+/// controller first, the API server last.
+pub struct SyncedShop {
+    pub rec: Reconciler,
+    pub repo: Repo,
+    /// The commit the controller synced.
+    pub commit: String,
+    _tmp: tempfile::TempDir,
+    pub kube: Kube,
+}
+
+impl SyncedShop {
+    pub async fn start(config: impl FnOnce(&Repo) -> String) -> SyncedShop {
+        let kube = Kube::start().await;
+        let tmp = tempfile::tempdir().unwrap();
+        let repo = Repo::new(tmp.path(), "apps");
+        write_app(&repo, "apps/shop", "shop", "shop", "1.0.0");
+        let commit = repo.commit("one");
+        let rec = Reconciler::start(
+            &config(&repo),
+            &kube.kubeconfig,
+            &tmp.path().join("cache"),
+            &[],
+        );
+        rec.synced_at("shop", &commit).await;
+        SyncedShop {
+            rec,
+            repo,
+            commit,
+            _tmp: tmp,
+            kube,
+        }
+    }
+}
+
 /// Poll `check` until it returns `Ok`, or fail after [`DEADLINE`] with the
 /// last `Err` (what was seen instead).
 pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T

@@ -11,7 +11,7 @@ use air_tests::reconcile as reconcile_support;
 
 use air_reconciler::status::{Stage, SyncState};
 use reconcile_support::{
-    Kube, Reconciler, Repo, eventually, free_port, git_daemon, image, logs, write_app,
+    Kube, Reconciler, Repo, SyncedShop, eventually, free_port, git_daemon, image, logs, write_app,
 };
 
 fn app_config(url: &str) -> String {
@@ -25,21 +25,16 @@ async fn a_broken_commit_is_never_applied_and_its_fix_is() {
     if !air_tests::tools::require("kubectl", "kubernetes-client") {
         return;
     }
-    let kube = Kube::start().await;
-    let tmp = tempfile::tempdir().unwrap();
-    let repo = Repo::new(tmp.path(), "apps");
-    write_app(&repo, "apps/shop", "shop", "shop", "1.0.0");
-    let c1 = repo.commit("good");
-    let rec = Reconciler::start(
-        &app_config(&repo.file_url()),
-        &kube.kubeconfig,
-        &tmp.path().join("cache"),
-        &[],
-    );
-    rec.synced_at("shop", &c1).await;
+    let SyncedShop {
+        kube,
+        repo,
+        rec,
+        commit: c1,
+        ..
+    } = &SyncedShop::start(|repo| app_config(&repo.file_url())).await;
 
     // A new image and, in the same commit, a syntax error.
-    write_app(&repo, "apps/shop", "shop", "shop", "2.0.0");
+    write_app(repo, "apps/shop", "shop", "shop", "2.0.0");
     repo.write("apps/shop/broken.air", "function broken {\n");
     let c2 = repo.commit("broken");
     rec.trigger("shop").await;
@@ -134,7 +129,6 @@ async fn a_broken_commit_is_never_applied_and_its_fix_is() {
         1,
         "{events:#?}"
     );
-    rec.stop();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -388,17 +382,18 @@ async fn a_broken_commit_is_notified_to_the_webhook() {
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(async move { axum::serve(listener, router).await });
 
-    let kube = Kube::start().await;
-    let tmp = tempfile::tempdir().unwrap();
-    let repo = Repo::new(tmp.path(), "apps");
-    write_app(&repo, "apps/shop", "shop", "shop", "1.0.0");
-    let c1 = repo.commit("good");
-    let config = format!(
-        "[[notify]]\nurl = \"http://127.0.0.1:{port}/hook/secret-path-4711\"\n\n{}",
-        app_config(&repo.file_url())
-    );
-    let rec = Reconciler::start(&config, &kube.kubeconfig, &tmp.path().join("cache"), &[]);
-    rec.synced_at("shop", &c1).await;
+    let SyncedShop {
+        repo,
+        rec,
+        commit: c1,
+        ..
+    } = &SyncedShop::start(|repo| {
+        format!(
+            "[[notify]]\nurl = \"http://127.0.0.1:{port}/hook/secret-path-4711\"\n\n{}",
+            app_config(&repo.file_url())
+        )
+    })
+    .await;
     repo.write("apps/shop/broken.air", "function broken {\n");
     repo.commit("broken");
     rec.trigger("shop").await;
@@ -428,7 +423,6 @@ async fn a_broken_commit_is_notified_to_the_webhook() {
         "{:?}",
         received.lock().unwrap()
     );
-    rec.stop();
     assert!(!logs().contains("secret-path-4711"));
 }
 

@@ -6,7 +6,7 @@
 //! a manual trigger and drift are all still handled in full.
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
-use air_tests::reconcile::{Kube, Reconciler, Repo, eventually, image, write_app};
+use air_tests::reconcile::{Reconciler, Repo, SyncedShop, eventually, image, write_app};
 use std::collections::BTreeMap;
 
 fn config(repo: &Repo, interval: &str) -> String {
@@ -21,37 +21,6 @@ interval = "{interval}"
 "#,
         repo.file_url()
     )
-}
-
-/// The shop app committed once and synced by a controller that fetches
-/// every `interval`. Fields drop in order: the controller before its
-/// folder.
-struct Shop {
-    kube: Kube,
-    repo: Repo,
-    rec: Reconciler,
-    _tmp: tempfile::TempDir,
-}
-
-async fn synced_shop(interval: &str) -> Shop {
-    let kube = Kube::start().await;
-    let tmp = tempfile::tempdir().unwrap();
-    let repo = Repo::new(tmp.path(), "apps");
-    write_app(&repo, "apps/shop", "shop", "shop", "1.0.0");
-    let c1 = repo.commit("one");
-    let rec = Reconciler::start(
-        &config(&repo, interval),
-        &kube.kubeconfig,
-        &tmp.path().join("cache"),
-        &[],
-    );
-    rec.synced_at("shop", &c1).await;
-    Shop {
-        kube,
-        repo,
-        rec,
-        _tmp: tmp,
-    }
 }
 
 /// How many cycles the app has run (`air_reconcile_duration_seconds_count`).
@@ -90,9 +59,9 @@ async fn idle_cycles_send_no_request_for_objects_and_changes_still_sync() {
     if !air_tests::tools::require("git", "git") {
         return;
     }
-    let Shop {
+    let SyncedShop {
         kube, repo, rec, ..
-    } = &synced_shop("1s").await;
+    } = &SyncedShop::start(|repo| config(repo, "1s")).await;
 
     // Idle: three cycles on the same commit, after the first one (and the
     // watchers' initial lists it started) are done.
@@ -172,7 +141,7 @@ async fn an_inventory_deleted_by_hand_is_written_again_without_waiting_for_a_cyc
     if !air_tests::tools::require("git", "git") {
         return;
     }
-    let Shop { kube, .. } = &synced_shop("1h").await;
+    let SyncedShop { kube, .. } = &SyncedShop::start(|repo| config(repo, "1h")).await;
     let listed = |cm: &serde_json::Value| {
         cm.pointer("/data/inventory.json")
             .and_then(serde_json::Value::as_str)
