@@ -15,11 +15,12 @@
 use jaq_core::load::parse::Def;
 use std::collections::HashMap;
 
-/// The definitions, with what each one's body mentions.
+/// The definitions, with those each one's body mentions.
 pub struct Prelude {
     defs: Vec<Def>,
-    /// The words of each definition's body (its debug form), by index.
-    mentions: Vec<Vec<String>>,
+    /// For each definition, the indices of the definitions named by a
+    /// word of its body (its debug form).
+    mentions: Vec<Vec<usize>>,
     /// The indices of the definitions of a name (one per arity).
     by_name: HashMap<&'static str, Vec<usize>>,
 }
@@ -32,14 +33,20 @@ impl Prelude {
             .chain(jaq_json::defs())
             .filter(|def| !forbidden.contains(&def.name))
             .collect();
-        let mentions = defs
-            .iter()
-            .map(|d| words(&format!("{:?}", d.body)).map(String::from).collect())
-            .collect();
         let mut by_name: HashMap<&'static str, Vec<usize>> = HashMap::new();
         for (i, d) in defs.iter().enumerate() {
             by_name.entry(d.name).or_default().push(i);
         }
+        let mentions = defs
+            .iter()
+            .map(|d| {
+                words(&format!("{:?}", d.body))
+                    .filter_map(|w| by_name.get(w))
+                    .flatten()
+                    .copied()
+                    .collect()
+            })
+            .collect();
         Prelude {
             defs,
             mentions,
@@ -61,11 +68,7 @@ impl Prelude {
                 continue;
             }
             keep[i] = true;
-            for w in self.mentions.get(i).into_iter().flatten() {
-                if let Some(js) = self.by_name.get(w.as_str()) {
-                    todo.extend(js);
-                }
-            }
+            todo.extend(self.mentions.get(i).into_iter().flatten());
         }
         self.defs
             .iter()
